@@ -1,0 +1,23 @@
+"""The JSON API at /api/v1/: routers from each domain app on one NinjaAPI."""
+
+from ninja import NinjaAPI
+
+from haidang.access.api import BearerAuth
+from haidang.access.api import router as access_router
+from haidang.audit.api import router as audit_router
+from haidang.common.api import install_error_handlers
+from haidang.places.api import router as places_router
+
+api = NinjaAPI(
+    title="Hải Đăng API",
+    version="1",
+    description="JSON API of Hải Đăng. Authenticate with a bearer token from POST /api/v1/auth/token.",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url=None,  # Served as a server-rendered page (no third-party scripts): /api/v1/docs
+    auth=BearerAuth(),
+)
+install_error_handlers(api)
+api.add_router("", access_router)
+api.add_router("", places_router)
+api.add_router("", audit_router)

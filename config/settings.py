@@ -1,0 +1,261 @@
+"""Settings for Hải Đăng, read from the environment.
+
+HAIDANG_ENV selects the profile: `development` (the default, what `make run` uses: keys
+come from the git-ignored var/local-keys.json), `test` (fixed throw-away keys) and
+`production` (every secret from the environment, HTTPS-only cookies and headers).
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from config.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+from haidang.common.keys import read_local_keys
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+HAIDANG_ENV = env_choice("HAIDANG_ENV", "development", {"development", "test", "production"})
+PRODUCTION = HAIDANG_ENV == "production"
+VAR_DIR = Path(env_str("HAIDANG_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production: error pages would show victims' data.")
+
+# --- Secrets -------------------------------------------------------------------------------
+if HAIDANG_ENV == "test":
+    # Public, throw-away values: tests must never depend on a developer's real keys.
+    _local_keys = {
+        "SECRET_KEY": "test-secret-key-not-for-any-real-deployment-0123456789",
+        "FIELD_ENCRYPTION_KEYS": ["t1:VGVzdEtleU9uZS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0="],
+        "FIELD_HASH_KEY": "VGVzdEhhc2hLZXktLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0=",
+    }
+elif HAIDANG_ENV == "development":
+    _local_keys = read_local_keys(VAR_DIR / "local-keys.json")
+else:
+    _local_keys = {}
+
+
+def _secret(name: str) -> str:
+    value = env_secret(name)
+    if value is None:
+        value = _local_keys.get(name)
+        if isinstance(value, list):
+            value = ",".join(value)
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Set it in the environment (production) or run "
+            f"`python -m haidang.common.keys {VAR_DIR / 'local-keys.json'}` (development)."
+        )
+    return value
+
+
+SECRET_KEY = _secret("SECRET_KEY")
+# Comma-separated '<id>:<base64 32-byte key>' entries; the first encrypts, all decrypt (rotation).
+FIELD_ENCRYPTION_KEYS = [item.strip() for item in _secret("FIELD_ENCRYPTION_KEYS").split(",") if item.strip()]
+# Key for the keyed hashes stored beside fields that must be matched exactly (document numbers).
+FIELD_HASH_KEY = _secret("FIELD_HASH_KEY")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS is required in production.")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- Applications --------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "ninja",
+    "haidang.common",
+    "haidang.places",
+    "haidang.access",
+    "haidang.audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "haidang.access.middleware.PrivateByDefaultMiddleware",
+    "haidang.access.middleware.TwoFactorRequiredMiddleware",
+    "haidang.audit.middleware.AuditContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "haidang.access.context_processors.access",
+            ],
+        },
+    },
+]
+
+# --- Database ------------------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'haidang.sqlite3'}"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers continue while one writer works; IMMEDIATE takes the write lock at
+        # the start of a transaction so two writers queue instead of failing half-way.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication ------------------------------------------------------------------------
+AUTH_USER_MODEL = "access.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "access:login"
+LOGIN_REDIRECT_URL = "access:home"
+LOGOUT_REDIRECT_URL = "access:login"
+
+# Lockout after repeated failures, per user name (django-axes, database handler).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# Our sign-in view and the token endpoint read request.axes_locked_out themselves and answer
+# with their own translated message (HTML or the API error shape), so no axes middleware.
+# W006 warns that a username-only lock ignores the address; that is the point here: a
+# password guesser changing addresses still locks the account it is guessing.
+SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003", "axes.W006"]
+
+OTP_TOTP_ISSUER = "Hải Đăng"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Sessions end after inactivity: every request pushes the expiry forward.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 8, minimum=1)
+
+# --- Security headers ----------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Language and time ---------------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "haidang_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+
+# --- Static files --------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+MEDIA_ROOT = VAR_DIR / "media"
+
+# --- E-mail --------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hai-dang@localhost")
+
+# --- Logging: no request bodies, no identifying values, ever. ---------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
+}

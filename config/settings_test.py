@@ -1,0 +1,10 @@
+"""Settings for the test suite: the normal settings with the throw-away test keys."""
+
+import os
+
+os.environ.setdefault("HAIDANG_ENV", "test")
+
+from config.settings import *  # noqa: E402,F403
+
+# Argon2 is deliberately slow; tests that check hashing ask for it explicitly.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405

@@ -1,0 +1,101 @@
+"""The one rule for what a user may see.
+
+A user sees records placed under the units of their active memberships, counting only the
+memberships whose role grants the capability asked for ("narrowed by role"). Records made
+under an old unit count where the crosswalk places them today (`placement_path`), so a 2024
+record in the old Thạch Thất district and a 2026 record in its successor commune fall in the
+same scope. Every selector that returns records starts from `Scope.filter`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from haidang.access.roles import ROLE_CAPABILITIES, role_needs_two_factor
+
+
+@dataclass(frozen=True)
+class ScopeEntry:
+    role: str
+    unit_id: int
+    unit_path: str
+    agency_id: object
+
+
+@dataclass(frozen=True)
+class Scope:
+    entries: tuple[ScopeEntry, ...] = field(default_factory=tuple)
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        granted: set[str] = set()
+        for entry in self.entries:
+            granted |= ROLE_CAPABILITIES.get(entry.role, frozenset())
+        return frozenset(granted)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(entry.role for entry in self.entries)
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return any(role_needs_two_factor(entry.role) for entry in self.entries)
+
+    def can(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+    def paths_for(self, capability: str) -> list[str]:
+        paths = sorted({e.unit_path for e in self.entries if capability in ROLE_CAPABILITIES.get(e.role, ())})
+        # A path inside another path adds nothing to the filter.
+        return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+
+    def unit_q(self, capability: str, unit_field: str = "unit") -> Q | None:
+        """A filter on `unit_field` for the units this scope covers, or None when it covers none."""
+        paths = self.paths_for(capability)
+        if not paths:
+            return None
+        condition = Q()
+        for path in paths:
+            condition |= Q(**{f"{unit_field}__placement_path__startswith": path})
+        return condition
+
+    def filter(self, queryset: QuerySet, capability: str, unit_field: str = "unit", widen: Q | None = None) -> QuerySet:
+        """Narrow `queryset` to this scope; `widen` adds explicitly shared or assigned records."""
+        condition = self.unit_q(capability, unit_field)
+        if widen is not None:
+            condition = widen if condition is None else condition | widen
+        if condition is None:
+            return queryset.none()
+        return queryset.filter(condition)
+
+    def covers_unit(self, unit, capability: str) -> bool:
+        placement_path = unit.placement_path or unit.path
+        return any(placement_path.startswith(path) for path in self.paths_for(capability))
+
+
+EMPTY_SCOPE = Scope()
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once per request (cached on the user object)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY_SCOPE
+    cached = getattr(user, "_haidang_scope", None)
+    if cached is not None:
+        return cached
+    from haidang.access.models import Membership
+
+    rows = (
+        Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
+        .select_related("unit")
+        .order_by("created_at")
+    )
+    scope = Scope(
+        tuple(
+            ScopeEntry(role=m.role, unit_id=m.unit_id, unit_path=m.unit.placement_path or m.unit.path,
+                       agency_id=m.agency_id)
+            for m in rows
+        )
+    )
+    user._haidang_scope = scope
+    return scope

@@ -1,0 +1,235 @@
+"""Writes for agencies, users, memberships, second factors and API tokens.
+
+One function per action, each atomic and each leaving an audit entry.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from haidang.access.models import Agency, ApiToken, Membership, User
+from haidang.access.roles import Role
+from haidang.audit.services import record_event
+from haidang.common.text import clean_text
+from haidang.places.models import AdministrativeUnit, UnitLevel
+
+TOKEN_PREFIX = "hd_"
+
+
+# --- Second factor ----------------------------------------------------------------------------
+
+def has_confirmed_device(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def start_totp_enrolment(user: User) -> TOTPDevice:
+    """An unconfirmed TOTP device for the enrolment page; replaces an earlier unconfirmed one."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@transaction.atomic
+def confirm_totp_enrolment(*, user: User, device: TOTPDevice, token: str) -> bool:
+    if device.user_id != user.pk or device.confirmed or not device.verify_token(token.strip()):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    record_event(action="access.two_factor_enrolled", actor=user, target=user)
+    return True
+
+
+def verify_second_factor(user: User, token: str) -> TOTPDevice | None:
+    """The user's confirmed device that accepts `token` (django-otp throttles repeated failures)."""
+    token = (token or "").strip().replace(" ", "")
+    if not token.isdigit():
+        return None
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(token):
+            return device
+    return None
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_api_token(*, user: User) -> tuple[str, ApiToken]:
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        token_hash=_token_hash(raw),
+        expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS),
+    )
+    record_event(action="access.api_token_issued", actor=user, target=user, changes={"token": str(token.id)})
+    return raw, token
+
+
+def user_for_api_token(raw: str) -> User | None:
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_token_hash(raw), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    # Touch last_used_at at most once a minute to keep reads cheap.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def revoke_api_token(*, user: User, raw: str) -> bool:
+    updated = ApiToken.objects.filter(user=user, token_hash=_token_hash(raw), revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if updated:
+        record_event(action="access.api_token_revoked", actor=user, target=user)
+    return bool(updated)
+
+
+# --- Agencies ---------------------------------------------------------------------------------
+
+def _check_current_unit(unit: AdministrativeUnit, field: str) -> None:
+    if not unit.is_current:
+        raise ValidationError(
+            {field: _("%(unit)s (%(code)s) is no longer a current unit; choose a unit of today's map.")
+             % {"unit": unit.name, "code": unit.code}}
+        )
+
+
+@transaction.atomic
+def create_agency(*, actor: User, name: str, agency_type: str, unit: AdministrativeUnit, short_name: str = "",
+                  parent: Agency | None = None) -> Agency:
+    _check_current_unit(unit, "unit")
+    agency = Agency(name=clean_text(name), short_name=clean_text(short_name), agency_type=agency_type, unit=unit,
+                    parent=parent)
+    agency.full_clean()
+    agency.save()
+    record_event(action="access.agency_created", actor=actor, target=agency, unit=unit,
+                 changes={"name": agency.name, "agency_type": agency_type, "unit": unit.code})
+    return agency
+
+
+@transaction.atomic
+def update_agency(*, actor: User, agency: Agency, **changes) -> Agency:
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    changed = {}
+    for field_name in ("name", "short_name", "agency_type", "unit", "parent", "is_active"):
+        if field_name not in changes:
+            continue
+        value = changes[field_name]
+        if isinstance(value, str):
+            value = clean_text(value)
+        if getattr(agency, field_name) != value:
+            setattr(agency, field_name, value)
+            changed[field_name] = getattr(value, "code", None) or str(value)
+    if "unit" in changed:
+        _check_current_unit(agency.unit, "unit")
+    if changed:
+        agency.full_clean()
+        agency.save()
+        record_event(action="access.agency_updated", actor=actor, target=agency, unit=agency.unit, changes=changed)
+    return agency
+
+
+# --- Users and memberships ----------------------------------------------------------------------
+
+@transaction.atomic
+def create_user(*, actor: User | None, username: str, password: str, full_name: str = "", email: str = "",
+                phone: str = "") -> User:
+    user = User(username=clean_text(username), full_name=clean_text(full_name), email=clean_text(email),
+                phone=clean_text(phone))
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    # The phone number is identifying: the audit entry names the field, never its value.
+    record_event(action="access.user_created", actor=actor, target=user,
+                 changes={"username": user.username, "full_name": user.full_name, "phone": "***" if phone else ""})
+    return user
+
+
+@transaction.atomic
+def update_user(*, actor: User, user: User, full_name: str, email: str, phone: str, is_active: bool) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed = {}
+    for field_name, value in (("full_name", clean_text(full_name)), ("email", clean_text(email)),
+                              ("phone", clean_text(phone)), ("is_active", is_active)):
+        if getattr(user, field_name) != value:
+            setattr(user, field_name, value)
+            changed[field_name] = "***" if field_name == "phone" else value
+    if changed:
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=list(changed))
+        record_event(action="access.user_updated", actor=actor, target=user, changes=changed)
+    return user
+
+
+@transaction.atomic
+def set_password(*, actor: User, user: User, password: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record_event(action="access.password_set", actor=actor, target=user)
+
+
+def validate_membership(*, agency: Agency, unit: AdministrativeUnit, role: str) -> None:
+    _check_current_unit(unit, "unit")
+    agency_path = agency.unit.placement_path or agency.unit.path
+    if not (unit.path or "").startswith(agency_path):
+        raise ValidationError(
+            {"unit": _("%(unit)s is outside the area of %(agency)s.") % {"unit": unit.name, "agency": agency.name}}
+        )
+    national_only = {Role.ANALYST, Role.AUDITOR, Role.SYSTEM_ADMIN}
+    if role == Role.COMMUNE_OFFICER and unit.level != UnitLevel.COMMUNE:
+        raise ValidationError({"role": _("A commune officer works at a commune.")})
+    if role == Role.PROVINCE_COORDINATOR and unit.level != UnitLevel.PROVINCE:
+        raise ValidationError({"role": _("A province coordinator works at a province.")})
+    if role in national_only and unit.level not in (UnitLevel.NATION, UnitLevel.PROVINCE):
+        raise ValidationError({"role": _("This role works at national or provincial level.")})
+
+
+@transaction.atomic
+def add_membership(*, actor: User | None, user: User, agency: Agency, unit: AdministrativeUnit, role: str) -> Membership:
+    validate_membership(agency=agency, unit=unit, role=role)
+    membership, created = Membership.objects.get_or_create(
+        user=user, agency=agency, unit=unit, role=role, defaults={"is_active": True}
+    )
+    if not created and not membership.is_active:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+    record_event(action="access.membership_added", actor=actor, target=user, unit=unit,
+                 changes={"agency": agency.name, "unit": unit.code, "role": role})
+    return membership
+
+
+@transaction.atomic
+def end_membership(*, actor: User, membership: Membership) -> None:
+    if membership.is_active:
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        record_event(action="access.membership_ended", actor=actor, target=membership.user, unit=membership.unit,
+                     changes={"agency": membership.agency.name, "unit": membership.unit.code, "role": membership.role})

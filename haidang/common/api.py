@@ -1,0 +1,126 @@
+"""The JSON API's shared parts: one error shape, one list shape, the API object itself.
+
+Errors are always `{"error": {"code", "message", "fields"}}` with a 4xx status; lists are
+`{"items": [...], "count": N, "page": P, "page_size": S}`.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+MAX_PAGE_SIZE = 200
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+def not_found() -> ApiError:
+    # The same answer for "missing" and "outside your scope".
+    return ApiError(404, "not_found", _("Not found."))
+
+
+def error_response(api: NinjaAPI, request, status: int, code: str, message: str, fields=None):
+    return api.create_response(
+        request, {"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=status
+    )
+
+
+def _field_name(loc: list[Any]) -> str:
+    # Drop the parameter-source prefix Ninja adds ("body", "query", "path") and the payload name.
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "payload")]
+    return ".".join(parts) or "non_field"
+
+
+def _translated(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in {"int_parsing", "int_type"}:
+        return _("Enter a whole number.")
+    if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
+        return _("Enter a valid date (YYYY-MM-DD).")
+    if kind in {"uuid_parsing", "uuid_type"}:
+        return _("Enter a valid identifier.")
+    if kind in {"string_type", "string_too_long", "string_too_short"}:
+        return _("Enter valid text of the allowed length.")
+    if kind in {"enum", "literal_error"}:
+        return _("Choose one of the allowed values.")
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", "")) or _("Enter a valid value.")
+    return _("Enter a valid value.")
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ApiError)
+    def handle_api_error(request, exc: ApiError):
+        return error_response(api, request, exc.status, exc.code, exc.message, exc.fields)
+
+    @api.exception_handler(NinjaValidationError)
+    def handle_validation(request, exc: NinjaValidationError):
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors:
+            fields.setdefault(_field_name(list(error.get("loc", []))), []).append(_translated(error))
+        return error_response(api, request, 400, "invalid", _("The request has invalid values."), fields)
+
+    @api.exception_handler(ValidationError)
+    def handle_django_validation(request, exc: ValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field": exc.messages}
+        return error_response(api, request, 400, "invalid", _("The request has invalid values."), fields)
+
+    @api.exception_handler(AuthenticationError)
+    def handle_unauthenticated(request, exc):
+        return error_response(api, request, 401, "unauthenticated", _("Sign in first: send a valid bearer token."))
+
+    @api.exception_handler(PermissionDenied)
+    def handle_forbidden(request, exc):
+        return error_response(api, request, 403, "forbidden", _("Your role does not allow this."))
+
+    @api.exception_handler(Http404)
+    def handle_404(request, exc):
+        return error_response(api, request, 404, "not_found", _("Not found."))
+
+    @api.exception_handler(HttpError)
+    def handle_http_error(request, exc: HttpError):
+        code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 409: "conflict", 429: "too_many_requests"}.get(exc.status_code, "error")
+        return error_response(api, request, exc.status_code, code, str(exc))
+
+
+def page_params(page: int, page_size: int) -> tuple[int, int]:
+    if page < 1:
+        raise ApiError(400, "invalid", _("The request has invalid values."), {"page": [_("Must be 1 or more.")]})
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ApiError(
+            400, "invalid", _("The request has invalid values."),
+            {"page_size": [_("Must be between 1 and %(max)s.") % {"max": MAX_PAGE_SIZE}]},
+        )
+    return page, page_size
+
+
+def paginate(queryset, page: int, page_size: int, serialize) -> dict:
+    """Slice an ordered queryset for one page and serialise each row with `serialize`."""
+    page, page_size = page_params(page, page_size)
+    start = (page - 1) * page_size
+    rows = list(queryset[start : start + page_size])
+    return {"items": [serialize(row) for row in rows], "count": queryset.count(), "page": page, "page_size": page_size}

@@ -1,0 +1,46 @@
+"""Local key file for development machines.
+
+`make run` calls `python -m haidang.common.keys var/local-keys.json` once; the file is
+git-ignored and never overwritten. Production takes the same values from the environment.
+"""
+
+import base64
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+
+
+def new_field_key(key_id: str) -> str:
+    """A field-encryption key entry: '<id>:<base64 of 32 random bytes>' (AES-256-GCM)."""
+    return f"{key_id}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}"
+
+
+def create_local_keys(path: Path) -> bool:
+    """Write a new key file at path unless one exists; True when a file was written."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEYS": [new_field_key("k1")],
+        "FIELD_HASH_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    }
+    # Created with owner-only permissions before anything is written into it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(keys, handle, indent=2)
+    return True
+
+
+def read_local_keys(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "var/local-keys.json")
+    if create_local_keys(target):
+        print(f"Created local keys in {target} (keep this file private; it is git-ignored).")

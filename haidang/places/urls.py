@@ -1,0 +1,6 @@
+from django.urls import path
+
+from haidang.places import views
+
+app_name = "places"
+urlpatterns = [path("", views.browse, name="browse")]

@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def browse(request):
+    return HttpResponse("units")
