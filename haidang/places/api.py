@@ -1,3 +1,169 @@
-from ninja import Router
+"""API: the administrative map as it was on any date.
+
+Units are public knowledge: any valid token reads them (no scope applies).
+"""
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from haidang.common.api import ApiError, ErrorOut, paginate
+from haidang.places import selectors
+from haidang.places.models import AdministrativeUnit, UnitLevel
 
 router = Router(tags=["places"])
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+    level: int
+
+
+class UnitLink(UnitRef):
+    unit_type: str
+    valid_from: date | None
+    valid_to: date | None
+    is_default: bool = Field(description="The successor that takes records whose exact place is unknown.")
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    unit_type: str = Field(
+        description="nation, province, municipality, urban_district, rural_district, town, "
+        "provincial_city, commune, ward, township or special_zone"
+    )
+    unit_type_label: str
+    level: int = Field(description="0 nation, 1 province, 2 district (until 30/06/2025), 3 commune")
+    parent: UnitRef | None
+    valid_from: date | None = Field(description="First day of validity; null when unknown (the old map).")
+    valid_to: date | None = Field(description="Last day of validity; null while the unit is current.")
+    is_current: bool
+
+
+class UnitDetailOut(UnitOut):
+    ancestors: list[UnitRef] = Field(description="The parent chain from the nation down to the parent.")
+    successors: list[UnitLink] = Field(description="Where an old unit went on 01/07/2025.")
+    predecessors: list[UnitLink] = Field(
+        description="The old units that, whole or in part, became this unit."
+    )
+    current_unit: UnitRef | None = Field(
+        description="Where records made under this unit count today; the unit itself when it is current."
+    )
+
+
+class UnitListOut(Schema):
+    items: list[UnitOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class AsOf(Schema):
+    as_of: date | None = Field(None, description="ISO date; default today.")
+
+
+class UnitFilters(Schema):
+    level: int | None = Field(None, description="0 nation, 1 province, 2 district, 3 commune")
+    parent: str | None = Field(None, max_length=10, description="Code of the parent unit (valid on as_of).")
+    q: str | None = Field(None, max_length=100, description="Name (with or without diacritics) or code.")
+    as_of: date | None = Field(None, description="ISO date; default today.")
+    page: int = 1
+    page_size: int = 50
+
+
+def _ref(unit: AdministrativeUnit | None) -> dict | None:
+    if unit is None:
+        return None
+    return {"code": unit.code, "name": unit.name, "level": unit.level}
+
+
+def _link(unit: AdministrativeUnit) -> dict:
+    return {
+        **_ref(unit),
+        "unit_type": unit.unit_type,
+        "valid_from": unit.valid_from,
+        "valid_to": unit.valid_to,
+        "is_default": bool(getattr(unit, "is_default", False)),
+    }
+
+
+def _unit(unit: AdministrativeUnit) -> dict:
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "unit_type": unit.unit_type,
+        "unit_type_label": str(unit.get_unit_type_display()),
+        "level": unit.level,
+        "parent": _ref(unit.parent),
+        "valid_from": unit.valid_from,
+        "valid_to": unit.valid_to,
+        "is_current": unit.is_current,
+    }
+
+
+def _lookup_error(exc: selectors.UnitLookupError, status: int = 404, field: str | None = None) -> ApiError:
+    fields: dict[str, list[str]] = {}
+    if field:
+        fields[field] = [exc.message]
+    successors = getattr(exc, "successors", [])
+    if successors:
+        fields["successors"] = [unit.code for unit in successors]
+    if status == 400:
+        return ApiError(400, "invalid", _("The request has invalid values."), fields)
+    return ApiError(status, exc.api_code, exc.message, fields)
+
+
+@router.get(
+    "/units",
+    response={200: UnitListOut, 400: ErrorOut, 401: ErrorOut},
+    summary="List administrative units valid on a date",
+    description="Units valid on `as_of` (default today): filter by `level`, by `parent` (a unit code, "
+    "read as of the same date; its direct children) and by `q` (name with or without diacritics, or code).",
+)
+def list_units(request, filters: Query[UnitFilters]):
+    day = filters.as_of or timezone.localdate()
+    if filters.level is not None and filters.level not in UnitLevel.values:
+        raise ApiError(
+            400,
+            "invalid",
+            _("The request has invalid values."),
+            {"level": [_("Choose a level from 0 (nation) to 3 (commune).")]},
+        )
+    if filters.q and filters.q.strip():
+        queryset = selectors.search_units(filters.q, as_of=day, level=filters.level)
+    else:
+        queryset = selectors.units_valid_on(day, level=filters.level)
+    if filters.parent:
+        try:
+            parent = selectors.resolve_unit(filters.parent, day)
+        except selectors.UnitLookupError as exc:
+            raise _lookup_error(exc, status=400, field="parent") from exc
+        queryset = queryset.filter(parent=parent)
+    return paginate(queryset, filters.page, filters.page_size, _unit)
+
+
+@router.get(
+    "/units/{code}",
+    response={200: UnitDetailOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    summary="One administrative unit as of a date",
+    description="The unit with this code valid on `as_of` (default today), with its crosswalk. An old code "
+    "asked for after 30/06/2025 answers 404 `unit_not_valid`, naming its successors (codes in "
+    "`fields.successors`); a code no unit ever had answers 404 `unknown_unit`.",
+)
+def get_unit(request, code: str, params: Query[AsOf]):
+    day = params.as_of or timezone.localdate()
+    try:
+        unit = selectors.resolve_unit(code, day)
+    except selectors.UnitLookupError as exc:
+        raise _lookup_error(exc) from exc
+    return {
+        **_unit(unit),
+        "ancestors": [_ref(u) for u in selectors.ancestors(unit)],
+        "successors": [_link(u) for u in selectors.successors(unit)],
+        "predecessors": [_link(u) for u in selectors.predecessors(unit)],
+        "current_unit": _ref(selectors.current_unit_for(unit)),
+    }

@@ -10,6 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from haidang.common.text import fold
+from haidang.places.text import vietnamese_sort_key
+
 
 class UnitLevel(models.IntegerChoices):
     NATION = 0, _("Nation")
@@ -37,10 +40,17 @@ class AdministrativeUnit(models.Model):
     name = models.CharField(_("name"), max_length=150)
     # Lower-case, diacritic-free form of the name for search ("thach that").
     name_folded = models.CharField(max_length=150, db_index=True, editable=False)
+    # Orders names the way a Vietnamese reader expects (proper name first, then tones); see text.py.
+    sort_key = models.CharField(max_length=255, editable=False, default="")
     unit_type = models.CharField(_("type"), max_length=20, choices=UnitType.choices)
     level = models.PositiveSmallIntegerField(_("level"), choices=UnitLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -59,8 +69,13 @@ class AdministrativeUnit(models.Model):
         verbose_name_plural = _("administrative units")
         constraints = [
             models.UniqueConstraint(fields=["code", "valid_from"], name="unit_code_unique_per_map"),
+            # The old map has no known start date (NULLs never collide), so its codes are kept
+            # unique through the day the map ended instead.
+            models.UniqueConstraint(fields=["code", "valid_to"], name="unit_code_unique_per_map_end"),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_validity_ordered",
             ),
         ]
@@ -70,8 +85,16 @@ class AdministrativeUnit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The loader bulk-creates and fills these itself; this covers units made one by one.
+        self.name_folded = fold(self.name)
+        self.sort_key = vietnamese_sort_key(self.name)
+        super().save(*args, **kwargs)
+
     def is_valid_on(self, day) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
     @property
     def is_current(self) -> bool:

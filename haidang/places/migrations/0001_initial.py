@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=10, verbose_name='code')),
                 ('name', models.CharField(max_length=150, verbose_name='name')),
                 ('name_folded', models.CharField(db_index=True, editable=False, max_length=150)),
+                ('sort_key', models.CharField(default='', editable=False, max_length=255)),
                 ('unit_type', models.CharField(choices=[('nation', 'Nation'), ('province', 'Province'), ('municipality', 'Centrally-run city'), ('urban_district', 'Urban district'), ('rural_district', 'Rural district'), ('town', 'Town'), ('provincial_city', 'Provincial city'), ('commune', 'Commune'), ('ward', 'Ward'), ('township', 'Township'), ('special_zone', 'Special zone')], max_length=20, verbose_name='type')),
                 ('level', models.PositiveSmallIntegerField(choices=[(0, 'Nation'), (1, 'Province'), (2, 'District'), (3, 'Commune')], verbose_name='level')),
                 ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
@@ -51,6 +52,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='administrativeunit',
             constraint=models.UniqueConstraint(fields=('code', 'valid_from'), name='unit_code_unique_per_map'),
+        ),
+        migrations.AddConstraint(
+            model_name='administrativeunit',
+            constraint=models.UniqueConstraint(fields=('code', 'valid_to'), name='unit_code_unique_per_map_end'),
         ),
         migrations.AddConstraint(
             model_name='administrativeunit',

@@ -1,0 +1,36 @@
+from datetime import date
+
+import pytest
+from django.utils import translation
+
+from haidang.access.services import issue_api_token
+
+OLD_DAY = date(2025, 6, 30)
+NEW_DAY = date(2025, 7, 1)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # Messages are asserted in their English source form; Vietnamese (the default) is added later.
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user(username="map-reader", password="a-long-test-password-1")
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def api(client, user):
+    raw, _token = issue_api_token(user=user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
