@@ -1,15 +1,19 @@
 """Encryption of identifying fields at rest and keyed hashes for exact matching.
 
 Values are sealed with AES-256-GCM (authenticated: a changed byte fails to open). The stored
-form is 'enc:<key id>:<base64url(nonce || ciphertext)>', so a value names the key that sealed
-it and keys can be rotated one row at a time while the system keeps running. The associated
-data binds a value to its column, so a ciphertext copied into another column does not open.
+form is 'enc:<key id>:<base64url(nonce || ciphertext || tag)>', so a value names the key that
+sealed it and keys can be rotated one row at a time while the system keeps running (see
+`manage.py rotate_field_keys`). The associated data binds a value to its column, so a
+ciphertext copied into another column does not open.
 """
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +26,11 @@ from haidang.common.text import fold
 
 PREFIX = "enc"
 NONCE_BYTES = 12
+TAG_BYTES = 16
+KEY_BYTES = 32
+# Key ids appear in every stored value and in SQL prefix filters: keep them short and plain.
+KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_B64URL_UNPADDED = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class DecryptionError(Exception):
@@ -34,8 +43,39 @@ class KeyRing:
     keys: dict[str, AESGCM]
 
 
-def _b64decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+@dataclass(frozen=True)
+class SealedParts:
+    key_id: str
+    nonce: bytes
+    ciphertext: bytes
+
+
+def _decode_key(encoded: str, name: str) -> bytes:
+    """Key material in base64, url-safe or standard, padded or not; anything else is refused."""
+    text = encoded.strip().rstrip("=").translate(str.maketrans("-_", "+/"))
+    try:
+        # validate=True: a stray character is an error, not silently dropped.
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise ImproperlyConfigured(f"{name} is not valid base64.") from None
+
+
+def _decode_payload(text: str) -> bytes | None:
+    """Strict, canonical unpadded base64url, or None.
+
+    The plain decoder ignores stray characters and the unused low bits of the last symbol, so
+    several stored strings would open to the same value; only the canonical one is accepted.
+    """
+    if not _B64URL_UNPADDED.fullmatch(text) or len(text) % 4 == 1:
+        return None
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != text:
+        return None
+    return raw
+
+
+def _encode_payload(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 @lru_cache(maxsize=8)
@@ -43,13 +83,13 @@ def _parse_keys(entries: tuple[str, ...]) -> KeyRing:
     keys: dict[str, AESGCM] = {}
     for entry in entries:
         key_id, sep, encoded = entry.partition(":")
-        if not sep or not key_id or key_id in keys:
-            raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS entries must be '<unique id>:<base64 key>'.")
-        try:
-            raw = _b64decode(encoded)
-        except ValueError:
-            raise ImproperlyConfigured(f"Field-encryption key {key_id!r} is not valid base64.") from None
-        if len(raw) != 32:
+        if not sep or not KEY_ID_PATTERN.fullmatch(key_id) or key_id in keys:
+            raise ImproperlyConfigured(
+                "FIELD_ENCRYPTION_KEYS entries must be '<unique id>:<base64 key>', the id made of "
+                "letters, digits, '-' or '_' (at most 32)."
+            )
+        raw = _decode_key(encoded, f"Field-encryption key {key_id!r}")
+        if len(raw) != KEY_BYTES:
             raise ImproperlyConfigured(f"Field-encryption key {key_id!r} must be 32 bytes (AES-256).")
         keys[key_id] = AESGCM(raw)
     if not keys:
@@ -58,6 +98,7 @@ def _parse_keys(entries: tuple[str, ...]) -> KeyRing:
 
 
 def key_ring() -> KeyRing:
+    # Cached on the tuple of entries, so overridden settings (tests, rotation) take effect at once.
     return _parse_keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
@@ -65,42 +106,76 @@ def is_sealed(value: str) -> bool:
     return value.startswith(PREFIX + ":")
 
 
-def key_id_of(value: str) -> str | None:
-    if not is_sealed(value):
+def parse_sealed(stored: str) -> SealedParts | None:
+    """The parts of a well-formed sealed value, or None (nothing is decrypted here)."""
+    prefix, sep, rest = stored.partition(":")
+    key_id, sep2, payload = rest.partition(":")
+    if prefix != PREFIX or not sep or not sep2 or not KEY_ID_PATTERN.fullmatch(key_id):
         return None
-    return value.split(":", 2)[1]
+    blob = _decode_payload(payload)
+    if blob is None or len(blob) < NONCE_BYTES + TAG_BYTES:
+        return None
+    return SealedParts(key_id=key_id, nonce=blob[:NONCE_BYTES], ciphertext=blob[NONCE_BYTES:])
+
+
+def key_id_of(value: str) -> str | None:
+    """The key id of a well-formed sealed value, else None (so free text is never echoed as an id)."""
+    parts = parse_sealed(value)
+    return parts.key_id if parts else None
 
 
 def seal(plaintext: str, *, context: str) -> str:
     ring = key_ring()
     nonce = os.urandom(NONCE_BYTES)
     ciphertext = ring.keys[ring.active_id].encrypt(nonce, plaintext.encode("utf-8"), context.encode("utf-8"))
-    return f"{PREFIX}:{ring.active_id}:{base64.urlsafe_b64encode(nonce + ciphertext).decode().rstrip('=')}"
+    return f"{PREFIX}:{ring.active_id}:{_encode_payload(nonce + ciphertext)}"
 
 
 def open_sealed(stored: str, *, context: str) -> str:
-    try:
-        _, key_id, payload = stored.split(":", 2)
-    except ValueError:
-        raise DecryptionError("malformed sealed value") from None
-    aead = key_ring().keys.get(key_id)
+    """The plaintext of a sealed value; DecryptionError (naming the context, never the value) if not.
+
+    Error messages are safe to log: they name the column and the key id, nothing of the content.
+    """
+    parts = parse_sealed(stored)
+    if parts is None:
+        raise DecryptionError(f"{context}: malformed sealed value")
+    aead = key_ring().keys.get(parts.key_id)
     if aead is None:
-        raise DecryptionError(f"no key with id {key_id!r} is configured")
+        raise DecryptionError(f"{context}: no key with id {parts.key_id!r} is configured")
     try:
-        blob = _b64decode(payload)
-        return aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context.encode("utf-8")).decode("utf-8")
-    except (InvalidTag, ValueError):
-        raise DecryptionError("sealed value failed authentication") from None
+        plaintext = aead.decrypt(parts.nonce, parts.ciphertext, context.encode("utf-8"))
+    except InvalidTag:
+        raise DecryptionError(
+            f"{context}: sealed value failed authentication (altered, or copied from another field)"
+        ) from None
+    return plaintext.decode("utf-8")
 
 
-def keyed_hash(value: str, *, purpose: str) -> str:
+@lru_cache(maxsize=4)
+def _hash_key(encoded: str) -> bytes:
+    raw = _decode_key(encoded, "FIELD_HASH_KEY")
+    if len(raw) < KEY_BYTES:
+        raise ImproperlyConfigured("FIELD_HASH_KEY must hold at least 32 bytes.")
+    return raw
+
+
+def normalise_for_hash(value: str | None) -> str:
+    # NFKC first so full-width digits and letters (some phone keyboards) match plain ones;
+    # fold then drops case and diacritics, and everything but letters and digits goes.
+    return "".join(ch for ch in fold(unicodedata.normalize("NFKC", value or "")) if ch.isalnum())
+
+
+def keyed_hash(value: str | None, *, purpose: str) -> str:
     """HMAC-SHA256 of a normalised value: equal documents match without storing the number.
 
     Normalisation folds case, diacritics, spaces and separators, so 'B 1234-567' and 'b1234567'
     give the same hash. `purpose` separates hash spaces (a passport never matches a phone).
+    An empty value gives "" so blank fields never match each other.
     """
-    normalised = "".join(ch for ch in fold(value) if ch.isalnum())
+    if not purpose or "\x00" in purpose:
+        raise ValueError("keyed_hash needs a non-empty purpose without NUL characters.")
+    normalised = normalise_for_hash(value)
     if not normalised:
         return ""
-    key = _b64decode(settings.FIELD_HASH_KEY)
+    key = _hash_key(settings.FIELD_HASH_KEY)
     return hmac.new(key, f"{purpose}\x00{normalised}".encode(), hashlib.sha256).hexdigest()
