@@ -1,7 +1,13 @@
-# Placeholder until the audit app lands: keeps the request reachable for audit entries.
+"""Keeps the request being served reachable for audit entries written deep inside services."""
+
 from contextvars import ContextVar
 
-current_request: ContextVar = ContextVar("current_request", default=None)
+current_request: ContextVar = ContextVar("haidang_audit_request", default=None)
+
+
+def get_current_request():
+    """The request this thread or task is serving, or None (management commands, jobs)."""
+    return current_request.get()
 
 
 class AuditContextMiddleware:

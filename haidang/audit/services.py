@@ -1,4 +1,206 @@
-# Placeholder until the audit app lands.
-def record_event(*, action, actor=None, target=None, object_type="", object_id="", unit=None, changes=None,
-                 reason="", role="", request=None):
-    return None
+"""Writing the audit log: `record_event` is the only way an entry is made.
+
+An entry is appended inside the caller's transaction, so a write that rolls back leaves no
+entry, and the chain head row is locked first, so two appenders never fork the chain.
+"""
+
+import ipaddress
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+
+from haidang.audit.chain import GENESIS_HASH, HEAD_ID, compute_hash
+from haidang.audit.middleware import get_current_request
+from haidang.audit.models import AuditChainHead, AuditEntry
+
+MASK = "***"
+
+
+class AuditChainError(RuntimeError):
+    """The chain head is missing while entries exist: the log was tampered with."""
+
+
+# --- Values ------------------------------------------------------------------------------------
+
+def _text(value: str, max_length: int | None = None) -> str:
+    # PostgreSQL refuses NUL in text; cutting to the column length here keeps the hash equal to
+    # what the database stores on both backends.
+    value = str(value).replace("\x00", "")
+    return value[:max_length] if max_length else value
+
+
+def jsonable(value):
+    """`value` as plain JSON that reads back identically from SQLite and PostgreSQL."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, Enum):
+        return jsonable(value.value)
+    if isinstance(value, str | Promise):
+        return _text(value)
+    if isinstance(value, float | Decimal):
+        # jsonb rewrites numbers (1e16 comes back as 10000000000000000); text hashes the same.
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date | time | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        # The key, never str(): a person's __str__ is their name.
+        return str(value.pk)
+    if isinstance(value, Mapping):
+        return {_text(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((jsonable(item) for item in value), key=repr)
+    if isinstance(value, Iterable) and not isinstance(value, bytes | bytearray):
+        return [jsonable(item) for item in value]
+    return _text(value)
+
+
+def masked_changes(changes: Mapping | None, identifying: Iterable[str] = ()) -> dict:
+    """The changes as JSON, with the values of identifying fields replaced by '***'.
+
+    An empty value stays empty: that a field was cleared says nothing about a person.
+    """
+    identifying = set(identifying)
+    result = {}
+    for key, value in (changes or {}).items():
+        if key in identifying and value not in (None, ""):
+            result[_text(key)] = MASK
+        else:
+            result[_text(key)] = jsonable(value)
+    return result
+
+
+# --- Request context ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _is_trusted_proxy(address: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(proxies))
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or X-Forwarded-For when REMOTE_ADDR is a trusted proxy.
+
+    X-Forwarded-For is read from the right, skipping our own proxies: everything to the left of
+    the first untrusted address was written by the client and proves nothing.
+    """
+    peer = _valid_ip(request.META.get("REMOTE_ADDR"))
+    proxies = tuple(getattr(settings, "AUDIT_TRUSTED_PROXIES", None) or ())
+    if peer is None or not proxies or not _is_trusted_proxy(peer, proxies):
+        return peer
+    client = peer
+    for part in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _valid_ip(part.strip())
+        if address is None:
+            break
+        client = address
+        if not _is_trusted_proxy(address, proxies):
+            break
+    return client
+
+
+def _valid_ip(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def _roles_of(actor) -> str:
+    from haidang.access.scope import scope_for
+
+    return ",".join(sorted(scope_for(actor).roles))
+
+
+# --- Appending ---------------------------------------------------------------------------------
+
+def _locked_head() -> AuditChainHead:
+    # The FIRST statement of the append: on PostgreSQL the row lock makes a second appender wait
+    # here until the first commits, then read the head it left. On SQLite the transaction
+    # already holds the write lock (transaction_mode IMMEDIATE).
+    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
+    if head is not None:
+        return head
+    # Migration 0002 creates the row and the triggers keep it. Only a test database flush removes
+    # it (with the triggers suspended); anywhere else a missing head means the log was cut or
+    # wiped, and recording stops rather than start a new chain that would hide it.
+    if getattr(settings, "HAIDANG_ENV", "") != "test" or AuditEntry.objects.exists():
+        raise AuditChainError("The audit chain head is missing; run `manage.py verify_audit`.")
+    # ON CONFLICT DO NOTHING: a second appender racing to make it waits for the first, then locks it.
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(pk=HEAD_ID, last_id=0, last_hash=GENESIS_HASH)], ignore_conflicts=True
+    )
+    return AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
+
+
+def record_event(
+    *,
+    action: str,
+    actor=None,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    unit=None,
+    changes: Mapping | None = None,
+    reason: str = "",
+    role: str = "",
+    request=None,
+    identifying: Iterable[str] = frozenset(),
+) -> AuditEntry:
+    """Append one entry to the audit log, inside the caller's transaction.
+
+    `actor` is the acting user (None for the system); `target` names the object, or pass
+    `object_type`/`object_id`. The values of `identifying` keys in `changes` are stored as
+    '***'. The request (for the address) defaults to the one being served.
+    """
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None  # AnonymousUser: nobody signed in.
+    if request is None:
+        request = get_current_request()
+    if target is not None:
+        object_type = object_type or target._meta.label_lower
+        object_id = object_id or str(target.pk)
+    if not role and actor is not None:
+        role = _roles_of(actor)
+
+    entry = AuditEntry(
+        actor=actor,
+        actor_username=_text(actor.get_username() if actor is not None else "", 150),
+        ip=client_ip(request) if request is not None else None,
+        role=_text(role, 255),
+        action=_text(action, 64),
+        object_type=_text(object_type, 100),
+        object_id=_text(object_id, 64),
+        unit=unit,
+        unit_code=_text(unit.code if unit is not None else "", 16),
+        changes=masked_changes(changes, identifying),
+        reason=_text(reason),
+    )
+    # savepoint=False: the entry belongs to the caller's transaction and fails with it.
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        entry.id = head.last_id + 1
+        entry.occurred_at = timezone.now()  # Taken under the lock, so time follows id order.
+        entry.prev_hash = head.last_hash
+        entry.entry_hash = compute_hash(entry.prev_hash, entry)
+        entry.save()
+        AuditChainHead.objects.filter(pk=HEAD_ID).update(last_id=entry.id, last_hash=entry.entry_hash)
+    return entry

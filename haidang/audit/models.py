@@ -1,0 +1,117 @@
+"""The audit log: append-only entries, each hash-chained to the one before.
+
+Entries are written only by `services.record_event`. The database refuses UPDATE, DELETE and
+TRUNCATE on the entry table (triggers installed by migration 0003, SQL in `db.py`); the model
+and its queryset refuse them in Python as well, so a mistake fails loudly before reaching SQL.
+
+The hash covers the text columns (`actor_username`, `unit_code`, ...), not the foreign keys:
+those are navigation aids that Django sets to NULL when a user or unit is deleted, the one
+change the triggers allow.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or remove an audit entry."""
+
+
+# Only what on_delete=SET_NULL does to the links may ever be written to an existing entry.
+NULLABLE_LINKS = frozenset({"actor", "actor_id", "unit", "unit_id"})
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if not kwargs or set(kwargs) - NULLABLE_LINKS or any(value is not None for value in kwargs.values()):
+            raise AppendOnlyError("The audit log is append-only.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        raise AppendOnlyError("The audit log is append-only.")
+
+    def bulk_create(self, *args, **kwargs):
+        raise AppendOnlyError("Audit entries are written one by one through record_event.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    # Numbered by record_event from the chain head, not by the database sequence: a sequence
+    # skips numbers on rollback, and a gap must always mean a removed entry.
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(_("when"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text: users can be renamed or deleted, the log must still say who it was.
+    actor_username = models.CharField(_("user name"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    role = models.CharField(_("role"), max_length=255, blank=True)
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    unit = models.ForeignKey(
+        "places.AdministrativeUnit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", db_index=False,  # Led by the (unit, -id) index below.
+    )
+    unit_code = models.CharField(_("unit code"), max_length=16, blank=True)
+    changes = models.JSONField(_("changed fields"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        db_table = "audit_entry"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-id"]
+        # Each auditor filter is an equality plus "newest first", i.e. a walk down one of these.
+        indexes = [
+            models.Index(fields=["occurred_at"], name="audit_entry_when"),
+            models.Index(fields=["actor_username", "-id"], name="audit_entry_actor"),
+            models.Index(fields=["unit_code", "-id"], name="audit_entry_unit_code"),
+            models.Index(fields=["unit", "-id"], name="audit_entry_unit"),
+            models.Index(fields=["object_type", "object_id", "-id"], name="audit_entry_object"),
+            models.Index(fields=["action", "-id"], name="audit_entry_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("The audit log is append-only: an entry cannot be changed.")
+        if not self.entry_hash or self.pk is None:
+            raise AppendOnlyError("Write audit entries through haidang.audit.services.record_event.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The audit log is append-only: an entry cannot be deleted.")
+
+    def role_labels(self) -> str:
+        """The recorded role codes in words ("Auditor, Case worker"), unknown codes as they are."""
+        from haidang.access.roles import Role
+
+        labels = {value: label for value, label in Role.choices}
+        return ", ".join(str(labels.get(code, code)) for code in self.role.split(",") if code)
+
+
+class AuditChainHead(models.Model):
+    """One row (id 1): the last entry's id and hash. Its row lock serialises appenders."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "audit_chain_head"
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_id}"
