@@ -10,3 +10,54 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # test session, so every test works against the country as it is, not a toy tree.
     with django_db_blocker.unblock():
         call_command("load_admin_map", verbosity=0)
+
+
+@pytest.fixture
+def demo_users(db):
+    """The demonstration agencies and users, as `make run` creates them: {username: User}."""
+    from haidang.access.demo import seed_demo
+    from haidang.access.models import User
+
+    seed_demo()
+    return {user.username: user for user in User.objects.all()}
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign a user in on the test client, second factor included: sign_in(user) -> client."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def _sign_in(user, *, verified: bool = True):
+        client.force_login(user)
+        if verified:
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = client.session
+            session["otp_device_id"] = device.persistent_id
+            session.save()
+        return client
+
+    return _sign_in
+
+
+@pytest.fixture
+def api_client(client):
+    """A client that sends a bearer token for `user`: api_client(user) -> client with .get/.post."""
+    from haidang.access.services import issue_api_token
+
+    class _Api:
+        def __init__(self, raw):
+            self.headers = {"Authorization": f"Bearer {raw}"} if raw else {}
+
+        def get(self, path, data=None):
+            return client.get(path, data, headers=self.headers)
+
+        def post(self, path, payload=None):
+            return client.post(path, payload or {}, content_type="application/json", headers=self.headers)
+
+    def _make(user=None):
+        raw = issue_api_token(user=user)[0] if user is not None else None
+        return _Api(raw)
+
+    return _make

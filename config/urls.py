@@ -1,11 +1,14 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from config.api import api
 from haidang.common import views as common_views
 
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch must work on the sign-in page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/docs", common_views.api_docs, name="api_docs"),
     path("api/v1/", api.urls),
     path("units/", include("haidang.places.urls")),

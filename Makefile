@@ -1,0 +1,58 @@
+# Hải Đăng — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run setup serve test test-postgres lint browser messages clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run            set everything up and serve on http://$(HOST):$(PORT)"
+	@echo "make test           run the whole test suite (SQLite unless DATABASE_URL is set)"
+	@echo "make test-postgres  the suite against PostgreSQL on 127.0.0.1:5432"
+	@echo "make lint           ruff and the migrations check"
+
+$(INSTALLED): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	touch $@
+
+setup: $(INSTALLED)
+	$(BIN)/python -m haidang.common.keys var/local-keys.json
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BIN)/python manage.py load_admin_map
+	$(BIN)/python manage.py seed_demo
+
+serve:
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+run: setup serve
+
+# Browser tests drive Debian's Chromium; install it when missing (CI runs as root).
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+test: $(INSTALLED) browser
+	$(BIN)/python -m pytest
+
+test-postgres:
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(MAKE) test
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	HAIDANG_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
+
+messages: $(INSTALLED)
+	HAIDANG_ENV=test $(BIN)/python manage.py makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=var
+	HAIDANG_ENV=test $(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

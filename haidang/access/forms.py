@@ -1,0 +1,94 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from haidang.access.models import Agency, AgencyType
+from haidang.access.roles import Role
+from haidang.common.text import clean_text
+from haidang.places.models import AdministrativeUnit
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("Password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class OneTimeCodeForm(forms.Form):
+    otp = forms.CharField(
+        label=_("Six-digit code from your authenticator app"), max_length=8, min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_otp(self):
+        value = self.cleaned_data["otp"].replace(" ", "")
+        if not value.isdigit():
+            raise forms.ValidationError(_("Enter the digits shown by your authenticator app."))
+        return value
+
+
+class CurrentUnitField(forms.CharField):
+    """A unit of today's map given by its code (the map is large; a select would be unusable)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("help_text", _("The code of a current unit: 'VN', a province (e.g. 01) or a commune."))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        code = super().clean(value).strip()
+        if not code and not self.required:
+            return None
+        unit = AdministrativeUnit.objects.filter(code=code, valid_to__isnull=True).first()
+        if unit is None:
+            old = AdministrativeUnit.objects.filter(code=code).order_by("-valid_to").first()
+            if old is not None:
+                raise forms.ValidationError(
+                    _("%(name)s (code %(code)s) is a unit of the map before 01/07/2025; choose a current unit.")
+                    % {"name": old.name, "code": code}
+                )
+            raise forms.ValidationError(_("No unit has the code %(code)s.") % {"code": code})
+        return unit
+
+
+class AgencyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    short_name = forms.CharField(label=_("Short name"), max_length=60, required=False)
+    agency_type = forms.ChoiceField(label=_("Agency type"), choices=AgencyType.choices)
+    unit = CurrentUnitField(label=_("Unit code"))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def clean_name(self):
+        return clean_text(self.cleaned_data["name"])
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    password = forms.CharField(label=_("Password"), strip=False, required=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("At least 10 characters. Leave empty to keep the current password."))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        if creating:
+            self.fields["password"].required = True
+            self.fields["password"].help_text = _("At least 10 characters.")
+        else:
+            self.fields["username"].disabled = True
+
+
+class MembershipForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    unit = CurrentUnitField(label=_("Unit code"), required=False,
+                            help_text=_("Leave empty for the agency's own unit."))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agencies is not None:
+            self.fields["agency"].queryset = agencies

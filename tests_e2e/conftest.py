@@ -1,0 +1,89 @@
+"""End-to-end tests: the real server, set up as `make run` does, driven by Debian's Chromium.
+
+The server runs in its own process on a throw-away SQLite database (migrate, map, demo data),
+so these tests exercise exactly what a new user gets from `make run`.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server_url(tmp_path_factory):
+    var_dir = tmp_path_factory.mktemp("e2e-var")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env.update({"HAIDANG_ENV": "development", "HAIDANG_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"})
+    python = sys.executable
+
+    def run(*args):
+        subprocess.run([python, *args], cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
+
+    run("-m", "haidang.common.keys", str(var_dir / "local-keys.json"))
+    run("manage.py", "migrate", "--noinput")
+    run("manage.py", "load_admin_map")
+    run("manage.py", "seed_demo")
+    port = _free_port()
+    log = open(var_dir / "server.log", "w")  # noqa: SIM115 (closed at teardown)
+    server = subprocess.Popen(
+        [str(Path(python).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "--threads", "4"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError((var_dir / "server.log").read_text()) from None
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` (apt-get install chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
