@@ -37,8 +37,12 @@ class TokenOut(Schema):
     expires_at: str
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
-             summary="Exchange user name, password and (where required) a TOTP code for a bearer token")
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    summary="Exchange user name, password and (where required) a TOTP code for a bearer token",
+)
 def create_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
@@ -47,14 +51,25 @@ def create_token(request, payload: TokenIn):
         raise ApiError(401, "invalid_credentials", _("The user name or password is not correct."))
     if scope_for(user).needs_two_factor:
         if not services.has_confirmed_device(user):
-            raise ApiError(401, "two_factor_enrolment_required",
-                           _("Your role requires two-factor sign-in: set it up on the web page first."))
+            raise ApiError(
+                401,
+                "two_factor_enrolment_required",
+                _("Your role requires two-factor sign-in: set it up on the web page first."),
+            )
         if not payload.otp:
-            raise ApiError(401, "otp_required", _("Your role requires a one-time code from your authenticator."),
-                           {"otp": [_("This field is required.")]})
+            raise ApiError(
+                401,
+                "otp_required",
+                _("Your role requires a one-time code from your authenticator."),
+                {"otp": [_("This field is required.")]},
+            )
         if services.verify_second_factor(user, payload.otp) is None:
-            raise ApiError(401, "invalid_otp", _("The one-time code is not correct."),
-                           {"otp": [_("The one-time code is not correct.")]})
+            raise ApiError(
+                401,
+                "invalid_otp",
+                _("The one-time code is not correct."),
+                {"otp": [_("The one-time code is not correct.")]},
+            )
     raw, token = services.issue_api_token(user=user)
     return {"token": raw, "expires_at": token.expires_at.isoformat()}
 
@@ -88,8 +103,15 @@ def me(request):
         "username": user.username,
         "full_name": user.full_name,
         "memberships": [
-            {"id": m.id, "role": m.role, "role_label": str(m.get_role_display()), "agency_id": m.agency_id,
-             "agency_name": m.agency.name, "unit_code": m.unit.code, "unit_name": m.unit.name}
+            {
+                "id": m.id,
+                "role": m.role,
+                "role_label": str(m.get_role_display()),
+                "agency_id": m.agency_id,
+                "agency_name": m.agency.name,
+                "unit_code": m.unit.code,
+                "unit_name": m.unit.name,
+            }
             for m in memberships
         ],
         "capabilities": sorted(scope.capabilities),
@@ -126,14 +148,23 @@ class AgencyFilters(Schema):
 
 def _agency_out(agency: Agency) -> dict:
     return {
-        "id": agency.id, "name": agency.name, "short_name": agency.short_name, "agency_type": agency.agency_type,
-        "agency_type_label": str(agency.get_agency_type_display()), "unit_code": agency.unit.code,
-        "unit_name": agency.unit.name, "parent_id": agency.parent_id, "is_active": agency.is_active,
+        "id": agency.id,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "agency_type": agency.agency_type,
+        "agency_type_label": str(agency.get_agency_type_display()),
+        "unit_code": agency.unit.code,
+        "unit_name": agency.unit.name,
+        "parent_id": agency.parent_id,
+        "is_active": agency.is_active,
     }
 
 
-@router.get("/agencies", response={200: AgencyList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
-            summary="Agencies the user may see (their units' subtree and the units above)")
+@router.get(
+    "/agencies",
+    response={200: AgencyList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="Agencies the user may see (their units' subtree and the units above)",
+)
 def list_agencies(request, filters: Query[AgencyFilters]):
     if not scope_for(request.user).can(Capability.VIEW_AGENCIES):
         raise ApiError(403, "forbidden", _("Your role does not allow this."))
@@ -142,8 +173,11 @@ def list_agencies(request, filters: Query[AgencyFilters]):
     return paginate(queryset, filters.page, filters.page_size, _agency_out)
 
 
-@router.get("/agencies/{agency_id}", response={200: AgencyOut, 401: ErrorOut, 404: ErrorOut},
-            summary="One agency (404 when missing or outside the user's scope)")
+@router.get(
+    "/agencies/{agency_id}",
+    response={200: AgencyOut, 401: ErrorOut, 404: ErrorOut},
+    summary="One agency (404 when missing or outside the user's scope)",
+)
 def get_agency(request, agency_id: UUID):
     agency = selectors.agencies_visible_to(request.user).filter(pk=agency_id).first()
     if agency is None:

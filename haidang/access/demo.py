@@ -34,7 +34,12 @@ HAIPHONG_COMMUNE_A = ("31", "Phường Hồng Bàng")
 AGENCIES = [
     ("mps", "Bộ Công an", AgencyType.MINISTRY, "VN"),
     ("moh", "Bộ Y tế", AgencyType.MINISTRY, "VN"),
-    ("national_steering", "Ban Chỉ đạo phòng, chống tội phạm (minh hoạ)", AgencyType.STEERING_COMMITTEE, "VN"),
+    (
+        "national_steering",
+        "Ban Chỉ đạo phòng, chống tội phạm (minh hoạ)",
+        AgencyType.STEERING_COMMITTEE,
+        "VN",
+    ),
     ("hn_committee", "Ủy ban nhân dân Thành phố Hà Nội", AgencyType.PROVINCIAL_PEOPLES_COMMITTEE, HANOI),
     ("hn_health", "Sở Y tế Thành phố Hà Nội", AgencyType.DEPARTMENT_OF_HEALTH, HANOI),
     ("hn_police", "Công an Thành phố Hà Nội", AgencyType.PROVINCIAL_POLICE, HANOI),
@@ -44,16 +49,36 @@ AGENCIES = [
     ("hn_shelter", "Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)", AgencyType.SUPPORT_FACILITY, HANOI),
     ("hn_jobs", "Trung tâm Dịch vụ việc làm Hà Nội (minh hoạ)", AgencyType.EMPLOYMENT_SERVICE, HANOI),
     ("hn_legal_aid", "Trung tâm Trợ giúp pháp lý Hà Nội (minh hoạ)", AgencyType.LEGAL_AID, HANOI),
-    ("hn_a_committee", "Ủy ban nhân dân Xã Thạch Thất", AgencyType.COMMUNE_PEOPLES_COMMITTEE, HANOI_COMMUNE_A),
+    (
+        "hn_a_committee",
+        "Ủy ban nhân dân Xã Thạch Thất",
+        AgencyType.COMMUNE_PEOPLES_COMMITTEE,
+        HANOI_COMMUNE_A,
+    ),
     ("hn_a_police", "Công an Xã Thạch Thất", AgencyType.COMMUNE_POLICE, HANOI_COMMUNE_A),
-    ("hn_b_committee", "Ủy ban nhân dân Xã Tây Phương", AgencyType.COMMUNE_PEOPLES_COMMITTEE, HANOI_COMMUNE_B),
+    (
+        "hn_b_committee",
+        "Ủy ban nhân dân Xã Tây Phương",
+        AgencyType.COMMUNE_PEOPLES_COMMITTEE,
+        HANOI_COMMUNE_B,
+    ),
     ("hn_b_police", "Công an Xã Tây Phương", AgencyType.COMMUNE_POLICE, HANOI_COMMUNE_B),
-    ("hp_committee", "Ủy ban nhân dân Thành phố Hải Phòng", AgencyType.PROVINCIAL_PEOPLES_COMMITTEE, HAIPHONG),
+    (
+        "hp_committee",
+        "Ủy ban nhân dân Thành phố Hải Phòng",
+        AgencyType.PROVINCIAL_PEOPLES_COMMITTEE,
+        HAIPHONG,
+    ),
     ("hp_health", "Sở Y tế Thành phố Hải Phòng", AgencyType.DEPARTMENT_OF_HEALTH, HAIPHONG),
     ("hp_police", "Công an Thành phố Hải Phòng", AgencyType.PROVINCIAL_POLICE, HAIPHONG),
     ("hp_border", "Bộ đội Biên phòng Thành phố Hải Phòng", AgencyType.BORDER_GUARD, HAIPHONG),
     ("hp_women", "Hội Liên hiệp Phụ nữ Thành phố Hải Phòng", AgencyType.WOMENS_UNION, HAIPHONG),
-    ("hp_a_committee", "Ủy ban nhân dân Phường Hồng Bàng", AgencyType.COMMUNE_PEOPLES_COMMITTEE, HAIPHONG_COMMUNE_A),
+    (
+        "hp_a_committee",
+        "Ủy ban nhân dân Phường Hồng Bàng",
+        AgencyType.COMMUNE_PEOPLES_COMMITTEE,
+        HAIPHONG_COMMUNE_A,
+    ),
     ("hp_a_police", "Công an Phường Hồng Bàng", AgencyType.COMMUNE_POLICE, HAIPHONG_COMMUNE_A),
 ]
 
@@ -129,8 +154,7 @@ def seed_demo() -> list[dict]:
     for spec in USERS:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
-            user = services.create_user(actor=None, username=spec.username, password=password,
-                                        full_name=spec.full_name)
+            user = services.create_user(actor=None, username=spec.username, password=password, full_name=spec.full_name)
         elif not user.check_password(password):
             # Follow DEMO_PASSWORD if it changed since the last run.
             user.set_password(password)
@@ -141,8 +165,16 @@ def seed_demo() -> list[dict]:
         two_factor = role_needs_two_factor(spec.role)
         if two_factor:
             TOTPDevice.objects.filter(user=user).exclude(key=key_hex).delete()
-            TOTPDevice.objects.get_or_create(user=user, key=key_hex,
-                                             defaults={"name": "demo authenticator", "confirmed": True})
-        logins.append({"username": spec.username, "role": Role(spec.role).label, "agency": agency.name,
-                       "unit": agency.unit.name, "two_factor": two_factor})
+            TOTPDevice.objects.get_or_create(
+                user=user, key=key_hex, defaults={"name": "demo authenticator", "confirmed": True}
+            )
+        logins.append(
+            {
+                "username": spec.username,
+                "role": Role(spec.role).label,
+                "agency": agency.name,
+                "unit": agency.unit.name,
+                "two_factor": two_factor,
+            }
+        )
     return logins

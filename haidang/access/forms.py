@@ -8,15 +8,23 @@ from haidang.places.models import AdministrativeUnit
 
 
 class SignInForm(forms.Form):
-    username = forms.CharField(label=_("User name"), max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class OneTimeCodeForm(forms.Form):
     otp = forms.CharField(
-        label=_("Six-digit code from your authenticator app"), max_length=8, min_length=6,
+        label=_("Six-digit code from your authenticator app"),
+        max_length=8,
+        min_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
@@ -67,9 +75,13 @@ class UserForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
-    password = forms.CharField(label=_("Password"), strip=False, required=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text=_("At least 10 characters. Leave empty to keep the current password."))
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters. Leave empty to keep the current password."),
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, creating: bool = False, **kwargs):
@@ -84,8 +96,7 @@ class UserForm(forms.Form):
 
 class MembershipForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
-    unit = CurrentUnitField(label=_("Unit code"), required=False,
-                            help_text=_("Leave empty for the agency's own unit."))
+    unit = CurrentUnitField(label=_("Unit code"), required=False, help_text=_("Leave empty for the agency's own unit."))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
     def __init__(self, *args, agencies=None, **kwargs):

@@ -21,7 +21,12 @@ class PrivateByDefaultMiddleware(LoginRequiredMiddleware):
 class TwoFactorRequiredMiddleware:
     """Until a user who needs two-factor sign-in has proved it, only the two-factor pages open."""
 
-    allowed_url_names = ("access:two_factor_verify", "access:two_factor_setup", "access:logout", "set_language")
+    allowed_url_names = (
+        "access:two_factor_verify",
+        "access:two_factor_setup",
+        "access:logout",
+        "set_language",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

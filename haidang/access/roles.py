@@ -60,7 +60,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.CASE_WORKER: frozenset(
-        {C.VIEW_CASES, C.VIEW_IDENTITY, C.EDIT_CASES, C.BREAK_GLASS, C.FILE_REPORTS, C.VIEW_STATISTICS, C.VIEW_AGENCIES}
+        {
+            C.VIEW_CASES,
+            C.VIEW_IDENTITY,
+            C.EDIT_CASES,
+            C.BREAK_GLASS,
+            C.FILE_REPORTS,
+            C.VIEW_STATISTICS,
+            C.VIEW_AGENCIES,
+        }
     ),
     Role.CASE_SUPERVISOR: frozenset(
         {

@@ -92,8 +92,12 @@ def scope_for(user) -> Scope:
     )
     scope = Scope(
         tuple(
-            ScopeEntry(role=m.role, unit_id=m.unit_id, unit_path=m.unit.placement_path or m.unit.path,
-                       agency_id=m.agency_id)
+            ScopeEntry(
+                role=m.role,
+                unit_id=m.unit_id,
+                unit_path=m.unit.placement_path or m.unit.path,
+                agency_id=m.agency_id,
+            )
             for m in rows
         )
     )

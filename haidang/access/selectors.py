@@ -38,8 +38,11 @@ def filter_agencies(queryset: QuerySet[Agency], *, q: str = "", agency_type: str
     if q:
         folded = fold(q)
         # Names are few per scope; folding in Python keeps "uy ban" finding "Ủy ban" on any database.
-        ids = [pk for pk, name, short_name in queryset.values_list("pk", "name", "short_name")
-               if folded in fold(name) or folded in fold(short_name)]
+        ids = [
+            pk
+            for pk, name, short_name in queryset.values_list("pk", "name", "short_name")
+            if folded in fold(name) or folded in fold(short_name)
+        ]
         queryset = queryset.filter(pk__in=ids)
     return queryset
 

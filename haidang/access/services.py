@@ -26,6 +26,7 @@ TOKEN_PREFIX = "hd_"
 
 # --- Second factor ----------------------------------------------------------------------------
 
+
 def has_confirmed_device(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
@@ -60,6 +61,7 @@ def verify_second_factor(user: User, token: str) -> TOTPDevice | None:
 
 
 # --- API tokens -------------------------------------------------------------------------------
+
 
 def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -106,24 +108,44 @@ def revoke_api_token(*, user: User, raw: str) -> bool:
 
 # --- Agencies ---------------------------------------------------------------------------------
 
+
 def _check_current_unit(unit: AdministrativeUnit, field: str) -> None:
     if not unit.is_current:
         raise ValidationError(
-            {field: _("%(unit)s (%(code)s) is no longer a current unit; choose a unit of today's map.")
-             % {"unit": unit.name, "code": unit.code}}
+            {
+                field: _("%(unit)s (%(code)s) is no longer a current unit; choose a unit of today's map.")
+                % {"unit": unit.name, "code": unit.code}
+            }
         )
 
 
 @transaction.atomic
-def create_agency(*, actor: User, name: str, agency_type: str, unit: AdministrativeUnit, short_name: str = "",
-                  parent: Agency | None = None) -> Agency:
+def create_agency(
+    *,
+    actor: User,
+    name: str,
+    agency_type: str,
+    unit: AdministrativeUnit,
+    short_name: str = "",
+    parent: Agency | None = None,
+) -> Agency:
     _check_current_unit(unit, "unit")
-    agency = Agency(name=clean_text(name), short_name=clean_text(short_name), agency_type=agency_type, unit=unit,
-                    parent=parent)
+    agency = Agency(
+        name=clean_text(name),
+        short_name=clean_text(short_name),
+        agency_type=agency_type,
+        unit=unit,
+        parent=parent,
+    )
     agency.full_clean()
     agency.save()
-    record_event(action="access.agency_created", actor=actor, target=agency, unit=unit,
-                 changes={"name": agency.name, "agency_type": agency_type, "unit": unit.code})
+    record_event(
+        action="access.agency_created",
+        actor=actor,
+        target=agency,
+        unit=unit,
+        changes={"name": agency.name, "agency_type": agency_type, "unit": unit.code},
+    )
     return agency
 
 
@@ -151,11 +173,17 @@ def update_agency(*, actor: User, agency: Agency, **changes) -> Agency:
 
 # --- Users and memberships ----------------------------------------------------------------------
 
+
 @transaction.atomic
-def create_user(*, actor: User | None, username: str, password: str, full_name: str = "", email: str = "",
-                phone: str = "") -> User:
-    user = User(username=clean_text(username), full_name=clean_text(full_name), email=clean_text(email),
-                phone=clean_text(phone))
+def create_user(
+    *, actor: User | None, username: str, password: str, full_name: str = "", email: str = "", phone: str = ""
+) -> User:
+    user = User(
+        username=clean_text(username),
+        full_name=clean_text(full_name),
+        email=clean_text(email),
+        phone=clean_text(phone),
+    )
     try:
         validate_password(password, user)
     except ValidationError as error:
@@ -164,8 +192,12 @@ def create_user(*, actor: User | None, username: str, password: str, full_name: 
     user.full_clean(exclude=["password"])
     user.save()
     # The phone number is identifying: the audit entry names the field, never its value.
-    record_event(action="access.user_created", actor=actor, target=user,
-                 changes={"username": user.username, "full_name": user.full_name, "phone": "***" if phone else ""})
+    record_event(
+        action="access.user_created",
+        actor=actor,
+        target=user,
+        changes={"username": user.username, "full_name": user.full_name, "phone": "***" if phone else ""},
+    )
     return user
 
 
@@ -173,8 +205,12 @@ def create_user(*, actor: User | None, username: str, password: str, full_name: 
 def update_user(*, actor: User, user: User, full_name: str, email: str, phone: str, is_active: bool) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     changed = {}
-    for field_name, value in (("full_name", clean_text(full_name)), ("email", clean_text(email)),
-                              ("phone", clean_text(phone)), ("is_active", is_active)):
+    for field_name, value in (
+        ("full_name", clean_text(full_name)),
+        ("email", clean_text(email)),
+        ("phone", clean_text(phone)),
+        ("is_active", is_active),
+    ):
         if getattr(user, field_name) != value:
             setattr(user, field_name, value)
             changed[field_name] = "***" if field_name == "phone" else value
@@ -213,7 +249,9 @@ def validate_membership(*, agency: Agency, unit: AdministrativeUnit, role: str) 
 
 
 @transaction.atomic
-def add_membership(*, actor: User | None, user: User, agency: Agency, unit: AdministrativeUnit, role: str) -> Membership:
+def add_membership(
+    *, actor: User | None, user: User, agency: Agency, unit: AdministrativeUnit, role: str
+) -> Membership:
     validate_membership(agency=agency, unit=unit, role=role)
     membership, created = Membership.objects.get_or_create(
         user=user, agency=agency, unit=unit, role=role, defaults={"is_active": True}
@@ -221,8 +259,13 @@ def add_membership(*, actor: User | None, user: User, agency: Agency, unit: Admi
     if not created and not membership.is_active:
         membership.is_active = True
         membership.save(update_fields=["is_active"])
-    record_event(action="access.membership_added", actor=actor, target=user, unit=unit,
-                 changes={"agency": agency.name, "unit": unit.code, "role": role})
+    record_event(
+        action="access.membership_added",
+        actor=actor,
+        target=user,
+        unit=unit,
+        changes={"agency": agency.name, "unit": unit.code, "role": role},
+    )
     return membership
 
 
@@ -231,5 +274,10 @@ def end_membership(*, actor: User, membership: Membership) -> None:
     if membership.is_active:
         membership.is_active = False
         membership.save(update_fields=["is_active"])
-        record_event(action="access.membership_ended", actor=actor, target=membership.user, unit=membership.unit,
-                     changes={"agency": membership.agency.name, "unit": membership.unit.code, "role": membership.role})
+        record_event(
+            action="access.membership_ended",
+            actor=actor,
+            target=membership.user,
+            unit=membership.unit,
+            changes={"agency": membership.agency.name, "unit": membership.unit.code, "role": membership.role},
+        )

@@ -15,5 +15,9 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<uuid:user_id>/", views.user_edit, name="user_edit"),
-    path("users/<uuid:user_id>/memberships/<uuid:membership_id>/end/", views.membership_end, name="membership_end"),
+    path(
+        "users/<uuid:user_id>/memberships/<uuid:membership_id>/end/",
+        views.membership_end,
+        name="membership_end",
+    ),
 ]

@@ -44,6 +44,7 @@ def _apply_form_errors(form, error: ValidationError) -> None:
 
 # --- Sign-in ------------------------------------------------------------------------------------
 
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def login_view(request):
@@ -54,8 +55,13 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
-            form.add_error(None, _("Too many failed sign-in attempts. This account is locked for a while; "
-                                   "try again later or ask an administrator."))
+            form.add_error(
+                None,
+                _(
+                    "Too many failed sign-in attempts. This account is locked for a while; "
+                    "try again later or ask an administrator."
+                ),
+            )
             record_event(action="access.sign_in_locked_out", changes={"username": form.cleaned_data["username"]})
             status = 429
         elif user is None:
@@ -123,6 +129,7 @@ def two_factor_setup(request):
 
 # --- Home -------------------------------------------------------------------------------------
 
+
 def home(request):
     user = request.user
     scope = scope_for(user)
@@ -137,12 +144,18 @@ def home(request):
                 "unit": unit,
                 "commune_count": communes.count() if unit.level < UnitLevel.COMMUNE else None,
                 "province_count": AdministrativeUnit.objects.filter(
-                    level=UnitLevel.PROVINCE, valid_to__isnull=True).count() if unit.level == UnitLevel.NATION else None,
+                    level=UnitLevel.PROVINCE, valid_to__isnull=True
+                ).count()
+                if unit.level == UnitLevel.NATION
+                else None,
                 # Old units whose records now count here, so a commune sees its history.
                 "former_units": list(
-                    AdministrativeUnit.objects.filter(placement=unit, valid_to__isnull=False)
-                    .order_by("level", "name")[:12]
-                ) if unit.level == UnitLevel.COMMUNE else [],
+                    AdministrativeUnit.objects.filter(placement=unit, valid_to__isnull=False).order_by("level", "name")[
+                        :12
+                    ]
+                )
+                if unit.level == UnitLevel.COMMUNE
+                else [],
             }
         )
     capabilities = [label for value, label in Capability.choices if value in scope.capabilities]
@@ -159,6 +172,7 @@ def home(request):
 
 # --- Agencies ---------------------------------------------------------------------------------
 
+
 @require_capability(Capability.VIEW_AGENCIES)
 def agency_list(request):
     queryset = selectors.filter_agencies(
@@ -167,11 +181,17 @@ def agency_list(request):
         agency_type=request.GET.get("agency_type", "") if request.GET.get("agency_type") in AgencyType.values else "",
     )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    return render(request, "access/agency_list.html", {
-        "page": page, "agency_types": AgencyType.choices, "q": request.GET.get("q", ""),
-        "selected_type": request.GET.get("agency_type", ""),
-        "can_manage": scope_for(request.user).can(Capability.MANAGE_AGENCIES),
-    })
+    return render(
+        request,
+        "access/agency_list.html",
+        {
+            "page": page,
+            "agency_types": AgencyType.choices,
+            "q": request.GET.get("q", ""),
+            "selected_type": request.GET.get("agency_type", ""),
+            "can_manage": scope_for(request.user).can(Capability.MANAGE_AGENCIES),
+        },
+    )
 
 
 @require_capability(Capability.MANAGE_AGENCIES)
@@ -180,8 +200,13 @@ def agency_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.create_agency(actor=request.user, name=data["name"], short_name=data["short_name"],
-                                   agency_type=data["agency_type"], unit=data["unit"])
+            services.create_agency(
+                actor=request.user,
+                name=data["name"],
+                short_name=data["short_name"],
+                agency_type=data["agency_type"],
+                unit=data["unit"],
+            )
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
@@ -195,8 +220,13 @@ def agency_edit(request, agency_id):
     agency = selectors.get_agency_for_user(request.user, agency_id)
     if agency is None:
         raise Http404
-    initial = {"name": agency.name, "short_name": agency.short_name, "agency_type": agency.agency_type,
-               "unit": agency.unit.code, "is_active": agency.is_active}
+    initial = {
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "agency_type": agency.agency_type,
+        "unit": agency.unit.code,
+        "is_active": agency.is_active,
+    }
     form = AgencyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -210,6 +240,7 @@ def agency_edit(request, agency_id):
 
 
 # --- Users ------------------------------------------------------------------------------------
+
 
 @require_capability(Capability.MANAGE_USERS)
 def user_list(request):
@@ -229,8 +260,14 @@ def user_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.create_user(actor=request.user, username=data["username"], password=data["password"],
-                                        full_name=data["full_name"], email=data["email"], phone=data["phone"])
+            user = services.create_user(
+                actor=request.user,
+                username=data["username"],
+                password=data["password"],
+                full_name=data["full_name"],
+                email=data["email"],
+                phone=data["phone"],
+            )
         except ValidationError as error:
             _apply_form_errors(form, error)
         else:
@@ -246,16 +283,28 @@ def user_edit(request, user_id):
         raise Http404
     record_event(action="access.user_viewed", actor=request.user, target=subject)
     agencies = selectors.agencies_visible_to(request.user)
-    user_form = UserForm(initial={"username": subject.username, "full_name": subject.full_name,
-                                  "email": subject.email, "phone": subject.phone, "is_active": subject.is_active})
+    user_form = UserForm(
+        initial={
+            "username": subject.username,
+            "full_name": subject.full_name,
+            "email": subject.email,
+            "phone": subject.phone,
+            "is_active": subject.is_active,
+        }
+    )
     membership_form = MembershipForm(agencies=agencies)
     if request.method == "POST" and request.POST.get("action") == "membership":
         membership_form = MembershipForm(request.POST, agencies=agencies)
         if membership_form.is_valid():
             data = membership_form.cleaned_data
             try:
-                services.add_membership(actor=request.user, user=subject, agency=data["agency"],
-                                        unit=data["unit"] or data["agency"].unit, role=data["role"])
+                services.add_membership(
+                    actor=request.user,
+                    user=subject,
+                    agency=data["agency"],
+                    unit=data["unit"] or data["agency"].unit,
+                    role=data["role"],
+                )
             except ValidationError as error:
                 _apply_form_errors(membership_form, error)
             else:
@@ -266,8 +315,14 @@ def user_edit(request, user_id):
         if user_form.is_valid():
             data = user_form.cleaned_data
             try:
-                services.update_user(actor=request.user, user=subject, full_name=data["full_name"],
-                                     email=data["email"], phone=data["phone"], is_active=data["is_active"])
+                services.update_user(
+                    actor=request.user,
+                    user=subject,
+                    full_name=data["full_name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    is_active=data["is_active"],
+                )
                 if data["password"]:
                     services.set_password(actor=request.user, user=subject, password=data["password"])
             except ValidationError as error:
@@ -275,12 +330,21 @@ def user_edit(request, user_id):
             else:
                 messages.success(request, _("User saved."))
                 return redirect("access:user_edit", user_id=subject.pk)
-    memberships = (Membership.objects.filter(user=subject).select_related("agency", "unit")
-                   .order_by("-is_active", "created_at"))
-    return render(request, "access/user_form.html", {
-        "form": user_form, "membership_form": membership_form, "subject": subject, "memberships": memberships,
-        "creating": False, "two_factor_enabled": services.has_confirmed_device(subject),
-    })
+    memberships = (
+        Membership.objects.filter(user=subject).select_related("agency", "unit").order_by("-is_active", "created_at")
+    )
+    return render(
+        request,
+        "access/user_form.html",
+        {
+            "form": user_form,
+            "membership_form": membership_form,
+            "subject": subject,
+            "memberships": memberships,
+            "creating": False,
+            "two_factor_enabled": services.has_confirmed_device(subject),
+        },
+    )
 
 
 @require_POST

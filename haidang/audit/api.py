@@ -53,10 +53,19 @@ class AuditFilters(Schema):
 
 def _event_out(entry: AuditEntry) -> dict:
     return {
-        "id": entry.id, "occurred_at": entry.occurred_at, "actor_username": entry.actor_username,
-        "role": entry.role, "ip": entry.ip, "action": entry.action, "object_type": entry.object_type,
-        "object_id": entry.object_id, "unit_code": entry.unit_code, "changes": entry.changes,
-        "reason": entry.reason, "prev_hash": entry.prev_hash, "entry_hash": entry.entry_hash,
+        "id": entry.id,
+        "occurred_at": entry.occurred_at,
+        "actor_username": entry.actor_username,
+        "role": entry.role,
+        "ip": entry.ip,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "unit_code": entry.unit_code,
+        "changes": entry.changes,
+        "reason": entry.reason,
+        "prev_hash": entry.prev_hash,
+        "entry_hash": entry.entry_hash,
     }
 
 
@@ -79,7 +88,11 @@ def list_audit_events(request, filters: Query[AuditFilters]):
     if not form.is_valid():
         fields = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
         raise ApiError(400, "invalid", _("The request has invalid values."), fields)
-    record_event(action="audit.log_viewed", actor=request.user, request=request,
-                 changes={**form.as_record(), "page": page, "via": "api"})
+    record_event(
+        action="audit.log_viewed",
+        actor=request.user,
+        request=request,
+        changes={**form.as_record(), "page": page, "via": "api"},
+    )
     entries = selectors.filter_entries(selectors.entries_visible_to(request.user), **form.filters())
     return paginate(entries, page, page_size, _event_out)

@@ -53,6 +53,7 @@ def expected_triggers(connection: BaseDatabaseWrapper) -> frozenset[str]:
 
 # --- SQLite ------------------------------------------------------------------------------------
 
+
 def _sqlite_entry_unchanged(connection: BaseDatabaseWrapper) -> str:
     """'Only the links were cleared': every other column of the row, read from the live table."""
     q = connection.ops.quote_name
@@ -128,6 +129,7 @@ def _postgresql_install(connection: BaseDatabaseWrapper) -> list[str]:
 
 # --- Public ------------------------------------------------------------------------------------
 
+
 def install_sql(connection: BaseDatabaseWrapper) -> list[str]:
     if connection.vendor == "sqlite":
         return _sqlite_install(connection)
@@ -171,8 +173,7 @@ def installed_triggers(connection: BaseDatabaseWrapper) -> frozenset[str]:
             )
         elif connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT tgname FROM pg_trigger "
-                "WHERE NOT tgisinternal AND tgrelid IN (%s::regclass, %s::regclass)",
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN (%s::regclass, %s::regclass)",
                 [ENTRY_TABLE, HEAD_TABLE],
             )
         else:

@@ -10,13 +10,16 @@ MOMENT_HELP = _("dd/mm/yyyy, or dd/mm/yyyy HH:MM")
 
 class AuditFilterForm(forms.Form):
     user = forms.CharField(label=_("User name"), required=False, max_length=150)
-    unit = forms.CharField(label=_("Unit code"), required=False, max_length=16,
-                           help_text=_("Includes the units below it."))
-    object_type = forms.CharField(label=_("Object type"), required=False, max_length=100,
-                                  help_text=_("For example cases.case"))
+    unit = forms.CharField(
+        label=_("Unit code"), required=False, max_length=16, help_text=_("Includes the units below it.")
+    )
+    object_type = forms.CharField(
+        label=_("Object type"), required=False, max_length=100, help_text=_("For example cases.case")
+    )
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
-    action = forms.CharField(label=_("Action"), required=False, max_length=64,
-                             help_text=_("End with a dot for a group, e.g. access."))
+    action = forms.CharField(
+        label=_("Action"), required=False, max_length=64, help_text=_("End with a dot for a group, e.g. access.")
+    )
     since = forms.CharField(label=_("From"), required=False, max_length=40, help_text=MOMENT_HELP)
     until = forms.CharField(label=_("To"), required=False, max_length=40, help_text=MOMENT_HELP)
 

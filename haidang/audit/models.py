@@ -44,7 +44,11 @@ class AuditEntry(models.Model):
     id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField(_("when"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     # Kept as text: users can be renamed or deleted, the log must still say who it was.
@@ -55,8 +59,13 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     unit = models.ForeignKey(
-        "places.AdministrativeUnit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", db_index=False,  # Led by the (unit, -id) index below.
+        "places.AdministrativeUnit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # Led by the (unit, -id) index below.
     )
     unit_code = models.CharField(_("unit code"), max_length=16, blank=True)
     changes = models.JSONField(_("changed fields"), default=dict, blank=True)

@@ -30,6 +30,7 @@ class AuditChainError(RuntimeError):
 
 # --- Values ------------------------------------------------------------------------------------
 
+
 def _text(value: str, max_length: int | None = None) -> str:
     # PostgreSQL refuses NUL in text; cutting to the column length here keeps the hash equal to
     # what the database stores on both backends.
@@ -81,6 +82,7 @@ def masked_changes(changes: Mapping | None, identifying: Iterable[str] = ()) -> 
 
 # --- Request context ---------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=8)
 def _networks(proxies: tuple[str, ...]) -> tuple:
     return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
@@ -131,6 +133,7 @@ def _roles_of(actor) -> str:
 
 
 # --- Appending ---------------------------------------------------------------------------------
+
 
 def _locked_head() -> AuditChainHead:
     # The FIRST statement of the append: on PostgreSQL the row lock makes a second appender wait

@@ -55,21 +55,36 @@ def verify_chain(batch_size: int = 2000) -> Verification:
     expected_id, prev_hash, count = 1, GENESIS_HASH, 0
     for entry in entries.iterator(chunk_size=batch_size):
         if entry.id != expected_id:
-            return Verification(count, prev_hash, Problem(
-                expected_id, None, "",
-                _("missing: it was removed from the log (the next entry present is %(next)s).")
-                % {"next": entry.id},
-            ))
+            return Verification(
+                count,
+                prev_hash,
+                Problem(
+                    expected_id,
+                    None,
+                    "",
+                    _("missing: it was removed from the log (the next entry present is %(next)s).")
+                    % {"next": entry.id},
+                ),
+            )
         if entry.prev_hash != prev_hash:
-            return Verification(count, prev_hash, _problem(
-                entry,
-                _("its link to the entry before (%(prev)s) does not match: one of the two was rewritten.")
-                % {"prev": entry.id - 1},
-            ))
+            return Verification(
+                count,
+                prev_hash,
+                _problem(
+                    entry,
+                    _("its link to the entry before (%(prev)s) does not match: one of the two was rewritten.")
+                    % {"prev": entry.id - 1},
+                ),
+            )
         if compute_hash(entry.prev_hash, entry) != entry.entry_hash:
-            return Verification(count, prev_hash, _problem(
-                entry, _("its content does not match its hash: it was changed after it was written."),
-            ))
+            return Verification(
+                count,
+                prev_hash,
+                _problem(
+                    entry,
+                    _("its content does not match its hash: it was changed after it was written."),
+                ),
+            )
         prev_hash = entry.entry_hash
         expected_id += 1
         count += 1
@@ -77,31 +92,56 @@ def verify_chain(batch_size: int = 2000) -> Verification:
     if head is None:
         # Migration 0002 makes the head and nothing may delete it: without it a wiped log would
         # look like a new one.
-        return Verification(count, prev_hash, Problem(
-            None, None, "",
-            _("The audit chain head is missing, so the end of the log cannot be checked: "
-              "entries may have been removed."),
-        ))
+        return Verification(
+            count,
+            prev_hash,
+            Problem(
+                None,
+                None,
+                "",
+                _(
+                    "The audit chain head is missing, so the end of the log cannot be checked: "
+                    "entries may have been removed."
+                ),
+            ),
+        )
     if head.last_id >= expected_id:
-        return Verification(count, prev_hash, Problem(
-            expected_id, None, "",
-            _("missing: the log ends at entry %(last)s but had reached entry %(head)s.")
-            % {"last": expected_id - 1, "head": head.last_id},
-        ))
+        return Verification(
+            count,
+            prev_hash,
+            Problem(
+                expected_id,
+                None,
+                "",
+                _("missing: the log ends at entry %(last)s but had reached entry %(head)s.")
+                % {"last": expected_id - 1, "head": head.last_id},
+            ),
+        )
     if head.last_hash != prev_hash:
-        return Verification(count, prev_hash, Problem(
-            expected_id - 1, None, "", _("its hash does not match the one recorded in the chain head."),
-        ))
+        return Verification(
+            count,
+            prev_hash,
+            Problem(
+                expected_id - 1,
+                None,
+                "",
+                _("its hash does not match the one recorded in the chain head."),
+            ),
+        )
     # A head moved back would hide the entries after it. Newest entry first, head second: an
     # entry committed in between comes with a head at least as far on, so no false alarm.
     newest = AuditEntry.objects.aggregate(newest=Max("id"))["newest"] or 0
     head_now = AuditChainHead.objects.filter(pk=HEAD_ID).values_list("last_id", flat=True).first() or 0
     if newest > head_now:
         beyond = AuditEntry.objects.filter(id__gt=head_now).order_by("id").first()
-        return Verification(count, prev_hash, _problem(
-            beyond, _("it lies beyond the chain head (entry %(head)s): the head was moved back.")
-            % {"head": head_now},
-        ))
+        return Verification(
+            count,
+            prev_hash,
+            _problem(
+                beyond,
+                _("it lies beyond the chain head (entry %(head)s): the head was moved back.") % {"head": head_now},
+            ),
+        )
     return Verification(count, prev_hash, None)
 
 

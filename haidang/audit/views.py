@@ -25,7 +25,11 @@ def log(request):
     # Invalid filters show their errors and no rows, never the unfiltered log.
     entries = selectors.filter_entries(entries, **form.filters()) if form.is_valid() else entries.none()
     # Recorded before the page is read, so the count and the rows shown agree with each other.
-    record_event(action="audit.log_viewed", actor=request.user, request=request,
-                 changes={**form.as_record(), "page": request.GET.get("page", "1")[:10]})
+    record_event(
+        action="audit.log_viewed",
+        actor=request.user,
+        request=request,
+        changes={**form.as_record(), "page": request.GET.get("page", "1")[:10]},
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "audit/log.html", {"form": form, "page": page})

@@ -102,8 +102,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def handle_http_error(request, exc: HttpError):
-        code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 409: "conflict", 429: "too_many_requests"}.get(exc.status_code, "error")
+        code = {
+            400: "bad_request",
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            429: "too_many_requests",
+        }.get(exc.status_code, "error")
         return error_response(api, request, exc.status_code, code, str(exc))
 
 
@@ -112,7 +119,9 @@ def page_params(page: int, page_size: int) -> tuple[int, int]:
         raise ApiError(400, "invalid", _("The request has invalid values."), {"page": [_("Must be 1 or more.")]})
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ApiError(
-            400, "invalid", _("The request has invalid values."),
+            400,
+            "invalid",
+            _("The request has invalid values."),
             {"page_size": [_("Must be between 1 and %(max)s.") % {"max": MAX_PAGE_SIZE}]},
         )
     return page, page_size
@@ -123,4 +132,9 @@ def paginate(queryset, page: int, page_size: int, serialize) -> dict:
     page, page_size = page_params(page, page_size)
     start = (page - 1) * page_size
     rows = list(queryset[start : start + page_size])
-    return {"items": [serialize(row) for row in rows], "count": queryset.count(), "page": page, "page_size": page_size}
+    return {
+        "items": [serialize(row) for row in rows],
+        "count": queryset.count(),
+        "page": page,
+        "page_size": page_size,
+    }

@@ -60,11 +60,14 @@ class EncryptedTextField(models.TextField):
         errors = super().check(**kwargs)
         if self.primary_key or self.unique or self.db_index:
             # Ciphertexts are randomised: a unique constraint or index on them protects nothing.
-            errors.append(checks.Error(
-                "EncryptedTextField cannot be a primary key, unique or indexed.",
-                hint="Put the constraint or index on a keyed hash stored beside it.",
-                obj=self, id="common.E001",
-            ))
+            errors.append(
+                checks.Error(
+                    "EncryptedTextField cannot be a primary key, unique or indexed.",
+                    hint="Put the constraint or index on a keyed hash stored beside it.",
+                    obj=self,
+                    id="common.E001",
+                )
+            )
         return errors
 
     @property

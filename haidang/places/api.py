@@ -47,9 +47,7 @@ class UnitOut(Schema):
 class UnitDetailOut(UnitOut):
     ancestors: list[UnitRef] = Field(description="The parent chain from the nation down to the parent.")
     successors: list[UnitLink] = Field(description="Where an old unit went on 01/07/2025.")
-    predecessors: list[UnitLink] = Field(
-        description="The old units that, whole or in part, became this unit."
-    )
+    predecessors: list[UnitLink] = Field(description="The old units that, whole or in part, became this unit.")
     current_unit: UnitRef | None = Field(
         description="Where records made under this unit count today; the unit itself when it is current."
     )

@@ -30,9 +30,7 @@ class UnknownUnitError(UnitLookupError):
     api_code = "unknown_unit"
 
     def __init__(self, code: str, day: date):
-        super().__init__(
-            _("There is no administrative unit with code %(code)s.") % {"code": code}, code=code, day=day
-        )
+        super().__init__(_("There is no administrative unit with code %(code)s.") % {"code": code}, code=code, day=day)
 
 
 class UnitNotValidError(UnitLookupError):
@@ -40,29 +38,20 @@ class UnitNotValidError(UnitLookupError):
 
     api_code = "unit_not_valid"
 
-    def __init__(
-        self, unit: AdministrativeUnit, day: date, successors: list[AdministrativeUnit] | None = None
-    ):
+    def __init__(self, unit: AdministrativeUnit, day: date, successors: list[AdministrativeUnit] | None = None):
         self.unit = unit
         self.successors = list(successors or [])
         params = {"unit": unit.name, "code": unit.code, "date": format_day(day)}
         if unit.valid_from is not None and day < unit.valid_from:
             params["start"] = format_day(unit.valid_from)
-            message = (
-                _("%(unit)s (code %(code)s) was not valid on %(date)s; it exists from %(start)s.") % params
-            )
+            message = _("%(unit)s (code %(code)s) was not valid on %(date)s; it exists from %(start)s.") % params
         elif self.successors:
             # The day the successors took over (the crosswalk's date, else the day after the unit ended).
             fallback = unit.valid_to + timedelta(days=1) if unit.valid_to else day
-            params["since"] = format_day(
-                min(getattr(s, "effective_on", None) or fallback for s in self.successors)
-            )
+            params["since"] = format_day(min(getattr(s, "effective_on", None) or fallback for s in self.successors))
             params["successors"] = ", ".join(s.name for s in self.successors)
             message = (
-                _(
-                    "%(unit)s (code %(code)s) was not valid on %(date)s; "
-                    "since %(since)s it belongs to %(successors)s."
-                )
+                _("%(unit)s (code %(code)s) was not valid on %(date)s; since %(since)s it belongs to %(successors)s.")
                 % params
             )
         else:

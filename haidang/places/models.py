@@ -92,9 +92,7 @@ class AdministrativeUnit(models.Model):
         super().save(*args, **kwargs)
 
     def is_valid_on(self, day) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
     @property
     def is_current(self) -> bool:

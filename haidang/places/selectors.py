@@ -53,9 +53,7 @@ def with_successions(queryset: QuerySet) -> QuerySet:
     return queryset.prefetch_related(Prefetch("successions", queryset=links))
 
 
-def units_valid_on(
-    day: date, level: int | None = None, parent: AdministrativeUnit | str | None = None
-) -> QuerySet:
+def units_valid_on(day: date, level: int | None = None, parent: AdministrativeUnit | str | None = None) -> QuerySet:
     """Units valid on `day`, optionally of one level and/or the children of one unit (or unit code)."""
     queryset = AdministrativeUnit.objects.filter(valid_on_q(day)).select_related("parent")
     if level is not None:

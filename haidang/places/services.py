@@ -136,9 +136,7 @@ def _unit(
     )
 
 
-def _common_ancestor(
-    units: list[AdministrativeUnit], by_id: dict[int, AdministrativeUnit]
-) -> AdministrativeUnit:
+def _common_ancestor(units: list[AdministrativeUnit], by_id: dict[int, AdministrativeUnit]) -> AdministrativeUnit:
     """The lowest unit whose subtree holds all of `units` (the unit itself when there is one)."""
     paths = [u.path.strip("/").split("/") for u in units]
     common = paths[0]
@@ -222,9 +220,7 @@ def _write(source: MapSource) -> None:
         if not targets_of.get(unit.id):
             raise SourceDataError(f"The crosswalk has no successor for {unit.name} ({unit.code}).")
         if unit.level in (UnitLevel.PROVINCE, UnitLevel.COMMUNE) and len(defaults[unit.id]) != 1:
-            raise SourceDataError(
-                f"{unit.name} ({unit.code}) has {len(defaults[unit.id])} default successors."
-            )
+            raise SourceDataError(f"{unit.name} ({unit.code}) has {len(defaults[unit.id])} default successors.")
 
     # --- Placement: where records made under each unit count today -----------------------------
     for unit in units:

@@ -117,9 +117,7 @@ def _read_new_map() -> tuple[list[UnitRow], dict[tuple[str, str], list[str]], di
         for ward in province["wards"]:
             wcode = f"{int(ward['code']):05d}"
             wname = clean_text(ward["name"])
-            communes.append(
-                UnitRow(wcode, wname, NEW_COMMUNE_TYPES[ward["division_type"]], UnitLevel.COMMUNE, pcode)
-            )
+            communes.append(UnitRow(wcode, wname, NEW_COMMUNE_TYPES[ward["division_type"]], UnitLevel.COMMUNE, pcode))
             by_name[(pcode, _match_key(wname))].append(wcode)
             names[wcode] = wname
     return rows + communes, by_name, names
@@ -173,9 +171,7 @@ def read_sources() -> MapSource:
                 dcode, clean_text(dname), OLD_DISTRICT_TYPES[dtype], UnitLevel.DISTRICT, pcode
             )
         if wcode:
-            old_communes.append(
-                UnitRow(wcode, clean_text(wname), OLD_COMMUNE_TYPES[wtype], UnitLevel.COMMUNE, dcode)
-            )
+            old_communes.append(UnitRow(wcode, clean_text(wname), OLD_COMMUNE_TYPES[wtype], UnitLevel.COMMUNE, dcode))
             old_key_to_unit[f"{pkey}_{dkey}_{wkey}"] = (UnitLevel.COMMUNE, wcode)
         else:
             # Island districts with no commune (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo): the
@@ -189,9 +185,7 @@ def read_sources() -> MapSource:
     for pcode, pkey, wname, wcode, wkey in current:
         new_province_code[pkey] = pcode
         if (UnitLevel.PROVINCE, pcode) not in new_codes:
-            raise SourceDataError(
-                f"2025 province code {pcode} of vietnamadminunits is not in vietnam-provinces."
-            )
+            raise SourceDataError(f"2025 province code {pcode} of vietnamadminunits is not in vietnam-provinces.")
         official = wcode if (UnitLevel.COMMUNE, wcode) in new_codes else None
         if (
             official is not None
@@ -199,9 +193,7 @@ def read_sources() -> MapSource:
             and (_match_key(new_names[official]) == _match_key(wname))
         ):
             if new_names[official] != clean_text(wname):
-                source.spelling_differences.append(
-                    f"{wcode}: {clean_text(wname)!r} / {new_names[official]!r}"
-                )
+                source.spelling_differences.append(f"{wcode}: {clean_text(wname)!r} / {new_names[official]!r}")
         else:
             candidates = new_by_name.get((pcode, _match_key(wname)), [])
             if len(candidates) != 1:

@@ -105,9 +105,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "successors_since": min((s.effective_on for s in successors), default=None),
             "predecessors": selectors.predecessors(unit),
             "current": selectors.current_unit_for(unit),
-            "same_code": _link_days(
-                [u for u in selectors.units_with_code(unit.code) if u.pk != unit.pk], day
-            ),
+            "same_code": _link_days([u for u in selectors.units_with_code(unit.code) if u.pk != unit.pk], day),
             "page": page,
             "units": _link_days(list(page.object_list), day),
             "page_prefix": page_prefix,

@@ -19,8 +19,11 @@ def otp_now() -> str:
 
 
 def token_for(client, username, otp=""):
-    return client.post("/api/v1/auth/token", {"username": username, "password": demo_password(), "otp": otp},
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/auth/token",
+        {"username": username, "password": demo_password(), "otp": otp},
+        content_type="application/json",
+    )
 
 
 def assert_error(response, status, code):
@@ -57,8 +60,11 @@ def test_token_needs_the_second_factor_for_identity_roles(client, demo_users):
 
 
 def test_bad_credentials_and_missing_fields_use_the_error_shape(client, demo_users):
-    bad = client.post("/api/v1/auth/token", {"username": "coordinator.hanoi", "password": "nope"},
-                      content_type="application/json")
+    bad = client.post(
+        "/api/v1/auth/token",
+        {"username": "coordinator.hanoi", "password": "nope"},
+        content_type="application/json",
+    )
     assert_error(bad, 401, "invalid_credentials")
     missing = client.post("/api/v1/auth/token", {"username": "coordinator.hanoi"}, content_type="application/json")
     error = assert_error(missing, 400, "invalid")

@@ -59,17 +59,31 @@ def test_administrator_creates_an_agency_and_a_user_with_a_membership(demo_users
     client = sign_in(demo_users["admin"])
     bad = client.post("/agencies/new/", {"name": "Trường THCS thử", "agency_type": "school", "unit": "276"})
     assert bad.status_code == 200 and "276" in bad.content.decode()  # an old district code: refused, named
-    response = client.post("/agencies/new/", {"name": "Trường THCS Thạch Thất (minh hoạ)", "agency_type": "school",
-                                              "unit": demo_users["commune.hanoi.a"].memberships.get().unit.code,
-                                              "is_active": "on"})
+    response = client.post(
+        "/agencies/new/",
+        {
+            "name": "Trường THCS Thạch Thất (minh hoạ)",
+            "agency_type": "school",
+            "unit": demo_users["commune.hanoi.a"].memberships.get().unit.code,
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     school = Agency.objects.get(name="Trường THCS Thạch Thất (minh hoạ)")
-    response = client.post("/users/new/", {"username": "teacher.demo", "full_name": "Giáo viên (minh hoạ)",
-                                           "password": "a-Long-pass-phrase-42", "is_active": "on"})
+    response = client.post(
+        "/users/new/",
+        {
+            "username": "teacher.demo",
+            "full_name": "Giáo viên (minh hoạ)",
+            "password": "a-Long-pass-phrase-42",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     teacher = User.objects.get(username="teacher.demo")
-    response = client.post(f"/users/{teacher.pk}/", {"action": "membership", "agency": school.pk,
-                                                      "role": "prevention_officer"})
+    response = client.post(
+        f"/users/{teacher.pk}/", {"action": "membership", "agency": school.pk, "role": "prevention_officer"}
+    )
     assert response.status_code == 302
     assert Membership.objects.get(user=teacher).unit == school.unit
 

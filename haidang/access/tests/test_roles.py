@@ -12,27 +12,49 @@ _ = False
 
 # Columns in this order:
 COLUMNS = [
-    C.VIEW_CASES, C.VIEW_IDENTITY, C.EDIT_CASES, C.DECIDE_CASES, C.BREAK_GLASS, C.MANAGE_PROCEEDINGS,
-    C.MANAGE_PREVENTION, C.ISSUE_DIRECTIVES, C.FILE_REPORTS, C.REVIEW_REPORTS, C.MANAGE_RATES,
-    C.VIEW_STATISTICS, C.RELEASE_STATISTICS, C.IMPORT_EXPORT, C.VIEW_AGENCIES, C.MANAGE_AGENCIES,
-    C.MANAGE_USERS, C.VIEW_AUDIT,
+    C.VIEW_CASES,
+    C.VIEW_IDENTITY,
+    C.EDIT_CASES,
+    C.DECIDE_CASES,
+    C.BREAK_GLASS,
+    C.MANAGE_PROCEEDINGS,
+    C.MANAGE_PREVENTION,
+    C.ISSUE_DIRECTIVES,
+    C.FILE_REPORTS,
+    C.REVIEW_REPORTS,
+    C.MANAGE_RATES,
+    C.VIEW_STATISTICS,
+    C.RELEASE_STATISTICS,
+    C.IMPORT_EXPORT,
+    C.VIEW_AGENCIES,
+    C.MANAGE_AGENCIES,
+    C.MANAGE_USERS,
+    C.VIEW_AUDIT,
 ]
-#                           cases ident edit decide glass procs prev  direc file  review rates stats rel   impex agenc magen users audit
+# fmt: off
+# One row per role, one column per entry of COLUMNS, in that order.
 EXPECTED = {
-    R.SYSTEM_ADMIN:          [_,   _,    _,   _,     _,    _,    _,    _,    _,    _,     _,    _,    _,    _,    X,    X,    X,    _],
-    R.PROVINCE_COORDINATOR:  [X,   _,    _,   _,     _,    _,    X,    X,    X,    X,     X,    X,    X,    X,    X,    _,    _,    _],
-    R.CASE_WORKER:           [X,   X,    X,   _,     X,    _,    _,    _,    X,    _,     _,    X,    _,    _,    X,    _,    _,    _],
-    R.CASE_SUPERVISOR:       [X,   X,    X,   X,     X,    _,    _,    _,    X,    _,     _,    X,    _,    X,    X,    _,    _,    _],
-    R.POLICE_INVESTIGATOR:   [X,   X,    X,   _,     X,    X,    _,    _,    X,    _,     _,    X,    _,    _,    X,    _,    _,    _],
-    R.PREVENTION_OFFICER:    [_,   _,    _,   _,     _,    _,    X,    _,    X,    _,     _,    X,    _,    _,    X,    _,    _,    _],
-    R.COMMUNE_OFFICER:       [X,   X,    X,   _,     _,    _,    X,    _,    X,    _,     _,    _,    _,    _,    X,    _,    _,    _],
-    R.ANALYST:               [_,   _,    _,   _,     _,    _,    _,    _,    _,    _,     _,    X,    _,    _,    _,    _,    _,    _],
-    R.AUDITOR:               [_,   _,    _,   _,     _,    _,    _,    _,    _,    _,     _,    _,    _,    _,    X,    _,    _,    X],
+    R.SYSTEM_ADMIN:         [_, _, _, _, _, _, _, _, _, _, _, _, _, _, X, X, X, _],
+    R.PROVINCE_COORDINATOR: [X, _, _, _, _, _, X, X, X, X, X, X, X, X, X, _, _, _],
+    R.CASE_WORKER:          [X, X, X, _, X, _, _, _, X, _, _, X, _, _, X, _, _, _],
+    R.CASE_SUPERVISOR:      [X, X, X, X, X, _, _, _, X, _, _, X, _, X, X, _, _, _],
+    R.POLICE_INVESTIGATOR:  [X, X, X, _, X, X, _, _, X, _, _, X, _, _, X, _, _, _],
+    R.PREVENTION_OFFICER:   [_, _, _, _, _, _, X, _, X, _, _, X, _, _, X, _, _, _],
+    R.COMMUNE_OFFICER:      [X, X, X, _, _, _, X, _, X, _, _, _, _, _, X, _, _, _],
+    R.ANALYST:              [_, _, _, _, _, _, _, _, _, _, _, X, _, _, _, _, _, _],
+    R.AUDITOR:              [_, _, _, _, _, _, _, _, _, _, _, _, _, _, X, _, _, X],
 }
+# fmt: on
 
 TWO_FACTOR = {
-    R.SYSTEM_ADMIN: True, R.PROVINCE_COORDINATOR: False, R.CASE_WORKER: True, R.CASE_SUPERVISOR: True,
-    R.POLICE_INVESTIGATOR: True, R.PREVENTION_OFFICER: False, R.COMMUNE_OFFICER: True, R.ANALYST: False,
+    R.SYSTEM_ADMIN: True,
+    R.PROVINCE_COORDINATOR: False,
+    R.CASE_WORKER: True,
+    R.CASE_SUPERVISOR: True,
+    R.POLICE_INVESTIGATOR: True,
+    R.PREVENTION_OFFICER: False,
+    R.COMMUNE_OFFICER: True,
+    R.ANALYST: False,
     R.AUDITOR: True,
 }
 

@@ -28,8 +28,14 @@ def places(db):
     tay_phuong = commune("01", "Xã Tây Phương")
     # An old commune of the former Thạch Thất district whose records now count in Xã Thạch Thất.
     old_in_thach_that = AdministrativeUnit.objects.filter(placement=thach_that, valid_to__isnull=False, level=3).first()
-    return {"nation": nation, "hanoi": hanoi, "haiphong": haiphong, "thach_that": thach_that,
-            "tay_phuong": tay_phuong, "old_in_thach_that": old_in_thach_that}
+    return {
+        "nation": nation,
+        "hanoi": hanoi,
+        "haiphong": haiphong,
+        "thach_that": thach_that,
+        "tay_phuong": tay_phuong,
+        "old_in_thach_that": old_in_thach_that,
+    }
 
 
 def make_member(role, unit, name):
@@ -46,12 +52,16 @@ def make_member(role, unit, name):
 def relations(places, role):
     if role == Role.COMMUNE_OFFICER:
         return places["thach_that"], {
-            "own": places["thach_that"], "child": places["old_in_thach_that"],
-            "sibling": places["tay_phuong"], "parent": places["hanoi"],
+            "own": places["thach_that"],
+            "child": places["old_in_thach_that"],
+            "sibling": places["tay_phuong"],
+            "parent": places["hanoi"],
         }
     return places["hanoi"], {
-        "own": places["hanoi"], "child": places["thach_that"],
-        "sibling": places["haiphong"], "parent": places["nation"],
+        "own": places["hanoi"],
+        "child": places["thach_that"],
+        "sibling": places["haiphong"],
+        "parent": places["nation"],
     }
 
 
@@ -79,10 +89,13 @@ def test_records_of_old_units_are_placed_through_the_crosswalk(places):
 
 def test_scope_is_narrowed_by_role_per_membership(places):
     user = make_member(Role.PREVENTION_OFFICER, places["hanoi"], "two-hats")
-    agency = services.create_agency(actor=None, name="UBND thử", agency_type=AgencyType.COMMUNE_PEOPLES_COMMITTEE,
-                                    unit=places["tay_phuong"])
-    services.add_membership(actor=None, user=user, agency=agency, unit=places["tay_phuong"],
-                            role=Role.COMMUNE_OFFICER)
+    agency = services.create_agency(
+        actor=None,
+        name="UBND thử",
+        agency_type=AgencyType.COMMUNE_PEOPLES_COMMITTEE,
+        unit=places["tay_phuong"],
+    )
+    services.add_membership(actor=None, user=user, agency=agency, unit=places["tay_phuong"], role=Role.COMMUNE_OFFICER)
     scope = scope_for(user)
     # Prevention work across the province, but case records only in the one commune.
     assert scope.covers_unit(places["thach_that"], Capability.MANAGE_PREVENTION)
@@ -126,16 +139,17 @@ def test_agency_lists_follow_scope(demo_users):
 def test_membership_rules_refuse_old_units_and_units_outside_the_agency(places):
     from django.core.exceptions import ValidationError
 
-    agency = services.create_agency(actor=None, name="Sở thử", agency_type=AgencyType.DEPARTMENT_OF_HEALTH,
-                                    unit=places["hanoi"])
+    agency = services.create_agency(
+        actor=None, name="Sở thử", agency_type=AgencyType.DEPARTMENT_OF_HEALTH, unit=places["hanoi"]
+    )
     user = services.create_user(actor=None, username="newbie", password=PASSWORD)
     with pytest.raises(ValidationError) as outside:
         services.add_membership(actor=None, user=user, agency=agency, unit=places["haiphong"], role=Role.CASE_WORKER)
     assert "unit" in outside.value.message_dict
     with pytest.raises(ValidationError) as old:
-        services.add_membership(actor=None, user=user, agency=agency, unit=places["old_in_thach_that"],
-                                role=Role.CASE_WORKER)
+        services.add_membership(
+            actor=None, user=user, agency=agency, unit=places["old_in_thach_that"], role=Role.CASE_WORKER
+        )
     assert places["old_in_thach_that"].name in old.value.message_dict["unit"][0]
     with pytest.raises(ValidationError):
-        services.add_membership(actor=None, user=user, agency=agency, unit=places["hanoi"],
-                                role=Role.COMMUNE_OFFICER)
+        services.add_membership(actor=None, user=user, agency=agency, unit=places["hanoi"], role=Role.COMMUNE_OFFICER)

@@ -51,8 +51,10 @@ def test_identity_role_must_pass_the_second_factor(client, demo_users):
     for path in ("/", "/agencies/", "/units/"):
         blocked = client.get(path)
         assert blocked.status_code == 302 and blocked["Location"] == "/account/two-factor/"
-    wrong = client.post("/account/two-factor/", {"otp": "000000" if current_code(demo_totp_secret()) != "000000"
-                                                 else "111111"})
+    wrong = client.post(
+        "/account/two-factor/",
+        {"otp": "000000" if current_code(demo_totp_secret()) != "000000" else "111111"},
+    )
     assert wrong.status_code == 200
     assert client.get("/").status_code == 302
     # After a failure django-otp throttles the device for a moment.
@@ -129,6 +131,8 @@ def test_passwords_are_hashed_with_argon2(demo_users, settings):
 
 
 def test_next_parameter_cannot_send_the_user_to_another_site(client, demo_users):
-    response = client.post("/account/login/?next=https://evil.example/", {
-        "username": "prevention.haiphong", "password": demo_password()})
+    response = client.post(
+        "/account/login/?next=https://evil.example/",
+        {"username": "prevention.haiphong", "password": demo_password()},
+    )
     assert response["Location"] == "/"

@@ -49,8 +49,7 @@ def make_user(db, nation):
         user = create_user(actor=None, username=username, password=PASSWORD)
         if role:
             unit = unit or nation
-            agency = create_agency(actor=None, name=f"Agency of {username}", agency_type="ministry",
-                                   unit=unit)
+            agency = create_agency(actor=None, name=f"Agency of {username}", agency_type="ministry", unit=unit)
             add_membership(actor=None, user=user, agency=agency, unit=unit, role=role)
         return user
 
@@ -80,11 +79,23 @@ def story(make_user, hanoi, haiphong):
     worker_hn = make_user("worker.hn", "case_worker", hanoi)
     worker_hp = make_user("worker.hp", "case_worker", haiphong)
     with time_machine.travel(local(2025, 7, 30, 9, 0, 30), tick=False):
-        a = record_event(action="cases.case_viewed", actor=worker_hn, object_type="cases.case",
-                         object_id="case-aaa", unit=commune, changes={"phone": "0912345678"},
-                         identifying={"phone"})
+        a = record_event(
+            action="cases.case_viewed",
+            actor=worker_hn,
+            object_type="cases.case",
+            object_id="case-aaa",
+            unit=commune,
+            changes={"phone": "0912345678"},
+            identifying={"phone"},
+        )
     with time_machine.travel(local(2025, 8, 10, 14, 5), tick=False):
-        b = record_event(action="cases.case_updated", actor=worker_hp, object_type="cases.case",
-                         object_id="case-bbb", unit=haiphong, changes={"status": "closed"},
-                         reason="returned home")
+        b = record_event(
+            action="cases.case_updated",
+            actor=worker_hp,
+            object_type="cases.case",
+            object_id="case-bbb",
+            unit=haiphong,
+            changes={"status": "closed"},
+            reason="returned home",
+        )
     return a, b

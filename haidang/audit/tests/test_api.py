@@ -30,8 +30,21 @@ def test_an_auditor_lists_the_log_newest_first(auditor, api_client, story):
     item = body["items"][0]
     assert item["action"] == "audit.log_viewed"  # This very reading, recorded first.
     assert [i["id"] for i in body["items"]] == sorted((i["id"] for i in body["items"]), reverse=True)
-    assert set(item) >= {"id", "occurred_at", "actor_username", "role", "ip", "action", "object_type",
-                         "object_id", "unit_code", "changes", "reason", "prev_hash", "entry_hash"}
+    assert set(item) >= {
+        "id",
+        "occurred_at",
+        "actor_username",
+        "role",
+        "ip",
+        "action",
+        "object_type",
+        "object_id",
+        "unit_code",
+        "changes",
+        "reason",
+        "prev_hash",
+        "entry_hash",
+    }
 
 
 def test_filters(auditor, api_client, story):

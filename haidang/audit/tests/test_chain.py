@@ -33,9 +33,16 @@ def failure(*args) -> str:
 def entries(auditor, hanoi, rf):
     request = rf.get("/", REMOTE_ADDR="192.0.2.10")
     return [
-        record_event(action="cases.case_viewed", actor=auditor, object_type="cases.case", object_id=str(n),
-                     unit=hanoi, changes={"step": n, "phone": "0900000000"}, identifying={"phone"},
-                     request=request)
+        record_event(
+            action="cases.case_viewed",
+            actor=auditor,
+            object_type="cases.case",
+            object_id=str(n),
+            unit=hanoi,
+            changes={"step": n, "phone": "0900000000"},
+            identifying={"phone"},
+            request=request,
+        )
         for n in range(6)
     ]
 
@@ -60,12 +67,14 @@ def _changes_sql() -> str:
     "edit",
     [
         pytest.param(lambda e: raw_sql(_changes_sql(), ['{"step": 99, "phone": "***"}', e.id]), id="changes"),
-        pytest.param(lambda e: raw_sql("UPDATE audit_entry SET actor_username = %s WHERE id = %s",
-                                       ["someone.else", e.id]), id="actor"),
-        pytest.param(lambda e: raw_sql("UPDATE audit_entry SET reason = %s WHERE id = %s", ["made up", e.id]),
-                     id="reason"),
-        pytest.param(lambda e: raw_sql("UPDATE audit_entry SET ip = NULL WHERE id = %s", [e.id]),
-                     id="address"),
+        pytest.param(
+            lambda e: raw_sql("UPDATE audit_entry SET actor_username = %s WHERE id = %s", ["someone.else", e.id]),
+            id="actor",
+        ),
+        pytest.param(
+            lambda e: raw_sql("UPDATE audit_entry SET reason = %s WHERE id = %s", ["made up", e.id]), id="reason"
+        ),
+        pytest.param(lambda e: raw_sql("UPDATE audit_entry SET ip = NULL WHERE id = %s", [e.id]), id="address"),
     ],
 )
 def test_verify_names_an_edited_entry(entries, edit):
@@ -82,8 +91,10 @@ def test_verify_names_a_rewritten_entry_whose_hash_was_recomputed(entries):
     forged = AuditEntry.objects.get(pk=edited.pk)
     forged.actor_username = "someone.else"
     with triggers_suspended():
-        raw_sql("UPDATE audit_entry SET actor_username = %s, entry_hash = %s WHERE id = %s",
-                [forged.actor_username, compute_hash(forged.prev_hash, forged), edited.id])
+        raw_sql(
+            "UPDATE audit_entry SET actor_username = %s, entry_hash = %s WHERE id = %s",
+            [forged.actor_username, compute_hash(forged.prev_hash, forged), edited.id],
+        )
     # The forged entry hashes correctly; the next one's link gives it away.
     message = failure()
     assert message.startswith(f"Audit entry {edited.id + 1} (") and "link" in message
@@ -111,8 +122,10 @@ def test_verify_notices_a_chain_head_that_does_not_match(entries):
 
 def test_verify_notices_a_chain_head_moved_back(entries):
     with triggers_suspended():
-        raw_sql("UPDATE audit_chain_head SET last_id = %s, last_hash = %s WHERE id = %s",
-                [entries[1].id, entries[1].entry_hash, HEAD_ID])
+        raw_sql(
+            "UPDATE audit_chain_head SET last_id = %s, last_hash = %s WHERE id = %s",
+            [entries[1].id, entries[1].entry_hash, HEAD_ID],
+        )
     assert failure().startswith(f"Audit entry {entries[2].id} (")
 
 
@@ -134,8 +147,7 @@ def test_the_database_refuses_to_change_or_delete_entries(entries):
     queryset = AuditEntry.objects.filter(pk=entry.pk)
     _refused(lambda: raw_sql("UPDATE audit_entry SET reason = 'x' WHERE id = %s", [entry.id]))
     # Clearing the actor link is allowed only on its own, never with another change.
-    _refused(lambda: raw_sql("UPDATE audit_entry SET actor_id = NULL, reason = 'x' WHERE id = %s",
-                             [entry.id]))
+    _refused(lambda: raw_sql("UPDATE audit_entry SET actor_id = NULL, reason = 'x' WHERE id = %s", [entry.id]))
     _refused(lambda: raw_sql("DELETE FROM audit_entry WHERE id = %s", [entry.id]))
     _refused(lambda: raw_sql("DELETE FROM audit_entry"))
     # The ORM with the model's own guard stepped around: the trigger still says no.

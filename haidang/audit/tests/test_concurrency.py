@@ -53,7 +53,6 @@ def test_parallel_appenders_leave_one_unbroken_chain():
     assert AuditEntry.objects.filter(action="test.concurrent").count() == WRITERS * EACH
 
 
-
 APPENDER = """
 import sys, time
 import django
@@ -71,18 +70,28 @@ for i in range(each):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL is covered by the threaded test")
 def test_parallel_processes_on_a_sqlite_file_leave_one_unbroken_chain(tmp_path):
     # Real processes on a real file, as gunicorn workers would be: BEGIN IMMEDIATE queues them.
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'audit.sqlite3'}", "HAIDANG_VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'audit.sqlite3'}",
+        "HAIDANG_VAR_DIR": str(tmp_path),
+    }
 
     def manage(*args) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
 
     assert manage("migrate", "audit", "--verbosity", "0").returncode == 0
     start_at = str(time.time() + 3)  # Every process set up before any begins: they really overlap.
     processes = [
-        subprocess.Popen([sys.executable, "-c", APPENDER, str(n), "40", start_at], cwd=ROOT, env=env,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", APPENDER, str(n), "40", start_at],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(WRITERS)
     ]
     for process in processes:

@@ -116,4 +116,3 @@ def test_the_number_of_queries_does_not_grow_with_the_page(auditor, sign_in, han
     for n in range(40):
         record_event(action="test.many", unit=hanoi, object_id=str(n), changes={"n": n})
     assert queries() == few
-

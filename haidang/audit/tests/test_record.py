@@ -20,7 +20,11 @@ pytestmark = pytest.mark.django_db
 
 def test_entry_holds_who_what_where_and_masks_identifying_values(auditor, hanoi):
     entry = record_event(
-        action="cases.case_updated", actor=auditor, target=hanoi, unit=hanoi, reason="correction requested",
+        action="cases.case_updated",
+        actor=auditor,
+        target=hanoi,
+        unit=hanoi,
+        reason="correction requested",
         changes={"full_name": "Nguyễn Thị A", "phone": "0912345678", "status": "open", "id_number": ""},
         identifying={"full_name", "phone", "id_number"},
     )
@@ -36,8 +40,9 @@ def test_entry_holds_who_what_where_and_masks_identifying_values(auditor, hanoi)
 
 
 def test_object_can_be_named_without_an_instance_and_role_given_wins(auditor):
-    entry = record_event(action="cases.case_viewed", actor=auditor, object_type="cases.case",
-                         object_id="0f0e", role="case_worker")
+    entry = record_event(
+        action="cases.case_viewed", actor=auditor, object_type="cases.case", object_id="0f0e", role="case_worker"
+    )
     assert (entry.object_type, entry.object_id, entry.role) == ("cases.case", "0f0e", "case_worker")
 
 
@@ -58,16 +63,33 @@ def test_system_events_have_no_actor(client):
 
 def test_changes_become_plain_json(auditor, hanoi):
     ref = uuid.uuid4()
-    entry = record_event(action="test.values", changes={
-        "born": date(2001, 2, 3), "at": datetime(2025, 7, 1, 8, 30, tzinfo=UTC), "ref": ref,
-        "unit": hanoi, "amount": Decimal("1500000.50"), "ratio": 1e16, "tags": {"b", "a"},
-        "label": gettext_lazy("Auditor"), "nested": {"k": [1, True, None]}, "nul": "a\x00b",
-    })
+    entry = record_event(
+        action="test.values",
+        changes={
+            "born": date(2001, 2, 3),
+            "at": datetime(2025, 7, 1, 8, 30, tzinfo=UTC),
+            "ref": ref,
+            "unit": hanoi,
+            "amount": Decimal("1500000.50"),
+            "ratio": 1e16,
+            "tags": {"b", "a"},
+            "label": gettext_lazy("Auditor"),
+            "nested": {"k": [1, True, None]},
+            "nul": "a\x00b",
+        },
+    )
     stored = AuditEntry.objects.get(pk=entry.pk).changes
     assert stored == {
-        "born": "2001-02-03", "at": "2025-07-01T08:30:00+00:00", "ref": str(ref), "unit": str(hanoi.pk),
-        "amount": "1500000.50", "ratio": "1e+16", "tags": ["a", "b"], "label": "Auditor",
-        "nested": {"k": [1, True, None]}, "nul": "ab",
+        "born": "2001-02-03",
+        "at": "2025-07-01T08:30:00+00:00",
+        "ref": str(ref),
+        "unit": str(hanoi.pk),
+        "amount": "1500000.50",
+        "ratio": "1e+16",
+        "tags": ["a", "b"],
+        "label": "Auditor",
+        "nested": {"k": [1, True, None]},
+        "nul": "ab",
     }
     assert verify_chain().intact
 

@@ -23,24 +23,29 @@ def raw_column(user: User, column: str = "phone") -> str:
     """The stored text, read with SQL so no field code runs."""
     table = connection.ops.quote_name(User._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {connection.ops.quote_name(column)} FROM {table} WHERE id = %s",
-                       [User._meta.pk.get_db_prep_value(user.pk, connection)])
+        cursor.execute(
+            f"SELECT {connection.ops.quote_name(column)} FROM {table} WHERE id = %s",
+            [User._meta.pk.get_db_prep_value(user.pk, connection)],
+        )
         return cursor.fetchone()[0]
 
 
 def write_raw(user: User, value: str) -> None:
     table = connection.ops.quote_name(User._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET phone = %s WHERE id = %s",
-                       [value, User._meta.pk.get_db_prep_value(user.pk, connection)])
+        cursor.execute(
+            f"UPDATE {table} SET phone = %s WHERE id = %s",
+            [value, User._meta.pk.get_db_prep_value(user.pk, connection)],
+        )
 
 
 def change_one_character(text: str, index: int) -> str:
     replacement = "B" if text[index] == "A" else "A"
-    return text[:index] + replacement + text[index + 1:]
+    return text[:index] + replacement + text[index + 1 :]
 
 
 # --- Through the database ---------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_round_trip_stores_only_the_sealed_form():
@@ -149,6 +154,7 @@ def test_value_copied_into_another_encrypted_column_fails():
 
 # --- Lookups -------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("lookup", ["icontains", "startswith", "in", "gt", "lower", "contains"])
 def test_lookups_other_than_isnull_and_exact_are_refused(lookup):
@@ -176,9 +182,13 @@ def test_empty_and_isnull_lookups_work():
 
 # --- Migrations and checks -------------------------------------------------------------------------
 
+
 def test_deconstruct_omits_only_the_fields_own_defaults():
     assert EncryptedTextField(verbose_name="phone").deconstruct()[1:] == (
-        "haidang.common.fields.EncryptedTextField", [], {"verbose_name": "phone"})
+        "haidang.common.fields.EncryptedTextField",
+        [],
+        {"verbose_name": "phone"},
+    )
 
     name, path, args, kwargs = EncryptedTextField(blank=False, default="x", null=True).deconstruct()
     assert kwargs == {"blank": False, "default": "x", "null": True}
@@ -217,6 +227,7 @@ def test_unique_encrypted_field_fails_the_system_check():
 
 # --- The sealing functions -------------------------------------------------------------------------
 
+
 def test_every_single_character_change_fails_to_open():
     # Includes the last character, whose unused low bits a lenient base64 decoder ignores.
     sealed = crypto.seal(PHONE, context=CONTEXT)
@@ -226,7 +237,7 @@ def test_every_single_character_change_fails_to_open():
             crypto.open_sealed(change_one_character(sealed, index), context=CONTEXT)
     for bad in ("+", "/", "=", " ", "!"):
         with pytest.raises(crypto.DecryptionError):
-            crypto.open_sealed(sealed[:start + 5] + bad + sealed[start + 6:], context=CONTEXT)
+            crypto.open_sealed(sealed[: start + 5] + bad + sealed[start + 6 :], context=CONTEXT)
 
 
 def test_seal_is_randomised_and_bound_to_its_context():
@@ -237,8 +248,9 @@ def test_seal_is_randomised_and_bound_to_its_context():
         crypto.open_sealed(first, context="people.person.full_name")
 
 
-@pytest.mark.parametrize("stored", ["", "enc", "enc:t1", "enc:t1:", "enc:t1:abc", "xyz:t1:" + "A" * 40,
-                                    "enc:t:1:" + "A" * 40])
+@pytest.mark.parametrize(
+    "stored", ["", "enc", "enc:t1", "enc:t1:", "enc:t1:abc", "xyz:t1:" + "A" * 40, "enc:t:1:" + "A" * 40]
+)
 def test_malformed_values_fail_to_open(stored):
     with pytest.raises(crypto.DecryptionError):
         crypto.open_sealed(stored, context=CONTEXT)
@@ -256,15 +268,18 @@ def test_keys_from_new_field_key_are_accepted(settings):
     assert crypto.key_id_of(crypto.seal("x", context=CONTEXT)) == "k2"
 
 
-@pytest.mark.parametrize("entries", [
-    [],
-    ["k1"],
-    [":" + base64.urlsafe_b64encode(bytes(32)).decode()],
-    ["k 1:" + base64.urlsafe_b64encode(bytes(32)).decode()],
-    ["k1:" + base64.urlsafe_b64encode(bytes(16)).decode()],
-    ["k1:not base64!"],
-    ["k1:" + base64.urlsafe_b64encode(bytes(32)).decode()] * 2,
-])
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [],
+        ["k1"],
+        [":" + base64.urlsafe_b64encode(bytes(32)).decode()],
+        ["k 1:" + base64.urlsafe_b64encode(bytes(32)).decode()],
+        ["k1:" + base64.urlsafe_b64encode(bytes(16)).decode()],
+        ["k1:not base64!"],
+        ["k1:" + base64.urlsafe_b64encode(bytes(32)).decode()] * 2,
+    ],
+)
 def test_bad_key_settings_are_refused_without_echoing_the_key(settings, entries):
     settings.FIELD_ENCRYPTION_KEYS = entries
     with pytest.raises(ImproperlyConfigured) as error:
@@ -273,6 +288,7 @@ def test_bad_key_settings_are_refused_without_echoing_the_key(settings, entries)
 
 
 # --- Keyed hash ---------------------------------------------------------------------------------
+
 
 def test_keyed_hash_ignores_case_spaces_and_separators():
     def passport(value: str) -> str:

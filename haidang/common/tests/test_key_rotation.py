@@ -81,7 +81,8 @@ def test_rotation_reseals_under_the_active_key(t1_users, settings):
     assert by_name == {**{f"user{index}": phone for index, phone in enumerate(PHONES)}, "nophone": ""}
     # Other columns are untouched (no auto_now bump, no last_login change).
     assert list(User.objects.order_by("username").values_list("last_login", "date_joined")) == [
-        (user.last_login, user.date_joined) for user in sorted(t1_users, key=lambda u: u.username)]
+        (user.last_login, user.date_joined) for user in sorted(t1_users, key=lambda u: u.username)
+    ]
 
     # Idempotent: a second run finds nothing and changes nothing.
     second = rotate()
@@ -152,7 +153,7 @@ def test_value_that_fails_to_open_stops_the_run_and_earlier_batches_stay_done(t1
     last = User.objects.exclude(phone="").order_by("pk").last()  # the last row with something to re-seal
     raw = raw_phones()[last.username]
     index = len("enc:t1:") + 10
-    write_raw(last.username, raw[:index] + ("B" if raw[index] == "A" else "A") + raw[index + 1:])
+    write_raw(last.username, raw[:index] + ("B" if raw[index] == "A" else "A") + raw[index + 1 :])
 
     with pytest.raises(CommandError, match=rf"access\.user\.phone pk={last.pk}: fails to open"):
         rotate("--batch-size", "1")
@@ -174,12 +175,17 @@ def test_batch_size_must_be_positive(db):
 
 def test_help_documents_the_procedure():
     text = RotateCommand().create_parser("manage.py", "rotate_field_keys").format_help()
-    for expected in ("new_field_key --id k2", "FIRST in FIELD_ENCRYPTION_KEYS", "--dry-run",
-                     "0 remaining, remove the old entries"):
+    for expected in (
+        "new_field_key --id k2",
+        "FIRST in FIELD_ENCRYPTION_KEYS",
+        "--dry-run",
+        "0 remaining, remove the old entries",
+    ):
         assert expected in text
 
 
 # --- new_field_key -----------------------------------------------------------------------------------
+
 
 def test_new_field_key_prints_a_usable_entry_and_the_steps(settings):
     out = StringIO()
@@ -201,8 +207,10 @@ def test_new_field_key_quiet_prints_only_the_entry():
     assert out.getvalue().count("\n") == 1 and out.getvalue().startswith("k3:")
 
 
-@pytest.mark.parametrize(("key_id", "message"), [("t1", "already in FIELD_ENCRYPTION_KEYS"),
-                                                 ("a:b", "letters, digits"), ("", "letters, digits")])
+@pytest.mark.parametrize(
+    ("key_id", "message"),
+    [("t1", "already in FIELD_ENCRYPTION_KEYS"), ("a:b", "letters, digits"), ("", "letters, digits")],
+)
 def test_new_field_key_refuses_a_used_or_invalid_id(key_id, message):
     with pytest.raises(CommandError, match=message):
         call_command("new_field_key", "--id", key_id)

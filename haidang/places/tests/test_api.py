@@ -86,9 +86,7 @@ def test_detail_of_an_old_district(api):
     )
     assert body["parent"]["name"] == "Thành phố Hà Nội"
     assert [a["code"] for a in body["ancestors"]] == ["VN", "01"]
-    assert {"Xã Thạch Thất", "Xã Tây Phương", "Xã Hạ Bằng", "Xã Yên Xuân"} <= {
-        s["name"] for s in body["successors"]
-    }
+    assert {"Xã Thạch Thất", "Xã Tây Phương", "Xã Hạ Bằng", "Xã Yên Xuân"} <= {s["name"] for s in body["successors"]}
     assert body["current_unit"] == {"code": "01", "name": "Thành phố Hà Nội", "level": 1}
     assert body["predecessors"] == []
 
@@ -118,9 +116,7 @@ def test_detail_errors(api):
     assert gone.status_code == 404
     error = gone.json()["error"]
     assert error["code"] == "unit_not_valid"
-    assert error["message"].startswith(
-        "Huyện Thạch Thất (code 276) was not valid on 15/08/2025; since 01/07/2025"
-    )
+    assert error["message"].startswith("Huyện Thạch Thất (code 276) was not valid on 15/08/2025; since 01/07/2025")
     assert {"09955", "10006"} <= set(error["fields"]["successors"])
     bad_date = api.get("/api/v1/units/276", {"as_of": "15/08/2025"})
     assert bad_date.status_code == 400 and "as_of" in bad_date.json()["error"]["fields"]

@@ -21,9 +21,7 @@ def test_two_tier_map_valid_from_1_july_2025():
     assert units_valid_on(NEW_DAY, level=UnitLevel.PROVINCE).count() == 34
     assert units_valid_on(NEW_DAY, level=UnitLevel.DISTRICT).count() == 0
     assert units_valid_on(NEW_DAY, level=UnitLevel.COMMUNE).count() == 3321
-    assert all(
-        u.valid_from == NEW_DAY and u.valid_to is None for u in units_valid_on(NEW_DAY).exclude(level=0)
-    )
+    assert all(u.valid_from == NEW_DAY and u.valid_to is None for u in units_valid_on(NEW_DAY).exclude(level=0))
 
 
 def test_three_tier_map_valid_until_30_june_2025():
@@ -83,9 +81,7 @@ def test_full_official_names_and_types():
 
 
 def test_paths_follow_the_parent_chain():
-    commune = AdministrativeUnit.objects.select_related("parent__parent__parent").get(
-        code="09955", valid_to=OLD_DAY
-    )
+    commune = AdministrativeUnit.objects.select_related("parent__parent__parent").get(code="09955", valid_to=OLD_DAY)
     district, province, root = commune.parent, commune.parent.parent, commune.parent.parent.parent
     assert commune.path == f"/{root.pk}/{province.pk}/{district.pk}/{commune.pk}/"
     wrong = [
@@ -101,9 +97,7 @@ def test_every_unit_is_placed_on_a_current_unit():
     assert not AdministrativeUnit.objects.filter(placement__valid_to__isnull=False).exists()
     assert AdministrativeUnit.objects.filter(valid_to__isnull=True).exclude(placement=F("pk")).count() == 0
     wrong = [
-        u.code
-        for u in AdministrativeUnit.objects.select_related("placement")
-        if u.placement_path != u.placement.path
+        u.code for u in AdministrativeUnit.objects.select_related("placement") if u.placement_path != u.placement.path
     ]
     assert wrong == []
 
@@ -163,9 +157,7 @@ def test_reload_rebuilds_the_same_map():
 def test_reload_is_refused_when_the_audit_log_names_a_unit():
     from haidang.audit.services import record_event
 
-    record_event(
-        action="test.unit_named", unit=AdministrativeUnit.objects.get(code="01", valid_to__isnull=True)
-    )
+    record_event(action="test.unit_named", unit=AdministrativeUnit.objects.get(code="01", valid_to__isnull=True))
     with pytest.raises(CommandError, match="audit.AuditEntry"):
         call_command("load_admin_map", "--reload", verbosity=0)
 

@@ -30,9 +30,9 @@ def test_search_finds_old_district_and_new_commune_with_or_without_diacritics(q)
 
 def test_search_as_of_a_date_and_level():
     assert list(search_units("thach that", as_of=NEW_DAY).values_list("name", flat=True)) == ["Xã Thạch Thất"]
-    assert list(
-        search_units("thach that", as_of=OLD_DAY, level=UnitLevel.DISTRICT).values_list("name", flat=True)
-    ) == ["Huyện Thạch Thất"]
+    assert list(search_units("thach that", as_of=OLD_DAY, level=UnitLevel.DISTRICT).values_list("name", flat=True)) == [
+        "Huyện Thạch Thất"
+    ]
 
 
 def test_search_matches_whole_word_prefixes_only():
@@ -47,9 +47,7 @@ def test_search_by_letter_d_and_by_code():
 
 
 def test_search_orders_names_the_vietnamese_way():
-    hanoi_wards = list(
-        search_units("phuong", as_of=NEW_DAY).filter(parent__code="01").values_list("name", flat=True)
-    )
+    hanoi_wards = list(search_units("phuong", as_of=NEW_DAY).filter(parent__code="01").values_list("name", flat=True))
     # Đ comes right after D, not after Z as in code-point order.
     first_d_stroke = next(i for i, n in enumerate(hanoi_wards) if n.startswith("Phường Đ"))
     assert not any(n.startswith(("Phường H", "Phường T", "Phường Y")) for n in hanoi_wards[:first_d_stroke])

@@ -15,10 +15,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--batch-size", type=int, default=2000, help="Entries read per database round trip.",
+            "--batch-size",
+            type=int,
+            default=2000,
+            help="Entries read per database round trip.",
         )
         parser.add_argument(
-            "--install-triggers", action="store_true",
+            "--install-triggers",
+            action="store_true",
             help="Re-create the append-only triggers if they are missing (only when the chain is intact).",
         )
 
@@ -36,13 +40,14 @@ class Command(BaseCommand):
             missing = frozenset()
         if missing:
             raise CommandError(
-                _("The hash chain matches, but the append-only triggers are missing: %(names)s. "
-                  "Find out who removed them, then run `manage.py verify_audit --install-triggers`.")
+                _(
+                    "The hash chain matches, but the append-only triggers are missing: %(names)s. "
+                    "Find out who removed them, then run `manage.py verify_audit --install-triggers`."
+                )
                 % {"names": ", ".join(sorted(missing))}
             )
         self.stdout.write(
-            ngettext("Audit log intact: %(count)s entry.", "Audit log intact: %(count)s entries.",
-                     result.count)
+            ngettext("Audit log intact: %(count)s entry.", "Audit log intact: %(count)s entries.", result.count)
             % {"count": result.count}
         )
         if verbosity >= 2:

@@ -16,8 +16,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--id", dest="key_id", required=True,
-                            help="Id of the new key (letters, digits, '-', '_'), never one used before: k2.")
+        parser.add_argument(
+            "--id",
+            dest="key_id",
+            required=True,
+            help="Id of the new key (letters, digits, '-', '_'), never one used before: k2.",
+        )
 
     def handle(self, *args: Any, key_id: str, **options: Any) -> None:
         if not crypto.KEY_ID_PATTERN.fullmatch(key_id):

@@ -63,8 +63,10 @@ class Target:
     def queryset(self, using: str) -> models.QuerySet:
         # The base manager sees every row (a custom default manager may hide some); the
         # plain TextField output skips decryption so the stored text is read as it is.
-        raw = {alias: ExpressionWrapper(F(fld.attname), output_field=models.TextField())
-               for alias, fld in zip(self.aliases, self.fields, strict=True)}
+        raw = {
+            alias: ExpressionWrapper(F(fld.attname), output_field=models.TextField())
+            for alias, fld in zip(self.aliases, self.fields, strict=True)
+        }
         return self.model._base_manager.using(using).annotate(**raw)
 
 
@@ -100,8 +102,11 @@ def _needs_rotation(alias: str, active_id: str) -> Q:
 
 def _unopenable(alias: str, key_ids: list[str]) -> Q:
     """Non-empty values that no configured key can even be tried on."""
-    return (Q(**{f"{alias}__isnull": False}) & ~Q(**{alias: ""})
-            & ~reduce(or_, [_sealed_under(alias, key_id) for key_id in key_ids]))
+    return (
+        Q(**{f"{alias}__isnull": False})
+        & ~Q(**{alias: ""})
+        & ~reduce(or_, [_sealed_under(alias, key_id) for key_id in key_ids])
+    )
 
 
 def _describe(raw: str, ring: crypto.KeyRing) -> str:
@@ -121,10 +126,15 @@ class Command(BaseCommand):
         return super().create_parser(prog_name, subcommand, formatter_class=_HelpFormatter, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch-size", type=int, default=500,
-                            help="Rows per batch, each batch in its own transaction (default 500).")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Only count, per model and field, the values to re-seal.")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=500,
+            help="Rows per batch, each batch in its own transaction (default 500).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Only count, per model and field, the values to re-seal."
+        )
         parser.add_argument("--database", default="default", help="Database alias (default 'default').")
 
     def handle(self, *args: Any, batch_size: int, dry_run: bool, database: str, **options: Any) -> None:
@@ -157,8 +167,9 @@ class Command(BaseCommand):
         if problems:
             raise CommandError(self._problem_report(problems))
         if dry_run:
-            self.stdout.write(f"Dry run: {total_pending} value(s) would be re-sealed under {ring.active_id}; "
-                              "nothing was changed.")
+            self.stdout.write(
+                f"Dry run: {total_pending} value(s) would be re-sealed under {ring.active_id}; nothing was changed."
+            )
             return
 
         resealed = batches = remaining_total = 0
@@ -170,16 +181,20 @@ class Command(BaseCommand):
                 left = sum(per_key.values())
                 remaining_total += left
                 self.stdout.write(f"  {target.label}.{name}: {counts[name]} re-sealed, {left} remaining")
-        self.stdout.write(self.style.SUCCESS(
-            f"Re-sealed {resealed} value(s) under {ring.active_id} in {batches} batch(es); "
-            f"{remaining_total} remaining under other keys."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Re-sealed {resealed} value(s) under {ring.active_id} in {batches} batch(es); "
+                f"{remaining_total} remaining under other keys."
+            )
+        )
         if remaining_total:
             # Rows written meanwhile by a server still sealing with an old key (step 2 not finished).
-            self.stdout.write(self.style.WARNING(
-                "Values are still sealed under older keys: make sure every server has the new "
-                "FIELD_ENCRYPTION_KEYS, then run this command again before removing any key."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    "Values are still sealed under older keys: make sure every server has the new "
+                    "FIELD_ENCRYPTION_KEYS, then run this command again before removing any key."
+                )
+            )
 
     def _pending(self, target: Target, ring: crypto.KeyRing, using: str) -> dict[str, dict[str, int]]:
         """Per field, per older configured key id: how many values it still seals. One query per model."""
@@ -188,7 +203,8 @@ class Command(BaseCommand):
             return {fld.name: {} for fld in target.fields}
         aggregates = {
             f"{alias}__{index}": Count("pk", filter=_sealed_under(alias, key_id))
-            for alias in target.aliases for index, key_id in enumerate(old_ids)
+            for alias in target.aliases
+            for index, key_id in enumerate(old_ids)
         }
         counts = target.queryset(using).aggregate(**aggregates)
         return {
@@ -199,8 +215,12 @@ class Command(BaseCommand):
     def _unopenable(self, target: Target, ring: crypto.KeyRing, using: str, limit: int = 5) -> list[Problem]:
         problems: list[Problem] = []
         for alias, fld in zip(target.aliases, target.fields, strict=True):
-            rows = (target.queryset(using).filter(_unopenable(alias, list(ring.keys)))
-                    .order_by("pk").values_list("pk", alias)[:limit])
+            rows = (
+                target.queryset(using)
+                .filter(_unopenable(alias, list(ring.keys)))
+                .order_by("pk")
+                .values_list("pk", alias)[:limit]
+            )
             problems.extend(Problem(target, fld, pk, _describe(raw, ring)) for pk, raw in rows)
         return problems
 
@@ -213,8 +233,15 @@ class Command(BaseCommand):
             "then run again. (At most 5 rows are listed per field.)"
         )
 
-    def _rotate(self, target: Target, ring: crypto.KeyRing, using: str, batch_size: int, verbosity: int,
-                done_before: int) -> tuple[dict[str, int], int]:
+    def _rotate(
+        self,
+        target: Target,
+        ring: crypto.KeyRing,
+        using: str,
+        batch_size: int,
+        verbosity: int,
+        done_before: int,
+    ) -> tuple[dict[str, int], int]:
         counts = dict.fromkeys((fld.name for fld in target.fields), 0)
         needs_any = reduce(or_, [_needs_rotation(alias, ring.active_id) for alias in target.aliases])
         last_pk: Any = None
@@ -227,8 +254,11 @@ class Command(BaseCommand):
                 queryset = queryset.filter(pk__gt=last_pk)
             with transaction.atomic(using=using):
                 # Locks just this batch's rows (not joined parent tables) until the commit below.
-                rows = list(queryset.select_for_update(of=("self",)).order_by("pk")
-                            .values_list("pk", *target.aliases)[:batch_size])
+                rows = list(
+                    queryset.select_for_update(of=("self",))
+                    .order_by("pk")
+                    .values_list("pk", *target.aliases)[:batch_size]
+                )
                 if not rows:
                     break
                 new_values = self._reseal(target, ring, rows, done_before + sum(counts.values()))
@@ -241,8 +271,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"    {target.label} batch {batches}: {len(rows)} row(s) to pk={last_pk}")
         return counts, batches
 
-    def _reseal(self, target: Target, ring: crypto.KeyRing, rows: list[tuple[Any, ...]],
-                done_before: int) -> dict[str, dict[Any, str]]:
+    def _reseal(
+        self, target: Target, ring: crypto.KeyRing, rows: list[tuple[Any, ...]], done_before: int
+    ) -> dict[str, dict[Any, str]]:
         new_values: dict[str, dict[Any, str]] = {fld.name: {} for fld in target.fields}
         for pk, *raws in rows:
             for fld, raw in zip(target.fields, raws, strict=True):
@@ -270,13 +301,17 @@ class Command(BaseCommand):
         chunk = max(1, (max_params - 100) // (2 * len(changed) + 1))
         attnames = {fld.name: fld.attname for fld in target.fields}
         for start in range(0, len(pks), chunk):
-            chunk_pks = pks[start:start + chunk]
+            chunk_pks = pks[start : start + chunk]
             # A plain TextField output: the sealed text is written as it is, not sealed again.
             assignments = {
                 attnames[name]: Case(
-                    *[When(pk=pk, then=Value(values[pk], output_field=models.TextField()))
-                      for pk in chunk_pks if pk in values],
-                    default=F(attnames[name]), output_field=models.TextField(),
+                    *[
+                        When(pk=pk, then=Value(values[pk], output_field=models.TextField()))
+                        for pk in chunk_pks
+                        if pk in values
+                    ],
+                    default=F(attnames[name]),
+                    output_field=models.TextField(),
                 )
                 for name, values in changed.items()
             }
