@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class CommonConfig(AppConfig):
     name = "haidang.common"
     label = "common"
+
+    def ready(self) -> None:
+        from haidang.common import crypto
+
+        # A malformed key must stop the process at start, not at the first read of a record.
+        crypto.key_ring()
+        crypto._hash_key(settings.FIELD_HASH_KEY)

@@ -94,3 +94,8 @@ def test_production_refuses_to_start_without_secrets_or_with_debug():
     assert result.returncode != 0 and "DEBUG" in result.stderr
     result = _manage("check", extra_env={**PRODUCTION_ENV, "SESSION_IDLE_MINUTES": "soon"})
     assert result.returncode != 0 and "SESSION_IDLE_MINUTES" in result.stderr
+
+
+def test_a_malformed_field_key_stops_the_process_at_start():
+    result = _manage("check", extra_env={**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": "p1:too-short"})
+    assert result.returncode != 0 and "p1" in result.stderr
