@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from haidang.access.services import issue_api_token
@@ -24,7 +25,7 @@ def user(django_user_model):
 @pytest.fixture
 def signed_in(client, user):
     client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 
