@@ -4,12 +4,12 @@ import base64
 import unicodedata
 
 import pytest
-from django.utils import translation
 from django.apps import apps
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import connection, models
 from django.db.migrations.loader import MigrationLoader
 from django.test.utils import isolate_apps
+from django.utils import translation
 
 from haidang.access.models import User
 from haidang.common import crypto
