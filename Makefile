@@ -29,8 +29,10 @@ setup: $(INSTALLED)
 	$(BIN)/python manage.py load_admin_map
 	$(BIN)/python manage.py seed_demo
 
+# The access log leaves out query strings: a search term may be a person's name.
 serve:
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - \
+	  --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 run: setup serve
 

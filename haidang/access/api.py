@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from haidang.access import selectors, services
@@ -72,6 +72,17 @@ def create_token(request, payload: TokenIn):
             )
     raw, token = services.issue_api_token(user=user)
     return {"token": raw, "expires_at": token.expires_at.isoformat()}
+
+
+@router.delete(
+    "/auth/token",
+    response={204: None, 401: ErrorOut},
+    summary="Revoke the bearer token this call was made with (sign out of the API)",
+)
+def revoke_token(request):
+    raw = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    services.revoke_api_token(user=request.user, raw=raw)
+    return Status(204, None)
 
 
 class MembershipOut(Schema):

@@ -120,3 +120,17 @@ def test_openapi_document_and_docs_page(client, demo_users):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_a_revoked_token_no_longer_works(client, demo_users):
+    token = token_for(client, "coordinator.hanoi").json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert_error(client.get("/api/v1/me", headers=headers), 401, "unauthenticated")
+
+
+def test_an_expired_token_no_longer_works(client, demo_users, settings):
+    token = token_for(client, "coordinator.hanoi").json()["token"]
+    later = timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS, minutes=1)
+    with time_machine.travel(later):
+        assert_error(client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401, "unauthenticated")
