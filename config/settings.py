@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "haidang.places",
     "haidang.access",
     "haidang.audit",
+    "haidang.prevention",
 ]
 
 MIDDLEWARE = [
