@@ -6,6 +6,7 @@ A secret may also be given as a file path in NAME_FILE (container secrets).
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -74,3 +75,17 @@ def env_secret(name: str) -> str | None:
             raise ImproperlyConfigured(f"{name}_FILE points to {file_name}, which is not a readable file.")
         return path.read_text(encoding="utf-8").strip()
     return value
+
+
+def env_dates(name: str, default: str) -> list[date]:
+    """Comma-separated ISO dates (2026-09-02,...)."""
+    dates = []
+    for item in os.environ.get(name, default).split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            dates.append(date.fromisoformat(item))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list ISO dates (YYYY-MM-DD), not {item!r}.") from None
+    return dates
