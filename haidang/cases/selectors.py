@@ -118,3 +118,54 @@ def worklist(user, *, today=None) -> list[WorkItem]:
         else:
             items.append(WorkItem(case, case.status, case.reception_date, False))
     return sorted(items, key=lambda item: (not item.overdue, item.due))
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    person: Person
+    score: int
+    reasons: tuple[str, ...]
+
+
+def duplicate_candidates(
+    user,
+    *,
+    full_name: str,
+    birth_year: int | None = None,
+    document_number: str = "",
+    residence_unit=None,
+    exclude=None,
+) -> list[DuplicateCandidate]:
+    """Persons in the user's cases who may be the same person, best match first.
+
+    The same document (keyed hash) is decisive; the same name (without diacritics and word
+    order, keyed hash) counts, and more with the same birth year or home commune. Never merges.
+    """
+    from haidang.cases.services import document_key, name_key
+
+    name = name_key(full_name) if full_name else ""
+    document = document_key(document_number) if document_number else ""
+    if not name and not document:
+        return []
+    condition = Q()
+    if name:
+        condition |= Q(name_key=name)
+    if document:
+        condition |= Q(document_hash=document)
+    person_ids = cases_visible_to(user).values("person_id")
+    persons = Person.objects.filter(condition, pk__in=person_ids, merged_into__isnull=True)
+    if exclude is not None:
+        persons = persons.exclude(pk=exclude.pk)
+    candidates = []
+    for person in persons.select_related("residence_unit")[:50]:
+        score, reasons = 0, []
+        if document and person.document_hash == document:
+            score, reasons = score + 100, [*reasons, "document"]
+        if name and person.name_key == name:
+            score, reasons = score + 40, [*reasons, "name"]
+            if birth_year and person.birth_year == birth_year:
+                score, reasons = score + 30, [*reasons, "birth_year"]
+            if residence_unit is not None and person.residence_unit_id == getattr(residence_unit, "pk", None):
+                score, reasons = score + 20, [*reasons, "residence_unit"]
+        candidates.append(DuplicateCandidate(person, score, tuple(reasons)))
+    return sorted(candidates, key=lambda candidate: -candidate.score)

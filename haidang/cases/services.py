@@ -323,3 +323,54 @@ def update_case(*, actor, case: Case, version: int, data: dict) -> Case:
         _event(locked, actor=actor, kind="updated", data={"fields": sorted(changed)})
         record_event(action="cases.case_updated", actor=actor, target=locked, unit=locked.unit, changes=changed)
     return locked
+
+
+@transaction.atomic
+def merge_persons(*, actor, keep: Person, duplicate: Person, reason: str) -> Person:
+    """Merge a duplicate person record into the one kept: both histories stay, nothing is lost.
+
+    The duplicate's cases and links move to the kept person; the duplicate stays as a record
+    pointing at the kept one. Only someone who may edit every case involved may merge.
+    """
+    from haidang.cases.models import LinkedPerson
+
+    if keep.pk == duplicate.pk:
+        raise ValidationError({"duplicate": [_("A person cannot be merged into themselves.")]})
+    if not clean_text(reason):
+        raise ValidationError({"reason": [_("Give the reason.")]})
+    cases = list(Case.objects.select_for_update().filter(person__in=[keep, duplicate]).select_related("unit"))
+    if not cases or not all(can_edit_case(actor, case) for case in cases):
+        raise PermissionDenied
+    moved = [case.number for case in cases if case.person_id == duplicate.pk]
+    Case.objects.filter(person=duplicate).update(person=keep)
+    LinkedPerson.objects.filter(person=duplicate).exclude(case__linked_persons__person=keep).update(person=keep)
+    # Keep whatever the kept record lacks from the duplicate.
+    for field in ("birth_date", "birth_year", "ethnicity", "residence_unit", "document_type", "languages"):
+        if not getattr(keep, field) and getattr(duplicate, field):
+            setattr(keep, field, getattr(duplicate, field))
+    for field in ("other_names", "document_number", "address", "contacts"):
+        if not getattr(keep, field) and getattr(duplicate, field):
+            setattr(keep, field, getattr(duplicate, field))
+    if not keep.document_hash:
+        keep.document_hash = duplicate.document_hash
+    keep.version += 1
+    keep.save()
+    duplicate.merged_into = keep
+    duplicate.save(update_fields=["merged_into", "updated_at"])
+    for case in cases:
+        _event(
+            case,
+            actor=actor,
+            kind="person_merged",
+            note=clean_text(reason),
+            data={"kept": str(keep.pk), "merged": str(duplicate.pk)},
+        )
+    record_event(
+        action="cases.persons_merged",
+        actor=actor,
+        target=keep,
+        unit=cases[0].unit,
+        changes={"kept": str(keep.pk), "merged": str(duplicate.pk), "cases_moved": moved},
+        reason=clean_text(reason),
+    )
+    return keep
