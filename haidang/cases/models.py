@@ -277,3 +277,138 @@ class CaseNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_id}/{self.year}: {self.last}"
+
+
+class ConsentGiver(models.TextChoices):
+    PERSON = "person", _("The person")
+    REPRESENTATIVE = "representative", _("Legal representative")
+
+
+class Consent(models.Model):
+    """Consent to disclose a person's information: who gave it, to whom, for what, how; withdrawable."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    given_by = models.CharField(_("given by"), max_length=20, choices=ConsentGiver.choices)
+    representative_name = EncryptedTextField(_("representative's name"))
+    purpose = models.CharField(_("purpose"), max_length=40)
+    recipient = models.ForeignKey(
+        Agency, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    given_on = models.DateField(_("given on"))
+    method = models.CharField(_("how"), max_length=20)  # written, verbal with witness, electronic
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"consent {self.pk}"
+
+
+class Disclosure(models.Model):
+    """Every time a person's information leaves the case: to whom, why, and on what basis."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disclosures")
+    kind = models.CharField(max_length=20)  # referral, transfer, export, share
+    recipient = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=40)
+    consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures")
+    legal_basis = models.CharField(max_length=255, blank=True)
+    disclosed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    disclosed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"disclosure {self.pk}"
+
+
+class ServiceType(models.TextChoices):
+    VOCATIONAL = "vocational", _("Vocational training")
+    EMPLOYMENT = "employment", _("Employment service")
+    SOCIAL_WORK = "social_work", _("Social work")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    HEALTH = "health", _("Health")
+    NGO = "ngo", _("Non-governmental organisation")
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    COMPLETED = "completed", _("Completed")
+
+
+class Referral(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    provider = models.ForeignKey(Agency, verbose_name=_("service provider"), on_delete=models.PROTECT,
+                                 related_name="+")
+    service_type = models.CharField(_("service"), max_length=20, choices=ServiceType.choices)
+    reason = models.TextField(_("reason"))
+    consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.SENT)
+    outcome = models.TextField(_("outcome"), blank=True)
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"referral {self.pk}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the receiving unit")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class Transfer(models.Model):
+    """Handing the case to another unit (e.g. the person's home commune); scope follows on acceptance."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("receiving unit"), on_delete=models.PROTECT,
+                                related_name="+")
+    to_agency = models.ForeignKey(Agency, verbose_name=_("receiving agency"), on_delete=models.PROTECT,
+                                  related_name="+")
+    reason = models.TextField(_("reason"))
+    consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=TransferStatus.choices,
+                              default=TransferStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status="pending"), name="one_pending_transfer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"transfer {self.pk}"
+
+
+class FollowUpVisit(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    visit_date = models.DateField(_("visit date"))
+    situation = models.TextField(_("situation"))
+    needs = models.TextField(_("needs"), blank=True)
+    next_visit_on = models.DateField(_("next visit"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["visit_date"]
+
+    def __str__(self) -> str:
+        return f"visit {self.pk}"

@@ -374,3 +374,334 @@ def merge_persons(*, actor, keep: Person, duplicate: Person, reason: str) -> Per
         reason=clean_text(reason),
     )
     return keep
+
+
+# --- Consent and disclosure (Law 53/2024 Art. 3(10): no disclosure without consent) -----------------
+
+DISCLOSURE_PURPOSES = ("referral", "transfer", "export", "share")
+CONSENT_METHODS = ("written", "verbal_witnessed", "electronic")
+
+
+@transaction.atomic
+def record_consent(*, actor, case: Case, data: dict):
+    from haidang.cases.models import Consent, ConsentGiver
+
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    errors: dict = {}
+    given_by = data.get("given_by")
+    if given_by not in ConsentGiver.values:
+        errors["given_by"] = [_("Say who gave the consent.")]
+    if given_by == ConsentGiver.REPRESENTATIVE and not clean_text(data.get("representative_name")):
+        errors["representative_name"] = [_("Name the legal representative.")]
+    if data.get("purpose") not in DISCLOSURE_PURPOSES:
+        errors["purpose"] = [_("Choose the purpose from the list.")]
+    if data.get("method") not in CONSENT_METHODS:
+        errors["method"] = [_("Say how the consent was given.")]
+    given_on = data.get("given_on")
+    if given_on is None:
+        errors["given_on"] = [_("This field is required.")]
+    elif given_on > timezone.localdate():
+        errors["given_on"] = [_("%(day)s is in the future.") % {"day": format_day(given_on)}]
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent.objects.create(
+        person=case.person,
+        case=case,
+        given_by=given_by,
+        representative_name=clean_text(data.get("representative_name")),
+        purpose=data["purpose"],
+        recipient=data.get("recipient"),
+        given_on=given_on,
+        method=data["method"],
+        recorded_by=actor,
+    )
+    _event(case, actor=actor, kind="consent_recorded", data={"purpose": consent.purpose, "consent": str(consent.pk)})
+    record_event(
+        action="cases.consent_recorded",
+        actor=actor,
+        target=case,
+        unit=case.unit,
+        changes={"consent": str(consent.pk), "purpose": consent.purpose, "given_by": given_by},
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, actor, consent, withdrawn_on: date):
+    if not can_edit_case(actor, consent.case):
+        raise PermissionDenied
+    consent.withdrawn_on = withdrawn_on
+    consent.save(update_fields=["withdrawn_on"])
+    _event(consent.case, actor=actor, kind="consent_withdrawn", data={"consent": str(consent.pk)})
+    record_event(
+        action="cases.consent_withdrawn",
+        actor=actor,
+        target=consent.case,
+        unit=consent.case.unit,
+        changes={"consent": str(consent.pk)},
+    )
+    return consent
+
+
+def check_disclosure(*, case: Case, purpose: str, recipient, consent=None, legal_basis: str = "") -> None:
+    """Refuse a disclosure unless a live consent for this purpose (and recipient) or a legal basis is given."""
+    if clean_text(legal_basis):
+        return
+    if consent is None:
+        raise ValidationError({"consent": [_("Record the person's consent, or the legal basis, before sharing.")]})
+    problems = []
+    if consent.case_id != case.pk:
+        problems.append(_("This consent belongs to another case."))
+    if consent.withdrawn_on is not None and consent.withdrawn_on <= timezone.localdate():
+        problems.append(_("This consent was withdrawn on %(day)s.") % {"day": format_day(consent.withdrawn_on)})
+    if consent.purpose != purpose:
+        problems.append(_("This consent does not cover this purpose."))
+    if consent.recipient_id is not None and consent.recipient_id != getattr(recipient, "pk", None):
+        problems.append(_("This consent names another recipient."))
+    if problems:
+        raise ValidationError({"consent": problems})
+
+
+def _disclose(*, actor, case, kind, recipient, purpose, consent, legal_basis):
+    from haidang.cases.models import Disclosure
+
+    check_disclosure(case=case, purpose=purpose, recipient=recipient, consent=consent, legal_basis=legal_basis)
+    Disclosure.objects.create(
+        case=case,
+        kind=kind,
+        recipient=recipient,
+        purpose=purpose,
+        consent=consent,
+        legal_basis=clean_text(legal_basis),
+        disclosed_by=actor,
+    )
+
+
+@transaction.atomic
+def create_referral(*, actor, case: Case, data: dict):
+    from haidang.cases.models import Referral, ServiceType
+
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    errors: dict = {}
+    provider = data.get("provider")
+    if provider is None:
+        errors["provider"] = [_("This field is required.")]
+    if data.get("service_type") not in ServiceType.values:
+        errors["service_type"] = [_("Choose a service from the list.")]
+    if not clean_text(data.get("reason")):
+        errors["reason"] = [_("Give the reason.")]
+    if errors:
+        raise ValidationError(errors)
+    _disclose(
+        actor=actor,
+        case=case,
+        kind="referral",
+        recipient=provider,
+        purpose="referral",
+        consent=data.get("consent"),
+        legal_basis=data.get("legal_basis", ""),
+    )
+    referral = Referral.objects.create(
+        case=case,
+        provider=provider,
+        service_type=data["service_type"],
+        reason=clean_text(data["reason"]),
+        consent=data.get("consent"),
+        legal_basis=clean_text(data.get("legal_basis")),
+        follow_up_on=data.get("follow_up_on"),
+        created_by=actor,
+    )
+    _event(
+        case,
+        actor=actor,
+        kind="referral_sent",
+        data={"referral": str(referral.pk), "provider": provider.name, "service_type": referral.service_type},
+    )
+    record_event(
+        action="cases.referral_sent",
+        actor=actor,
+        target=case,
+        unit=case.unit,
+        changes={"referral": str(referral.pk), "provider": str(provider.pk)},
+    )
+    return referral
+
+
+REFERRAL_MOVES = {"sent": {"accepted", "declined"}, "accepted": {"completed"}}
+
+
+@transaction.atomic
+def update_referral(*, actor, referral, status: str, outcome: str = "", follow_up_on=None):
+    if not can_edit_case(actor, referral.case):
+        raise PermissionDenied
+    if status not in REFERRAL_MOVES.get(referral.status, set()):
+        raise ValidationError(
+            {
+                "status": [
+                    _("A referral that is “%(current)s” cannot become “%(status)s”.")
+                    % {"current": referral.get_status_display(), "status": status}
+                ]
+            }
+        )
+    previous = referral.status
+    referral.status = status
+    referral.outcome = clean_text(outcome) or referral.outcome
+    referral.follow_up_on = follow_up_on or referral.follow_up_on
+    referral.save(update_fields=["status", "outcome", "follow_up_on", "updated_at"])
+    _event(
+        referral.case,
+        actor=actor,
+        kind="referral_updated",
+        note=referral.outcome,
+        data={"referral": str(referral.pk), "from": previous, "to": status},
+    )
+    record_event(
+        action="cases.referral_updated",
+        actor=actor,
+        target=referral.case,
+        unit=referral.case.unit,
+        changes={"referral": str(referral.pk), "status": status},
+    )
+    return referral
+
+
+@transaction.atomic
+def request_transfer(*, actor, case: Case, data: dict):
+    from haidang.cases.models import Transfer
+
+    locked = Case.objects.select_for_update().select_related("unit", "agency").get(pk=case.pk)
+    if not can_edit_case(actor, locked):
+        raise PermissionDenied
+    errors: dict = {}
+    to_unit, to_agency = data.get("to_unit"), data.get("to_agency")
+    if to_unit is None or not to_unit.is_current:
+        errors["to_unit"] = [_("Choose a unit of today's map.")]
+    if to_agency is None:
+        errors["to_agency"] = [_("This field is required.")]
+    elif to_unit is not None and not (to_unit.path or "").startswith(
+        to_agency.unit.placement_path or to_agency.unit.path
+    ):
+        errors["to_agency"] = [
+            _("%(agency)s does not work in %(unit)s.") % {"agency": to_agency.name, "unit": to_unit.name}
+        ]
+    if not clean_text(data.get("reason")):
+        errors["reason"] = [_("Give the reason.")]
+    if locked.transfers.filter(status="pending").exists():
+        errors["to_unit"] = [_("A transfer of this case is already waiting for an answer.")]
+    if to_unit is not None and to_unit.pk == locked.unit_id:
+        errors["to_unit"] = [_("The case is already in this unit.")]
+    if errors:
+        raise ValidationError(errors)
+    _disclose(
+        actor=actor,
+        case=locked,
+        kind="transfer",
+        recipient=to_agency,
+        purpose="transfer",
+        consent=data.get("consent"),
+        legal_basis=data.get("legal_basis", ""),
+    )
+    transfer = Transfer.objects.create(
+        case=locked,
+        from_unit=locked.unit,
+        from_agency=locked.agency,
+        to_unit=to_unit,
+        to_agency=to_agency,
+        reason=clean_text(data["reason"]),
+        consent=data.get("consent"),
+        legal_basis=clean_text(data.get("legal_basis")),
+        requested_by=actor,
+    )
+    _event(
+        locked,
+        actor=actor,
+        kind="transfer_requested",
+        note=transfer.reason,
+        data={"transfer": str(transfer.pk), "to_unit": to_unit.code, "to_agency": to_agency.name},
+    )
+    record_event(
+        action="cases.transfer_requested",
+        actor=actor,
+        target=locked,
+        unit=locked.unit,
+        changes={"transfer": str(transfer.pk), "to_unit": to_unit.code},
+    )
+    return transfer
+
+
+def can_decide_transfer(user, transfer) -> bool:
+    return scope_for(user).covers_unit(transfer.to_unit, Capability.EDIT_CASES)
+
+
+@transaction.atomic
+def decide_transfer(*, actor, transfer, accept: bool, note: str = ""):
+    """The receiving unit accepts (the case and its scope move there; history stays) or declines."""
+    from haidang.cases.models import Transfer, TransferStatus
+
+    transfer = Transfer.objects.select_for_update().select_related("case", "to_unit", "to_agency").get(pk=transfer.pk)
+    if not can_decide_transfer(actor, transfer):
+        raise PermissionDenied
+    if transfer.status != TransferStatus.PENDING:
+        raise ValidationError({"status": [_("This transfer has already been answered.")]})
+    if not accept and not clean_text(note):
+        raise ValidationError({"note": [_("Give the reason.")]})
+    transfer.status = TransferStatus.ACCEPTED if accept else TransferStatus.DECLINED
+    transfer.decided_by, transfer.decided_at, transfer.decision_note = actor, timezone.now(), clean_text(note)
+    transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    case = Case.objects.select_for_update().get(pk=transfer.case_id)
+    if accept:
+        case.unit, case.agency = transfer.to_unit, transfer.to_agency
+        case.version += 1
+        case.save(update_fields=["unit", "agency", "version", "updated_at"])
+    _event(
+        case,
+        actor=actor,
+        kind="transfer_accepted" if accept else "transfer_declined",
+        note=clean_text(note),
+        data={"transfer": str(transfer.pk), "to_unit": transfer.to_unit.code},
+    )
+    record_event(
+        action="cases.transfer_decided",
+        actor=actor,
+        target=case,
+        unit=transfer.to_unit,
+        changes={"transfer": str(transfer.pk), "accepted": accept},
+    )
+    return transfer
+
+
+@transaction.atomic
+def record_visit(*, actor, case: Case, data: dict):
+    from haidang.cases.models import FollowUpVisit
+
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    errors: dict = {}
+    visit_date, next_visit = data.get("visit_date"), data.get("next_visit_on")
+    if visit_date is None:
+        errors["visit_date"] = [_("This field is required.")]
+    elif visit_date > timezone.localdate():
+        errors["visit_date"] = [_("%(day)s is in the future.") % {"day": format_day(visit_date)}]
+    if not clean_text(data.get("situation")):
+        errors["situation"] = [_("This field is required.")]
+    if visit_date is not None and next_visit is not None and next_visit <= visit_date:
+        errors["next_visit_on"] = [_("The next visit must come after this one.")]
+    if errors:
+        raise ValidationError(errors)
+    visit = FollowUpVisit.objects.create(
+        case=case,
+        visit_date=visit_date,
+        situation=clean_text(data["situation"]),
+        needs=clean_text(data.get("needs")),
+        next_visit_on=next_visit,
+        recorded_by=actor,
+    )
+    _event(
+        case, actor=actor, kind="visit_recorded", data={"visit": str(visit.pk), "visit_date": visit_date.isoformat()}
+    )
+    record_event(
+        action="cases.visit_recorded", actor=actor, target=case, unit=case.unit, changes={"visit": str(visit.pk)}
+    )
+    return visit
