@@ -412,3 +412,72 @@ class FollowUpVisit(models.Model):
 
     def __str__(self) -> str:
         return f"visit {self.pk}"
+
+
+class RateTable(models.Model):
+    """A provincial support rate, valid over a period, with its legal basis (a People's Council resolution)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    province = models.ForeignKey(AdministrativeUnit, verbose_name=_("province"), on_delete=models.PROTECT,
+                                 related_name="+")
+    regime = models.CharField(_("regime"), max_length=8)
+    item = models.CharField(_("item"), max_length=120)
+    unit_label = models.CharField(_("per"), max_length=40)  # "day", "person", "once"
+    amount = models.DecimalField(_("amount (VND)"), max_digits=14, decimal_places=0)
+    max_units = models.PositiveIntegerField(_("maximum units per case"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=255)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["province", "regime", "item", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                                   name="rate_validity_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regime} {self.item}"
+
+
+class SupportExtension(models.Model):
+    """A recorded decision that lets support go beyond its limit (e.g. shelter past 120 days)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_extensions")
+    regime = models.CharField(_("regime"), max_length=8)
+    extra_units = models.PositiveIntegerField(_("additional units"))
+    decision_number = models.CharField(_("decision number"), max_length=60)
+    decided_on = models.DateField(_("decided on"))
+    decided_by = models.CharField(_("decided by"), max_length=255)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.decision_number
+
+
+class SupportItem(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_items")
+    beneficiary = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    regime = models.CharField(_("regime"), max_length=8)
+    rate = models.ForeignKey(RateTable, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(_("item"), max_length=120)
+    provider = models.ForeignKey(Agency, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_amount = models.DecimalField(_("unit amount (VND)"), max_digits=14, decimal_places=0)
+    total = models.DecimalField(_("total (VND)"), max_digits=16, decimal_places=0)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.regime} {self.item}"

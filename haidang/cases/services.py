@@ -234,7 +234,7 @@ def _check_transition_data(transition: workflow.Transition, data: dict, note: st
 @transaction.atomic
 def transition_case(*, actor, case: Case, target: str, version: int, note: str = "", data: dict | None = None) -> Case:
     """Move the case along the transition table; refused moves change nothing."""
-    locked = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
     if not can_edit_case(actor, locked):
         raise PermissionDenied
     if version != locked.version:
@@ -291,7 +291,7 @@ CASE_EDITABLE_FIELDS = (
 @transaction.atomic
 def update_case(*, actor, case: Case, version: int, data: dict) -> Case:
     """Change the case's details; a stale `version` is refused and nothing is written."""
-    locked = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
     if not can_edit_case(actor, locked):
         raise PermissionDenied
     if version != locked.version:
@@ -338,7 +338,9 @@ def merge_persons(*, actor, keep: Person, duplicate: Person, reason: str) -> Per
         raise ValidationError({"duplicate": [_("A person cannot be merged into themselves.")]})
     if not clean_text(reason):
         raise ValidationError({"reason": [_("Give the reason.")]})
-    cases = list(Case.objects.select_for_update().filter(person__in=[keep, duplicate]).select_related("unit"))
+    cases = list(
+        Case.objects.select_for_update(of=("self",)).filter(person__in=[keep, duplicate]).select_related("unit")
+    )
     if not cases or not all(can_edit_case(actor, case) for case in cases):
         raise PermissionDenied
     moved = [case.number for case in cases if case.person_id == duplicate.pk]
@@ -571,7 +573,7 @@ def update_referral(*, actor, referral, status: str, outcome: str = "", follow_u
 def request_transfer(*, actor, case: Case, data: dict):
     from haidang.cases.models import Transfer
 
-    locked = Case.objects.select_for_update().select_related("unit", "agency").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("unit", "agency").get(pk=case.pk)
     if not can_edit_case(actor, locked):
         raise PermissionDenied
     errors: dict = {}
@@ -640,7 +642,11 @@ def decide_transfer(*, actor, transfer, accept: bool, note: str = ""):
     """The receiving unit accepts (the case and its scope move there; history stays) or declines."""
     from haidang.cases.models import Transfer, TransferStatus
 
-    transfer = Transfer.objects.select_for_update().select_related("case", "to_unit", "to_agency").get(pk=transfer.pk)
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("case", "to_unit", "to_agency")
+        .get(pk=transfer.pk)
+    )
     if not can_decide_transfer(actor, transfer):
         raise PermissionDenied
     if transfer.status != TransferStatus.PENDING:

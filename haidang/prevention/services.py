@@ -242,7 +242,11 @@ def create_activity(*, actor, data: dict) -> Activity:
 
 @transaction.atomic
 def update_activity(*, actor, activity: Activity, version: int, data: dict) -> Activity:
-    locked = Activity.objects.select_for_update().select_related("unit", "organiser", "campaign").get(pk=activity.pk)
+    locked = (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("unit", "organiser", "campaign")
+        .get(pk=activity.pk)
+    )
     if not can_edit_activity(actor, locked):
         raise PermissionDenied
     if version != locked.version:

@@ -1,0 +1,334 @@
+"""Support: eligibility of a case's beneficiaries, provincial rate tables, support items, extensions.
+
+Kept beside services.py because it is one topic with its own rules: an item is recorded only for
+a regime the eligibility engine grants (or leaves to the case, with a decision number), at the
+provincial rate valid on its date, and within its limit unless an extension decision is recorded.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haidang.access.roles import Capability
+from haidang.access.scope import scope_for
+from haidang.audit.services import record_event
+from haidang.cases import eligibility
+from haidang.cases.models import (
+    Case,
+    CaseStatus,
+    LinkedPerson,
+    NationalityClass,
+    Person,
+    RateTable,
+    Relationship,
+    SupportExtension,
+    SupportItem,
+)
+from haidang.cases.selectors import can_edit_case
+from haidang.common.text import clean_text
+from haidang.places.errors import format_day
+from haidang.places.models import UnitLevel
+
+PRE_IDENTIFICATION = {
+    CaseStatus.REPORTED,
+    CaseStatus.RECEIVED,
+    CaseStatus.INITIAL_VERIFICATION,
+    CaseStatus.FURTHER_VERIFICATION,
+}
+
+
+def identification_date(case: Case) -> date | None:
+    event = case.events.filter(to_status=CaseStatus.IDENTIFIED).order_by("-occurred_at", "-id").first()
+    value = (event.data or {}).get("decision_date") if event else None
+    return date.fromisoformat(value) if value else None
+
+
+def _status(case: Case, identified_on: date | None) -> str:
+    if case.status == CaseStatus.NOT_VICTIM:
+        return eligibility.Status.NOT_VICTIM
+    if case.status == CaseStatus.UNDETERMINED:
+        return eligibility.Status.UNDETERMINED
+    if case.status in PRE_IDENTIFICATION:
+        return eligibility.Status.BEING_IDENTIFIED
+    return eligibility.Status.VICTIM if identified_on else eligibility.Status.BEING_IDENTIFIED
+
+
+def _location(case: Case) -> str:
+    # Still abroad only while a mission abroad handles the case before the person is received home.
+    abroad = case.intake_channel == "mission_abroad" and case.status in {CaseStatus.REPORTED}
+    return eligibility.Location.ABROAD if abroad else eligibility.Location.DOMESTIC
+
+
+def _age(person: Person, on: date) -> int | None:
+    if person.birth_date:
+        born = person.birth_date
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return on.year - person.birth_year if person.birth_year else None
+
+
+def applicant_for(case: Case, beneficiary: Person | None = None, *, on: date | None = None) -> eligibility.Applicant:
+    on = on or timezone.localdate()
+    identified_on = identification_date(case)
+    principal = case.person
+    common = {
+        "location": _location(case),
+        "trafficked_in_vietnam": case.intake_channel == "foreign_victim" or not case.found_abroad,
+        "identified_on": identified_on,
+        "received_on": case.reception_date,
+    }
+    if beneficiary is None or beneficiary.pk == principal.pk:
+        return eligibility.Applicant(
+            status=_status(case, identified_on), nationality_class=principal.nationality_class, **common
+        )
+    return eligibility.Applicant(
+        role=eligibility.Role.ACCOMPANYING_CHILD,
+        nationality_class=beneficiary.nationality_class,
+        age=_age(beneficiary, on),
+        principal_status=_status(case, identified_on),
+        principal_nationality_class=principal.nationality_class,
+        **common,
+    )
+
+
+def beneficiaries(case: Case) -> list[Person]:
+    children = LinkedPerson.objects.filter(case=case, relationship=Relationship.CHILD).select_related("person")
+    return [case.person, *[link.person for link in children]]
+
+
+def assess_case(case: Case, beneficiary: Person | None = None, *, on: date | None = None) -> eligibility.Assessment:
+    on = on or timezone.localdate()
+    return eligibility.assess(applicant_for(case, beneficiary, on=on), regime_date=on)
+
+
+# --- Rate tables ------------------------------------------------------------------------------------
+
+
+def rates_visible_to(user):
+    return scope_for(user).filter(
+        RateTable.objects.select_related("province"), Capability.MANAGE_RATES, unit_field="province"
+    )
+
+
+def rate_for(province, regime: str, item: str, day: date) -> RateTable | None:
+    return (
+        RateTable.objects.filter(province=province, regime=regime, item=item, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+@transaction.atomic
+def create_rate(*, actor, data: dict) -> RateTable:
+    """A province administrator records a rate with its validity and legal basis; periods may not overlap."""
+    province = data.get("province")
+    errors: dict = {}
+    if province is None or province.level != UnitLevel.PROVINCE or not province.is_current:
+        errors["province"] = [_("Choose a province of today's map.")]
+    elif not scope_for(actor).covers_unit(province, Capability.MANAGE_RATES):
+        raise PermissionDenied
+    if data.get("regime") not in eligibility.Regime.__members__:
+        errors["regime"] = [_("Choose a regime from the list.")]
+    item = clean_text(data.get("item"))
+    if not item:
+        errors["item"] = [_("This field is required.")]
+    amount = data.get("amount")
+    if amount is None or Decimal(amount) < 0:
+        errors["amount"] = [_("Enter an amount of zero or more.")]
+    valid_from, valid_to = data.get("valid_from"), data.get("valid_to")
+    if valid_from is None:
+        errors["valid_from"] = [_("This field is required.")]
+    elif valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = [_("The end of validity is before its start.")]
+    if not clean_text(data.get("legal_basis")):
+        errors["legal_basis"] = [_("Name the resolution or decision that sets this rate.")]
+    if not errors:
+        overlapping = RateTable.objects.filter(province=province, regime=data["regime"], item=item).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
+        )
+        if valid_to is not None:
+            overlapping = overlapping.filter(valid_from__lte=valid_to)
+        if overlapping.exists():
+            errors["valid_from"] = [_("Another rate for this item is valid in the same period; end it first.")]
+    if errors:
+        raise ValidationError(errors)
+    rate = RateTable.objects.create(
+        province=province,
+        regime=data["regime"],
+        item=item,
+        unit_label=clean_text(data.get("unit_label")) or "once",
+        amount=Decimal(amount),
+        max_units=data.get("max_units"),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        legal_basis=clean_text(data["legal_basis"]),
+        created_by=actor,
+    )
+    record_event(
+        action="cases.rate_created",
+        actor=actor,
+        target=rate,
+        unit=province,
+        changes={"regime": rate.regime, "item": item, "amount": rate.amount, "valid_from": valid_from},
+    )
+    return rate
+
+
+# --- Support items ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_extension(*, actor, case: Case, data: dict) -> SupportExtension:
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    errors: dict = {}
+    if data.get("regime") not in eligibility.Regime.__members__:
+        errors["regime"] = [_("Choose a regime from the list.")]
+    if not data.get("extra_units") or data["extra_units"] < 1:
+        errors["extra_units"] = [_("Enter one or more.")]
+    for field in ("decision_number", "decided_by"):
+        if not clean_text(data.get(field)):
+            errors[field] = [_("This field is required.")]
+    if data.get("decided_on") is None:
+        errors["decided_on"] = [_("This field is required.")]
+    if errors:
+        raise ValidationError(errors)
+    extension = SupportExtension.objects.create(
+        case=case,
+        regime=data["regime"],
+        extra_units=data["extra_units"],
+        decision_number=clean_text(data["decision_number"]),
+        decided_on=data["decided_on"],
+        decided_by=clean_text(data["decided_by"]),
+        recorded_by=actor,
+    )
+    record_event(
+        action="cases.support_extended",
+        actor=actor,
+        target=case,
+        unit=case.unit,
+        changes={
+            "regime": extension.regime,
+            "extra_units": extension.extra_units,
+            "decision_number": extension.decision_number,
+        },
+    )
+    return extension
+
+
+@transaction.atomic
+def record_support_item(*, actor, case: Case, data: dict) -> SupportItem:
+    locked = Case.objects.select_for_update(of=("self",)).select_related("person", "province", "unit").get(pk=case.pk)
+    if not can_edit_case(actor, locked):
+        raise PermissionDenied
+    errors: dict = {}
+    regime, item = data.get("regime"), clean_text(data.get("item"))
+    beneficiary = data.get("beneficiary") or locked.person
+    start, end = data.get("start_date"), data.get("end_date")
+    quantity, provider = data.get("quantity"), data.get("provider")
+    if beneficiary.pk not in {person.pk for person in beneficiaries(locked)}:
+        errors["beneficiary"] = [_("Support goes to the person or an accompanying child of this case.")]
+    if regime not in eligibility.Regime.__members__:
+        errors["regime"] = [_("Choose a regime from the list.")]
+    if not item:
+        errors["item"] = [_("This field is required.")]
+    if provider is None:
+        errors["provider"] = [_("This field is required.")]
+    if start is None:
+        errors["start_date"] = [_("This field is required.")]
+    elif start > timezone.localdate():
+        errors["start_date"] = [_("%(day)s is in the future.") % {"day": format_day(start)}]
+    if start is not None and end is not None and end < start:
+        errors["end_date"] = [_("The end date is before the start date.")]
+    if not quantity or quantity < 1:
+        errors["quantity"] = [_("Enter one or more.")]
+    if errors:
+        raise ValidationError(errors)
+
+    decision = assess_case(locked, beneficiary, on=start).decision(regime)
+    if decision.outcome == eligibility.Outcome.REFUSED:
+        raise ValidationError(
+            {
+                "regime": [
+                    _("Not available: %(reason)s (%(article)s)")
+                    % {"reason": decision.reason, "article": decision.article}
+                ]
+            }
+        )
+    if decision.outcome == eligibility.Outcome.DISCRETIONARY and not clean_text(data.get("decision_number")):
+        raise ValidationError(
+            {
+                "decision_number": [
+                    _("This support is decided case by case (%(article)s): give the decision number.")
+                    % {"article": decision.article}
+                ]
+            }
+        )
+    rate = rate_for(locked.province, regime, item, start)
+    if rate is None:
+        raise ValidationError(
+            {
+                "item": [
+                    _("%(province)s has no rate for “%(item)s” valid on %(day)s; a province administrator must add it.")
+                    % {"province": locked.province.name, "item": item, "day": format_day(start)}
+                ]
+            }
+        )
+    limit = rate.max_units
+    if regime == eligibility.Regime.ESS and rate.unit_label == "day":
+        limit = min(limit or eligibility.ESS_MAX_DAYS, eligibility.ESS_MAX_DAYS)
+    if limit is not None:
+        used = (
+            SupportItem.objects.filter(case=locked, beneficiary=beneficiary, regime=regime, item=item).aggregate(
+                total=Sum("quantity")
+            )["total"]
+            or 0
+        )
+        extended = (
+            SupportExtension.objects.filter(case=locked, regime=regime).aggregate(total=Sum("extra_units"))["total"]
+            or 0
+        )
+        if used + quantity > limit + extended:
+            raise ValidationError(
+                {
+                    "quantity": [
+                        _(
+                            "%(used)s + %(quantity)s %(per)s would pass the limit of %(limit)s; "
+                            "record an extension decision first."
+                        )
+                        % {"used": used, "quantity": quantity, "per": rate.unit_label, "limit": limit + extended}
+                    ]
+                }
+            )
+    support = SupportItem.objects.create(
+        case=locked,
+        beneficiary=beneficiary,
+        regime=regime,
+        rate=rate,
+        item=item,
+        provider=provider,
+        start_date=start,
+        end_date=end,
+        quantity=quantity,
+        unit_amount=rate.amount,
+        total=rate.amount * quantity,
+        decision_number=clean_text(data.get("decision_number")),
+        recorded_by=actor,
+    )
+    record_event(
+        action="cases.support_recorded",
+        actor=actor,
+        target=locked,
+        unit=locked.unit,
+        changes={"support_item": str(support.pk), "regime": regime, "quantity": quantity, "total": support.total},
+    )
+    return support
+
+
+def foreign_needs_country(person: Person) -> bool:
+    return person.nationality_class == NationalityClass.FOREIGN and not person.nationality_country
