@@ -342,8 +342,7 @@ class ReferralStatus(models.TextChoices):
 class Referral(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
-    provider = models.ForeignKey(Agency, verbose_name=_("service provider"), on_delete=models.PROTECT,
-                                 related_name="+")
+    provider = models.ForeignKey(Agency, verbose_name=_("service provider"), on_delete=models.PROTECT, related_name="+")
     service_type = models.CharField(_("service"), max_length=20, choices=ServiceType.choices)
     reason = models.TextField(_("reason"))
     consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -372,19 +371,23 @@ class Transfer(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
     from_unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
     from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    to_unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("receiving unit"), on_delete=models.PROTECT,
-                                related_name="+")
-    to_agency = models.ForeignKey(Agency, verbose_name=_("receiving agency"), on_delete=models.PROTECT,
-                                  related_name="+")
+    to_unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("receiving unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_agency = models.ForeignKey(
+        Agency, verbose_name=_("receiving agency"), on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField(_("reason"))
     consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=TransferStatus.choices,
-                              default=TransferStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
 
@@ -418,8 +421,9 @@ class RateTable(models.Model):
     """A provincial support rate, valid over a period, with its legal basis (a People's Council resolution)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    province = models.ForeignKey(AdministrativeUnit, verbose_name=_("province"), on_delete=models.PROTECT,
-                                 related_name="+")
+    province = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("province"), on_delete=models.PROTECT, related_name="+"
+    )
     regime = models.CharField(_("regime"), max_length=8)
     item = models.CharField(_("item"), max_length=120)
     unit_label = models.CharField(_("per"), max_length=40)  # "day", "person", "once"
@@ -434,8 +438,10 @@ class RateTable(models.Model):
     class Meta:
         ordering = ["province", "regime", "item", "-valid_from"]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                                   name="rate_validity_ordered"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="rate_validity_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -481,3 +487,20 @@ class SupportItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.regime} {self.item}"
+
+
+class CaseAccessGrant(models.Model):
+    """Break-the-glass: time-limited access to one case outside the user's scope, with a reason."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_access_grants")
+    reason = models.TextField(_("reason"))
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"], name="case_grant_user_expiry")]
+
+    def __str__(self) -> str:
+        return f"grant {self.pk}"

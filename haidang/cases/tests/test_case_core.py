@@ -4,6 +4,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -248,3 +249,29 @@ def test_worklist_puts_overdue_verification_first(demo_users, intake):
     items = selectors.worklist(worker, today=timezone.localdate() + timedelta(days=10))
     assert items[0].case == late and items[0].overdue
     assert fresh in [item.case for item in items]
+
+
+def test_break_the_glass_opens_one_case_for_a_while_and_tells_the_supervisor(
+    demo_users, intake, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = intake()
+    outsider = demo_users["caseworker.haiphong"]
+    supervisor = demo_users["supervisor.hanoi"]
+    supervisor.email = "supervisor@example.invalid"
+    supervisor.save(update_fields=["email"])
+    assert selectors.get_case_for_user(outsider, case.pk) is None
+    with pytest.raises(ValidationError):
+        services.break_glass(actor=outsider, case_number=case.number, reason="cần")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.break_glass(
+            actor=outsider, case_number=case.number, reason="Nạn nhân đang ở Hải Phòng, cần hỗ trợ gấp"
+        )
+    assert selectors.get_case_for_user(outsider, case.pk) == case
+    assert AuditEntry.objects.filter(action="cases.break_glass", actor_username="caseworker.haiphong").exists()
+    assert [message.to for message in mailoutbox] == [["supervisor@example.invalid"]]
+    assert "Đỗ" not in mailoutbox[0].body and case.person.full_name not in mailoutbox[0].body
+    later = timezone.now() + timedelta(hours=services.BREAK_GLASS_HOURS + 1)
+    with time_machine.travel(later):
+        assert selectors.get_case_for_user(outsider, case.pk) is None
+    with pytest.raises(PermissionDenied):
+        services.break_glass(actor=demo_users["analyst"], case_number=case.number, reason="Tò mò muốn xem hồ sơ này")
