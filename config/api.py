@@ -5,8 +5,10 @@ from ninja import NinjaAPI
 from haidang.access.api import BearerAuth
 from haidang.access.api import router as access_router
 from haidang.audit.api import router as audit_router
+from haidang.cases.api import router as cases_router
 from haidang.common.api import install_error_handlers
 from haidang.places.api import router as places_router
+from haidang.prevention.api import router as prevention_router
 
 api = NinjaAPI(
     title="Hải Đăng API",
@@ -21,3 +23,5 @@ install_error_handlers(api)
 api.add_router("", access_router)
 api.add_router("", places_router)
 api.add_router("", audit_router)
+api.add_router("", prevention_router)
+api.add_router("", cases_router)

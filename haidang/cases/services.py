@@ -19,11 +19,13 @@ from haidang.cases.models import (
     CaseEvent,
     CaseNumberCounter,
     CaseStatus,
+    DocumentType,
     Exploitation,
     IntakeChannel,
     LegalRegime,
     NationalityClass,
     Person,
+    Recruitment,
     Route,
     Sex,
 )
@@ -53,6 +55,11 @@ def name_key(full_name: str) -> str:
 
 def document_key(number: str) -> str:
     return keyed_hash(number, purpose="identity-document") if number else ""
+
+
+def _country_ok(value) -> bool:
+    code = clean_text(value)
+    return not code or (len(code) == 3 and code.isalpha() and code.isascii())
 
 
 def legal_regime_for(day: date) -> str:
@@ -158,6 +165,17 @@ def create_case(*, actor, person_data: dict, case_data: dict) -> Case:
     route = case_data.get("route") or ""
     if route and route not in Route.values:
         errors.setdefault("route", []).append(_("Choose a route from the list."))
+    if (case_data.get("recruitment_method") or "") not in ("", *Recruitment.values):
+        errors.setdefault("recruitment_method", []).append(_("Choose one of the allowed values."))
+    if person_values["document_type"] not in ("", *DocumentType.values):
+        errors.setdefault("document_type", []).append(_("Choose one of the allowed values."))
+    for field, value in (
+        ("found_country", case_data.get("found_country")),
+        ("destination_country", case_data.get("destination_country")),
+        ("nationality_country", person_values["nationality_country"]),
+    ):
+        if not _country_ok(value):
+            errors.setdefault(field, []).append(_("Enter a three-letter country code (ISO 3166-1 alpha-3)."))
     if errors:
         raise ValidationError(errors)
 
@@ -306,6 +324,13 @@ def update_case(*, actor, case: Case, version: int, data: dict) -> Case:
             value = clean_text(value)
             if field.endswith("country"):
                 value = value.upper()
+        allowed = {"intake_channel": IntakeChannel.values, "recruitment_method": ["", *Recruitment.values]}
+        if value is None or (field in allowed and value not in allowed[field]):
+            errors.setdefault(field, []).append(_("Choose one of the allowed values."))
+            continue
+        if field.endswith("country") and not _country_ok(value):
+            errors.setdefault(field, []).append(_("Enter a three-letter country code (ISO 3166-1 alpha-3)."))
+            continue
         if field == "exploitation_forms" and any(v not in Exploitation.values for v in value or []):
             errors.setdefault(field, []).append(_("Choose forms of exploitation from the list."))
             continue

@@ -1,0 +1,296 @@
+"""Input and output shapes of the cases API (intake, reads, updates, transitions, the worklist).
+
+Places are named by unit code (read as of the case's reception date), agencies by id, dates are
+ISO 8601. Code lists are strings checked against their choices here and listed in the OpenAPI
+document.
+
+Errors name the field by its path in the request body: `person.full_name` and `case.unit` on
+intake, `intake_channel` on an update, `target`, `note` and `data.decision_date` on a transition;
+list filters by their query parameter (`unit`, `received_to`).
+"""
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import AfterValidator, WithJsonSchema, field_validator
+
+from haidang.cases.models import (
+    CaseStatus,
+    DocumentType,
+    Exploitation,
+    IntakeChannel,
+    NationalityClass,
+    Recruitment,
+    Route,
+    Sex,
+)
+
+MAX_TEXT = 10_000
+
+
+def _choice(choices, *, blank: bool = False, description: str = ""):
+    """A code from a Django choices class (or "" when `blank`): checked here, listed in the OpenAPI document."""
+    values = list(choices.values)
+
+    def check(value: str) -> str:
+        if (blank and value == "") or value in values:
+            return value
+        raise ValueError(_("Choose one of the allowed values."))
+
+    schema: dict = {"type": "string", "enum": ["", *values] if blank else values}
+    if description:
+        schema["description"] = description
+    return Annotated[str, AfterValidator(check), WithJsonSchema(schema)]
+
+
+def _country(value: str) -> str:
+    value = value.strip().upper()
+    if value and not (len(value) == 3 and value.isascii() and value.isalpha()):
+        raise ValueError(_("Enter a three-letter country code (ISO 3166-1 alpha-3)."))
+    return value
+
+
+SexCode = _choice(Sex)
+NationalityCode = _choice(NationalityClass)
+DocumentTypeCode = _choice(DocumentType, blank=True)
+IntakeChannelCode = _choice(IntakeChannel)
+ExploitationCode = _choice(Exploitation)
+RouteCode = _choice(Route, blank=True)
+RecruitmentCode = _choice(Recruitment, blank=True)
+CountryCode = Annotated[
+    str,
+    AfterValidator(_country),
+    WithJsonSchema({"type": "string", "description": "ISO 3166-1 alpha-3 (KHM, CHN, LAO...), or empty."}),
+]
+UnitCode = Annotated[str, Field(max_length=10)]
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class CleanSchema(Schema):
+    """Refuses NUL characters in any text (PostgreSQL cannot store them) with a message on the field."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value):
+        if _has_nul(value):
+            raise ValueError(_("Enter valid text of the allowed length."))
+        return value
+
+
+# --- References ------------------------------------------------------------------------------------
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+    level: int
+
+
+class AgencyRef(Schema):
+    id: UUID
+    name: str
+
+
+# --- Intake ----------------------------------------------------------------------------------------
+
+
+class PersonIn(CleanSchema):
+    """The person. Errors on these fields are named `person.<field>`."""
+
+    full_name: str = Field(max_length=255, description="Identifying: stored sealed, masked for most readers.")
+    other_names: str = Field("", max_length=500, description="Identifying.")
+    sex: SexCode = Sex.UNKNOWN.value
+    birth_date: date | None = Field(None, description="ISO date; sets birth_year.")
+    birth_year: int | None = Field(None, description="When only the year is known (1900 to this year).")
+    ethnicity: str = Field("", max_length=60)
+    nationality_class: NationalityCode = NationalityClass.VN_CITIZEN.value
+    nationality_country: CountryCode = Field("", description="Required for a foreign national (alpha-3).")
+    document_type: DocumentTypeCode = ""
+    document_number: str = Field("", max_length=60, description="Identifying; matched through a keyed hash.")
+    residence_unit: UnitCode = Field("", description="Code of the unit of residence valid on the reception date.")
+    address: str = Field("", max_length=500, description="Identifying.")
+    contacts: str = Field("", max_length=500, description="Identifying.")
+    languages: str = Field("", max_length=120)
+
+
+class CaseIn(CleanSchema):
+    """The case. Errors on these fields are named `case.<field>`."""
+
+    intake_channel: IntakeChannelCode
+    reception_date: date = Field(description="ISO date, not in the future; decides the legal regime (Art. 63).")
+    unit: UnitCode = Field(description="Code of the unit valid on reception_date, inside the user's area.")
+    agency: UUID = Field(description="Id of the receiving agency (one the user may see: GET /agencies).")
+    exploitation_forms: list[ExploitationCode] = Field(default_factory=list, max_length=len(Exploitation.values))
+    route: RouteCode = ""
+    recruitment_method: RecruitmentCode = ""
+    destination_country: CountryCode = ""
+    found_abroad: bool = False
+    found_country: CountryCode = ""
+    criminal_proceeding_number: str = Field("", max_length=60)
+
+
+class CaseCreateIn(Schema):
+    person: PersonIn
+    case: CaseIn
+
+
+# --- Update and transitions ------------------------------------------------------------------------
+
+
+class CasePatch(CleanSchema):
+    """Only the fields sent change (none of them may be null); `version` is the one read (409 when stale).
+
+    Errors name the field as sent (`route`, `intake_channel`).
+    """
+
+    version: int = Field(description="The version read; a stale one answers 409 and nothing is written.")
+    intake_channel: IntakeChannelCode = None
+    found_abroad: bool = None
+    found_country: CountryCode = None
+    exploitation_forms: list[ExploitationCode] = Field(None, max_length=len(Exploitation.values))
+    destination_country: CountryCode = None
+    route: RouteCode = None
+    recruitment_method: RecruitmentCode = None
+    criminal_proceeding_number: str = Field(None, max_length=60)
+
+
+class TransitionData(CleanSchema):
+    """What a transition records; each transition lists the keys it requires (`allowed_transitions`)."""
+
+    decision_date: date | None = Field(None, description="Identification: ISO date of the decision.")
+    evidence_sources: list[Annotated[str, Field(max_length=4)]] = Field(
+        None, max_length=20, description="Identification: Art. 32 sources (a, b, c, d, dd, e, g, h, i)."
+    )
+    document_type: str = Field(None, max_length=120, description="Identification: the confirming document's type.")
+    document_issuer: str = Field(None, max_length=255)
+    document_number: str = Field(None, max_length=60)
+    document_date: date | None = Field(None, description="ISO date of the confirming document.")
+    closure_reasons: list[Annotated[str, Field(max_length=40)]] = Field(
+        None, max_length=20, description="Closure: reasons from the checklist."
+    )
+
+
+class TransitionIn(CleanSchema):
+    """Errors name `target`, `note`, `version` or `data.<key>`."""
+
+    target: str = Field(max_length=40, description="A target status from `allowed_transitions`, or 'reopen'.")
+    version: int = Field(description="The version read; a stale one answers 409 and nothing is written.")
+    note: str = Field("", max_length=MAX_TEXT, description="Required where the transition says needs_note.")
+    data: TransitionData = Field(default_factory=TransitionData)
+
+
+# --- Output ----------------------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    id: UUID
+    full_name: str = Field(description="Masked ('•••') unless identities_shown.")
+    other_names: str
+    document_number: str
+    address: str
+    contacts: str
+    sex: str
+    birth_year: int | None
+    nationality_class: str
+    identities_shown: bool = Field(description="Whether this reader's role shows identities for this case.")
+
+
+class CaseOut(Schema):
+    id: UUID
+    number: str
+    version: int
+    status: str
+    status_label: str
+    legal_regime: str
+    intake_channel: str
+    reception_date: date
+    notified_at: datetime | None = Field(description="When the Department of Health was notified.")
+    unit: UnitRef
+    agency: AgencyRef
+    found_abroad: bool
+    found_country: str
+    exploitation_forms: list[str]
+    destination_country: str
+    route: str
+    recruitment_method: str
+    criminal_proceeding_number: str
+    assigned_to: str | None = Field(description="User name of the assigned case worker.")
+    created_at: datetime
+    updated_at: datetime
+    person: PersonOut
+
+
+class EventOut(Schema):
+    kind: str = Field(description="created, transition or updated.")
+    from_status: str
+    to_status: str
+    occurred_at: datetime
+    actor: str | None = Field(description="User name of who did it.")
+    note: str
+
+
+class AllowedTransition(Schema):
+    target: str
+    label: str
+    requires: list[str] = Field(description="Keys of `data` the transition needs.")
+    needs_note: bool
+
+
+class CaseDetailOut(CaseOut):
+    can_edit: bool = Field(description="Whether this user may PATCH the case.")
+    timeline: list[EventOut] = Field(description="Every step, oldest first.")
+    allowed_transitions: list[AllowedTransition] = Field(description="The moves this user may make now.")
+
+
+class CaseList(Schema):
+    items: list[CaseOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class CaseFilters(CleanSchema):
+    status: CaseStatus | None = None
+    unit: UnitCode = Field(
+        "",
+        description="Unit code as of received_to (default today): the cases of that unit, the units below it "
+        "and the old units the crosswalk places in it.",
+    )
+    received_from: date | None = Field(None, description="Received on or after this day.")
+    received_to: date | None = Field(None, description="Received on or before this day.")
+    intake_channel: IntakeChannel | None = None
+    q: str = Field("", max_length=20, description="Beginning of the case number ('01-2026').")
+    page: int = 1
+    page_size: int = 50
+
+
+class WorkItemOut(Schema):
+    case_id: UUID
+    number: str
+    status: str
+    status_label: str
+    kind: str = Field(description="What is waiting: the status to act on, or initial_verification (with its limit).")
+    due: date
+    overdue: bool
+
+
+class Worklist(Schema):
+    items: list[WorkItemOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class Paging(Schema):
+    page: int = 1
+    page_size: int = 50
