@@ -32,7 +32,7 @@ from haidang.prevention.models import (
     PreventionModel,
     TargetGroup,
 )
-from haidang.prevention.selectors import can_edit_activity
+from haidang.prevention.selectors import agencies_for_entry, can_edit_activity
 
 # Records of work done may be planned a little ahead, never years ahead (a mistyped year).
 MAX_DAYS_AHEAD = 366
@@ -162,6 +162,18 @@ def _validate_activity(actor, values: dict, materials: list[dict] | None, co_org
                     _("Enter zero or more for %(kind)s, not %(value)s.")
                     % {"kind": material.get("kind"), "value": value}
                 )
+    # Organisers must be agencies the user may name (their area and the units above it).
+    nameable = set(agencies_for_entry(actor).values_list("pk", flat=True))
+    organiser = values.get("organiser")
+    if organiser is not None and organiser.pk not in nameable:
+        errors.setdefault("organiser", []).append(
+            _("%(agency)s is not an agency you can name.") % {"agency": organiser.name}
+        )
+    outsiders = [agency.name for agency in co_organisers or [] if agency.pk not in nameable]
+    if outsiders:
+        errors.setdefault("co_organisers", []).append(
+            _("Not agencies you can name: %(names)s.") % {"names": ", ".join(outsiders)}
+        )
     if co_organisers and values.get("organiser") in co_organisers:
         errors.setdefault("co_organisers", []).append(_("The organiser cannot also be a co-organiser."))
     if errors:
