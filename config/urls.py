@@ -13,5 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("units/", include("haidang.places.urls")),
     path("audit/", include("haidang.audit.urls")),
+    path("prevention/", include("haidang.prevention.urls")),
+    path("cases/", include("haidang.cases.urls")),
     path("", include("haidang.access.urls")),
 ]

@@ -23,7 +23,7 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.access.selectors import agencies_visible_to
 from haidang.audit.services import record_event
-from haidang.cases import selectors, services, workflow
+from haidang.cases import selectors, services, support, workflow
 from haidang.cases.models import Case
 from haidang.cases.schemas import (
     CaseCreateIn,
@@ -32,8 +32,19 @@ from haidang.cases.schemas import (
     CaseIn,
     CaseList,
     CasePatch,
+    EligibilityList,
     Paging,
     PersonIn,
+    PersonMatchList,
+    ReferralIn,
+    ReferralList,
+    ReferralOut,
+    SupportItemIn,
+    SupportItemList,
+    SupportItemOut,
+    TransferDecisionIn,
+    TransferIn,
+    TransferOut,
     TransitionIn,
     Worklist,
 )
@@ -356,3 +367,228 @@ def transition_case(request, case_id: UUID, payload: TransitionIn):
     except ValidationError as error:
         raise _named(error, _transition_field) from None
     return _after_write(request, case)
+
+
+# --- Eligibility, support items, referrals, transfers ------------------------------------------------
+
+
+def _agency(request, errors: dict, field: str, agency_id):
+    agency = agencies_visible_to(request.user).filter(pk=agency_id, is_active=True).first()
+    if agency is None:
+        errors.setdefault(field, []).append(_("Not found."))
+    return agency
+
+
+@router.get(
+    "/cases/{case_id}/eligibility",
+    response={200: EligibilityList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="The support regimes each beneficiary is entitled to today, each with its article and reason",
+)
+def case_eligibility(request, case_id: UUID):
+    case = _case_for(request, case_id, "view")
+    items = []
+    for person in support.beneficiaries(case):
+        assessment = support.assess_case(case, person)
+        items.append(
+            {
+                "beneficiary_id": str(person.pk),
+                "legal_regime": str(assessment.legal_regime),
+                "legal_regime_reason": assessment.legal_regime_reason,
+                "decisions": [
+                    {
+                        "regime": str(d.regime),
+                        "outcome": str(d.outcome),
+                        "article": d.article,
+                        "reason": d.reason,
+                        "conditions": list(d.conditions),
+                    }
+                    for d in assessment.decisions
+                ],
+            }
+        )
+    return {"items": items, "count": len(items)}
+
+
+def _support_out(item) -> dict:
+    return {
+        "id": item.id,
+        "regime": item.regime,
+        "item": item.item,
+        "provider_id": item.provider_id,
+        "beneficiary_id": item.beneficiary_id,
+        "start_date": item.start_date,
+        "end_date": item.end_date,
+        "quantity": item.quantity,
+        "unit_amount": int(item.unit_amount),
+        "total": int(item.total),
+        "decision_number": item.decision_number,
+    }
+
+
+@router.get(
+    "/cases/{case_id}/support-items",
+    response={200: SupportItemList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Support delivered on the case",
+)
+def list_support_items(request, case_id: UUID):
+    case = _case_for(request, case_id, "view")
+    items = [_support_out(item) for item in case.support_items.order_by("start_date", "recorded_at")]
+    return {"items": items, "count": len(items)}
+
+
+@router.post(
+    "/cases/{case_id}/support-items",
+    response={201: SupportItemOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Record a support item at the provincial rate valid on its date",
+    description="Refused (400 naming the field) when the beneficiary is not entitled to the regime (the message "
+    "gives the article), when no rate is in force, or when the item would pass its limit without a recorded "
+    "extension decision.",
+)
+def create_support_item(request, case_id: UUID, payload: SupportItemIn):
+    case = _case_for(request, case_id, "support")
+    errors: dict = {}
+    provider = _agency(request, errors, "provider", payload.provider)
+    beneficiary = None
+    if payload.beneficiary is not None:
+        beneficiary = next((p for p in support.beneficiaries(case) if p.pk == payload.beneficiary), None)
+        if beneficiary is None:
+            errors.setdefault("beneficiary", []).append(_("Not found."))
+    if errors:
+        raise _invalid(errors)
+    data = payload.dict()
+    data.update({"provider": provider, "beneficiary": beneficiary})
+    item = support.record_support_item(actor=request.user, case=case, data=data)
+    return Status(201, _support_out(item))
+
+
+def _referral_out(referral) -> dict:
+    return {
+        "id": referral.id,
+        "provider_id": referral.provider_id,
+        "service_type": referral.service_type,
+        "reason": referral.reason,
+        "status": referral.status,
+        "outcome": referral.outcome,
+        "follow_up_on": referral.follow_up_on,
+    }
+
+
+@router.get(
+    "/cases/{case_id}/referrals",
+    response={200: ReferralList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Referrals of the case to service providers",
+)
+def list_referrals(request, case_id: UUID):
+    case = _case_for(request, case_id, "view")
+    items = [_referral_out(r) for r in case.referrals.order_by("created_at")]
+    return {"items": items, "count": len(items)}
+
+
+@router.post(
+    "/cases/{case_id}/referrals",
+    response={201: ReferralOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Refer the person to a service provider (needs their consent for referral, or a legal basis)",
+)
+def create_referral(request, case_id: UUID, payload: ReferralIn):
+    case = _case_for(request, case_id, "referral")
+    errors: dict = {}
+    provider = _agency(request, errors, "provider", payload.provider)
+    consent = None
+    if payload.consent is not None:
+        consent = case.consents.filter(pk=payload.consent).first()
+        if consent is None:
+            errors.setdefault("consent", []).append(_("Not found."))
+    if errors:
+        raise _invalid(errors)
+    data = payload.dict()
+    data.update({"provider": provider, "consent": consent})
+    referral = services.create_referral(actor=request.user, case=case, data=data)
+    return Status(201, _referral_out(referral))
+
+
+def _transfer_out(transfer) -> dict:
+    return {
+        "id": transfer.id,
+        "to_unit": transfer.to_unit.code,
+        "to_agency_id": transfer.to_agency_id,
+        "status": transfer.status,
+        "reason": transfer.reason,
+    }
+
+
+@router.post(
+    "/cases/{case_id}/transfer",
+    response={201: TransferOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Ask another unit to take the case (needs consent for transfer, or a legal basis)",
+)
+def request_transfer(request, case_id: UUID, payload: TransferIn):
+    case = _case_for(request, case_id, "transfer")
+    errors: dict = {}
+    to_unit = _unit(errors, "to_unit", payload.to_unit, timezone.localdate())
+    # The receiving agency is usually outside the sender's area: any active agency may be named.
+    from haidang.access.models import Agency
+
+    to_agency = Agency.objects.filter(pk=payload.to_agency, is_active=True).select_related("unit").first()
+    if to_agency is None:
+        errors.setdefault("to_agency", []).append(_("Not found."))
+    consent = None
+    if payload.consent is not None:
+        consent = case.consents.filter(pk=payload.consent).first()
+        if consent is None:
+            errors.setdefault("consent", []).append(_("Not found."))
+    if errors:
+        raise _invalid(errors)
+    data = payload.dict()
+    data.update({"to_unit": to_unit, "to_agency": to_agency, "consent": consent})
+    transfer = services.request_transfer(actor=request.user, case=case, data=data)
+    return Status(201, _transfer_out(transfer))
+
+
+@router.post(
+    "/cases/{case_id}/transfer/{transfer_id}/decision",
+    response={200: TransferOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="The receiving unit accepts or declines a transfer (the case and its scope move on acceptance)",
+)
+def decide_transfer(request, case_id: UUID, transfer_id: UUID, payload: TransferDecisionIn):
+    from haidang.cases.models import Transfer
+
+    _require(request, Capability.EDIT_CASES)
+    transfer = Transfer.objects.select_related("case", "to_unit").filter(pk=transfer_id, case_id=case_id).first()
+    # The receiving unit cannot see the case yet; the transfer addressed to it is what it may answer.
+    if transfer is None or not services.can_decide_transfer(request.user, transfer):
+        raise not_found()
+    transfer = services.decide_transfer(actor=request.user, transfer=transfer, accept=payload.accept, note=payload.note)
+    return _transfer_out(transfer)
+
+
+@router.get(
+    "/persons/search",
+    response={200: PersonMatchList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="Possible duplicates of a person among the cases the user may see (name in any spelling, document)",
+    description="`q` is a name, compared without diacritics, case and word order; `document` an identity document "
+    "number; `birth_year` raises the score. Names are shown only to roles that see identities. Never merges.",
+)
+def search_persons(request, q: str = "", document: str = "", birth_year: int | None = None):
+    _require(request, Capability.VIEW_CASES)
+    if not q.strip() and not document.strip():
+        raise _invalid({"q": [_("Give a name or a document number.")]})
+    if len(q) > 150 or len(document) > 60 or "\x00" in q + document:
+        raise _invalid({"q": [_("Enter valid text of the allowed length.")]})
+    matches = selectors.duplicate_candidates(request.user, full_name=q, document_number=document, birth_year=birth_year)
+    visible = selectors.cases_visible_to(request.user)
+    items = []
+    for match in matches:
+        cases = list(visible.filter(person=match.person))
+        show = any(selectors.can_see_identity(request.user, case) for case in cases)
+        items.append(
+            {
+                "person_id": match.person.pk,
+                "score": match.score,
+                "reasons": list(match.reasons),
+                "case_numbers": [case.number for case in cases],
+                "full_name": match.person.full_name if show else selectors.MASK,
+                "birth_year": match.person.birth_year,
+            }
+        )
+    record_event(action="cases.person_search", actor=request.user, changes={"results": len(items)})
+    return {"items": items, "count": len(items)}

@@ -294,3 +294,115 @@ class Worklist(Schema):
 class Paging(Schema):
     page: int = 1
     page_size: int = 50
+
+
+# --- Eligibility, support, referrals, transfers, person search -----------------------------------
+
+
+class RegimeDecisionOut(Schema):
+    regime: str
+    outcome: str
+    article: str
+    reason: str
+    conditions: list[str] = []
+
+
+class EligibilityOut(Schema):
+    beneficiary_id: str
+    legal_regime: str
+    legal_regime_reason: str
+    decisions: list[RegimeDecisionOut]
+
+
+class EligibilityList(Schema):
+    items: list[EligibilityOut]
+    count: int
+
+
+class SupportItemIn(Schema):
+    regime: str
+    item: str = Field(max_length=120)
+    provider: UUID
+    beneficiary: UUID | None = None
+    start_date: date
+    end_date: date | None = None
+    quantity: int = Field(ge=1, le=100000)
+    decision_number: str = Field("", max_length=60)
+
+
+class SupportItemOut(Schema):
+    id: UUID
+    regime: str
+    item: str
+    provider_id: UUID
+    beneficiary_id: UUID
+    start_date: date
+    end_date: date | None
+    quantity: int
+    unit_amount: int
+    total: int
+    decision_number: str
+
+
+class SupportItemList(Schema):
+    items: list[SupportItemOut]
+    count: int
+
+
+class ReferralIn(Schema):
+    provider: UUID
+    service_type: str
+    reason: str = Field(max_length=4000)
+    consent: UUID | None = None
+    legal_basis: str = Field("", max_length=255)
+    follow_up_on: date | None = None
+
+
+class ReferralOut(Schema):
+    id: UUID
+    provider_id: UUID
+    service_type: str
+    reason: str
+    status: str
+    outcome: str
+    follow_up_on: date | None
+
+
+class ReferralList(Schema):
+    items: list[ReferralOut]
+    count: int
+
+
+class TransferIn(Schema):
+    to_unit: str = Field(max_length=10)
+    to_agency: UUID
+    reason: str = Field(max_length=4000)
+    consent: UUID | None = None
+    legal_basis: str = Field("", max_length=255)
+
+
+class TransferDecisionIn(Schema):
+    accept: bool
+    note: str = Field("", max_length=4000)
+
+
+class TransferOut(Schema):
+    id: UUID
+    to_unit: str
+    to_agency_id: UUID
+    status: str
+    reason: str
+
+
+class PersonMatchOut(Schema):
+    person_id: UUID
+    score: int
+    reasons: list[str]
+    case_numbers: list[str]
+    full_name: str
+    birth_year: int | None
+
+
+class PersonMatchList(Schema):
+    items: list[PersonMatchOut]
+    count: int

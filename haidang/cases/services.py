@@ -49,7 +49,7 @@ class StaleVersionError(Exception):
 
 def name_key(full_name: str) -> str:
     """Keyed hash of the name without diacritics, case or word order (for duplicate search)."""
-    words = sorted(fold(full_name).split())
+    words = sorted(word for word in ("".join(ch if ch.isalnum() else " " for ch in fold(full_name))).split())
     return keyed_hash(" ".join(words), purpose="person-name") if words else ""
 
 

@@ -1,0 +1,387 @@
+"""Forms for case pages: the intake (person and case on one form), the list filter, and one form
+per allowed transition.
+
+Forms check shape (a real dd/mm/yyyy date, a unit code valid on the reception date, a country
+code, an agency the user may name); the services check the rules (required values, dates not in
+the future, the unit inside the user's area, what each transition needs) and their errors are
+put back on the field they name.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from haidang.cases import workflow
+from haidang.cases.models import (
+    CaseStatus,
+    DocumentType,
+    Exploitation,
+    IntakeChannel,
+    NationalityClass,
+    Recruitment,
+    Route,
+    Sex,
+)
+from haidang.common.text import clean_text
+from haidang.places.errors import UnitLookupError
+from haidang.places.selectors import resolve_unit
+
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+MAX_NOTE = 5_000
+
+# Countries met most often on trafficking routes from and through Vietnam, offered as suggestions
+# (any ISO 3166-1 alpha-3 code is accepted).
+COUNTRY_SUGGESTIONS = {
+    "KHM": _("Cambodia"),
+    "CHN": _("China"),
+    "LAO": _("Laos"),
+    "MMR": _("Myanmar"),
+    "THA": _("Thailand"),
+    "MYS": _("Malaysia"),
+    "PHL": _("Philippines"),
+    "IDN": _("Indonesia"),
+    "SGP": _("Singapore"),
+    "TWN": _("Taiwan"),
+    "KOR": _("Republic of Korea"),
+    "JPN": _("Japan"),
+    "ARE": _("United Arab Emirates"),
+    "SAU": _("Saudi Arabia"),
+    "RUS": _("Russia"),
+    "DEU": _("Germany"),
+    "GBR": _("United Kingdom"),
+    "FRA": _("France"),
+    "USA": _("United States"),
+    "VNM": _("Viet Nam"),
+}
+
+# Documents confirming victim status (Law 53/2024 Art. 33(1); the list is to be verified, the legacy
+# 2011 list and the confirmation certificate expected from Decree 162 are offered).
+IDENTIFICATION_DOCUMENT_TYPES = (
+    ("victim_confirmation", _("Victim confirmation certificate")),
+    ("police_certificate", _("Certificate from the police")),
+    ("rescue_certificate", _("Certificate from the rescuing body")),
+    ("procedure_body_certificate", _("Certificate from an investigation body, procuracy or court")),
+    ("foreign_document", _("Document of a competent foreign body, legalised")),
+    ("other", _("Other document")),
+)
+
+
+class DayField(forms.DateField):
+    """A date typed as dd/mm/yyyy (or ISO); 31/11/2023 is refused with a message, not a crash."""
+
+    default_error_messages = {"invalid": _("Enter a real date as dd/mm/yyyy, for example 30/07/2026.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(
+                format="%d/%m/%Y",
+                attrs={"type": "text", "placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+            ),
+        )
+        super().__init__(**kwargs)
+
+
+class UnitCodeField(forms.CharField):
+    """A unit given by its code; which unit it is depends on the date (resolved in the form's clean)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"})
+
+    def clean(self, value):
+        return (super().clean(value) or "").strip().upper()
+
+
+class CountryField(forms.CharField):
+    """An ISO 3166-1 alpha-3 country code, e.g. KHM; suggestions come from a datalist."""
+
+    default_error_messages = {"invalid": _("Enter a three-letter country code, for example KHM for Cambodia.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Three-letter code, e.g. KHM (Cambodia), CHN (China), LAO (Laos)."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"autocomplete": "off", "list": "country-options", "spellcheck": "false", "class": "short"}
+        )
+
+    def clean(self, value):
+        code = (super().clean(value) or "").strip().upper()
+        if code and not (len(code) == 3 and code.isascii() and code.isalpha()):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return code
+
+
+def _checkboxes(choices, label, **kwargs):
+    kwargs.setdefault("required", False)
+    return forms.MultipleChoiceField(label=label, choices=choices, widget=forms.CheckboxSelectMultiple, **kwargs)
+
+
+def _text(label, *, max_length=255, required=False, **kwargs):
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        **kwargs,
+    )
+
+
+def _blank(choices):
+    return [("", "—"), *choices]
+
+
+def _resolve(form: forms.Form, field: str, day):
+    """The unit with the code in `field` valid on `day`; on failure the reason goes on the field."""
+    code = form.cleaned_data.get(field)
+    if not code or day is None:
+        return None
+    try:
+        return resolve_unit(code, day)
+    except UnitLookupError as error:
+        form.add_error(field, error.message)
+        return None
+
+
+class IntakeForm(forms.Form):
+    """The person and the case, recorded together at the first contact."""
+
+    # The person.
+    full_name = _text(
+        _("Full name"),
+        required=True,
+        error_messages={"required": _("Give the person's full name (or the name they give).")},
+    )
+    other_names = _text(_("Other names"), help_text=_("Nicknames, names used abroad, earlier names."))
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    birth_date = DayField(label=_("Date of birth"), required=False)
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"),
+        required=False,
+        min_value=1900,
+        help_text=_("When only the year is known."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "short"}),
+        error_messages={"invalid": _("Enter a year, for example 2004."), "min_value": _("Enter a year from 1900.")},
+    )
+    ethnicity = _text(_("Ethnicity"), max_length=60)
+    nationality_class = forms.ChoiceField(
+        label=_("Nationality"), choices=NationalityClass.choices, initial=NationalityClass.VN_CITIZEN
+    )
+    nationality_country = CountryField(
+        label=_("Country of nationality"), help_text=_("For a foreign national: three-letter code, e.g. CHN.")
+    )
+    document_type = forms.ChoiceField(
+        label=_("Identity document"), choices=_blank(DocumentType.choices), required=False
+    )
+    document_number = _text(_("Document number"), max_length=60)
+    residence_unit = UnitCodeField(
+        label=_("Place of residence (unit code)"),
+        help_text=_("The code of the commune of residence valid on the reception date."),
+    )
+    address = forms.CharField(
+        label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    contacts = _text(_("Contacts"), max_length=255, help_text=_("Phone numbers, relatives to contact."))
+    languages = _text(_("Languages"), max_length=120, help_text=_("For example: Vietnamese, Hmong."))
+
+    # The case.
+    intake_channel = forms.ChoiceField(label=_("Intake channel"), choices=_blank(IntakeChannel.choices))
+    reception_date = DayField(label=_("Reception date"))
+    agency = forms.ModelChoiceField(label=_("Receiving agency"), queryset=None, empty_label="—")
+    unit = UnitCodeField(
+        label=_("Unit code"),
+        required=True,
+        help_text=_("The commune or province responsible for the case, valid on the reception date."),
+    )
+    found_abroad = forms.BooleanField(label=_("Found abroad"), required=False)
+    found_country = CountryField(label=_("Country where found"))
+    exploitation_forms = _checkboxes(Exploitation.choices, _("Forms of exploitation"))
+    destination_country = CountryField(label=_("Destination country"))
+    route = forms.ChoiceField(label=_("Route"), choices=_blank(Route.choices), required=False)
+    recruitment_method = forms.ChoiceField(
+        label=_("Recruitment method"), choices=_blank(Recruitment.choices), required=False
+    )
+    criminal_proceeding_number = _text(_("Criminal proceeding number"), max_length=60)
+
+    PERSON_FIELDS = (
+        "full_name",
+        "other_names",
+        "sex",
+        "birth_date",
+        "birth_year",
+        "ethnicity",
+        "nationality_class",
+        "nationality_country",
+        "document_type",
+        "document_number",
+        "residence_unit",
+        "address",
+        "contacts",
+        "languages",
+    )
+    CASE_FIELDS = (
+        "intake_channel",
+        "reception_date",
+        "agency",
+        "unit",
+        "found_abroad",
+        "found_country",
+        "exploitation_forms",
+        "destination_country",
+        "route",
+        "recruitment_method",
+        "criminal_proceeding_number",
+    )
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["unit"].widget.attrs["list"] = "unit-options"
+
+    @property
+    def field_groups(self):
+        def bound(names):
+            return [self[name] for name in names]
+
+        return [
+            (_("The person"), bound(self.PERSON_FIELDS[:8])),
+            (_("Identity document, residence and contacts"), bound(self.PERSON_FIELDS[8:])),
+            (_("Reception"), bound(self.CASE_FIELDS[:4])),
+            (_("Where and how"), bound(self.CASE_FIELDS[4:])),
+        ]
+
+    def clean_full_name(self):
+        name = clean_text(self.cleaned_data.get("full_name"))
+        if not name:
+            raise ValidationError(_("Give the person's full name (or the name they give)."), code="required")
+        return name
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        this_year = timezone.localdate().year
+        if year is not None and year > this_year:
+            raise ValidationError(_("Enter a year from 1900 to %(year)s.") % {"year": this_year}, code="max_value")
+        return year
+
+    def clean(self):
+        cleaned = super().clean()
+        day = cleaned.get("reception_date")
+        cleaned["unit"] = _resolve(self, "unit", day)
+        cleaned["residence_unit"] = _resolve(self, "residence_unit", day)
+        birth, year = cleaned.get("birth_date"), cleaned.get("birth_year")
+        if birth is not None and year is not None and birth.year != year:
+            self.add_error("birth_year", _("The year of birth does not match the date of birth."))
+        if cleaned.get("document_number") and not cleaned.get("document_type"):
+            self.add_error("document_type", _("Say which document this number belongs to."))
+        if cleaned.get("found_abroad") and not cleaned.get("found_country") and "found_country" not in self.errors:
+            self.add_error("found_country", _("Give the country where the person was found."))
+        return cleaned
+
+    def person_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.PERSON_FIELDS}
+
+    def case_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.CASE_FIELDS}
+
+
+class CaseFilterForm(forms.Form):
+    number = forms.CharField(label=_("Case number"), required=False, max_length=20)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *CaseStatus.choices]
+    )
+
+    def clean_number(self):
+        return clean_text(self.cleaned_data.get("number"))
+
+
+class TransitionForm(forms.Form):
+    """One step of the transition table. `version` and `target` keep their plain names (the page
+    has one form per step, the other fields carry the step's prefix so their ids stay unique)."""
+
+    PLAIN_FIELDS = ("version", "target")
+
+    version = forms.IntegerField(
+        label=_("Version"),
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("The form was incomplete; reload the case and try again."),
+            "invalid": _("The form was incomplete; reload the case and try again."),
+            "min_value": _("The form was incomplete; reload the case and try again."),
+        },
+    )
+    target = forms.CharField(
+        label=_("Step"),
+        max_length=30,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Choose one of the steps offered on this page.")},
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, step: workflow.Transition | None = None, target: str = "", **kwargs):
+        self.step = step
+        self.step_target = step.target if step is not None else target
+        kwargs.setdefault("prefix", f"step-{self.step_target or 'unknown'}")
+        super().__init__(*args, **kwargs)
+        for name in self.PLAIN_FIELDS:
+            self.fields[name].widget.attrs["id"] = f"id_{self.prefix}-{name}"
+        requires = step.requires if step is not None else ()
+        if step is not None and step.needs_note:
+            note = self.fields["note"]
+            note.required = True
+            note.label = _("Reason")
+            note.error_messages["required"] = _("Give the reason.")
+        if "decision_date" in requires:
+            self.fields["decision_date"] = DayField(label=_("Decision date"))
+            self.fields["evidence_sources"] = _checkboxes(
+                list(workflow.EVIDENCE_SOURCES.items()),
+                _("Evidence relied on (Art. 32)"),
+                required=True,
+                error_messages={"required": _("Tick at least one source of evidence.")},
+            )
+            self.fields["document_type"] = forms.ChoiceField(
+                label=_("Confirming document"), choices=_blank(IDENTIFICATION_DOCUMENT_TYPES)
+            )
+            self.fields["document_issuer"] = _text(_("Issued by"), required=True)
+            self.fields["document_number"] = _text(_("Document number"), max_length=60, required=True)
+            self.fields["document_date"] = DayField(label=_("Document date"))
+        if "closure_reasons" in requires:
+            self.fields["closure_reasons"] = _checkboxes(
+                list(workflow.CLOSURE_REASONS.items()),
+                _("Reasons for closing"),
+                required=True,
+                error_messages={"required": _("Tick at least one reason for closing.")},
+            )
+        # The note last, after what the step needs.
+        self.order_fields(
+            [*self.PLAIN_FIELDS, *(n for n in self.fields if n not in (*self.PLAIN_FIELDS, "note")), "note"]
+        )
+
+    def add_prefix(self, field_name):
+        return field_name if field_name in self.PLAIN_FIELDS else super().add_prefix(field_name)
+
+    def clean_note(self):
+        return clean_text(self.cleaned_data.get("note"))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("document_issuer", "document_number"):
+            if name in cleaned:
+                cleaned[name] = clean_text(cleaned[name])
+        return cleaned
+
+    @property
+    def visible_names(self) -> set[str]:
+        return {name for name, field in self.fields.items() if not field.widget.is_hidden}
+
+    def transition_data(self) -> dict:
+        requires = self.step.requires if self.step is not None else ()
+        return {name: self.cleaned_data.get(name) for name in requires if name in self.fields}
