@@ -110,8 +110,12 @@ class WorkItem:
 def worklist(user, *, today=None) -> list[WorkItem]:
     """What is waiting for the user, most urgent first: verification deadlines and open steps."""
     today = today or timezone.localdate()
-    waiting = cases_visible_to(user).filter(
-        status__in=[CaseStatus.REPORTED, CaseStatus.RECEIVED, CaseStatus.INITIAL_VERIFICATION]
+    # The worklist shows no identities: leave the sealed person fields unread (and undecrypted).
+    waiting = (
+        cases_visible_to(user)
+        .select_related(None)
+        .select_related("unit", "agency")
+        .filter(status__in=[CaseStatus.REPORTED, CaseStatus.RECEIVED, CaseStatus.INITIAL_VERIFICATION])
     )
     items = []
     for case in waiting.order_by("reception_date")[:500]:
