@@ -204,3 +204,19 @@ def test_files_are_sealed_again_under_a_new_key(worker, case, settings):
     assert stored(attachment).startswith(b"k2:")
     assert protection.reseal_attachment(attachment) is False
     assert protection.download_attachment(actor=worker, attachment=attachment)[2] == pdf()
+
+
+def test_rotate_case_files_command_reseals_every_file(worker, case, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from haidang.common.keys import new_field_key
+
+    attachment = upload(worker, case, png())
+    settings.FIELD_ENCRYPTION_KEYS = [new_field_key("k9"), *settings.FIELD_ENCRYPTION_KEYS]
+    out = StringIO()
+    call_command("rotate_case_files", stdout=out)
+    assert "Re-sealed 1" in out.getvalue() and "0 remaining" in out.getvalue()
+    attachment.refresh_from_db()
+    assert attachment.key_id == "k9"
