@@ -20,9 +20,7 @@ New records need an open case; finishing existing ones (ending, deciding) is all
 """
 
 import hashlib
-import io
 import os
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -57,6 +55,7 @@ from haidang.cases.models import (
 )
 from haidang.cases.selectors import MASK, can_edit_case, can_see_identity, cases_visible_to, get_case_for_user
 from haidang.common import crypto
+from haidang.common.filetypes import OFFICE_TYPES, sniff_content_type  # noqa: F401 (re-exported)
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 
@@ -1013,85 +1012,6 @@ def applications_waiting_for(
 
 
 # --- Attachments -------------------------------------------------------------------------------------
-
-OFFICE_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "doc": "application/msword",
-    "xls": "application/vnd.ms-excel",
-    "ppt": "application/vnd.ms-powerpoint",
-}
-_MAGIC = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OOXML_PARTS = (("word/", OFFICE_TYPES["docx"]), ("xl/", OFFICE_TYPES["xlsx"]), ("ppt/", OFFICE_TYPES["pptx"]))
-_ODF_TYPES = frozenset(
-    {
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "application/vnd.oasis.opendocument.presentation",
-    }
-)
-# Stream names in the directory of an OLE compound file (UTF-16LE), most specific first.
-_OLE_STREAMS = (
-    ("WordDocument", OFFICE_TYPES["doc"]),
-    ("Workbook", OFFICE_TYPES["xls"]),
-    ("PowerPoint Document", OFFICE_TYPES["ppt"]),
-    ("Book", OFFICE_TYPES["xls"]),
-)
-
-
-def _zip_office_type(content: bytes) -> str | None:
-    """An OOXML or OpenDocument file by what the archive holds; any other zip (or one with macros) is refused."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = archive.namelist()
-            if any(name.lower().endswith("vbaproject.bin") for name in names):
-                return None
-            if "mimetype" in names:
-                info = archive.getinfo("mimetype")
-                if info.file_size > 100:
-                    return None
-                declared = archive.read(info).decode("ascii", "replace").strip()
-                return declared if declared in _ODF_TYPES else None
-            if "[Content_Types].xml" in names:
-                return next(
-                    (kind for prefix, kind in _OOXML_PARTS if any(name.startswith(prefix) for name in names)), None
-                )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, ValueError, NotImplementedError):
-        return None
-    return None
-
-
-def _ole_office_type(content: bytes) -> str | None:
-    if "_VBA_PROJECT".encode("utf-16-le") in content:
-        return None
-    return next((kind for stream, kind in _OLE_STREAMS if stream.encode("utf-16-le") in content), None)
-
-
-def sniff_content_type(content: bytes) -> str | None:
-    """The type of a file from its bytes alone (never its name): PDF, PNG, JPEG, GIF, WebP, or an
-    office document (Word, Excel, PowerPoint, OpenDocument); None for anything else.
-
-    The same idea as `prevention.services._sniff`, which trusts the name for zip and OLE files;
-    here those are recognised from what they contain. Both belong in one shared helper.
-    """
-    for signature, content_type in _MAGIC:
-        if content.startswith(signature):
-            return content_type
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    if content.startswith(b"PK\x03\x04"):
-        return _zip_office_type(content)
-    if content.startswith(_OLE_MAGIC):
-        return _ole_office_type(content)
-    return None
 
 
 def max_attachment_bytes() -> int:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
+from haidang.common.filetypes import sniff_content_type
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 from haidang.places.selectors import validate_unit_on
@@ -318,34 +319,6 @@ def copy_activity_data(activity: Activity) -> dict:
     return data
 
 
-# Signatures of the file types we accept, checked against the first bytes of the content.
-_SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"PK\x03\x04", "application/zip"),  # .docx/.xlsx/.pptx are zip containers
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),  # .doc/.xls
-)
-_OFFICE_SUFFIXES = {
-    "application/zip": (".docx", ".xlsx", ".pptx", ".odt", ".ods"),
-    "application/x-ole-storage": (".doc", ".xls", ".ppt"),
-}
-
-
-def _sniff(head: bytes, name: str) -> str | None:
-    for signature, content_type in _SIGNATURES:
-        if head.startswith(signature):
-            # A zip or OLE file is accepted only as an office document, not as any archive.
-            if content_type in _OFFICE_SUFFIXES and not name.lower().endswith(_OFFICE_SUFFIXES[content_type]):
-                return None
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
 @transaction.atomic
 def add_attachment(*, actor, activity: Activity, uploaded_file) -> ActivityAttachment:
     if not can_edit_activity(actor, activity):
@@ -358,9 +331,9 @@ def add_attachment(*, actor, activity: Activity, uploaded_file) -> ActivityAttac
         raise ValidationError(
             {"file": [_("The file is larger than %(limit)s MB.") % {"limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)}]}
         )
-    head = uploaded_file.read(16)
+    content = uploaded_file.read()
     uploaded_file.seek(0)
-    content_type = _sniff(head, name)
+    content_type = sniff_content_type(content)
     if content_type is None:
         raise ValidationError(
             {"file": [_("Only PDF, images (PNG, JPEG, GIF, WebP) and office documents are accepted.")]}
