@@ -15,12 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from haidang.cases import workflow
 from haidang.cases.models import (
     CaseStatus,
+    ConsentGiver,
     DocumentType,
     Exploitation,
     IntakeChannel,
     NationalityClass,
     Recruitment,
+    ReferralStatus,
     Route,
+    ServiceType,
     Sex,
 )
 from haidang.common.text import clean_text
@@ -385,3 +388,413 @@ class TransitionForm(forms.Form):
     def transition_data(self) -> dict:
         requires = self.step.requires if self.step is not None else ()
         return {name: self.cleaned_data.get(name) for name in requires if name in self.fields}
+
+
+# --- Consent, support, referrals, transfers, visits, rates ---------------------------------------------
+
+MAX_TEXT = 4_000
+MAX_QUANTITY = 100_000
+MAX_AMOUNT = 10**13  # fits the rate table's 14 digits
+
+# The labels of the values the services accept (services.DISCLOSURE_PURPOSES and CONSENT_METHODS).
+DISCLOSURE_PURPOSE_LABELS = {
+    "referral": _("Referral to a service provider"),
+    "transfer": _("Transfer of the case to another unit"),
+    "export": _("Export of data"),
+    "share": _("Sharing with another agency"),
+}
+CONSENT_METHOD_LABELS = {
+    "written": _("In writing"),
+    "verbal_witnessed": _("Verbally, before a witness"),
+    "electronic": _("Electronically"),
+}
+# What a rate is counted in; support items beyond `max_units` of it need an extension decision.
+RATE_UNIT_LABELS = {
+    "day": _("per day"),
+    "month": _("per month"),
+    "person": _("per person"),
+    "once": _("once"),
+}
+TRANSFER_DECISIONS = (("accept", _("Accept the case")), ("decline", _("Decline")))
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    """A record chosen from a list; anything else (including a value that is not an id) is "not listed"."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if getattr(error, "code", None) == "invalid_choice":
+                raise
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+
+def _long_text(label, *, required=False, rows=3, **kwargs):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
+def _count(label, *, required=True, max_value=MAX_QUANTITY, **kwargs):
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        min_value=1,
+        max_value=max_value,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "short"}),
+        error_messages={
+            "invalid": _("Enter a whole number, for example 10."),
+            "min_value": _("Enter one or more."),
+            "max_value": _("Enter at most %(limit_value)s."),
+        },
+        **kwargs,
+    )
+
+
+def _agency_choice(label, queryset, *, required=True, **kwargs):
+    return ListedChoiceField(
+        label=label,
+        queryset=queryset,
+        required=required,
+        empty_label="—",
+        error_messages={
+            "invalid_choice": _("Choose an agency from the list."),
+        },
+        **kwargs,
+    )
+
+
+def _clean_texts(form: forms.Form, *names: str) -> None:
+    for name in names:
+        if name in form.cleaned_data:
+            form.cleaned_data[name] = clean_text(form.cleaned_data[name])
+
+
+class ConsentForm(forms.Form):
+    """Who consented, to which disclosure, for which recipient, when and how."""
+
+    given_by = forms.ChoiceField(
+        label=_("Given by"), choices=ConsentGiver.choices, initial=ConsentGiver.PERSON, widget=forms.RadioSelect
+    )
+    representative_name = _text(
+        _("Name of the legal representative"), help_text=_("Only when a legal representative consents for a child.")
+    )
+    purpose = forms.ChoiceField(label=_("Consent to"), choices=_blank(DISCLOSURE_PURPOSE_LABELS.items()))
+    recipient = ListedChoiceField(
+        label=_("Recipient"),
+        queryset=None,
+        required=False,
+        empty_label=_("Any recipient for this purpose"),
+        error_messages={
+            "invalid_choice": _("Choose an agency from the list."),
+        },
+    )
+    given_on = DayField(label=_("Given on"))
+    method = forms.ChoiceField(label=_("How"), choices=_blank(CONSENT_METHOD_LABELS.items()))
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = agencies
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "representative_name")
+        if cleaned.get("given_by") == ConsentGiver.REPRESENTATIVE and not cleaned.get("representative_name"):
+            self.add_error("representative_name", _("Name the legal representative."))
+        return cleaned
+
+
+class WithdrawConsentForm(forms.Form):
+    withdrawn_on = DayField(label=_("Withdrawn on"))
+
+    def __init__(self, *args, consent=None, **kwargs):
+        self.consent = consent
+        super().__init__(*args, **kwargs)
+
+    def clean_withdrawn_on(self):
+        day = self.cleaned_data["withdrawn_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("%(day)s is in the future.") % {"day": day.strftime("%d/%m/%Y")})
+        if self.consent is not None and day < self.consent.given_on:
+            raise ValidationError(
+                _("The consent was given on %(day)s; it cannot be withdrawn before that.")
+                % {"day": self.consent.given_on.strftime("%d/%m/%Y")}
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.consent is not None and self.consent.withdrawn_on is not None:
+            raise ValidationError(_("This consent has already been withdrawn."))
+        return cleaned
+
+
+class SupportItemForm(forms.Form):
+    """One support item: the rate comes from the province's table for the regime, item and start date."""
+
+    beneficiary = forms.ChoiceField(label=_("Beneficiary"))
+    regime = forms.ChoiceField(label=_("Regime (Art. 37(1))"))
+    item = _text(
+        _("Item"),
+        max_length=120,
+        required=True,
+        help_text=_("As written in the province's rate table, e.g. “Tiền ăn”."),
+    )
+    provider = _agency_choice(_("Provided by"), None)
+    start_date = DayField(label=_("Start date"))
+    end_date = DayField(label=_("End date"), required=False)
+    quantity = _count(_("Quantity"), help_text=_("In the rate's unit: days, months, persons or times."))
+    decision_number = _text(
+        _("Decision number"), max_length=60, help_text=_("Needed when the support is decided case by case.")
+    )
+
+    def __init__(self, *args, beneficiaries=(), regimes=(), agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].choices = list(beneficiaries)
+        self.fields["regime"].choices = _blank(regimes)
+        self.fields["provider"].queryset = agencies
+        # The items of the province's rates in force are suggested (the page's datalist).
+        self.fields["item"].widget.attrs["list"] = "rate-items"
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "item", "decision_number")
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start is not None and end is not None and end < start:
+            self.add_error("end_date", _("The end date is before the start date."))
+        return cleaned
+
+
+class SupportExtensionForm(forms.Form):
+    """A decision that lets support go past its limit (e.g. shelter beyond 120 days)."""
+
+    regime = forms.ChoiceField(label=_("Regime (Art. 37(1))"))
+    extra_units = _count(_("Additional units"), help_text=_("For example 30 more days."))
+    decision_number = _text(_("Decision number"), max_length=60, required=True)
+    decided_on = DayField(label=_("Decided on"))
+    decided_by = _text(_("Decided by"), required=True, help_text=_("Who signed the decision."))
+
+    def __init__(self, *args, regimes=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_extension_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["regime"].choices = _blank(regimes)
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "decision_number", "decided_by")
+        day = cleaned.get("decided_on")
+        if day is not None and day > timezone.localdate():
+            self.add_error("decided_on", _("%(day)s is in the future.") % {"day": day.strftime("%d/%m/%Y")})
+        return cleaned
+
+
+class ReferralForm(forms.Form):
+    """A referral to a service provider, with the person's consent for referral or a legal basis."""
+
+    provider = _agency_choice(_("Service provider"), None)
+    service_type = forms.ChoiceField(label=_("Service"), choices=_blank(ServiceType.choices))
+    reason = _long_text(_("Reason"), required=True, error_messages={"required": _("Give the reason.")})
+    consent = ListedChoiceField(
+        label=_("Consent"),
+        queryset=None,
+        required=False,
+        empty_label="—",
+        error_messages={
+            "invalid_choice": _("Choose one of the consents listed; it may have been withdrawn."),
+        },
+    )
+    legal_basis = _text(
+        _("Legal basis (when there is no consent)"), help_text=_("The provision that allows sharing without consent.")
+    )
+    follow_up_on = DayField(label=_("Follow up on"), required=False)
+
+    def __init__(self, *args, agencies=None, consents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = agencies
+        self.fields["consent"].queryset = consents
+        self.fields["consent"].label_from_instance = consent_label
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "reason", "legal_basis")
+        return cleaned
+
+
+class ReferralUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    outcome = _long_text(_("Outcome"), rows=2)
+    follow_up_on = DayField(label=_("Follow up on"), required=False)
+
+    def __init__(self, *args, referral=None, moves=(), **kwargs):
+        if referral is not None:
+            kwargs.setdefault("auto_id", f"id_referral-{referral.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        labels = dict(ReferralStatus.choices)
+        self.fields["status"].choices = _blank([(value, labels[value]) for value in moves])
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "outcome")
+        return cleaned
+
+
+class TransferForm(forms.Form):
+    """Ask another unit of today's map to take the case, with consent for transfer or a legal basis."""
+
+    to_unit = UnitCodeField(
+        label=_("Receiving unit (code)"),
+        required=True,
+        help_text=_("The code of a commune or province of today's map, e.g. the person's home commune."),
+    )
+    to_agency = _agency_choice(
+        _("Receiving agency"), None, help_text=_("Agencies of the receiving unit are listed once its code is entered.")
+    )
+    reason = _long_text(_("Reason"), required=True, error_messages={"required": _("Give the reason.")})
+    consent = ListedChoiceField(
+        label=_("Consent"),
+        queryset=None,
+        required=False,
+        empty_label="—",
+        error_messages={
+            "invalid_choice": _("Choose one of the consents listed; it may have been withdrawn."),
+        },
+    )
+    legal_basis = _text(
+        _("Legal basis (when there is no consent)"), help_text=_("The provision that allows sharing without consent.")
+    )
+
+    def __init__(self, *args, agencies=None, shown_agencies=(), consents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any active agency may receive a case; only those that can be meant are offered.
+        self.fields["to_agency"].queryset = agencies
+        self.fields["to_agency"].widget.choices = [("", "—"), *((a.pk, a.name) for a in shown_agencies)]
+        self.fields["to_unit"].widget.attrs["list"] = "unit-options"
+        self.fields["consent"].queryset = consents
+        self.fields["consent"].label_from_instance = consent_label
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "reason", "legal_basis")
+        cleaned["to_unit"] = _resolve(self, "to_unit", timezone.localdate())
+        return cleaned
+
+
+class TransferDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Answer"),
+        choices=TRANSFER_DECISIONS,
+        widget=forms.HiddenInput,  # the form's two buttons
+        error_messages={
+            "required": _("Accept or decline the transfer."),
+            "invalid_choice": _("Accept or decline the transfer."),
+        },
+    )
+    note = _long_text(_("Note"), rows=2, help_text=_("Required when declining: say why."))
+
+    def __init__(self, *args, transfer=None, **kwargs):
+        if transfer is not None:
+            kwargs.setdefault("auto_id", f"id_transfer-{transfer.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.transfer = transfer
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "note")
+        if cleaned.get("decision") == "decline" and not cleaned.get("note"):
+            self.add_error("note", _("Give the reason."))
+        return cleaned
+
+
+class VisitForm(forms.Form):
+    visit_date = DayField(label=_("Visit date"))
+    situation = _long_text(
+        _("Situation"), required=True, help_text=_("How the person is doing: health, family, work or school, safety.")
+    )
+    needs = _long_text(_("Needs"), rows=2)
+    next_visit_on = DayField(label=_("Next visit"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "situation", "needs")
+        return cleaned
+
+
+class RateForm(forms.Form):
+    """A provincial support rate with its validity period and legal basis."""
+
+    province = ListedChoiceField(
+        label=_("Province"),
+        queryset=None,
+        empty_label="—",
+        error_messages={
+            "invalid_choice": _("Choose a province from the list."),
+        },
+    )
+    regime = forms.ChoiceField(label=_("Regime (Art. 37(1))"))
+    item = _text(_("Item"), max_length=120, required=True, help_text=_("For example “Tiền ăn” (meals)."))
+    unit_label = forms.ChoiceField(label=_("Counted"), choices=RATE_UNIT_LABELS.items(), initial="once")
+    amount = forms.DecimalField(
+        label=_("Amount (VND)"),
+        min_value=0,
+        max_value=MAX_AMOUNT - 1,
+        max_digits=14,
+        decimal_places=0,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "short"}),
+        error_messages={
+            "invalid": _("Enter a whole number of đồng, without dots or spaces, for example 50000."),
+            "max_decimal_places": _("Enter a whole number of đồng, without dots or spaces, for example 50000."),
+            "max_digits": _("Enter at most 13 digits."),
+            "max_whole_digits": _("Enter at most 13 digits."),
+            "min_value": _("Enter an amount of zero or more."),
+            "max_value": _("Enter at most 13 digits."),
+        },
+    )
+    max_units = _count(_("Maximum units per case"), required=False, help_text=_("Leave empty when there is no limit."))
+    valid_from = DayField(label=_("Valid from"))
+    valid_to = DayField(label=_("Valid to"), required=False, help_text=_("Leave empty while it is in force."))
+    legal_basis = _text(
+        _("Legal basis"), required=True, help_text=_("The People's Council resolution or decision setting the rate.")
+    )
+
+    def __init__(self, *args, provinces=None, regimes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = provinces
+        self.fields["regime"].choices = _blank(regimes)
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "item", "legal_basis")
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
+        if start is not None and end is not None and end < start:
+            self.add_error("valid_to", _("The end of validity is before its start."))
+        return cleaned
+
+
+class RateFilterForm(forms.Form):
+    province = forms.CharField(label=_("Province code"), required=False, max_length=10)
+    regime = forms.ChoiceField(label=_("Regime"), required=False)
+
+    def __init__(self, *args, regimes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regime"].choices = [("", _("All regimes")), *regimes]
+
+    def clean_province(self):
+        return clean_text(self.cleaned_data.get("province")).upper()
+
+
+def consent_label(consent) -> str:
+    """A consent as an option: purpose, recipient, date (never the representative's name)."""
+    recipient = consent.recipient.name if consent.recipient_id else _("any recipient")
+    return _("%(purpose)s · %(recipient)s · given %(day)s") % {
+        "purpose": DISCLOSURE_PURPOSE_LABELS.get(consent.purpose, consent.purpose),
+        "recipient": recipient,
+        "day": consent.given_on.strftime("%d/%m/%Y"),
+    }

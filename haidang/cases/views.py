@@ -1,4 +1,6 @@
-"""Pages for victim cases: the worklist, the intake, the case page and its transitions.
+"""Pages for victim cases: the worklist, the intake, the case page and its transitions, and the
+case's sub-pages: consent, support (eligibility, items, extensions), referrals, transfer, follow-up
+visits; the transfers waiting for the receiving unit's answer; the provincial rate tables.
 
 Every case comes from the selectors (scope in one place; a case outside it is a 404 like a missing
 one) and every write goes through the services, whose ValidationError is put back on the field it
@@ -14,34 +16,60 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.access.selectors import agencies_visible_to, memberships_of
-from haidang.cases import selectors, services, timelimits, workflow
+from haidang.cases import eligibility, selectors, services, support, timelimits, workflow
 from haidang.cases.forms import (
+    CONSENT_METHOD_LABELS,
     COUNTRY_SUGGESTIONS,
+    DISCLOSURE_PURPOSE_LABELS,
     IDENTIFICATION_DOCUMENT_TYPES,
+    RATE_UNIT_LABELS,
     CaseFilterForm,
+    ConsentForm,
     IntakeForm,
+    RateFilterForm,
+    RateForm,
+    ReferralForm,
+    ReferralUpdateForm,
+    SupportExtensionForm,
+    SupportItemForm,
+    TransferDecisionForm,
+    TransferForm,
     TransitionForm,
+    VisitForm,
+    WithdrawConsentForm,
 )
 from haidang.cases.models import (
     CaseStatus,
+    ConsentGiver,
     DocumentType,
     Exploitation,
     IntakeChannel,
     LegalRegime,
     NationalityClass,
+    RateTable,
     Recruitment,
+    ReferralStatus,
     Route,
+    ServiceType,
     Sex,
+    Transfer,
+    TransferStatus,
 )
 from haidang.cases.permissions import can_record_intake, intake_memberships, require_edit_cases, require_view_cases
+from haidang.places.errors import UnitLookupError
 from haidang.places.models import AdministrativeUnit, UnitLevel
+from haidang.places.selectors import resolve_unit
 
 PAGE_SIZE = 50
 WORK_PAGE_SIZE = 50
@@ -103,7 +131,31 @@ def _work_label(kind: str) -> str:
 @require_GET
 @require_view_cases
 def worklist(request):
+    return _render_worklist(request)
+
+
+def _incoming_transfers(user):
+    """Transfers addressed to units where the user may take cases, waiting for an answer.
+
+    The receiving unit cannot see the case before it accepts: these rows carry no identity, only
+    the case number, where it comes from, when it was asked and why. A user's own requests are left out."""
+    addressed = scope_for(user).filter(
+        Transfer.objects.filter(status=TransferStatus.PENDING).select_related("case", "from_unit", "to_unit"),
+        Capability.EDIT_CASES,
+        unit_field="to_unit",
+    )
+    return addressed.exclude(requested_by=user).order_by("requested_at")
+
+
+def _render_worklist(request, *, decisions: dict | None = None, status: int = 200):
+    """The worklist; `decisions` holds a submitted answer to a transfer (by its id) to show with its errors."""
     user = request.user
+    decisions = decisions or {}
+    incoming = []
+    if scope_for(user).can(Capability.EDIT_CASES):
+        for transfer in _incoming_transfers(user)[:WORK_PAGE_SIZE]:
+            form = decisions.get(transfer.pk) or TransferDecisionForm(transfer=transfer)
+            incoming.append({"transfer": transfer, "form": form, "open": transfer.pk in decisions})
     items = selectors.worklist(user)
     work_page = Paginator(items, WORK_PAGE_SIZE).get_page(request.GET.get("work_page"))
     work_rows = [
@@ -131,8 +183,9 @@ def worklist(request):
         "filters": filters,
         "page": page,
         "can_record": can_record_intake(user),
+        "incoming": incoming,
     }
-    return render(request, "cases/worklist.html", context)
+    return render(request, "cases/worklist.html", context, status=status)
 
 
 # --- Intake -------------------------------------------------------------------------------------
@@ -187,10 +240,22 @@ def intake(request):
 # --- The case page ------------------------------------------------------------------------------
 
 EVENT_KINDS = {
-    "created": _("Recorded"),
-    "transition": _("Step"),
-    "updated": _("Details changed"),
+    "created": gettext_lazy("Recorded"),
+    "transition": gettext_lazy("Step"),
+    "updated": gettext_lazy("Details changed"),
+    "consent_recorded": gettext_lazy("Consent recorded"),
+    "consent_withdrawn": gettext_lazy("Consent withdrawn"),
+    "referral_sent": gettext_lazy("Referral sent"),
+    "referral_updated": gettext_lazy("Referral updated"),
+    "transfer_requested": gettext_lazy("Transfer requested"),
+    "transfer_accepted": gettext_lazy("Transfer accepted"),
+    "transfer_declined": gettext_lazy("Transfer declined"),
+    "visit_recorded": gettext_lazy("Follow-up visit"),
+    "person_merged": gettext_lazy("Person records merged"),
+    "break_glass": gettext_lazy("Opened outside the usual area (break-the-glass)"),
 }
+# Identifiers of the records an event is about: the records themselves are on the sub-pages.
+HIDDEN_EVENT_KEYS = frozenset({"consent", "referral", "transfer", "visit", "kept", "merged"})
 
 
 def _data_label(key: str) -> str:
@@ -204,6 +269,14 @@ def _data_label(key: str) -> str:
         "closure_reasons": _("Reasons for closing"),
         "intake_channel": _("Intake channel"),
         "fields": _("Fields changed"),
+        "purpose": _("Purpose"),
+        "provider": _("Service provider"),
+        "service_type": _("Service"),
+        "to_unit": _("Receiving unit"),
+        "to_agency": _("Receiving agency"),
+        "visit_date": _("Visit date"),
+        "from": _("From"),
+        "to": _("To"),
     }
     return str(labels.get(key, key.replace("_", " ")))
 
@@ -217,6 +290,12 @@ def _data_value(key: str, value) -> str:
         return _label(IDENTIFICATION_DOCUMENT_TYPES, value)
     if key == "intake_channel":
         return _label(IntakeChannel.choices, value)
+    if key == "purpose":
+        return str(DISCLOSURE_PURPOSE_LABELS.get(value, value))
+    if key == "service_type":
+        return _label(ServiceType.choices, value)
+    if key in ("from", "to"):
+        return _label(ReferralStatus.choices, value)
     if key.endswith("_date"):
         return _day(value)
     if isinstance(value, list | tuple):
@@ -231,12 +310,16 @@ def _timeline(case) -> list[dict]:
         rows.append(
             {
                 "when": event.occurred_at,
-                "kind": EVENT_KINDS.get(event.kind, event.kind),
+                "kind": str(EVENT_KINDS.get(event.kind, event.kind)),
                 "who": (actor.full_name or actor.username) if actor is not None else "",
                 "from": _status_label(event.from_status),
                 "to": _status_label(event.to_status),
                 "note": event.note,
-                "data": [(_data_label(key), _data_value(key, value)) for key, value in (event.data or {}).items()],
+                "data": [
+                    (_data_label(key), _data_value(key, value))
+                    for key, value in (event.data or {}).items()
+                    if key not in HIDDEN_EVENT_KEYS
+                ],
             }
         )
     return rows
@@ -379,8 +462,7 @@ def _render_detail(
         if submitted is not None and not any(item["form"] is submitted for item in steps):
             kept = _entered(submitted)
     context = {
-        "case": case,
-        "status_label": _status_label(case.status),
+        **_case_context(request, case, "detail", can_edit=can_edit),
         "facts": _facts(case),
         "person_facts": _person_facts(case, show_identity),
         "show_identity": show_identity,
@@ -388,7 +470,6 @@ def _render_detail(
         "time_limits": _time_limits(case),
         "timeline": _timeline(case),
         "steps": steps,
-        "can_edit": can_edit,
         "kept": kept,
         "stale": stale,
         "refusal": refusal or [],
@@ -448,3 +529,675 @@ def transition(request, case_id):
         return _render_detail(request, case, submitted=form, refusal=_refusal(checked), status=400)
     messages.success(request, _("Done: %(step)s.") % {"step": offered.label if offered is not None else target})
     return redirect("cases:detail", case_id=case.pk)
+
+
+# --- The case's sub-pages: shared parts ----------------------------------------------------------
+
+CASE_TABS = (
+    ("detail", gettext_lazy("Overview")),
+    ("consent", gettext_lazy("Consent")),
+    ("support", gettext_lazy("Support")),
+    ("referrals", gettext_lazy("Referrals")),
+    ("transfer", gettext_lazy("Transfer")),
+    ("visits", gettext_lazy("Follow-up visits")),
+)
+OUTCOME_LABELS = {
+    eligibility.Outcome.GRANTED: gettext_lazy("Granted"),
+    eligibility.Outcome.DISCRETIONARY: gettext_lazy("Case by case"),
+    eligibility.Outcome.REFUSED: gettext_lazy("Not available"),
+}
+
+
+def _case_context(request, case, tab: str, *, can_edit: bool | None = None) -> dict:
+    """What every page of a case shows at its top: number, status and the links between its pages."""
+    return {
+        "case": case,
+        "status_label": _status_label(case.status),
+        "tab": tab,
+        "tabs": [(name, str(label), reverse(f"cases:{name}", args=[case.pk])) for name, label in CASE_TABS],
+        "can_edit": selectors.can_edit_case(request.user, case) if can_edit is None else can_edit,
+    }
+
+
+def _case_or_404(request, case_id, purpose: str):
+    case = selectors.get_case_for_user(request.user, case_id, purpose=purpose)
+    if case is None:
+        raise Http404
+    return case
+
+
+def _editable_case(request, case_id, purpose: str):
+    """The case for a write: 404 outside the user's scope, 403 for a reader who may not change it."""
+    case = _case_or_404(request, case_id, purpose)
+    if not selectors.can_edit_case(request.user, case):
+        raise PermissionDenied
+    return case
+
+
+def _agencies(user):
+    return agencies_visible_to(user).filter(is_active=True)
+
+
+def _amount(value) -> str:
+    return number_format(int(value or 0), force_grouping=True)
+
+
+def _regime_name(code: str) -> str:
+    try:
+        info = eligibility.REGIME_INFO[eligibility.Regime(code)]
+    except ValueError:
+        return code
+    name = info.name_vi if (get_language() or "").startswith("vi") else info.name_en
+    return f"{info.point}) {name}"
+
+
+def _regime_choices() -> list[tuple[str, str]]:
+    return [(regime.value, _regime_name(regime.value)) for regime in eligibility.Regime]
+
+
+def _live_consents(case, purpose: str):
+    """The case's consents for `purpose` not withdrawn as of today."""
+    today = timezone.localdate()
+    return (
+        case.consents.filter(purpose=purpose)
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+        .select_related("recipient")
+        .order_by("-given_on", "-recorded_at")
+    )
+
+
+def _saved(request, message: str, to: str, case):
+    messages.success(request, message)
+    return redirect(to, case_id=case.pk)
+
+
+# --- Consent ---------------------------------------------------------------------------------------
+
+
+def _render_consent(request, case, *, form=None, withdrawals: dict | None = None, status: int = 200):
+    user = request.user
+    can_edit = selectors.can_edit_case(user, case)
+    show_identity = selectors.can_see_identity(user, case)
+    withdrawals = withdrawals or {}
+    today = timezone.localdate()
+    rows = []
+    for consent in case.consents.select_related("recipient").order_by("-given_on", "-recorded_at"):
+        live = consent.withdrawn_on is None or consent.withdrawn_on > today
+        giver = _label(ConsentGiver.choices, consent.given_by)
+        if consent.given_by == ConsentGiver.REPRESENTATIVE and consent.representative_name:
+            giver = f"{giver}: {consent.representative_name if show_identity else selectors.MASK}"
+        withdraw = None
+        if can_edit and consent.withdrawn_on is None:
+            withdraw = withdrawals.get(consent.pk) or WithdrawConsentForm(
+                consent=consent, auto_id=f"id_withdraw-{consent.pk}_%s", initial={"withdrawn_on": today}
+            )
+        rows.append(
+            {
+                "consent": consent,
+                "purpose": DISCLOSURE_PURPOSE_LABELS.get(consent.purpose, consent.purpose),
+                "recipient": consent.recipient.name if consent.recipient_id else _("Any recipient for this purpose"),
+                "giver": giver,
+                "method": CONSENT_METHOD_LABELS.get(consent.method, consent.method),
+                "live": live,
+                "withdraw": withdraw,
+                "withdraw_open": consent.pk in withdrawals,
+            }
+        )
+    disclosures = case.disclosures.select_related("recipient", "disclosed_by").order_by("-disclosed_at")
+    if can_edit and form is None:
+        form = ConsentForm(agencies=_agencies(user), initial={"given_on": today})
+    context = {
+        **_case_context(request, case, "consent", can_edit=can_edit),
+        "rows": rows,
+        "form": form,
+        "disclosures": [
+            {
+                "when": item.disclosed_at,
+                "kind": DISCLOSURE_PURPOSE_LABELS.get(item.kind, item.kind),
+                "recipient": item.recipient.name if item.recipient_id else "—",
+                "basis": _("Consent given %(day)s") % {"day": _day(item.consent.given_on)}
+                if item.consent_id
+                else item.legal_basis,
+                "who": item.disclosed_by.full_name or item.disclosed_by.username,
+            }
+            for item in disclosures.select_related("consent")
+        ],
+    }
+    return render(request, "cases/consent.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_view_cases
+def consent(request, case_id):
+    if request.method == "GET":
+        return _render_consent(request, _case_or_404(request, case_id, "consent"))
+    case = _editable_case(request, case_id, "consent")
+    form = ConsentForm(request.POST, agencies=_agencies(request.user))
+    if form.is_valid():
+        try:
+            services.record_consent(actor=request.user, case=case, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Consent recorded."), "cases:consent", case)
+    return _render_consent(request, case, form=form, status=400)
+
+
+@require_POST
+@require_view_cases
+def consent_withdraw(request, case_id, consent_id):
+    case = _editable_case(request, case_id, "consent")
+    consent = case.consents.filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404
+    form = WithdrawConsentForm(request.POST, consent=consent, auto_id=f"id_withdraw-{consent.pk}_%s")
+    if form.is_valid():
+        try:
+            services.withdraw_consent(
+                actor=request.user, consent=consent, withdrawn_on=form.cleaned_data["withdrawn_on"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Consent withdrawn; it no longer covers any disclosure."), "cases:consent", case)
+    if consent.withdrawn_on is not None:
+        messages.error(request, _("This consent has already been withdrawn."))
+        return redirect("cases:consent", case_id=case.pk)
+    return _render_consent(request, case, withdrawals={consent.pk: form}, status=400)
+
+
+# --- Support: eligibility, items, extensions --------------------------------------------------------
+
+
+def _beneficiary_choices(case, persons, show_identity: bool) -> list[tuple[str, str]]:
+    choices = []
+    for person in persons:
+        if person.pk == case.person_id:
+            label = _("The person")
+        else:
+            label = _("Accompanying child")
+            if person.birth_year:
+                label = f"{label} ({person.birth_year})"
+        if show_identity and person.full_name:
+            label = f"{label}: {person.full_name}"
+        choices.append((str(person.pk), label))
+    return choices
+
+
+def _eligibility(case, persons, labels: dict) -> list[dict]:
+    """Each beneficiary's assessment today: the law that applies and every regime with its article."""
+    tables = []
+    for person in persons:
+        assessment = support.assess_case(case, person)
+        tables.append(
+            {
+                "beneficiary": labels[str(person.pk)],
+                "legal_regime": _label(LegalRegime.choices, str(assessment.legal_regime)),
+                "legal_regime_reason": _(assessment.legal_regime_reason),
+                "category": _(assessment.category),
+                "notes": [_(note) for note in assessment.notes],
+                "rows": [
+                    {
+                        "regime": _regime_name(decision.regime.value),
+                        "outcome": str(OUTCOME_LABELS.get(decision.outcome, decision.outcome)),
+                        "outcome_key": str(decision.outcome),
+                        "article": decision.article,
+                        "reason": _(decision.reason),
+                        "conditions": [_(condition) for condition in decision.conditions],
+                    }
+                    for decision in assessment.decisions
+                ],
+            }
+        )
+    return tables
+
+
+def _rates_in_force(case):
+    today = timezone.localdate()
+    return (
+        RateTable.objects.filter(province_id=case.province_id, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .order_by("regime", "item")
+    )
+
+
+def _support_forms(request, case, labels, *, item_form=None, extension_form=None, can_edit: bool):
+    if not can_edit:
+        return None, None
+    regimes = _regime_choices()
+    item_form = item_form or SupportItemForm(
+        beneficiaries=labels.items(),
+        regimes=regimes,
+        agencies=_agencies(request.user),
+        initial={"start_date": timezone.localdate(), "beneficiary": str(case.person_id)},
+    )
+    extension_form = extension_form or SupportExtensionForm(regimes=regimes)
+    return item_form, extension_form
+
+
+def _render_support(request, case, *, item_form=None, extension_form=None, status: int = 200):
+    user = request.user
+    can_edit = selectors.can_edit_case(user, case)
+    show_identity = selectors.can_see_identity(user, case)
+    persons = support.beneficiaries(case)
+    labels = dict(_beneficiary_choices(case, persons, show_identity))
+    item_form, extension_form = _support_forms(
+        request, case, labels, item_form=item_form, extension_form=extension_form, can_edit=can_edit
+    )
+    items = list(case.support_items.select_related("provider").order_by("start_date", "recorded_at"))
+    totals: dict[str, dict] = {}
+    for item in items:
+        entry = totals.setdefault(item.regime, {"regime": _regime_name(item.regime), "total": 0})
+        entry["total"] += item.total
+    rates = list(_rates_in_force(case))
+    context = {
+        **_case_context(request, case, "support", can_edit=can_edit),
+        "eligibility": _eligibility(case, persons, labels),
+        "items": [
+            {
+                "start": item.start_date,
+                "end": item.end_date,
+                "beneficiary": labels.get(str(item.beneficiary_id), "—"),
+                "regime": _regime_name(item.regime),
+                "item": item.item,
+                "provider": item.provider.name,
+                "quantity": item.quantity,
+                "unit_amount": _amount(item.unit_amount),
+                "total": _amount(item.total),
+                "decision_number": item.decision_number,
+            }
+            for item in items
+        ],
+        "totals": [{**entry, "total": _amount(entry["total"])} for entry in totals.values()],
+        "grand_total": _amount(sum(item.total for item in items)),
+        "extensions": [
+            {
+                "regime": _regime_name(extension.regime),
+                "extra_units": extension.extra_units,
+                "decision_number": extension.decision_number,
+                "decided_on": extension.decided_on,
+                "decided_by": extension.decided_by,
+            }
+            for extension in case.support_extensions.order_by("decided_on", "recorded_at")
+        ],
+        "rates": [
+            {
+                "regime": _regime_name(rate.regime),
+                "item": rate.item,
+                "per": str(RATE_UNIT_LABELS.get(rate.unit_label, rate.unit_label)),
+                "amount": _amount(rate.amount),
+                "max_units": rate.max_units,
+                "valid_from": rate.valid_from,
+            }
+            for rate in rates
+        ],
+        "rate_items": sorted({rate.item for rate in rates}),
+        "province": case.province,
+        "item_form": item_form,
+        "extension_form": extension_form,
+    }
+    return render(request, "cases/support.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_view_cases
+def support_page(request, case_id):
+    if request.method == "GET":
+        return _render_support(request, _case_or_404(request, case_id, "support"))
+    case = _editable_case(request, case_id, "support")
+    persons = {str(person.pk): person for person in support.beneficiaries(case)}
+    labels = dict(_beneficiary_choices(case, persons.values(), selectors.can_see_identity(request.user, case)))
+    form = SupportItemForm(
+        request.POST, beneficiaries=labels.items(), regimes=_regime_choices(), agencies=_agencies(request.user)
+    )
+    if form.is_valid():
+        data = {**form.cleaned_data, "beneficiary": persons[form.cleaned_data["beneficiary"]]}
+        try:
+            item = support.record_support_item(actor=request.user, case=case, data=data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            message = _("Support recorded: %(quantity)s × %(amount)s = %(total)s VND.") % {
+                "quantity": item.quantity,
+                "amount": _amount(item.unit_amount),
+                "total": _amount(item.total),
+            }
+            return _saved(request, message, "cases:support", case)
+    return _render_support(request, case, item_form=form, status=400)
+
+
+@require_POST
+@require_view_cases
+def support_extension(request, case_id):
+    case = _editable_case(request, case_id, "support")
+    form = SupportExtensionForm(request.POST, regimes=_regime_choices())
+    if form.is_valid():
+        try:
+            support.record_extension(actor=request.user, case=case, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Extension decision recorded."), "cases:support", case)
+    return _render_support(request, case, extension_form=form, status=400)
+
+
+# --- Referrals ---------------------------------------------------------------------------------------
+
+
+def _referral_form(user, case, data=None):
+    return ReferralForm(data, agencies=_agencies(user), consents=_live_consents(case, "referral"))
+
+
+def _render_referrals(request, case, *, form=None, updates: dict | None = None, status: int = 200):
+    user = request.user
+    can_edit = selectors.can_edit_case(user, case)
+    updates = updates or {}
+    rows = []
+    referrals = case.referrals.select_related("provider", "consent").order_by("-created_at")
+    for referral in referrals:
+        moves = sorted(services.REFERRAL_MOVES.get(referral.status, ()))
+        update = None
+        if can_edit and moves:
+            update = updates.get(referral.pk) or ReferralUpdateForm(referral=referral, moves=moves)
+        rows.append(
+            {
+                "referral": referral,
+                "service": _label(ServiceType.choices, referral.service_type),
+                "status": _label(ReferralStatus.choices, referral.status),
+                "basis": _("Consent given %(day)s") % {"day": _day(referral.consent.given_on)}
+                if referral.consent_id
+                else referral.legal_basis,
+                "update": update,
+                "update_open": referral.pk in updates,
+            }
+        )
+    if can_edit and form is None:
+        form = _referral_form(user, case)
+    context = {
+        **_case_context(request, case, "referrals", can_edit=can_edit),
+        "rows": rows,
+        "form": form,
+        "has_consent": _live_consents(case, "referral").exists() if can_edit else False,
+    }
+    return render(request, "cases/referrals.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_view_cases
+def referrals(request, case_id):
+    if request.method == "GET":
+        return _render_referrals(request, _case_or_404(request, case_id, "referral"))
+    case = _editable_case(request, case_id, "referral")
+    form = _referral_form(request.user, case, request.POST)
+    if form.is_valid():
+        try:
+            services.create_referral(actor=request.user, case=case, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Referral sent."), "cases:referrals", case)
+    return _render_referrals(request, case, form=form, status=400)
+
+
+@require_POST
+@require_view_cases
+def referral_update(request, case_id, referral_id):
+    case = _editable_case(request, case_id, "referral")
+    referral = case.referrals.filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404
+    moves = sorted(services.REFERRAL_MOVES.get(referral.status, ()))
+    form = ReferralUpdateForm(request.POST, referral=referral, moves=moves)
+    if form.is_valid():
+        try:
+            services.update_referral(
+                actor=request.user,
+                referral=referral,
+                status=form.cleaned_data["status"],
+                outcome=form.cleaned_data["outcome"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Referral updated."), "cases:referrals", case)
+    if not moves:
+        messages.error(
+            request,
+            _("This referral is %(status)s: it cannot change any more.") % {"status": referral.get_status_display()},
+        )
+        return redirect("cases:referrals", case_id=case.pk)
+    return _render_referrals(request, case, updates={referral.pk: form}, status=400)
+
+
+# --- Transfer ----------------------------------------------------------------------------------------
+
+
+def _agencies_over(unit) -> list:
+    """Active agencies working in `unit`: those at the unit itself or at a unit above it."""
+    ids = [int(part) for part in (unit.path or "").strip("/").split("/") if part.isdigit()]
+    return list(
+        Agency.objects.filter(unit_id__in=ids, is_active=True).select_related("unit").order_by("-unit__level", "name")
+    )
+
+
+def _transfer_form(user, case, data=None):
+    shown = []
+    code = (data or {}).get("to_unit", "") if data is not None else ""
+    if code:
+        try:
+            shown = _agencies_over(resolve_unit(str(code)[:10], timezone.localdate()))
+        except UnitLookupError:
+            shown = []
+    seen = {agency.pk for agency in shown}
+    shown += [agency for agency in _agencies(user) if agency.pk not in seen]
+    return TransferForm(
+        data,
+        agencies=Agency.objects.filter(is_active=True).select_related("unit"),
+        shown_agencies=shown,
+        consents=_live_consents(case, "transfer"),
+    )
+
+
+def _render_transfer(request, case, *, form=None, status: int = 200):
+    user = request.user
+    can_edit = selectors.can_edit_case(user, case)
+    transfers = list(
+        case.transfers.select_related("from_unit", "from_agency", "to_unit", "to_agency").order_by("-requested_at")
+    )
+    pending = next((t for t in transfers if t.status == TransferStatus.PENDING), None)
+    if can_edit and pending is None and form is None:
+        form = _transfer_form(user, case)
+    context = {
+        **_case_context(request, case, "transfer", can_edit=can_edit),
+        "transfers": [
+            {"transfer": t, "status": _label(TransferStatus.choices, t.status), "pending": t is pending}
+            for t in transfers
+        ],
+        "pending": pending,
+        # While a transfer waits no new one is offered; a refused submission still shows why.
+        "form": form if pending is None or (form is not None and form.is_bound) else None,
+        "unit_options": _unit_options(user) if form is not None else [],
+        "has_consent": _live_consents(case, "transfer").exists() if can_edit else False,
+    }
+    return render(request, "cases/transfer.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_view_cases
+def transfer(request, case_id):
+    if request.method == "GET":
+        return _render_transfer(request, _case_or_404(request, case_id, "transfer"))
+    case = _editable_case(request, case_id, "transfer")
+    form = _transfer_form(request.user, case, request.POST)
+    if form.is_valid():
+        try:
+            services.request_transfer(actor=request.user, case=case, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            message = _("Transfer requested: %(unit)s will accept or decline it.") % {
+                "unit": form.cleaned_data["to_unit"].name
+            }
+            return _saved(request, message, "cases:transfer", case)
+    return _render_transfer(request, case, form=form, status=400)
+
+
+@require_POST
+@require_edit_cases
+def transfer_decide(request, transfer_id):
+    """The receiving unit's answer. The transfer is found among those addressed to the user's units
+    (a case the user cannot see yet); anything else is a 404."""
+    found = scope_for(request.user).filter(
+        Transfer.objects.select_related("case", "to_unit"), Capability.EDIT_CASES, unit_field="to_unit"
+    )
+    transfer = found.filter(pk=transfer_id).first()
+    if transfer is None:
+        raise Http404
+    if transfer.status != TransferStatus.PENDING:
+        messages.error(request, _("This transfer has already been answered."))
+        return redirect("cases:worklist")
+    form = TransferDecisionForm(request.POST, transfer=transfer)
+    if form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        try:
+            services.decide_transfer(
+                actor=request.user, transfer=transfer, accept=accept, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            number = transfer.case.number
+            if accept:
+                messages.success(request, _("Case %(number)s accepted; it is now in your unit.") % {"number": number})
+                return redirect("cases:detail", case_id=transfer.case_id)
+            messages.success(request, _("Transfer of case %(number)s declined.") % {"number": number})
+            return redirect("cases:worklist")
+    return _render_worklist(request, decisions={transfer.pk: form}, status=400)
+
+
+# --- Follow-up visits --------------------------------------------------------------------------------
+
+
+def _render_visits(request, case, *, form=None, status: int = 200):
+    can_edit = selectors.can_edit_case(request.user, case)
+    visits = list(case.visits.select_related("recorded_by").order_by("-visit_date", "-recorded_at"))
+    if can_edit and form is None:
+        form = VisitForm(initial={"visit_date": timezone.localdate()})
+    next_visit = visits[0].next_visit_on if visits else None
+    context = {
+        **_case_context(request, case, "visits", can_edit=can_edit),
+        "visits": visits,
+        "next_visit": next_visit,
+        "next_overdue": next_visit is not None and next_visit < timezone.localdate(),
+        "form": form,
+    }
+    return render(request, "cases/visits.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_view_cases
+def visits(request, case_id):
+    if request.method == "GET":
+        return _render_visits(request, _case_or_404(request, case_id, "visits"))
+    case = _editable_case(request, case_id, "visits")
+    form = VisitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_visit(actor=request.user, case=case, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Follow-up visit recorded."), "cases:visits", case)
+    return _render_visits(request, case, form=form, status=400)
+
+
+# --- Provincial rate tables ----------------------------------------------------------------------
+
+RATES_PAGE_SIZE = 100
+
+
+def _rate_provinces(user):
+    """Provinces of today's map whose rate tables the user may edit."""
+    condition = Q()
+    paths = scope_for(user).paths_for(Capability.MANAGE_RATES)
+    for path in paths:
+        condition |= Q(placement_path__startswith=path)
+    if not paths:
+        return AdministrativeUnit.objects.none()
+    return AdministrativeUnit.objects.filter(condition, level=UnitLevel.PROVINCE, valid_to__isnull=True).order_by(
+        "sort_key"
+    )
+
+
+def _rates_for(user):
+    """Rate tables the user may edit, and those of the provinces where the user works on cases."""
+    scope = scope_for(user)
+    province_paths = set()
+    for path in scope.paths_for(Capability.VIEW_CASES):
+        parts = [part for part in path.split("/") if part]
+        if len(parts) >= 2:
+            province_paths.add("/" + "/".join(parts[:2]) + "/")
+    editable = support.rates_visible_to(user).values("pk")
+    widen = Q(pk__in=editable) | Q(province__path__in=province_paths)
+    return scope.filter(
+        RateTable.objects.select_related("province"), Capability.VIEW_CASES, unit_field="province", widen=widen
+    ).order_by("province__sort_key", "regime", "item", "-valid_from")
+
+
+@require_http_methods(["GET", "POST"])
+def rates(request):
+    user = request.user
+    scope = scope_for(user)
+    if not (scope.can(Capability.VIEW_CASES) or scope.can(Capability.MANAGE_RATES)):
+        raise PermissionDenied
+    may_edit = scope.can(Capability.MANAGE_RATES)
+    regimes = _regime_choices()
+    form = None
+    status = 200
+    if may_edit:
+        provinces = _rate_provinces(user)
+        initial = {"valid_from": timezone.localdate(), "province": provinces.first()}
+        form = RateForm(request.POST or None, provinces=provinces, regimes=regimes, initial=initial)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                rate = support.create_rate(actor=user, data=form.cleaned_data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Rate recorded: %(item)s, %(amount)s VND, %(province)s.")
+                    % {"item": rate.item, "amount": _amount(rate.amount), "province": rate.province.name},
+                )
+                return redirect("cases:rates")
+        status = 400
+    filters = RateFilterForm(request.GET or None, regimes=regimes)
+    listed = _rates_for(user)
+    if filters.is_valid():
+        if filters.cleaned_data["province"]:
+            listed = listed.filter(province__code=filters.cleaned_data["province"])
+        if filters.cleaned_data["regime"]:
+            listed = listed.filter(regime=filters.cleaned_data["regime"])
+    page = Paginator(listed, RATES_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [
+        {
+            "province": rate.province.name,
+            "regime": _regime_name(rate.regime),
+            "item": rate.item,
+            "per": str(RATE_UNIT_LABELS.get(rate.unit_label, rate.unit_label)),
+            "amount": _amount(rate.amount),
+            "max_units": rate.max_units,
+            "valid_from": rate.valid_from,
+            "valid_to": rate.valid_to,
+            "in_force": rate.valid_from <= today and (rate.valid_to is None or rate.valid_to >= today),
+            "legal_basis": rate.legal_basis,
+        }
+        for rate in page
+    ]
+    context = {"form": form, "filters": filters, "page": page, "rows": rows, "may_edit": may_edit}
+    return render(request, "cases/rates.html", context, status=status)
