@@ -14,17 +14,25 @@ from django.utils.translation import gettext_lazy as _
 
 from haidang.cases import workflow
 from haidang.cases.models import (
+    ApplicantKind,
+    ApplicationStatus,
+    AttachmentKind,
     CaseStatus,
     ConsentGiver,
     DocumentType,
     Exploitation,
     IntakeChannel,
     NationalityClass,
+    ProtectionMeasure,
     Recruitment,
     ReferralStatus,
+    ReintegrationRegime,
+    Relationship,
+    RiskLevel,
     Route,
     ServiceType,
     Sex,
+    SubmissionChannel,
 )
 from haidang.common.text import clean_text
 from haidang.places.errors import UnitLookupError
@@ -798,3 +806,252 @@ def consent_label(consent) -> str:
         "recipient": recipient,
         "day": consent.given_on.strftime("%d/%m/%Y"),
     }
+
+
+# --- Linked persons, protection, shelter stays, reintegration applications, attachments ---------------
+
+
+def _row_id(kind: str, record) -> str | None:
+    """auto_id for a form shown once per row of a list, so that its ids stay unique on the page."""
+    return f"id_{kind}-{record.pk}_%s" if record is not None else None
+
+
+class LinkPersonForm(forms.Form):
+    """An accompanying child or a relative: a person of their own, identities sealed as at intake."""
+
+    relationship = forms.ChoiceField(label=_("Relationship"), choices=_blank(Relationship.choices))
+    full_name = _text(_("Full name"), required=True)
+    other_names = _text(_("Other names"))
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    birth_date = DayField(label=_("Date of birth"), required=False)
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"),
+        required=False,
+        min_value=1900,
+        max_value=9999,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "short"}),
+        error_messages={
+            "invalid": _("Enter a year, for example 2004."),
+            "min_value": _("Enter a year from 1900."),
+            "max_value": _("Enter a year, for example 2004."),
+        },
+    )
+    nationality_class = forms.ChoiceField(
+        label=_("Nationality"), choices=NationalityClass.choices, initial=NationalityClass.VN_CITIZEN
+    )
+    nationality_country = CountryField(label=_("Country of nationality"))
+    document_type = forms.ChoiceField(
+        label=_("Identity document"), choices=_blank(DocumentType.choices), required=False
+    )
+    document_number = _text(_("Document number"), max_length=60)
+    is_protected = forms.BooleanField(label=_("Under protection"), required=False)
+    notes = _long_text(_("Notes"), rows=2)
+
+    PERSON_FIELDS = (
+        "full_name",
+        "other_names",
+        "sex",
+        "birth_date",
+        "birth_year",
+        "nationality_class",
+        "nationality_country",
+        "document_type",
+        "document_number",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "full_name", "other_names", "document_number", "notes")
+        if "full_name" in cleaned and not cleaned["full_name"]:
+            self.add_error("full_name", _("This field is required."))
+        if cleaned.get("document_number") and not cleaned.get("document_type"):
+            self.add_error("document_type", _("Say which document this number belongs to."))
+        return cleaned
+
+    def person_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.PERSON_FIELDS}
+
+
+class ProtectionDecisionForm(forms.Form):
+    subject = forms.ChoiceField(label=_("Protected person"))
+    risk_assessment = _long_text(
+        _("Risk assessment"), required=True, help_text=_("Who threatens the person, how, where. Kept sealed.")
+    )
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=_blank(RiskLevel.choices))
+    decided_on = DayField(label=_("Decided on"))
+    decided_by = _text(_("Decided by (competent body)"), required=True)
+    measures = _checkboxes(
+        ProtectionMeasure.choices,
+        _("Measures"),
+        required=True,
+        error_messages={"required": _("Choose at least one measure.")},
+    )
+    other_measure = _text(_("Other measure"), help_text=_("When “Other measure” is ticked."))
+
+    def __init__(self, *args, subjects=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_protection_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = list(subjects)
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "risk_assessment", "decided_by", "other_measure")
+        return cleaned
+
+
+class ProtectionRefusalForm(forms.Form):
+    """The person refuses protection: the reason and the written commitment (attached or on paper)."""
+
+    refusal_reason = _long_text(_("Reason given by the person"), rows=2, required=True)
+    refused_on = DayField(label=_("Refused on"))
+    commitment_file = forms.ChoiceField(
+        label=_("Signed commitment (attachment)"),
+        required=False,
+        help_text=_("Upload it first under Files as a “Written commitment”."),
+    )
+    commitment_recorded = forms.BooleanField(label=_("The written commitment is kept on paper"), required=False)
+    commitment_date = DayField(label=_("Date of the written commitment"), required=False)
+
+    def __init__(self, *args, decision=None, commitments=(), **kwargs):
+        kwargs.setdefault("auto_id", _row_id("refuse", decision))
+        super().__init__(*args, **kwargs)
+        self.fields["commitment_file"].choices = _blank(commitments)
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "refusal_reason")
+        return cleaned
+
+
+class ProtectionEndForm(forms.Form):
+    ended_on = DayField(label=_("Ended on"))
+    end_reason = _long_text(_("Reason"), rows=2, required=True)
+
+    def __init__(self, *args, decision=None, **kwargs):
+        kwargs.setdefault("auto_id", _row_id("end", decision))
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "end_reason")
+        return cleaned
+
+
+class _ExtensionFields(forms.Form):
+    extension_decision_number = _text(_("Extension decision number"), max_length=60)
+    extension_decided_on = DayField(label=_("Extension decided on"), required=False)
+    extension_decided_by = _text(_("Extension decided by"))
+    extended_until = DayField(label=_("Extended until"), required=False, help_text=_("The new last day of shelter."))
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "extension_decision_number", "extension_decided_by")
+        return cleaned
+
+
+class StayStartForm(_ExtensionFields):
+    """A stay at a facility; the extension fields only when the person's 120 days are used up."""
+
+    person = forms.ChoiceField(label=_("Person"))
+    facility = _agency_choice(_("Facility"), None)
+    start_date = DayField(label=_("Start date"))
+
+    field_order = ("person", "facility", "start_date")
+
+    def __init__(self, *args, persons=(), agencies=None, **kwargs):
+        kwargs.setdefault("auto_id", "id_stay_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = list(persons)
+        self.fields["facility"].queryset = agencies
+        for name in ("extension_decision_number", "extension_decided_on", "extension_decided_by", "extended_until"):
+            self.fields[name].help_text = _("Only when the person has used the 120 days.")
+
+
+class StayExtendForm(_ExtensionFields):
+    def __init__(self, *args, stay=None, **kwargs):
+        kwargs.setdefault("auto_id", _row_id("extend", stay))
+        super().__init__(*args, **kwargs)
+        self.fields["extension_decision_number"].required = True
+        self.fields["extension_decision_number"].error_messages["required"] = _(
+            "Give the number of the extension decision."
+        )
+        self.fields["extension_decided_on"].required = True
+        self.fields["extended_until"].required = True
+
+
+class StayEndForm(forms.Form):
+    end_date = DayField(label=_("End date"))
+
+    def __init__(self, *args, stay=None, **kwargs):
+        kwargs.setdefault("auto_id", _row_id("endstay", stay))
+        super().__init__(*args, **kwargs)
+
+
+class ApplicationForm(forms.Form):
+    """A Form 07 application, recorded on receipt."""
+
+    beneficiary = forms.ChoiceField(label=_("Victim"))
+    applicant = forms.ChoiceField(label=_("Filed by"), choices=ApplicantKind.choices, initial=ApplicantKind.PERSON)
+    applicant_name = _text(_("Name of the family member who filed"), help_text=_("When the family files."))
+    submitted_via = forms.ChoiceField(
+        label=_("Submitted"), choices=SubmissionChannel.choices, initial=SubmissionChannel.IN_PERSON
+    )
+    received_on = DayField(label=_("Received on"))
+    regimes = _checkboxes(
+        ReintegrationRegime.choices,
+        _("Support requested"),
+        required=True,
+        error_messages={"required": _("Choose at least one kind of support.")},
+    )
+
+    def __init__(self, *args, beneficiaries=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_application_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].choices = list(beneficiaries)
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "applicant_name")
+        return cleaned
+
+
+APPLICATION_DECISIONS = (
+    (ApplicationStatus.APPROVED, _("Approved")),
+    (ApplicationStatus.REFUSED, _("Refused")),
+)
+
+
+class ApplicationDecisionForm(forms.Form):
+    status = forms.ChoiceField(label=_("Decision"), choices=_blank(APPLICATION_DECISIONS))
+    decided_on = DayField(label=_("Decided on"))
+    decision_number = _text(_("Decision number"), max_length=60, help_text=_("Needed for an approval."))
+    approved_regimes = _checkboxes(
+        ReintegrationRegime.choices, _("Support approved"), help_text=_("Leave empty to approve all requested.")
+    )
+    reason = _long_text(_("Reason"), rows=2, help_text=_("Needed for a refusal."))
+
+    def __init__(self, *args, application=None, **kwargs):
+        kwargs.setdefault("auto_id", _row_id("decide", application))
+        super().__init__(*args, **kwargs)
+        if application is not None:
+            labels = dict(ReintegrationRegime.choices)
+            self.fields["approved_regimes"].choices = [(code, labels.get(code, code)) for code in application.regimes]
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "decision_number", "reason")
+        return cleaned
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=_blank(AttachmentKind.choices))
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, image (PNG, JPEG, GIF, WebP) or office document."),
+        error_messages={
+            "required": _("Choose a file."),
+            "empty": _("The file is empty."),
+            "invalid": _("Choose a file."),
+            "missing": _("Choose a file."),
+        },
+    )

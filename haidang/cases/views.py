@@ -14,11 +14,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,20 +29,30 @@ from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.access.selectors import agencies_visible_to, memberships_of
-from haidang.cases import eligibility, selectors, services, support, timelimits, workflow
+from haidang.cases import eligibility, protection, selectors, services, support, timelimits, workflow
 from haidang.cases.forms import (
     CONSENT_METHOD_LABELS,
     COUNTRY_SUGGESTIONS,
     DISCLOSURE_PURPOSE_LABELS,
     IDENTIFICATION_DOCUMENT_TYPES,
     RATE_UNIT_LABELS,
+    ApplicationDecisionForm,
+    ApplicationForm,
+    AttachmentForm,
     CaseFilterForm,
     ConsentForm,
     IntakeForm,
+    LinkPersonForm,
+    ProtectionDecisionForm,
+    ProtectionEndForm,
+    ProtectionRefusalForm,
     RateFilterForm,
     RateForm,
     ReferralForm,
     ReferralUpdateForm,
+    StayEndForm,
+    StayExtendForm,
+    StayStartForm,
     SupportExtensionForm,
     SupportItemForm,
     TransferDecisionForm,
@@ -50,6 +62,9 @@ from haidang.cases.forms import (
     WithdrawConsentForm,
 )
 from haidang.cases.models import (
+    ApplicantKind,
+    ApplicationStatus,
+    AttachmentKind,
     CaseStatus,
     ConsentGiver,
     DocumentType,
@@ -57,12 +72,18 @@ from haidang.cases.models import (
     IntakeChannel,
     LegalRegime,
     NationalityClass,
+    ProtectionMeasure,
+    ProtectionStatus,
     RateTable,
     Recruitment,
     ReferralStatus,
+    ReintegrationRegime,
+    Relationship,
+    RiskLevel,
     Route,
     ServiceType,
     Sex,
+    SubmissionChannel,
     Transfer,
     TransferStatus,
 )
@@ -184,6 +205,10 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
         "page": page,
         "can_record": can_record_intake(user),
         "incoming": incoming,
+        "applications": [
+            {"application": application, "deadline": deadline}
+            for application, deadline in protection.applications_waiting_for(user)[:WORK_PAGE_SIZE]
+        ],
     }
     return render(request, "cases/worklist.html", context, status=status)
 
@@ -253,9 +278,23 @@ EVENT_KINDS = {
     "visit_recorded": gettext_lazy("Follow-up visit"),
     "person_merged": gettext_lazy("Person records merged"),
     "break_glass": gettext_lazy("Opened outside the usual area (break-the-glass)"),
+    "person_linked": gettext_lazy("Linked person recorded"),
+    "link_updated": gettext_lazy("Linked person changed"),
+    "protection_decided": gettext_lazy("Protection decided"),
+    "protection_refused": gettext_lazy("Protection refused by the person"),
+    "protection_ended": gettext_lazy("Protection ended"),
+    "shelter_stay_started": gettext_lazy("Shelter stay started"),
+    "shelter_stay_extended": gettext_lazy("Shelter stay extended"),
+    "shelter_stay_ended": gettext_lazy("Shelter stay ended"),
+    "reintegration_application_received": gettext_lazy("Reintegration application received"),
+    "reintegration_application_decided": gettext_lazy("Reintegration application decided"),
+    "attachment_added": gettext_lazy("File added"),
 }
 # Identifiers of the records an event is about: the records themselves are on the sub-pages.
-HIDDEN_EVENT_KEYS = frozenset({"consent", "referral", "transfer", "visit", "kept", "merged"})
+HIDDEN_EVENT_KEYS = frozenset(
+    {"consent", "referral", "transfer", "visit", "kept", "merged", "link", "protection", "stay", "application"}
+    | {"attachment"}
+)
 
 
 def _data_label(key: str) -> str:
@@ -540,6 +579,11 @@ CASE_TABS = (
     ("referrals", gettext_lazy("Referrals")),
     ("transfer", gettext_lazy("Transfer")),
     ("visits", gettext_lazy("Follow-up visits")),
+    ("people", gettext_lazy("People")),
+    ("protection", gettext_lazy("Protection")),
+    ("shelter", gettext_lazy("Shelter")),
+    ("reintegration", gettext_lazy("Reintegration support")),
+    ("files", gettext_lazy("Files")),
 )
 OUTCOME_LABELS = {
     eligibility.Outcome.GRANTED: gettext_lazy("Granted"),
@@ -1110,6 +1154,524 @@ def visits(request, case_id):
         else:
             return _saved(request, _("Follow-up visit recorded."), "cases:visits", case)
     return _render_visits(request, case, form=form, status=400)
+
+
+# --- People: the person and linked persons -----------------------------------------------------------
+
+
+def _role_label(role: str) -> str:
+    """'person' (the case's person) or a relationship code, as words."""
+    if role == "person":
+        return _("The person")
+    if role == "other":
+        return _("Other")
+    return _label(Relationship.choices, role)
+
+
+def _case_persons(case) -> list[tuple]:
+    """(person, role) for the case's person and its linked persons, the person first."""
+    links = case.linked_persons.select_related("person").order_by("relationship", "person__birth_year", "id")
+    return [(case.person, "person"), *((link.person, link.relationship) for link in links)]
+
+
+def _person_choices(persons, show_identity: bool, *, children_only: bool = False) -> list[tuple[str, str]]:
+    choices = []
+    for person, role in persons:
+        if children_only and role not in ("person", Relationship.CHILD):
+            continue
+        label = _role_label(role)
+        if role != "person" and person.birth_year:
+            label = f"{label} ({person.birth_year})"
+        if show_identity and person.full_name:
+            label = f"{label}: {person.full_name}"
+        choices.append((str(person.pk), label))
+    return choices
+
+
+def _chosen_person(persons, value):
+    """The Person chosen from `_person_choices` (the form has already checked it is listed)."""
+    return next((person for person, _role in persons if str(person.pk) == value), None)
+
+
+def _render_people(request, case, *, form=None, status: int = 200):
+    user = request.user
+    can_edit = selectors.can_edit_case(user, case)
+    show_identity = selectors.can_see_identity(user, case)
+    principal_protected = case.protection_decisions.filter(
+        subject_id=case.person_id, status=ProtectionStatus.ACTIVE
+    ).exists()
+    rows = []
+    for person, role, protected, notes in [
+        (case.person, "person", principal_protected, ""),
+        *(
+            (link.person, link.relationship, link.is_protected, link.notes)
+            for link in case.linked_persons.select_related("person").order_by("relationship", "id")
+        ),
+    ]:
+        shown = selectors.person_view(person, show_identity=show_identity)
+        rows.append(
+            {
+                "role": _role_label(role),
+                "name": shown.full_name or "—",
+                "other_names": shown.other_names,
+                "sex": _label(Sex.choices, shown.sex),
+                "birth": _day(person.birth_date) if show_identity and person.birth_date else (person.birth_year or "—"),
+                "protected": protected,
+                "notes": notes if show_identity else (selectors.MASK if notes else ""),
+            }
+        )
+    if can_edit and form is None:
+        form = LinkPersonForm()
+    context = {
+        **_case_context(request, case, "people", can_edit=can_edit),
+        "rows": rows,
+        "show_identity": show_identity,
+        "form": form,
+    }
+    return render(request, "cases/people.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_view_cases
+def people(request, case_id):
+    if request.method == "GET":
+        return _render_people(request, _case_or_404(request, case_id, "people"))
+    case = _editable_case(request, case_id, "people")
+    form = LinkPersonForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            protection.link_person(
+                actor=request.user,
+                case=case,
+                person_data=form.person_data(),
+                relationship=data["relationship"],
+                is_protected=data["is_protected"],
+                notes=data["notes"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Linked person recorded."), "cases:people", case)
+    return _render_people(request, case, form=form, status=400)
+
+
+# --- Protection ----------------------------------------------------------------------------------------
+
+
+def _commitment_choices(case) -> list[tuple[str, str]]:
+    """The case's signed commitments, by date and size (never the file name)."""
+    return [
+        (str(item.pk), f"{timezone.localtime(item.uploaded_at):%d/%m/%Y %H:%M} · {filesizeformat(item.size)}")
+        for item in protection.attachments_for(case).filter(kind=AttachmentKind.PROTECTION_COMMITMENT)
+    ]
+
+
+def _decision_form(request, case, persons, show_identity, data=None):
+    return ProtectionDecisionForm(
+        data,
+        subjects=_person_choices(persons, show_identity),
+        initial={"decided_on": timezone.localdate(), "subject": str(case.person_id)},
+    )
+
+
+def _render_protection(
+    request, case, *, form=None, refusals: dict | None = None, endings: dict | None = None, status: int = 200
+):
+    user = request.user
+    can_edit = selectors.can_edit_case(user, case)
+    show_identity = selectors.can_see_identity(user, case)
+    refusals, endings = refusals or {}, endings or {}
+    commitments = _commitment_choices(case) if can_edit else []
+    today = timezone.localdate()
+    measures = dict(ProtectionMeasure.choices)
+    rows = []
+    for view in protection.protection_decisions_for(user, case):
+        decision = view.decision
+        active = decision.status == ProtectionStatus.ACTIVE
+        refuse = end = None
+        if can_edit and active:
+            refuse = refusals.get(decision.pk) or ProtectionRefusalForm(
+                decision=decision, commitments=commitments, initial={"refused_on": today}
+            )
+            end = endings.get(decision.pk) or ProtectionEndForm(decision=decision, initial={"ended_on": today})
+        rows.append(
+            {
+                "view": view,
+                "decision": decision,
+                "subject": _role_label(view.subject),
+                "risk_level": _label(RiskLevel.choices, decision.risk_level),
+                "measures": [str(measures.get(code, code)) for code in decision.measures],
+                "status": _label(ProtectionStatus.choices, decision.status),
+                "refuse": refuse,
+                "refuse_open": decision.pk in refusals,
+                "end": end,
+                "end_open": decision.pk in endings,
+            }
+        )
+    if can_edit and form is None:
+        form = _decision_form(request, case, _case_persons(case), show_identity)
+    context = {
+        **_case_context(request, case, "protection", can_edit=can_edit),
+        "rows": rows,
+        "form": form,
+        "show_identity": show_identity,
+    }
+    return render(request, "cases/protection.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_view_cases
+def protection_page(request, case_id):
+    if request.method == "GET":
+        return _render_protection(request, _case_or_404(request, case_id, "protection"))
+    case = _editable_case(request, case_id, "protection")
+    persons = _case_persons(case)
+    form = _decision_form(request, case, persons, selectors.can_see_identity(request.user, case), request.POST)
+    if form.is_valid():
+        data = {**form.cleaned_data, "subject": _chosen_person(persons, form.cleaned_data["subject"])}
+        try:
+            protection.decide_protection(actor=request.user, case=case, data=data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Protection decision recorded."), "cases:protection", case)
+    return _render_protection(request, case, form=form, status=400)
+
+
+def _decision_of(case, decision_id):
+    decision = case.protection_decisions.filter(pk=decision_id).first()
+    if decision is None:
+        raise Http404
+    return decision
+
+
+def _already_finished(request, case, message: str, to: str):
+    messages.error(request, message)
+    return redirect(to, case_id=case.pk)
+
+
+@require_POST
+@require_view_cases
+def protection_refuse(request, case_id, decision_id):
+    case = _editable_case(request, case_id, "protection")
+    decision = _decision_of(case, decision_id)
+    if decision.status != ProtectionStatus.ACTIVE:
+        return _already_finished(
+            request, case, _("This protection decision is no longer in force."), "cases:protection"
+        )
+    form = ProtectionRefusalForm(request.POST, decision=decision, commitments=_commitment_choices(case))
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen = data.get("commitment_file")
+        data["commitment_file"] = protection.attachments_for(case).filter(pk=chosen).first() if chosen else None
+        try:
+            protection.record_refusal(actor=request.user, decision=decision, data=data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Refusal of protection recorded."), "cases:protection", case)
+    return _render_protection(request, case, refusals={decision.pk: form}, status=400)
+
+
+@require_POST
+@require_view_cases
+def protection_end(request, case_id, decision_id):
+    case = _editable_case(request, case_id, "protection")
+    decision = _decision_of(case, decision_id)
+    if decision.status != ProtectionStatus.ACTIVE:
+        return _already_finished(
+            request, case, _("This protection decision is no longer in force."), "cases:protection"
+        )
+    form = ProtectionEndForm(request.POST, decision=decision)
+    if form.is_valid():
+        try:
+            protection.end_protection(actor=request.user, decision=decision, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Protection ended."), "cases:protection", case)
+    return _render_protection(request, case, endings={decision.pk: form}, status=400)
+
+
+# --- Shelter stays -------------------------------------------------------------------------------------
+
+
+def _stay_form(request, case, persons, show_identity, data=None):
+    return StayStartForm(
+        data,
+        persons=_person_choices(persons, show_identity),
+        agencies=_agencies(request.user),
+        initial={"start_date": timezone.localdate(), "person": str(case.person_id)},
+    )
+
+
+def _render_shelter(
+    request, case, *, form=None, extensions: dict | None = None, endings: dict | None = None, status: int = 200
+):
+    user = request.user
+    can_edit = selectors.can_edit_case(user, case)
+    show_identity = selectors.can_see_identity(user, case)
+    extensions, endings = extensions or {}, endings or {}
+    today = timezone.localdate()
+    rows = []
+    for view in protection.shelter_stays_for(user, case):
+        stay = view.stay
+        is_open = stay.end_date is None
+        extend = end = None
+        if can_edit and is_open:
+            extend = extensions.get(stay.pk) or StayExtendForm(stay=stay, initial={"extension_decided_on": today})
+            end = endings.get(stay.pk) or StayEndForm(stay=stay, initial={"end_date": today})
+        rows.append(
+            {
+                "view": view,
+                "stay": stay,
+                "person": _role_label(view.person),
+                "open": is_open,
+                "due": view.deadline.due,
+                "overdue": is_open and view.deadline.overdue,
+                "days_left": view.deadline.days_left if is_open else None,
+                "days_over": -view.deadline.days_left if is_open and view.deadline.overdue else None,
+                "days": (stay.end_date - stay.start_date).days + 1 if stay.end_date else None,
+                "extend": extend,
+                "extend_open": stay.pk in extensions,
+                "end": end,
+                "end_open": stay.pk in endings,
+            }
+        )
+    if can_edit and form is None:
+        form = _stay_form(request, case, _case_persons(case), show_identity)
+    context = {
+        **_case_context(request, case, "shelter", can_edit=can_edit),
+        "rows": rows,
+        "form": form,
+        "max_days": timelimits.shelter_max_days(),
+        "show_identity": show_identity,
+    }
+    return render(request, "cases/shelter.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_view_cases
+def shelter(request, case_id):
+    if request.method == "GET":
+        return _render_shelter(request, _case_or_404(request, case_id, "shelter"))
+    case = _editable_case(request, case_id, "shelter")
+    persons = _case_persons(case)
+    form = _stay_form(request, case, persons, selectors.can_see_identity(request.user, case), request.POST)
+    if form.is_valid():
+        data = {**form.cleaned_data, "person": _chosen_person(persons, form.cleaned_data["person"])}
+        try:
+            protection.start_stay(actor=request.user, case=case, data=data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Shelter stay recorded."), "cases:shelter", case)
+    return _render_shelter(request, case, form=form, status=400)
+
+
+def _stay_of(case, stay_id):
+    stay = case.shelter_stays.filter(pk=stay_id).first()
+    if stay is None:
+        raise Http404
+    return stay
+
+
+@require_POST
+@require_view_cases
+def shelter_extend(request, case_id, stay_id):
+    case = _editable_case(request, case_id, "shelter")
+    stay = _stay_of(case, stay_id)
+    if stay.end_date is not None:
+        return _already_finished(request, case, _("This stay has ended."), "cases:shelter")
+    form = StayExtendForm(request.POST, stay=stay)
+    if form.is_valid():
+        try:
+            protection.extend_stay(actor=request.user, stay=stay, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Extension decision recorded."), "cases:shelter", case)
+    return _render_shelter(request, case, extensions={stay.pk: form}, status=400)
+
+
+@require_POST
+@require_view_cases
+def shelter_end(request, case_id, stay_id):
+    case = _editable_case(request, case_id, "shelter")
+    stay = _stay_of(case, stay_id)
+    if stay.end_date is not None:
+        return _already_finished(request, case, _("This stay has ended."), "cases:shelter")
+    form = StayEndForm(request.POST, stay=stay)
+    if form.is_valid():
+        try:
+            protection.end_stay(actor=request.user, stay=stay, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Shelter stay ended."), "cases:shelter", case)
+    return _render_shelter(request, case, endings={stay.pk: form}, status=400)
+
+
+# --- Reintegration applications (Form 07) ----------------------------------------------------------
+
+
+def _application_form(request, case, persons, show_identity, data=None):
+    return ApplicationForm(
+        data,
+        beneficiaries=_person_choices(persons, show_identity, children_only=True),
+        initial={"received_on": timezone.localdate(), "beneficiary": str(case.person_id)},
+    )
+
+
+def _render_reintegration(request, case, *, form=None, decisions: dict | None = None, status: int = 200):
+    user = request.user
+    can_edit = selectors.can_edit_case(user, case)
+    show_identity = selectors.can_see_identity(user, case)
+    decisions = decisions or {}
+    regimes = dict(ReintegrationRegime.choices)
+    today = timezone.localdate()
+    rows = []
+    for view in protection.applications_for(user, case):
+        application = view.application
+        waiting = application.status == ApplicationStatus.RECEIVED
+        decide = None
+        if can_edit and waiting:
+            decide = decisions.get(application.pk) or ApplicationDecisionForm(
+                application=application, initial={"decided_on": today}
+            )
+        rows.append(
+            {
+                "view": view,
+                "application": application,
+                "beneficiary": _role_label(view.beneficiary),
+                "applicant": _label(ApplicantKind.choices, application.applicant),
+                "submitted_via": _label(SubmissionChannel.choices, application.submitted_via),
+                "regimes": [str(regimes.get(code, code)) for code in application.regimes],
+                "approved": [str(regimes.get(code, code)) for code in application.approved_regimes],
+                "status": _label(ApplicationStatus.choices, application.status),
+                "deadline": view.deadline,
+                "decide": decide,
+                "decide_open": application.pk in decisions,
+            }
+        )
+    if can_edit and form is None:
+        form = _application_form(request, case, _case_persons(case), show_identity)
+    context = {
+        **_case_context(request, case, "reintegration", can_edit=can_edit),
+        "rows": rows,
+        "form": form,
+        "working_days": timelimits.reintegration_decision_working_days(),
+    }
+    return render(request, "cases/reintegration.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_view_cases
+def reintegration(request, case_id):
+    if request.method == "GET":
+        return _render_reintegration(request, _case_or_404(request, case_id, "reintegration"))
+    case = _editable_case(request, case_id, "reintegration")
+    persons = _case_persons(case)
+    form = _application_form(request, case, persons, selectors.can_see_identity(request.user, case), request.POST)
+    if form.is_valid():
+        data = {**form.cleaned_data, "beneficiary": _chosen_person(persons, form.cleaned_data["beneficiary"])}
+        try:
+            application = protection.receive_application(actor=request.user, case=case, data=data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            due = protection.application_deadline(application).due
+            message = _("Application recorded; the decision is due by %(day)s.") % {"day": _day(due)}
+            return _saved(request, message, "cases:reintegration", case)
+    return _render_reintegration(request, case, form=form, status=400)
+
+
+@require_POST
+@require_view_cases
+def reintegration_decide(request, case_id, application_id):
+    case = _editable_case(request, case_id, "reintegration")
+    application = case.reintegration_applications.filter(pk=application_id).first()
+    if application is None:
+        raise Http404
+    if application.status != ApplicationStatus.RECEIVED:
+        return _already_finished(request, case, _("This application has already been decided."), "cases:reintegration")
+    form = ApplicationDecisionForm(request.POST, application=application)
+    if form.is_valid():
+        try:
+            protection.decide_application(actor=request.user, application=application, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("Decision on the application recorded."), "cases:reintegration", case)
+    return _render_reintegration(request, case, decisions={application.pk: form}, status=400)
+
+
+# --- Files ---------------------------------------------------------------------------------------------
+
+
+def _render_files(request, case, *, form=None, status: int = 200):
+    user = request.user
+    can_edit = selectors.can_edit_case(user, case)
+    show_identity = selectors.can_see_identity(user, case)
+    rows = [
+        {
+            "attachment": item,
+            "name": item.original_name if show_identity else selectors.MASK,
+            "kind": _label(AttachmentKind.choices, item.kind),
+            "size": filesizeformat(item.size),
+            "by": (item.uploaded_by.full_name or item.uploaded_by.username) if item.uploaded_by_id else "",
+        }
+        for item in protection.attachments_for(case).select_related("uploaded_by")
+    ]
+    if can_edit and form is None:
+        form = AttachmentForm()
+    context = {
+        **_case_context(request, case, "files", can_edit=can_edit),
+        "rows": rows,
+        "form": form,
+        "show_identity": show_identity,
+        "max_size": filesizeformat(protection.max_attachment_bytes()),
+    }
+    return render(request, "cases/files.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_view_cases
+def files(request, case_id):
+    if request.method == "GET":
+        return _render_files(request, _case_or_404(request, case_id, "attachments"))
+    case = _editable_case(request, case_id, "attachments")
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            protection.add_attachment(
+                actor=request.user, case=case, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, _("File kept with the case."), "cases:files", case)
+    return _render_files(request, case, form=form, status=400)
+
+
+@require_GET
+@require_view_cases
+def file_download(request, case_id, attachment_id):
+    """The file itself, as a download: audited; 403 for a reader who sees identities masked."""
+    attachment = protection.get_attachment_for_user(request.user, attachment_id)
+    if attachment is None or attachment.case_id != case_id:
+        raise Http404
+    result = protection.download_attachment(actor=request.user, attachment=attachment)
+    if result is None:
+        raise Http404
+    name, content_type, content = result
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Length"] = str(len(content))
+    return response
 
 
 # --- Provincial rate tables ----------------------------------------------------------------------
