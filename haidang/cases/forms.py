@@ -1055,3 +1055,10 @@ class AttachmentForm(forms.Form):
             "missing": _("Choose a file."),
         },
     )
+
+
+class BreakGlassForm(forms.Form):
+    case_number = forms.CharField(label=_("Case number"), max_length=20, help_text=_("For example 01-2026-000123."))
+    reason = forms.CharField(
+        label=_("Why you need this case now"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

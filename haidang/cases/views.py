@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haidang.access.models import Agency
+from haidang.access.permissions import require_capability
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.access.selectors import agencies_visible_to, memberships_of
@@ -39,6 +40,7 @@ from haidang.cases.forms import (
     ApplicationDecisionForm,
     ApplicationForm,
     AttachmentForm,
+    BreakGlassForm,
     CaseFilterForm,
     ConsentForm,
     IntakeForm,
@@ -1763,3 +1765,30 @@ def rates(request):
     ]
     context = {"form": form, "filters": filters, "page": page, "rows": rows, "may_edit": may_edit}
     return render(request, "cases/rates.html", context, status=status)
+
+
+# --- Break the glass ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability(Capability.BREAK_GLASS)
+def break_glass(request):
+    """Open one case outside one's area: a reason, an audit entry, a notice to the supervisors."""
+    form = BreakGlassForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = services.break_glass(
+                actor=request.user, case_number=form.cleaned_data["case_number"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            status = 400
+        else:
+            messages.warning(
+                request,
+                _("Access granted until %(time)s. The supervisors have been told.")
+                % {"time": timezone.localtime(grant.expires_at).strftime("%d/%m/%Y %H:%M")},
+            )
+            return redirect("cases:detail", case_id=grant.case_id)
+    return render(request, "cases/break_glass.html", {"form": form}, status=status)

@@ -969,3 +969,34 @@ def test_the_pages_keep_identities_out_of_lists_for_readers(as_user, case, meals
     html = reader.get(url("support", case)).content.decode()
     assert NAME not in html and "The person" in html
     assert Case.objects.get().person.full_name == NAME
+
+
+def test_break_the_glass_page_opens_an_outside_case_with_a_reason(demo_users, sign_in, settings):
+    from datetime import date as _date
+
+    from haidang.access.models import Agency as _Agency
+    from haidang.cases import services as _services
+    from haidang.places.models import AdministrativeUnit as _Unit
+
+    case = _services.create_case(
+        actor=demo_users["caseworker.hanoi"],
+        person_data={"full_name": "Người thử (minh hoạ)"},
+        case_data={
+            "intake_channel": "hotline_tip",
+            "reception_date": _date(2026, 6, 1),
+            "unit": _Unit.objects.get(code="01", valid_to__isnull=True),
+            "agency": _Agency.objects.get(name="Sở Y tế Thành phố Hà Nội"),
+        },
+    )
+    client = sign_in(demo_users["caseworker.haiphong"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
+    refused = client.post("/cases/break-glass/", {"case_number": case.number, "reason": "x"})
+    assert refused.status_code == 400
+    opened = client.post(
+        "/cases/break-glass/", {"case_number": case.number, "reason": "Nạn nhân đang ở Hải Phòng, cần hỗ trợ gấp"}
+    )
+    assert opened.status_code == 302 and opened["Location"] == f"/cases/{case.pk}/"
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    analyst = sign_in(demo_users["analyst"])
+    assert analyst.get("/cases/break-glass/").status_code == 403
