@@ -105,3 +105,8 @@ def page(browser):
     page.console_errors = errors
     yield page
     context.close()
+
+
+# A TOTP code can be used once per 30-second step: each browser test signs in a different
+# second-factor user (sign-in journey: police.hanoi; case journey: commune and Department of
+# Health users), so tests never race for the same code.

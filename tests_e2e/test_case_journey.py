@@ -131,7 +131,7 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         assert status(worker) == "Identified as a victim"
 
         # Consent to a referral, and to the transfer to the home commune.
-        worker.locator(".case-tabs a", has_text="Consent").click()
+        worker.locator(".case-tabs").get_by_role("link", name="Consent", exact=True).click()
         worker.wait_for_url(case_url + "consent/")
         for purpose, recipient in (("referral", None), ("transfer", RECEIVING_AGENCY)):
             form = worker.locator("form.case-form")
@@ -145,7 +145,7 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         assert worker.locator("table.case-consents tbody tr").count() == 2
 
         # Support at the province's rate, with the eligibility it rests on.
-        worker.locator(".case-tabs a", has_text="Support").click()
+        worker.locator(".case-tabs").get_by_role("link", name="Support", exact=True).click()
         worker.wait_for_url(case_url + "support/")
         assert worker.locator("table.case-regimes tbody tr").count() == 11
         assert "Art. 37(1)(a)" in worker.locator("table.case-regimes").inner_text()
@@ -159,7 +159,7 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         assert worker.locator("#support-total").inner_text().strip() == "500,000"
 
         # A referral, under the consent to referral.
-        worker.locator(".case-tabs a", has_text="Referrals").click()
+        worker.locator(".case-tabs").get_by_role("link", name="Referrals", exact=True).click()
         worker.wait_for_url(case_url + "referrals/")
         form = worker.locator("form.case-form")
         form.locator("select[name=provider]").select_option(label=JOBS)
@@ -171,7 +171,7 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         assert "Sent" in worker.locator("table.case-referrals").inner_text()
 
         # The transfer to the person's home commune, under the consent to transfer.
-        worker.locator(".case-tabs a", has_text="Transfer").click()
+        worker.locator(".case-tabs").get_by_role("link", name="Transfer", exact=True).click()
         worker.wait_for_url(case_url + "transfer/")
         form = worker.locator("form.case-form")
         option = worker.locator("#unit-options option").filter(has_text=re.compile(f"^{RECEIVING_UNIT}$"))

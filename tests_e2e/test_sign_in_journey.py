@@ -19,7 +19,7 @@ def test_sign_in_with_second_factor_switch_language_and_open_home(live_server_ur
     page.goto(live_server_url + "/")
     assert "/account/login/" in page.url
     assert page.locator("html").get_attribute("lang") == "vi"
-    page.get_by_label("Tên đăng nhập").fill("caseworker.hanoi")
+    page.get_by_label("Tên đăng nhập").fill("police.hanoi")
     page.get_by_label("Mật khẩu").fill(DEFAULT_DEMO_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     assert page.url.endswith("/account/two-factor/")
@@ -33,7 +33,7 @@ def test_sign_in_with_second_factor_switch_language_and_open_home(live_server_ur
     assert page.locator("html").get_attribute("lang") == "en"
     main = page.locator("main").inner_text()
     assert "Your area of responsibility" in main
-    assert "Case worker" in main
+    assert "Police investigator" in main
     assert "Thành phố Hà Nội" in main
     # Strict CSP: nothing on the page was blocked or failed to load.
     assert page.console_errors == []

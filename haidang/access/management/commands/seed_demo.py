@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from haidang.access.demo import demo_password, demo_totp_secret, seed_demo
+from haidang.cases.demo import seed_cases_demo
 from haidang.prevention.demo import seed_prevention_demo
 
 
@@ -11,6 +12,8 @@ class Command(BaseCommand):
         logins = seed_demo()
         # Prevention work for the 30 July month of action (idempotent like the users).
         seed_prevention_demo()
+        # Synthetic cases at every step, so the case screens have something to show.
+        seed_cases_demo()
         if options["verbosity"] < 1:
             return
         width = max(len(item["username"]) for item in logins)

@@ -1,0 +1,163 @@
+"""Demonstration cases: synthetic people (every name marked "(minh hoạ)") at every step of the path.
+
+Made through the real services, so the timeline, the audit log and the scope are what a user
+would get. Dates are relative to today, so the worklist always has something waiting and one
+verification overdue. Runs once: a database that already has cases is left alone.
+"""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from haidang.access.models import Agency, User
+from haidang.cases import services, support
+from haidang.cases.models import Case
+from haidang.places.models import AdministrativeUnit
+
+IDENTIFICATION = {
+    "evidence_sources": ["b", "e"],
+    "document_type": "police_certificate",
+    "document_issuer": "Công an Thành phố Hà Nội",
+    "document_number": "XN-MH/2026",
+}
+
+# (person, province, unit name or None for the province, receiving agency, channel, days ago, steps)
+CASES = [
+    ("Nguyễn Thị Hoà (minh hoạ)", "01", "Xã Thạch Thất", "Ủy ban nhân dân Xã Thạch Thất", "self_report", 2, []),
+    (
+        "Lò Văn Páo (minh hoạ)",
+        "01",
+        "Xã Tây Phương",
+        "Ủy ban nhân dân Xã Tây Phương",
+        "hotline_tip",
+        9,
+        ["received", "initial_verification"],
+    ),
+    (
+        "Trần Thị Mơ (minh hoạ)",
+        "01",
+        None,
+        "Sở Y tế Thành phố Hà Nội",
+        "border_handover",
+        40,
+        ["received", "initial_verification", "identified"],
+    ),
+    (
+        "Hà Thị Sim (minh hoạ)",
+        "01",
+        None,
+        "Sở Y tế Thành phố Hà Nội",
+        "mission_abroad",
+        120,
+        ["received", "initial_verification", "identified", "returned_home", "reintegration"],
+    ),
+    (
+        "Vi Văn Tình (minh hoạ)",
+        "01",
+        "Xã Thạch Thất",
+        "Ủy ban nhân dân Xã Thạch Thất",
+        "rescue",
+        30,
+        ["received", "initial_verification", "further_verification"],
+    ),
+    (
+        "Phạm Thị Duyên (minh hoạ)",
+        "31",
+        "Phường Hồng Bàng",
+        "Ủy ban nhân dân Phường Hồng Bàng",
+        "self_report",
+        4,
+        ["received"],
+    ),
+    (
+        "Đinh Thị Nga (minh hoạ)",
+        "31",
+        None,
+        "Sở Y tế Thành phố Hải Phòng",
+        "border_handover",
+        60,
+        ["received", "initial_verification", "identified"],
+    ),
+]
+
+ACTORS = {"01": ("commune.hanoi.a", "caseworker.hanoi"), "31": ("commune.haiphong.a", "caseworker.haiphong")}
+COMMUNE_ACTORS = {"Xã Tây Phương": "commune.hanoi.b"}
+
+
+@transaction.atomic
+def seed_cases_demo() -> int:
+    if Case.objects.exists():
+        return 0
+    today = timezone.localdate()
+    for code in ("01", "31"):
+        province = AdministrativeUnit.objects.get(code=code, valid_to__isnull=True)
+        coordinator = User.objects.get(username="coordinator.hanoi" if code == "01" else "coordinator.haiphong")
+        support.create_rate(
+            actor=coordinator,
+            data={
+                "province": province,
+                "regime": "ESS",
+                "item": "Tiền ăn",
+                "unit_label": "day",
+                "amount": Decimal(50000),
+                "max_units": 120,
+                "valid_from": today.replace(month=1, day=1),
+                "legal_basis": "Nghị quyết minh hoạ (số liệu giả định)",
+            },
+        )
+        support.create_rate(
+            actor=coordinator,
+            data={
+                "province": province,
+                "regime": "TRV",
+                "item": "Tiền xe về nơi cư trú",
+                "unit_label": "once",
+                "amount": Decimal(300000),
+                "valid_from": today.replace(month=1, day=1),
+                "legal_basis": "Nghị quyết minh hoạ (số liệu giả định)",
+            },
+        )
+    made = 0
+    for name, code, unit_name, agency_name, channel, days_ago, steps in CASES:
+        commune_user, worker_user = ACTORS[code]
+        if unit_name:
+            unit = AdministrativeUnit.objects.get(parent__code=code, valid_to__isnull=True, name=unit_name)
+            recorder = User.objects.get(username=COMMUNE_ACTORS.get(unit_name, commune_user))
+        else:
+            unit = AdministrativeUnit.objects.get(code=code, valid_to__isnull=True)
+            recorder = User.objects.get(username=worker_user)
+        worker = User.objects.get(username=worker_user)
+        received = today - timedelta(days=days_ago)
+        case = services.create_case(
+            actor=recorder,
+            person_data={
+                "full_name": name,
+                "sex": "male" if "Văn" in name else "female",
+                "birth_year": today.year - 19 - days_ago % 9,
+            },
+            case_data={
+                "intake_channel": channel,
+                "reception_date": received,
+                "unit": unit,
+                "agency": Agency.objects.get(name=agency_name),
+                "exploitation_forms": ["forced_crime"],
+                "route": "vn_kh",
+                "recruitment_method": "online_job_offer",
+                "destination_country": "KHM",
+            },
+        )
+        for target in steps:
+            actor = recorder if target == "received" else worker
+            data = None
+            if target == "identified":
+                day = received + timedelta(days=3)
+                data = {**IDENTIFICATION, "decision_date": day, "document_date": day}
+            case = services.transition_case(actor=actor, case=case, target=target, version=case.version, data=data)
+        if "initial_verification" in steps:
+            # As if the Department of Health had been notified the day after reception.
+            notified = timezone.make_aware(datetime.combine(received + timedelta(days=1), time(9, 0)))
+            Case.objects.filter(pk=case.pk).update(notified_at=notified)
+        made += 1
+    return made
