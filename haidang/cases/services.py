@@ -249,6 +249,28 @@ def _check_transition_data(transition: workflow.Transition, data: dict, note: st
     return {key: (value.isoformat() if isinstance(value, date | datetime) else value) for key, value in data.items()}
 
 
+def _check_closable(case: Case) -> None:
+    """A case closes only when nothing is left running: protection, shelter stays, pending transfers."""
+    from haidang.cases.models import ProtectionDecision, ProtectionStatus, ShelterStay, Transfer
+
+    open_items = []
+    if ProtectionDecision.objects.filter(case=case, status=ProtectionStatus.ACTIVE).exists():
+        open_items.append(_("a protection decision is still in force"))
+    if ShelterStay.objects.filter(case=case, end_date__isnull=True).exists():
+        open_items.append(_("a shelter stay has not ended"))
+    if Transfer.objects.filter(case=case, status="pending").exists():
+        open_items.append(_("a transfer is waiting for an answer"))
+    if open_items:
+        raise ValidationError(
+            {
+                "target": [
+                    _("The case cannot be closed yet: %(items)s.")
+                    % {"items": "; ".join(str(item) for item in open_items)}
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def transition_case(*, actor, case: Case, target: str, version: int, note: str = "", data: dict | None = None) -> Case:
     """Move the case along the transition table; refused moves change nothing."""
@@ -274,6 +296,8 @@ def transition_case(*, actor, case: Case, target: str, version: int, note: str =
     if target == "reopen":
         closing = locked.events.filter(to_status=CaseStatus.CLOSED).order_by("-occurred_at", "-id").first()
         target = closing.from_status if closing is not None else CaseStatus.RECEIVED
+    if target == CaseStatus.CLOSED:
+        _check_closable(locked)
     if target == CaseStatus.INITIAL_VERIFICATION and locked.notified_at is None:
         locked.notified_at = timezone.now()
     if target == CaseStatus.IDENTIFIED:

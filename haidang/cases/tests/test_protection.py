@@ -310,14 +310,15 @@ def test_protection_needs_the_right_to_edit_the_case(demo_users, worker, case):
         protection.record_refusal(actor=demo_users["caseworker.haiphong"], decision=decision, data={})
 
 
-def test_a_closed_case_takes_no_new_protection_but_ends_one_in_force(worker, case):
+def test_a_closed_case_takes_no_new_protection(worker, case):
     decision = protect(worker, case)
+    # Closing waits until the protection has ended (see test_a_case_with_protection_in_force...).
+    protection.end_protection(actor=worker, decision=decision, data={"ended_on": date(2026, 5, 1), "end_reason": "x"})
     case.refresh_from_db()
     services.transition_case(
         actor=worker, case=case, target="closed", version=case.version, data={"closure_reasons": ["contact_lost"]}
     )
     assert "case" in refused(protect, worker, case)
-    protection.end_protection(actor=worker, decision=decision, data={"ended_on": date(2026, 5, 1), "end_reason": "x"})
 
 
 def test_a_masked_reader_sees_decisions_without_the_assessment(demo_users, worker, case):
@@ -570,3 +571,53 @@ def test_applications_need_the_right_to_edit_the_case_and_are_listed_in_scope(de
     assert protection.applications_waiting_for(demo_users["caseworker.haiphong"]) == []
     (view,) = protection.applications_for(demo_users["coordinator.hanoi"], case, today=date(2026, 5, 1))
     assert view.deadline.due == date(2026, 5, 12) and view.beneficiary == "person"
+
+
+def test_a_case_with_protection_in_force_or_an_open_stay_cannot_close(demo_users):
+    from datetime import date as _date
+
+    from haidang.access.models import Agency as _Agency
+    from haidang.cases import protection as _protection
+    from haidang.cases import services as _services
+    from haidang.places.models import AdministrativeUnit as _Unit
+
+    worker = demo_users["caseworker.hanoi"]
+    case = _services.create_case(
+        actor=worker,
+        person_data={"full_name": "Người đóng hồ sơ (minh hoạ)"},
+        case_data={
+            "intake_channel": "rescue",
+            "reception_date": _date(2026, 2, 1),
+            "unit": _Unit.objects.get(code="01", valid_to__isnull=True),
+            "agency": _Agency.objects.get(name="Sở Y tế Thành phố Hà Nội"),
+        },
+    )
+    data = {
+        "decision_date": _date(2026, 2, 3),
+        "evidence_sources": ["b"],
+        "document_type": "x",
+        "document_issuer": "Công an",
+        "document_number": "1",
+        "document_date": _date(2026, 2, 3),
+    }
+    for target, extra in (("received", None), ("initial_verification", None), ("identified", data)):
+        case = _services.transition_case(actor=worker, case=case, target=target, version=case.version, data=extra)
+    _protection.start_stay(
+        actor=worker,
+        case=case,
+        data={
+            "facility": _Agency.objects.get(name="Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)"),
+            "start_date": _date(2026, 2, 3),
+        },
+    )
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        _services.transition_case(
+            actor=worker,
+            case=case,
+            target="closed",
+            version=case.version,
+            data={"closure_reasons": ["person_declined"]},
+        )
+    assert "shelter stay" in str(caught.value.message_dict["target"])
