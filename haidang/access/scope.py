@@ -50,14 +50,21 @@ class Scope:
         return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
 
     def unit_q(self, capability: str, unit_field: str = "unit") -> Q | None:
-        """A filter on `unit_field` for the units this scope covers, or None when it covers none."""
+        """A filter on `unit_field` for the units this scope covers, or None when it covers none.
+
+        The units are chosen in a subquery (`unit_id IN (...)`) rather than through a join, so the
+        condition stays on the record's own column: PostgreSQL can then use the foreign-key index,
+        and an OR with an explicit share does not turn into a join filter over every row.
+        """
+        from haidang.places.models import AdministrativeUnit
+
         paths = self.paths_for(capability)
         if not paths:
             return None
-        condition = Q()
+        covered = Q()
         for path in paths:
-            condition |= Q(**{f"{unit_field}__placement_path__startswith": path})
-        return condition
+            covered |= Q(placement_path__startswith=path)
+        return Q(**{f"{unit_field}__in": AdministrativeUnit.objects.filter(covered).values("pk")})
 
     def filter(self, queryset: QuerySet, capability: str, unit_field: str = "unit", widen: Q | None = None) -> QuerySet:
         """Narrow `queryset` to this scope; `widen` adds explicitly shared or assigned records."""
