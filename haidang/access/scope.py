@@ -25,6 +25,8 @@ class ScopeEntry:
 @dataclass(frozen=True)
 class Scope:
     entries: tuple[ScopeEntry, ...] = field(default_factory=tuple)
+    # Unit ids per covered paths, filled on first use (a scope lives for one request).
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -52,19 +54,28 @@ class Scope:
     def unit_q(self, capability: str, unit_field: str = "unit") -> Q | None:
         """A filter on `unit_field` for the units this scope covers, or None when it covers none.
 
-        The units are chosen in a subquery (`unit_id IN (...)`) rather than through a join, so the
-        condition stays on the record's own column: PostgreSQL can then use the foreign-key index,
-        and an OR with an explicit share does not turn into a join filter over every row.
+        The covered units are resolved to a list of ids first (once per scope and capability), so
+        the condition is `unit_id IN (1, 2, ...)` on the record's own column: PostgreSQL serves it,
+        and an OR with an explicit share, from indexes instead of joining every record to its unit.
+        A scope over the whole country needs no unit condition at all.
         """
-        from haidang.places.models import AdministrativeUnit
-
         paths = self.paths_for(capability)
         if not paths:
             return None
-        covered = Q()
-        for path in paths:
-            covered |= Q(placement_path__startswith=path)
-        return Q(**{f"{unit_field}__in": AdministrativeUnit.objects.filter(covered).values("pk")})
+        if any(path.count("/") <= 2 for path in paths):  # "/<nation>/": everything
+            return Q(**{f"{unit_field}__isnull": False})
+        return Q(**{f"{unit_field}__in": self._unit_ids(tuple(paths))})
+
+    def _unit_ids(self, paths: tuple[str, ...]) -> list[int]:
+        from haidang.places.models import AdministrativeUnit
+
+        cache = self._cache
+        if paths not in cache:
+            covered = Q()
+            for path in paths:
+                covered |= Q(placement_path__startswith=path)
+            cache[paths] = list(AdministrativeUnit.objects.filter(covered).values_list("pk", flat=True))
+        return cache[paths]
 
     def filter(self, queryset: QuerySet, capability: str, unit_field: str = "unit", widen: Q | None = None) -> QuerySet:
         """Narrow `queryset` to this scope; `widen` adds explicitly shared or assigned records."""
