@@ -9,6 +9,9 @@ from haidang.cases.api import router as cases_router
 from haidang.common.api import install_error_handlers
 from haidang.places.api import router as places_router
 from haidang.prevention.api import router as prevention_router
+from haidang.proceedings.api import router as proceedings_router
+from haidang.reporting.api import router as reporting_router
+from haidang.statistics.api import router as statistics_router
 
 api = NinjaAPI(
     title="Hải Đăng API",
@@ -25,3 +28,6 @@ api.add_router("", places_router)
 api.add_router("", audit_router)
 api.add_router("", prevention_router)
 api.add_router("", cases_router)
+api.add_router("", reporting_router)
+api.add_router("", proceedings_router)
+api.add_router("", statistics_router)

@@ -84,6 +84,11 @@ INSTALLED_APPS = [
     "haidang.audit",
     "haidang.prevention",
     "haidang.cases",
+    "haidang.reporting",
+    "haidang.proceedings",
+    "haidang.statistics",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -277,3 +282,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Background jobs ---------------------------------------------------------------------------
+# Jobs (report reminders) are rows in the database, run by `manage.py db_worker`: no broker needed.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}

@@ -15,5 +15,8 @@ urlpatterns = [
     path("audit/", include("haidang.audit.urls")),
     path("prevention/", include("haidang.prevention.urls")),
     path("cases/", include("haidang.cases.urls")),
+    path("reports/", include("haidang.reporting.urls")),
+    path("proceedings/", include("haidang.proceedings.urls")),
+    path("statistics/", include("haidang.statistics.urls")),
     path("", include("haidang.access.urls")),
 ]

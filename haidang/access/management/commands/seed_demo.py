@@ -3,6 +3,9 @@ from django.core.management.base import BaseCommand
 from haidang.access.demo import demo_password, demo_totp_secret, seed_demo
 from haidang.cases.demo import seed_cases_demo
 from haidang.prevention.demo import seed_prevention_demo
+from haidang.proceedings.demo import seed_proceedings_demo
+from haidang.reporting.demo import seed_reporting_demo
+from haidang.statistics.demo import seed_statistics_demo
 
 
 class Command(BaseCommand):
@@ -14,6 +17,10 @@ class Command(BaseCommand):
         seed_prevention_demo()
         # Synthetic cases at every step, so the case screens have something to show.
         seed_cases_demo()
+        # Directives and reports (30 July), criminal proceedings 2023–2026 and statistics releases.
+        seed_reporting_demo()
+        seed_proceedings_demo()
+        seed_statistics_demo()
         if options["verbosity"] < 1:
             return
         width = max(len(item["username"]) for item in logins)

@@ -1,0 +1,5 @@
+"""Demonstration data for reporting (synthetic)."""
+
+
+def seed_reporting_demo() -> None:
+    """Idempotent; called by `manage.py seed_demo`."""
