@@ -48,7 +48,7 @@ from haidang.cases.schemas import (
     TransitionIn,
     Worklist,
 )
-from haidang.common.api import ApiError, ErrorOut, not_found, page_params, paginate
+from haidang.common.api import ApiError, ErrorOut, not_found, paginate
 from haidang.places.errors import UnitLookupError
 from haidang.places.selectors import resolve_unit
 
@@ -118,7 +118,7 @@ def _unit(errors: dict, field: str, code: str, day):
 
 
 def _case_out(user, case: Case) -> dict:
-    person = selectors.person_view(case.person, show_identity=selectors.can_see_identity(user, case))
+    person = selectors.case_person_view(user, case)
     return {
         "id": case.id,
         "number": case.number,
@@ -183,7 +183,7 @@ def _case_detail(user, case: Case) -> dict:
 
 def _after_write(request, case: Case) -> dict:
     # Read back through the scoped selector (related rows in one query); the access is already audited.
-    fresh = selectors.cases_visible_to(request.user).filter(pk=case.pk).first()
+    fresh = selectors.cases_visible_to(request.user).select_related("person").filter(pk=case.pk).first()
     return _case_detail(request.user, fresh or case)
 
 
@@ -212,7 +212,8 @@ def list_cases(request, filters: Query[CaseFilters]):
     errors: dict[str, list[str]] = {}
     if filters.received_from and filters.received_to and filters.received_to < filters.received_from:
         errors["received_to"] = [_("The end must come after the start.")]
-    queryset = selectors.cases_visible_to(request.user).order_by("-reception_date", "-created_at", "-id")
+    visible = selectors.with_person(selectors.cases_visible_to(request.user), request.user)
+    queryset = visible.order_by("-reception_date", "-created_at", "-id")
     if filters.unit.strip():
         unit = _unit(errors, "unit", filters.unit, filters.received_to or timezone.localdate())
         if unit is not None:
@@ -294,26 +295,21 @@ def create_case(request, payload: CaseCreateIn):
 )
 def worklist(request, paging: Query[Paging]):
     _require(request, Capability.VIEW_CASES)
-    page, page_size = page_params(paging.page, paging.page_size)
     items = selectors.worklist(request.user)
-    start = (page - 1) * page_size
-    return {
-        "items": [
-            {
-                "case_id": item.case.id,
-                "number": item.case.number,
-                "status": item.case.status,
-                "status_label": str(item.case.get_status_display()),
-                "kind": item.kind,
-                "due": item.due,
-                "overdue": item.overdue,
-            }
-            for item in items[start : start + page_size]
-        ],
-        "count": len(items),
-        "page": page,
-        "page_size": page_size,
-    }
+
+    def serialize(item) -> dict:
+        return {
+            "case_id": item.case.id,
+            "number": item.case.number,
+            "status": item.case.status,
+            "status_label": str(item.case.get_status_display()),
+            "kind": item.kind,
+            "due": item.due,
+            "overdue": item.overdue,
+        }
+
+    # Sorted and sliced in the database: one page of rows, and a count of every waiting case.
+    return paginate(items, paging.page, paging.page_size, serialize)
 
 
 # --- One case --------------------------------------------------------------------------------------
@@ -575,20 +571,31 @@ def search_persons(request, q: str = "", document: str = "", birth_year: int | N
     if len(q) > 150 or len(document) > 60 or "\x00" in q + document:
         raise _invalid({"q": [_("Enter valid text of the allowed length.")]})
     matches = selectors.duplicate_candidates(request.user, full_name=q, document_number=document, birth_year=birth_year)
-    visible = selectors.cases_visible_to(request.user)
+    # The visible cases of every match in one query (unit and assignee decide what is shown).
+    by_person: dict = {}
+    cases = (
+        selectors.cases_visible_to(request.user)
+        .select_related(None)
+        .select_related("unit")
+        .filter(person__in=[match.person.pk for match in matches])
+        .order_by("reception_date", "number")
+    )
+    for case in cases:
+        by_person.setdefault(case.person_id, []).append(case)
     items = []
     for match in matches:
-        cases = list(visible.filter(person=match.person))
-        show = any(selectors.can_see_identity(request.user, case) for case in cases)
+        person_cases = by_person.get(match.person.pk, [])
+        show = any(selectors.can_see_identity(request.user, case) for case in person_cases)
         items.append(
             {
                 "person_id": match.person.pk,
                 "score": match.score,
                 "reasons": list(match.reasons),
-                "case_numbers": [case.number for case in cases],
+                "case_numbers": [case.number for case in person_cases],
                 "full_name": match.person.full_name if show else selectors.MASK,
                 "birth_year": match.person.birth_year,
             }
         )
     record_event(action="cases.person_search", actor=request.user, changes={"results": len(items)})
     return {"items": items, "count": len(items)}
+
