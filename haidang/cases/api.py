@@ -1,4 +1,5 @@
-"""API: victim cases. Intake, the list with filters, reads, updates with a version, transitions, the worklist.
+"""API: victim cases. Intake, the list with filters, reads, updates with a version, transitions, the worklist,
+and on each case its linked persons, protection decisions, shelter stays, Form 07 applications and files.
 
 Every endpoint needs the right to see cases (403 `forbidden` without it) and gets its cases from
 `cases_visible_to`: a case outside the user's scope answers 404 exactly like a missing one.
@@ -7,7 +8,10 @@ of a case is audited (`cases.case_viewed`); a list call writes one entry (`cases
 Writes go through the services; a stale `version` answers 409 `conflict` and writes nothing.
 
 Field names in errors are paths in the request body: `person.full_name`, `case.unit` on intake;
-`route` on an update; `target`, `note`, `data.decision_date` on a transition.
+`route` on an update; `target`, `note`, `data.decision_date` on a transition; the body's own field
+names on the protection, shelter and reintegration endpoints (`risk_assessment`, `start_date`).
+Sealed or restricted values on those (names, risk assessments, reasons, the facility, file names) are
+masked unless the reader sees identities; a file is downloaded only by such a reader, audited.
 """
 
 from dataclasses import asdict
@@ -15,17 +19,25 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.access.selectors import agencies_visible_to
 from haidang.audit.services import record_event
-from haidang.cases import selectors, services, support, workflow
-from haidang.cases.models import Case
+from haidang.cases import protection, selectors, services, support, workflow
+from haidang.cases.models import Case, CaseAttachment, LinkedPerson, ProtectionDecision, ShelterStay
 from haidang.cases.schemas import (
+    ApplicationDecisionIn,
+    ApplicationIn,
+    ApplicationList,
+    ApplicationOut,
+    AttachmentList,
+    AttachmentOut,
     CaseCreateIn,
     CaseDetailOut,
     CaseFilters,
@@ -33,12 +45,26 @@ from haidang.cases.schemas import (
     CaseList,
     CasePatch,
     EligibilityList,
+    ExtensionIn,
+    LinkedPersonIn,
+    LinkedPersonList,
+    LinkedPersonOut,
+    LinkedPersonPatch,
     Paging,
     PersonIn,
     PersonMatchList,
+    ProtectionDecisionIn,
+    ProtectionDecisionList,
+    ProtectionDecisionOut,
+    ProtectionEndIn,
+    ProtectionRefusalIn,
     ReferralIn,
     ReferralList,
     ReferralOut,
+    ShelterStayEndIn,
+    ShelterStayIn,
+    ShelterStayList,
+    ShelterStayOut,
     SupportItemIn,
     SupportItemList,
     SupportItemOut,
@@ -48,7 +74,7 @@ from haidang.cases.schemas import (
     TransitionIn,
     Worklist,
 )
-from haidang.common.api import ApiError, ErrorOut, not_found, page_params, paginate
+from haidang.common.api import ApiError, ErrorOut, not_found, paginate
 from haidang.places.errors import UnitLookupError
 from haidang.places.selectors import resolve_unit
 
@@ -118,7 +144,7 @@ def _unit(errors: dict, field: str, code: str, day):
 
 
 def _case_out(user, case: Case) -> dict:
-    person = selectors.person_view(case.person, show_identity=selectors.can_see_identity(user, case))
+    person = selectors.case_person_view(user, case)
     return {
         "id": case.id,
         "number": case.number,
@@ -183,7 +209,7 @@ def _case_detail(user, case: Case) -> dict:
 
 def _after_write(request, case: Case) -> dict:
     # Read back through the scoped selector (related rows in one query); the access is already audited.
-    fresh = selectors.cases_visible_to(request.user).filter(pk=case.pk).first()
+    fresh = selectors.cases_visible_to(request.user).select_related("person").filter(pk=case.pk).first()
     return _case_detail(request.user, fresh or case)
 
 
@@ -212,7 +238,8 @@ def list_cases(request, filters: Query[CaseFilters]):
     errors: dict[str, list[str]] = {}
     if filters.received_from and filters.received_to and filters.received_to < filters.received_from:
         errors["received_to"] = [_("The end must come after the start.")]
-    queryset = selectors.cases_visible_to(request.user).order_by("-reception_date", "-created_at", "-id")
+    visible = selectors.with_person(selectors.cases_visible_to(request.user), request.user)
+    queryset = visible.order_by("-reception_date", "-created_at", "-id")
     if filters.unit.strip():
         unit = _unit(errors, "unit", filters.unit, filters.received_to or timezone.localdate())
         if unit is not None:
@@ -294,26 +321,21 @@ def create_case(request, payload: CaseCreateIn):
 )
 def worklist(request, paging: Query[Paging]):
     _require(request, Capability.VIEW_CASES)
-    page, page_size = page_params(paging.page, paging.page_size)
     items = selectors.worklist(request.user)
-    start = (page - 1) * page_size
-    return {
-        "items": [
-            {
-                "case_id": item.case.id,
-                "number": item.case.number,
-                "status": item.case.status,
-                "status_label": str(item.case.get_status_display()),
-                "kind": item.kind,
-                "due": item.due,
-                "overdue": item.overdue,
-            }
-            for item in items[start : start + page_size]
-        ],
-        "count": len(items),
-        "page": page,
-        "page_size": page_size,
-    }
+
+    def serialize(item) -> dict:
+        return {
+            "case_id": item.case.id,
+            "number": item.case.number,
+            "status": item.case.status,
+            "status_label": str(item.case.get_status_display()),
+            "kind": item.kind,
+            "due": item.due,
+            "overdue": item.overdue,
+        }
+
+    # Sorted and sliced in the database: one page of rows, and a count of every waiting case.
+    return paginate(items, paging.page, paging.page_size, serialize)
 
 
 # --- One case --------------------------------------------------------------------------------------
@@ -575,20 +597,485 @@ def search_persons(request, q: str = "", document: str = "", birth_year: int | N
     if len(q) > 150 or len(document) > 60 or "\x00" in q + document:
         raise _invalid({"q": [_("Enter valid text of the allowed length.")]})
     matches = selectors.duplicate_candidates(request.user, full_name=q, document_number=document, birth_year=birth_year)
-    visible = selectors.cases_visible_to(request.user)
+    # The visible cases of every match in one query (unit and assignee decide what is shown).
+    by_person: dict = {}
+    cases = (
+        selectors.cases_visible_to(request.user)
+        .select_related(None)
+        .select_related("unit")
+        .filter(person__in=[match.person.pk for match in matches])
+        .order_by("reception_date", "number")
+    )
+    for case in cases:
+        by_person.setdefault(case.person_id, []).append(case)
     items = []
     for match in matches:
-        cases = list(visible.filter(person=match.person))
-        show = any(selectors.can_see_identity(request.user, case) for case in cases)
+        person_cases = by_person.get(match.person.pk, [])
+        show = any(selectors.can_see_identity(request.user, case) for case in person_cases)
         items.append(
             {
                 "person_id": match.person.pk,
                 "score": match.score,
                 "reasons": list(match.reasons),
-                "case_numbers": [case.number for case in cases],
+                "case_numbers": [case.number for case in person_cases],
                 "full_name": match.person.full_name if show else selectors.MASK,
                 "birth_year": match.person.birth_year,
             }
         )
     record_event(action="cases.person_search", actor=request.user, changes={"results": len(items)})
     return {"items": items, "count": len(items)}
+
+
+# --- Linked persons, protection, shelter stays, reintegration applications, attachments -------------
+# Every endpoint reads the case through `_case_for` (404 out of scope, the read audited with whether
+# identities were shown), and every write goes through one service in `protection.py`, which is atomic,
+# writes the timeline and the audit log, and names the field of each refusal (400 `invalid`).
+
+
+def _editable(request, case_id: UUID, purpose: str) -> Case:
+    """The case for a write: 404 outside the user's scope, 403 for a reader who may not change it."""
+    case = _case_for(request, case_id, purpose)
+    if not selectors.can_edit_case(request.user, case):
+        raise ApiError(403, "forbidden", _("Your role does not allow this."))
+    return case
+
+
+def _written(call, **kwargs):
+    """Run a service; its refusals become a 400 naming the fields as in the request body."""
+    try:
+        return call(**kwargs)
+    except ValidationError as error:
+        raise _named(error, str) from None
+
+
+def _person_on_case(case: Case, person_id, errors: dict, field: str, message: str):
+    """The case's person or one of its linked persons by person id (None: the case's person)."""
+    if person_id is None or person_id == case.person_id:
+        return case.person
+    link = LinkedPerson.objects.filter(case=case, person_id=person_id).select_related("person").first()
+    if link is None:
+        errors.setdefault(field, []).append(message)
+        return None
+    return link.person
+
+
+def _masked(value: str, show: bool) -> str:
+    return value if show else (selectors.MASK if value else "")
+
+
+def _link_out(link: LinkedPerson, show: bool) -> dict:
+    return {
+        "id": link.id,
+        "relationship": link.relationship,
+        "relationship_label": str(link.get_relationship_display()),
+        "is_protected": link.is_protected,
+        "notes": _masked(link.notes, show),
+        "birth_date": link.person.birth_date if show else None,
+        "person": asdict(selectors.person_view(link.person, show_identity=show)),
+    }
+
+
+@router.get(
+    "/cases/{case_id}/linked-persons",
+    response={200: LinkedPersonList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Accompanying children and relatives of the case's person (identities masked unless shown)",
+    description="The read is written to the audit log (`cases.case_viewed`, purpose `linked_persons`), saying "
+    "whether identities were shown.",
+)
+def list_linked_persons(request, case_id: UUID):
+    case = _case_for(request, case_id, "linked_persons")
+    show = selectors.can_see_identity(request.user, case)
+    links = case.linked_persons.select_related("person").order_by("relationship", "person__birth_year", "id")
+    items = [_link_out(link, show) for link in links]
+    return {"items": items, "count": len(items), "identities_shown": show}
+
+
+@router.post(
+    "/cases/{case_id}/linked-persons",
+    response={201: LinkedPersonOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Record an accompanying child (under 18 on the reception date) or a relative",
+    description="The person's identifying fields are sealed as at intake and matched through keyed hashes. "
+    "Refusals name the field: `relationship`, `full_name`, `birth_year`, `document_type`, `case` (closed).",
+)
+def create_linked_person(request, case_id: UUID, payload: LinkedPersonIn):
+    case = _editable(request, case_id, "linked_persons")
+    if payload.document_number.strip() and not payload.document_type:
+        raise _invalid({"document_type": [_("Say which document this number belongs to.")]})
+    person_data = payload.dict(exclude={"relationship", "is_protected", "notes"})
+    link = _written(
+        protection.link_person,
+        actor=request.user,
+        case=case,
+        person_data=person_data,
+        relationship=payload.relationship,
+        is_protected=payload.is_protected,
+        notes=payload.notes,
+    )
+    link = LinkedPerson.objects.select_related("person").get(pk=link.pk)
+    return Status(201, _link_out(link, selectors.can_see_identity(request.user, case)))
+
+
+@router.patch(
+    "/cases/{case_id}/linked-persons/{link_id}",
+    response={200: LinkedPersonOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Change a linked person's relationship, protection flag or notes (only the fields sent)",
+    description="`is_protected` cannot be cleared while a protection decision for the person is in force.",
+)
+def update_linked_person(request, case_id: UUID, link_id: UUID, payload: LinkedPersonPatch):
+    case = _editable(request, case_id, "linked_persons")
+    link = case.linked_persons.filter(pk=link_id).first()
+    if link is None:
+        raise not_found()
+    data = {name: getattr(payload, name) for name in payload.model_fields_set}
+    link = _written(protection.update_link, actor=request.user, link=link, data=data)
+    return _link_out(link, selectors.can_see_identity(request.user, case))
+
+
+def _decision_out(view: protection.ProtectionView) -> dict:
+    decision = view.decision
+    return {
+        "id": decision.id,
+        "subject_id": decision.subject_id,
+        "subject": view.subject,
+        "risk_assessment": view.risk_assessment,
+        "risk_level": decision.risk_level,
+        "decided_on": decision.decided_on,
+        "decided_by": decision.decided_by,
+        "measures": list(decision.measures or []),
+        "other_measure": view.other_measure,
+        "status": decision.status,
+        "status_label": str(decision.get_status_display()),
+        "refusal_reason": view.refusal_reason,
+        "commitment_recorded": decision.commitment_recorded,
+        "commitment_date": decision.commitment_date,
+        "commitment_file": decision.commitment_file_id,
+        "ended_on": decision.ended_on,
+        "end_reason": view.end_reason,
+    }
+
+
+def _one_decision(request, case: Case, decision_id) -> dict:
+    view = next(v for v in protection.protection_decisions_for(request.user, case) if v.decision.pk == decision_id)
+    return _decision_out(view)
+
+
+def _decision_for(case: Case, decision_id: UUID) -> ProtectionDecision:
+    decision = case.protection_decisions.filter(pk=decision_id).first()
+    if decision is None:
+        raise not_found()
+    return decision
+
+
+@router.get(
+    "/cases/{case_id}/protection-decisions",
+    response={200: ProtectionDecisionList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Protection decisions of the case (Law 53/2024 Art. 34–35), oldest first",
+    description="The risk assessment, the other measure and the reasons given are masked unless the role shows "
+    "identities for the case. The read is audited (`cases.case_viewed`, purpose `protection`).",
+)
+def list_protection_decisions(request, case_id: UUID):
+    case = _case_for(request, case_id, "protection")
+    items = [_decision_out(view) for view in protection.protection_decisions_for(request.user, case)]
+    return {"items": items, "count": len(items), "identities_shown": selectors.can_see_identity(request.user, case)}
+
+
+@router.post(
+    "/cases/{case_id}/protection-decisions",
+    response={201: ProtectionDecisionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Record a protection decision: subject, risk assessment and level, competent body, date, measures",
+    description="Refusals name the field: `subject`, `risk_assessment`, `risk_level`, `decided_on`, `decided_by`, "
+    "`measures`, `other_measure`, `case` (closed).",
+)
+def create_protection_decision(request, case_id: UUID, payload: ProtectionDecisionIn):
+    case = _editable(request, case_id, "protection")
+    errors: dict = {}
+    subject = _person_on_case(
+        case, payload.subject, errors, "subject", _("Choose the person of this case or one of their linked persons.")
+    )
+    if errors:
+        raise _invalid(errors)
+    data = {**payload.dict(), "subject": subject}
+    decision = _written(protection.decide_protection, actor=request.user, case=case, data=data)
+    return Status(201, _one_decision(request, case, decision.pk))
+
+
+@router.post(
+    "/cases/{case_id}/protection-decisions/{decision_id}/refusal",
+    response={200: ProtectionDecisionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="The person refuses protection: the reason and the written commitment (attached or kept on paper)",
+    description="Attach the signed commitment first (POST /cases/{id}/attachments, kind `protection_commitment`) "
+    "and send its id as `commitment_file`, or send `commitment_recorded: true` with `commitment_date`. A decision "
+    "no longer in force answers 400 naming `status`.",
+)
+def refuse_protection(request, case_id: UUID, decision_id: UUID, payload: ProtectionRefusalIn):
+    case = _editable(request, case_id, "protection")
+    decision = _decision_for(case, decision_id)
+    data = payload.dict()
+    if payload.commitment_file is not None:
+        data["commitment_file"] = protection.attachments_for(case).filter(pk=payload.commitment_file).first()
+        if data["commitment_file"] is None:
+            raise _invalid({"commitment_file": [_("Not found.")]})
+    _written(protection.record_refusal, actor=request.user, decision=decision, data=data)
+    return _one_decision(request, case, decision.pk)
+
+
+@router.post(
+    "/cases/{case_id}/protection-decisions/{decision_id}/end",
+    response={200: ProtectionDecisionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="End a protection decision in force (the date and the reason)",
+)
+def end_protection(request, case_id: UUID, decision_id: UUID, payload: ProtectionEndIn):
+    case = _editable(request, case_id, "protection")
+    decision = _decision_for(case, decision_id)
+    _written(protection.end_protection, actor=request.user, decision=decision, data=payload.dict())
+    return _one_decision(request, case, decision.pk)
+
+
+def _stay_out(view: protection.StayView, show: bool) -> dict:
+    stay = view.stay
+    return {
+        "id": stay.id,
+        "person_id": stay.person_id,
+        "person": view.person,
+        "facility": view.facility,
+        "facility_id": stay.facility_id if show else None,
+        "start_date": stay.start_date,
+        "end_date": stay.end_date,
+        "due": view.deadline.due,
+        "overdue": stay.end_date is None and view.deadline.overdue,
+        "extended_until": stay.extended_until,
+        "extension_decision_number": stay.extension_decision_number,
+        "extension_decided_on": stay.extension_decided_on,
+        "extension_decided_by": stay.extension_decided_by,
+    }
+
+
+def _one_stay(request, case: Case, stay_id) -> dict:
+    show = selectors.can_see_identity(request.user, case)
+    view = next(v for v in protection.shelter_stays_for(request.user, case) if v.stay.pk == stay_id)
+    return _stay_out(view, show)
+
+
+def _stay_for(case: Case, stay_id: UUID) -> ShelterStay:
+    stay = case.shelter_stays.filter(pk=stay_id).first()
+    if stay is None:
+        raise not_found()
+    return stay
+
+
+@router.get(
+    "/cases/{case_id}/shelter-stays",
+    response={200: ShelterStayList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Shelter stays with their limit (120 days on the case, Decree 162 Art. 17, or the extension)",
+    description="The facility (where the person is) is masked unless the role shows identities for the case. "
+    "The read is audited (`cases.case_viewed`, purpose `shelter`).",
+)
+def list_shelter_stays(request, case_id: UUID):
+    case = _case_for(request, case_id, "shelter")
+    show = selectors.can_see_identity(request.user, case)
+    items = [_stay_out(view, show) for view in protection.shelter_stays_for(request.user, case)]
+    return {"items": items, "count": len(items), "identities_shown": show}
+
+
+@router.post(
+    "/cases/{case_id}/shelter-stays",
+    response={201: ShelterStayOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="A person (the case's person or a linked person) starts a stay at a facility",
+    description="Refused (400 naming `start_date`) while the person has an open or overlapping stay, or when the "
+    "120 days are used and no extension comes with it. Other fields: `person`, `facility`, `extended_until`, "
+    "`extension_decision_number`, `extension_decided_on`, `case` (closed).",
+)
+def create_shelter_stay(request, case_id: UUID, payload: ShelterStayIn):
+    case = _editable(request, case_id, "shelter")
+    errors: dict = {}
+    person = _person_on_case(
+        case, payload.person, errors, "person", _("Choose the person of this case or one of their linked persons.")
+    )
+    facility = _agency(request, errors, "facility", payload.facility)
+    if errors:
+        raise _invalid(errors)
+    data = {**payload.dict(), "person": person, "facility": facility}
+    stay = _written(protection.start_stay, actor=request.user, case=case, data=data)
+    return Status(201, _one_stay(request, case, stay.pk))
+
+
+@router.post(
+    "/cases/{case_id}/shelter-stays/{stay_id}/extension",
+    response={200: ShelterStayOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Record the decision that extends an open stay past its limit",
+)
+def extend_shelter_stay(request, case_id: UUID, stay_id: UUID, payload: ExtensionIn):
+    case = _editable(request, case_id, "shelter")
+    stay = _stay_for(case, stay_id)
+    _written(protection.extend_stay, actor=request.user, stay=stay, data=payload.dict())
+    return _one_stay(request, case, stay.pk)
+
+
+@router.post(
+    "/cases/{case_id}/shelter-stays/{stay_id}/end",
+    response={200: ShelterStayOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="End an open stay (not past its limit unless an extension is recorded)",
+    description="A stay that has already ended answers 400 naming `status`.",
+)
+def end_shelter_stay(request, case_id: UUID, stay_id: UUID, payload: ShelterStayEndIn):
+    case = _editable(request, case_id, "shelter")
+    stay = _stay_for(case, stay_id)
+    _written(protection.end_stay, actor=request.user, stay=stay, data=payload.dict())
+    return _one_stay(request, case, stay.pk)
+
+
+def _application_out(view: protection.ApplicationView, show: bool) -> dict:
+    application = view.application
+    return {
+        "id": application.id,
+        "beneficiary_id": application.beneficiary_id,
+        "beneficiary": view.beneficiary,
+        "applicant": application.applicant,
+        "applicant_name": view.applicant_name,
+        "submitted_via": application.submitted_via,
+        "received_on": application.received_on,
+        "regimes": list(application.regimes or []),
+        "status": application.status,
+        "status_label": str(application.get_status_display()),
+        "decided_on": application.decided_on,
+        "decision_number": application.decision_number,
+        "reason": _masked(application.reason, show),
+        "approved_regimes": list(application.approved_regimes or []),
+        "due": view.deadline.due,
+        "overdue": view.deadline.overdue,
+        "decided_late": view.deadline.decided_late,
+    }
+
+
+def _one_application(request, case: Case, application_id) -> dict:
+    show = selectors.can_see_identity(request.user, case)
+    view = next(v for v in protection.applications_for(request.user, case) if v.application.pk == application_id)
+    return _application_out(view, show)
+
+
+@router.get(
+    "/cases/{case_id}/reintegration-applications",
+    response={200: ApplicationList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Form 07 applications (schooling, vocational training, hardship allowance) with their 9-day limit",
+    description="The family member's name and the reason are masked unless the role shows identities. "
+    "The read is audited (`cases.case_viewed`, purpose `reintegration`).",
+)
+def list_applications(request, case_id: UUID):
+    case = _case_for(request, case_id, "reintegration")
+    show = selectors.can_see_identity(request.user, case)
+    items = [_application_out(view, show) for view in protection.applications_for(request.user, case)]
+    return {"items": items, "count": len(items), "identities_shown": show}
+
+
+@router.post(
+    "/cases/{case_id}/reintegration-applications",
+    response={201: ApplicationOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Record a Form 07 application on receipt (the case's person or an accompanying child)",
+    description="For an identified victim only (400 naming `case`); one application per beneficiary waits at "
+    "a time (`beneficiary`); for a victim under 18 the family files (`applicant`, `applicant_name`).",
+)
+def create_application(request, case_id: UUID, payload: ApplicationIn):
+    case = _editable(request, case_id, "reintegration")
+    errors: dict = {}
+    beneficiary = _person_on_case(
+        case, payload.beneficiary, errors, "beneficiary", _("Choose the person of this case or an accompanying child.")
+    )
+    if errors:
+        raise _invalid(errors)
+    data = {**payload.dict(), "beneficiary": beneficiary}
+    application = _written(protection.receive_application, actor=request.user, case=case, data=data)
+    return Status(201, _one_application(request, case, application.pk))
+
+
+@router.post(
+    "/cases/{case_id}/reintegration-applications/{application_id}/decision",
+    response={200: ApplicationOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="The Department of Health approves (decision number, regimes) or refuses (reason) an application",
+    description="Each approved regime is checked against the eligibility engine on the decision date. An "
+    "application already decided answers 400 naming `status`; a decision after the limit is marked late.",
+)
+def decide_application(request, case_id: UUID, application_id: UUID, payload: ApplicationDecisionIn):
+    case = _editable(request, case_id, "reintegration")
+    application = case.reintegration_applications.filter(pk=application_id).first()
+    if application is None:
+        raise not_found()
+    data = payload.dict(exclude_none=True)
+    _written(protection.decide_application, actor=request.user, application=application, data=data)
+    return _one_application(request, case, application.pk)
+
+
+def _attachment_out(item: CaseAttachment, show: bool) -> dict:
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "kind_label": str(item.get_kind_display()),
+        "name": item.original_name if show else selectors.MASK,
+        "content_type": item.content_type,
+        "size": item.size,
+        "uploaded_at": item.uploaded_at,
+        "uploaded_by": item.uploaded_by.username if item.uploaded_by_id else None,
+    }
+
+
+@router.get(
+    "/cases/{case_id}/attachments",
+    response={200: AttachmentList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Files kept with the case: metadata only (the file name masked unless identities are shown)",
+    description="The read is audited (`cases.case_viewed`, purpose `attachments`). The content is read only by "
+    "the download, which is audited on its own.",
+)
+def list_attachments(request, case_id: UUID):
+    case = _case_for(request, case_id, "attachments")
+    show = selectors.can_see_identity(request.user, case)
+    rows = protection.attachments_for(case).select_related("uploaded_by")
+    if not show:
+        rows = rows.defer("original_name")  # masked anyway: leave it sealed
+    items = [_attachment_out(item, show) for item in rows]
+    return {"items": items, "count": len(items), "identities_shown": show}
+
+
+@router.post(
+    "/cases/{case_id}/attachments",
+    response={201: AttachmentOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Keep a file with the case (multipart: `kind` and `file`); the type is recognised from its content",
+    description="PDF, images (PNG, JPEG, GIF, WebP) and office documents without macros, up to the configured "
+    "size; the name sent is never trusted for the type. Refusals name `file` or `kind`. The file is sealed at rest.",
+)
+def create_attachment(request, case_id: UUID, kind: Form[str], file: File[UploadedFile] = None):
+    # `file` is optional here so that a missing file is refused by the service, naming `file`.
+    case = _editable(request, case_id, "attachments")
+    attachment = _written(protection.add_attachment, actor=request.user, case=case, kind=kind, uploaded_file=file)
+    item = protection.attachments_for(case).select_related("uploaded_by").get(pk=attachment.pk)
+    return Status(201, _attachment_out(item, selectors.can_see_identity(request.user, case)))
+
+
+@router.get(
+    "/cases/{case_id}/attachments/{attachment_id}/download",
+    response={200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="The file itself (audited); 403 for a reader who sees identities masked, 404 out of scope",
+    description="A document may show who the person is: only readers who see identities on the case get it, and "
+    "every download (and every refusal) is written to the audit log.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as an attachment, with its recognised content type.",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_attachment(request, case_id: UUID, attachment_id: UUID):
+    _require(request, Capability.VIEW_CASES)
+    attachment = protection.get_attachment_for_user(request.user, attachment_id)
+    if attachment is None or attachment.case_id != case_id:
+        raise not_found()
+    result = protection.download_attachment(actor=request.user, attachment=attachment)
+    if result is None:
+        raise not_found()
+    name, content_type, content = result
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Length"] = str(len(content))
+    return response

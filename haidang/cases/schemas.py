@@ -18,14 +18,21 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, WithJsonSchema, field_validator
 
 from haidang.cases.models import (
+    ApplicantKind,
+    ApplicationStatus,
     CaseStatus,
     DocumentType,
     Exploitation,
     IntakeChannel,
     NationalityClass,
+    ProtectionMeasure,
     Recruitment,
+    ReintegrationRegime,
+    Relationship,
+    RiskLevel,
     Route,
     Sex,
+    SubmissionChannel,
 )
 
 MAX_TEXT = 10_000
@@ -406,3 +413,226 @@ class PersonMatchOut(Schema):
 class PersonMatchList(Schema):
     items: list[PersonMatchOut]
     count: int
+
+
+# --- Linked persons, protection, shelter stays, reintegration applications, attachments ------------
+# Sealed or restricted values (names, risk assessments, reasons given by the person, the facility
+# where the person stays, file names) are masked ('•••') unless the reader's role shows identities
+# for the case; `identities_shown` on each list says which.
+
+RelationshipCode = _choice(Relationship, description="child (under 18), spouse, parent, sibling or relative.")
+RiskLevelCode = _choice(RiskLevel)
+MeasureCode = _choice(ProtectionMeasure)
+RegimeCode = _choice(ReintegrationRegime, description="EDU schooling, VOC vocational training, HAR hardship.")
+ApplicantCode = _choice(ApplicantKind)
+SubmissionCode = _choice(SubmissionChannel)
+
+
+class LinkedPersonIn(CleanSchema):
+    """An accompanying child or a relative, recorded as a person of their own (identities sealed)."""
+
+    relationship: RelationshipCode
+    full_name: str = Field(max_length=255, description="Identifying: stored sealed, masked for most readers.")
+    other_names: str = Field("", max_length=500, description="Identifying.")
+    sex: SexCode = Sex.UNKNOWN.value
+    birth_date: date | None = Field(None, description="ISO date; sets birth_year. A child is under 18 on intake.")
+    birth_year: int | None = Field(None, description="When only the year is known.")
+    nationality_class: NationalityCode = NationalityClass.VN_CITIZEN.value
+    nationality_country: CountryCode = Field("", description="Required for a foreign national (alpha-3).")
+    document_type: DocumentTypeCode = ""
+    document_number: str = Field("", max_length=60, description="Identifying; matched through a keyed hash.")
+    is_protected: bool = Field(False, description="Under protection (kept in step with protection decisions).")
+    notes: str = Field("", max_length=MAX_TEXT, description="Free text about the person: masked for most readers.")
+
+
+class LinkedPersonPatch(CleanSchema):
+    """Only the fields sent change (none of them may be null)."""
+
+    relationship: RelationshipCode = None
+    is_protected: bool = Field(None, description="Cannot be cleared while a protection decision is in force.")
+    notes: str = Field(None, max_length=MAX_TEXT)
+
+
+class LinkedPersonOut(Schema):
+    id: UUID = Field(description="The link's id (PATCH /cases/{id}/linked-persons/{link_id}).")
+    relationship: str
+    relationship_label: str
+    is_protected: bool
+    notes: str = Field(description="Masked unless identities_shown.")
+    birth_date: date | None = Field(description="Only when identities_shown (else the birth year alone).")
+    person: PersonOut
+
+
+class LinkedPersonList(Schema):
+    items: list[LinkedPersonOut]
+    count: int
+    identities_shown: bool
+
+
+class ProtectionDecisionIn(CleanSchema):
+    subject: UUID | None = Field(
+        None, description="Person id of the case's person (default) or of one of its linked persons."
+    )
+    risk_assessment: str = Field(max_length=MAX_TEXT, description="Who threatens the person, how, where. Sealed.")
+    risk_level: RiskLevelCode
+    decided_on: date = Field(description="ISO date of the decision, not in the future.")
+    decided_by: str = Field(max_length=255, description="The competent body or person (Decree 162 Art. 13).")
+    measures: list[MeasureCode] = Field(max_length=len(ProtectionMeasure.values), description="At least one.")
+    other_measure: str = Field("", max_length=MAX_TEXT, description="Required with the measure 'other'. Sealed.")
+
+
+class ProtectionRefusalIn(CleanSchema):
+    """The person refuses protection: a reason and the written commitment, attached or kept on paper."""
+
+    refusal_reason: str = Field(max_length=MAX_TEXT, description="Sealed.")
+    refused_on: date = Field(description="ISO date, not before the decision.")
+    commitment_file: UUID | None = Field(
+        None, description="Id of an attachment of kind protection_commitment on this case (GET .../attachments)."
+    )
+    commitment_recorded: bool = Field(False, description="The signed commitment is kept on paper.")
+    commitment_date: date | None = Field(None, description="Date of the commitment kept on paper.")
+
+
+class ProtectionEndIn(CleanSchema):
+    ended_on: date = Field(description="ISO date, not before the decision.")
+    end_reason: str = Field(max_length=MAX_TEXT, description="Sealed.")
+
+
+class ProtectionDecisionOut(Schema):
+    id: UUID
+    subject_id: UUID
+    subject: str = Field(description="'person' (the case's person) or the linked person's relationship.")
+    risk_assessment: str = Field(description="Masked unless identities_shown.")
+    risk_level: str
+    decided_on: date
+    decided_by: str
+    measures: list[str]
+    other_measure: str = Field(description="Masked unless identities_shown.")
+    status: str = Field(description="active, ended or refused.")
+    status_label: str
+    refusal_reason: str = Field(description="Masked unless identities_shown.")
+    commitment_recorded: bool
+    commitment_date: date | None
+    commitment_file: UUID | None
+    ended_on: date | None
+    end_reason: str = Field(description="Masked unless identities_shown.")
+
+
+class ProtectionDecisionList(Schema):
+    items: list[ProtectionDecisionOut]
+    count: int
+    identities_shown: bool
+
+
+class ExtensionIn(CleanSchema):
+    extended_until: date = Field(description="The new last day of shelter; past the current limit.")
+    extension_decision_number: str = Field(max_length=60)
+    extension_decided_on: date
+    extension_decided_by: str = Field("", max_length=255)
+
+
+class ShelterStayIn(CleanSchema):
+    """A stay starts. When the person's 120 days on the case are used, send the extension with it."""
+
+    person: UUID | None = Field(None, description="Person id of the case's person (default) or a linked person.")
+    facility: UUID = Field(description="Id of the facility (an agency the user may see: GET /agencies).")
+    start_date: date = Field(description="ISO date, not in the future.")
+    extended_until: date | None = None
+    extension_decision_number: str = Field("", max_length=60)
+    extension_decided_on: date | None = None
+    extension_decided_by: str = Field("", max_length=255)
+
+
+class ShelterStayEndIn(CleanSchema):
+    end_date: date = Field(description="Not before the start, not past the limit unless extended.")
+
+
+class ShelterStayOut(Schema):
+    id: UUID
+    person_id: UUID
+    person: str = Field(description="'person' or the linked person's relationship.")
+    facility: str = Field(description="Where the person stays: masked unless identities_shown.")
+    facility_id: UUID | None = Field(description="Only when identities_shown.")
+    start_date: date
+    end_date: date | None
+    due: date = Field(description="The last day of shelter (120 days on the case, or the extension).")
+    overdue: bool = Field(description="Open and past the last day.")
+    extended_until: date | None
+    extension_decision_number: str
+    extension_decided_on: date | None
+    extension_decided_by: str
+
+
+class ShelterStayList(Schema):
+    items: list[ShelterStayOut]
+    count: int
+    identities_shown: bool
+
+
+class ApplicationIn(CleanSchema):
+    """A Form 07 application on receipt; the 9-working-day clock starts on received_on."""
+
+    beneficiary: UUID | None = Field(
+        None, description="Person id of the case's person (default) or of an accompanying child."
+    )
+    applicant: ApplicantCode = ApplicantKind.PERSON.value
+    applicant_name: str = Field("", max_length=255, description="The family member who filed. Sealed.")
+    submitted_via: SubmissionCode = SubmissionChannel.IN_PERSON.value
+    received_on: date
+    regimes: list[RegimeCode] = Field(max_length=len(ReintegrationRegime.values), description="At least one.")
+
+
+class ApplicationDecisionIn(CleanSchema):
+    status: Annotated[
+        str,
+        WithJsonSchema({"type": "string", "enum": [ApplicationStatus.APPROVED, ApplicationStatus.REFUSED]}),
+    ] = Field(description="approved or refused.", max_length=10)
+    decided_on: date = Field(description="Not before the receipt; after the 9 working days it is marked late.")
+    decision_number: str = Field("", max_length=60, description="Required for an approval.")
+    reason: str = Field("", max_length=MAX_TEXT, description="Required for a refusal.")
+    approved_regimes: list[RegimeCode] = Field(
+        None, max_length=len(ReintegrationRegime.values), description="Default: every regime asked for."
+    )
+
+
+class ApplicationOut(Schema):
+    id: UUID
+    beneficiary_id: UUID
+    beneficiary: str = Field(description="'person' or 'child'.")
+    applicant: str
+    applicant_name: str = Field(description="Masked unless identities_shown.")
+    submitted_via: str
+    received_on: date
+    regimes: list[str]
+    status: str = Field(description="received, approved or refused.")
+    status_label: str
+    decided_on: date | None
+    decision_number: str
+    reason: str = Field(description="Masked unless identities_shown.")
+    approved_regimes: list[str]
+    due: date = Field(description="9 working days after receipt.")
+    overdue: bool = Field(description="Still waiting and past the due day.")
+    decided_late: bool
+
+
+class ApplicationList(Schema):
+    items: list[ApplicationOut]
+    count: int
+    identities_shown: bool
+
+
+class AttachmentOut(Schema):
+    id: UUID
+    kind: str
+    kind_label: str
+    name: str = Field(description="The file name: masked unless identities_shown.")
+    content_type: str
+    size: int = Field(description="Bytes.")
+    uploaded_at: datetime
+    uploaded_by: str | None = Field(description="User name of who kept it.")
+
+
+class AttachmentList(Schema):
+    items: list[AttachmentOut]
+    count: int
+    identities_shown: bool

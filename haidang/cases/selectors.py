@@ -6,10 +6,26 @@ only to roles that need them over that unit; everyone else gets masked values. R
 with identities is written to the audit log.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import Case as DbCase
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from haidang.access.roles import Capability
@@ -22,20 +38,33 @@ MASK = "•••"
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
-    base = Case.objects.select_related("person", "unit", "agency", "province", "assigned_to")
+    """The cases the user may see, with their unit, agency, province and assignee (not the person).
+
+    The person is left out so that a list which shows no identity opens no sealed value: add
+    `select_related("person")` (or `with_person`) where the person is shown.
+    """
+    base = Case.objects.select_related("unit", "agency", "province", "assigned_to")
     if user is None or not user.is_authenticated:
         return base.none()
-    # Widened only by an explicit assignment or a live break-the-glass grant. The few ids are read
-    # first, so the main query is `unit_id IN (...) OR id IN (list)`, which indexes serve.
-    granted = CaseAccessGrant.objects.filter(user=user, expires_at__gt=timezone.now()).values("case_id")
-    widened = list(Case.objects.filter(Q(assigned_to=user) | Q(pk__in=granted)).values_list("pk", flat=True)[:5000])
-    return scope_for(user).filter(base, Capability.VIEW_CASES, widen=Q(pk__in=widened) if widened else None)
+    # Widened by an explicit assignment (a condition of the main query, served by the assignee
+    # index) and by the live break-the-glass grants, read first as a short list of ids, so the
+    # query is `unit_id IN (...) OR assigned_to_id = u OR id IN (...)`: a BitmapOr of index scans.
+    widen = Q(assigned_to=user)
+    granted = list(
+        CaseAccessGrant.objects.filter(user=user, expires_at__gt=timezone.now())
+        .order_by()
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    if granted:
+        widen |= Q(pk__in=granted)
+    return scope_for(user).filter(base, Capability.VIEW_CASES, widen=widen)
 
 
 def get_case_for_user(user, case_id, *, purpose: str = "view") -> Case | None:
-    """The case if the user may see it, else None (answer 404); the read is audited."""
+    """The case (with its person) if the user may see it, else None (answer 404); the read is audited."""
     try:
-        case = cases_visible_to(user).filter(pk=case_id).first()
+        case = cases_visible_to(user).select_related("person").filter(pk=case_id).first()
     except ValidationError:  # not a UUID
         return None
     if case is not None:
@@ -80,24 +109,55 @@ class PersonView:
     identities_shown: bool
 
 
+# The person's sealed (encrypted) fields: a masked reader needs only to know whether each is filled.
+SEALED_PERSON_FIELDS = ("full_name", "other_names", "document_number", "address", "contacts")
+
+
+def with_person(queryset: QuerySet[Case], user) -> QuerySet[Case]:
+    """`queryset` with each case's person, for a list that shows the person (masked or not).
+
+    When the user's role shows identities nowhere, the sealed fields are left unread (nothing is
+    decrypted) and each case carries `person_has_<field>` instead, which `case_person_view` uses.
+    """
+    queryset = queryset.select_related("person")
+    if scope_for(user).can(Capability.VIEW_IDENTITY):
+        return queryset
+    filled = {
+        f"person_has_{name}": ExpressionWrapper(~Q(**{f"person__{name}": ""}), output_field=BooleanField())
+        for name in SEALED_PERSON_FIELDS
+    }
+    return queryset.defer(*(f"person__{name}" for name in SEALED_PERSON_FIELDS)).annotate(**filled)
+
+
 def _mask(value: str) -> str:
     return MASK if value else ""
 
 
-def person_view(person: Person, *, show_identity: bool) -> PersonView:
-    reveal = (lambda value: value) if show_identity else _mask
+def person_view(person: Person, *, show_identity: bool, filled: dict[str, bool] | None = None) -> PersonView:
+    """The person as this reader may see them; `filled` ({field: bool}) spares a masked read of sealed fields."""
+    if show_identity:
+        reveal = {name: getattr(person, name) for name in SEALED_PERSON_FIELDS}
+    elif filled is not None:
+        reveal = {name: MASK if filled[name] else "" for name in SEALED_PERSON_FIELDS}
+    else:
+        reveal = {name: _mask(getattr(person, name)) for name in SEALED_PERSON_FIELDS}
     return PersonView(
         id=str(person.pk),
-        full_name=reveal(person.full_name),
-        other_names=reveal(person.other_names),
-        document_number=reveal(person.document_number),
-        address=reveal(person.address),
-        contacts=reveal(person.contacts),
+        **reveal,
         sex=person.sex,
         birth_year=person.birth_year,
         nationality_class=person.nationality_class,
         identities_shown=show_identity,
     )
+
+
+def case_person_view(user, case: Case) -> PersonView:
+    """The case's person for `user`: identities only where the role shows them for this case."""
+    show = can_see_identity(user, case)
+    filled = None
+    if not show and hasattr(case, "person_has_full_name"):
+        filled = {name: getattr(case, f"person_has_{name}") for name in SEALED_PERSON_FIELDS}
+    return person_view(case.person, show_identity=show, filled=filled)
 
 
 @dataclass(frozen=True)
@@ -108,24 +168,96 @@ class WorkItem:
     overdue: bool
 
 
-def worklist(user, *, today=None) -> list[WorkItem]:
-    """What is waiting for the user, most urgent first: verification deadlines and open steps."""
+WAITING_STATUSES = (CaseStatus.REPORTED, CaseStatus.RECEIVED, CaseStatus.INITIAL_VERIFICATION)
+
+
+class Worklist(Sequence):
+    """The user's waiting cases as a sequence ordered in the database: overdue first, then by due day.
+
+    Nothing is read until asked: `count()` (or `len()`) counts in SQL, a slice reads only its rows
+    (so a `Paginator` reads one page), iteration reads them all once. `overdue_count()` counts in SQL.
+    """
+
+    def __init__(self, queryset: QuerySet[Case], *, today, overdue: Q):
+        self._queryset = queryset
+        self._today = today
+        self._overdue = overdue
+        self._count: int | None = None
+        self._all: list[WorkItem] | None = None
+
+    def _item(self, case: Case) -> WorkItem:
+        if case.status == CaseStatus.INITIAL_VERIFICATION and case.notified_at is not None:
+            deadline = timelimits.initial_verification_deadline(case.notified_at, today=self._today)
+            return WorkItem(case, "initial_verification", deadline.due, deadline.overdue)
+        return WorkItem(case, case.status, case.reception_date, False)
+
+    def count(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        if self._count is None:
+            self._count = self._queryset.count()
+        return self._count
+
+    def overdue_count(self) -> int:
+        if self._all is not None:
+            return sum(1 for item in self._all if item.overdue)
+        return self._queryset.filter(self._overdue).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        if self._all is None:
+            self._all = [self._item(case) for case in self._queryset]
+        return iter(self._all)
+
+    def __getitem__(self, index):
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            if (index.start or 0) < 0 or (index.stop is not None and index.stop < 0) or index.step not in (None, 1):
+                return list(self)[index]
+            return [self._item(case) for case in self._queryset[index]]
+        if index < 0:
+            return list(self)[index]
+        rows = list(self._queryset[index : index + 1])
+        if not rows:
+            raise IndexError(index)
+        return self._item(rows[0])
+
+
+def worklist(user, *, today=None) -> Worklist:
+    """What is waiting for the user, most urgent first: verification deadlines and open steps.
+
+    Overdue initial verifications come first, then everything by its due day: the verification's
+    limit (`initial_verification_deadline`: the local day of notification plus the configured days),
+    else the reception day (Art. 27(1): at once). Sorted and paged in the database.
+    """
     today = today or timezone.localdate()
-    # The worklist shows no identities: leave the sealed person fields unread (and undecrypted).
+    days = timelimits.initial_verification_days()
+    # Overdue when the limit (local day of notification + days) is before today, that is, when the
+    # notification came before the local midnight that starts the day `today - days`.
+    threshold = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
+    verifying = Q(status=CaseStatus.INITIAL_VERIFICATION, notified_at__isnull=False)
+    overdue = verifying & Q(notified_at__lt=threshold)
+    tz = timezone.get_current_timezone()
+    # The worklist shows no identities: the person is not read (nothing is decrypted).
     waiting = (
         cases_visible_to(user)
         .select_related(None)
         .select_related("unit", "agency")
-        .filter(status__in=[CaseStatus.REPORTED, CaseStatus.RECEIVED, CaseStatus.INITIAL_VERIFICATION])
+        .filter(status__in=WAITING_STATUSES)
+        .annotate(
+            work_late=DbCase(When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            work_due=DbCase(
+                When(verifying, then=Cast(TruncDate("notified_at", tzinfo=tz) + timedelta(days=days), DateField())),
+                default=F("reception_date"),
+                output_field=DateField(),
+            ),
+        )
+        .order_by("work_late", "work_due", "reception_date", "id")
     )
-    items = []
-    for case in waiting.order_by("reception_date")[:500]:
-        if case.status == CaseStatus.INITIAL_VERIFICATION and case.notified_at is not None:
-            deadline = timelimits.initial_verification_deadline(case.notified_at, today=today)
-            items.append(WorkItem(case, "initial_verification", deadline.due, deadline.overdue))
-        else:
-            items.append(WorkItem(case, case.status, case.reception_date, False))
-    return sorted(items, key=lambda item: (not item.overdue, item.due))
+    return Worklist(waiting, today=today, overdue=overdue)
 
 
 @dataclass(frozen=True)
@@ -160,12 +292,34 @@ def duplicate_candidates(
         condition |= Q(name_key=name)
     if document:
         condition |= Q(document_hash=document)
-    person_ids = cases_visible_to(user).values("person_id")
-    persons = Person.objects.filter(condition, pk__in=person_ids, merged_into__isnull=True)
+    # Driven from the few persons with that key: each probes the case table's person index, instead
+    # of a semi-join that would first build the whole visible set.
+    in_scope = cases_visible_to(user).select_related(None).order_by().filter(person_id=OuterRef("pk"))
+    persons = Person.objects.filter(condition, Exists(in_scope), merged_into__isnull=True)
     if exclude is not None:
         persons = persons.exclude(pk=exclude.pk)
+    # The best 50, ranked in the database by the same score as below (never an arbitrary 50).
+    rank = Value(0)
+    if document:
+        rank = rank + DbCase(When(document_hash=document, then=Value(100)), default=Value(0))
+    if name:
+        same_name = Q(name_key=name)
+        rank = rank + DbCase(When(same_name, then=Value(40)), default=Value(0))
+        if birth_year:
+            rank = rank + DbCase(When(same_name & Q(birth_year=birth_year), then=Value(30)), default=Value(0))
+        if residence_unit is not None:
+            rank = rank + DbCase(
+                When(same_name & Q(residence_unit_id=getattr(residence_unit, "pk", None)), then=Value(20)),
+                default=Value(0),
+            )
+    # Only the name may be shown with a match; the other sealed fields stay unread (not decrypted).
+    persons = (
+        persons.defer("other_names", "document_number", "address", "contacts")
+        .annotate(match_rank=ExpressionWrapper(rank, output_field=IntegerField()))
+        .order_by("-match_rank", "pk")
+    )
     candidates = []
-    for person in persons.select_related("residence_unit")[:50]:
+    for person in persons[:50]:
         score, reasons = 0, []
         if document and person.document_hash == document:
             score, reasons = score + 100, [*reasons, "document"]
