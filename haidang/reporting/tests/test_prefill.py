@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def after_the_quarter(clock):
     clock.move_to(at(date(2026, 10, 2)))
 
+
 Q3 = (date(2026, 7, 1), date(2026, 9, 30))
 PERSONS = ["sex", "age_band"]
 
