@@ -67,7 +67,9 @@ class DirectiveForm(forms.Form):
     )
     issued_on = DayField(label=_("Date of the directive"))
     issuing_agency = forms.ModelChoiceField(label=_("Issuing agency"), queryset=Agency.objects.none())
-    title = forms.CharField(label=_("Title"), max_length=500, widget=forms.TextInput(attrs={"class": "wide"}))
+    title = forms.CharField(
+        label=_("Subject of the directive"), max_length=500, widget=forms.TextInput(attrs={"class": "wide"})
+    )
     text = forms.CharField(
         label=_("Text"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 6})
     )
@@ -247,7 +249,7 @@ class ReviewForm(forms.Form):
 class ExportForm(forms.Form):
     """The details of the official document that the system cannot know."""
 
-    number = forms.CharField(label=_("Document number"), required=False, max_length=60)
+    number = forms.CharField(label=_("Number and symbol of the report"), required=False, max_length=60)
     place = forms.CharField(label=_("Place"), required=False, max_length=80)
     signer_authority = forms.CharField(
         label=_("Signing on behalf of"), required=False, max_length=120, help_text=_("e.g. TM. ỦY BAN NHÂN DÂN")

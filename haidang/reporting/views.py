@@ -206,6 +206,9 @@ def directive_new(request):
         mine = [e.agency_id for e in scope_for(user).entries if ISSUE in ROLE_CAPABILITIES.get(e.role, ())]
         initial["issuing_agency"] = mine[0] if mine else agencies.first().pk
     form = _directive_form(user, request.POST or None, initial)
+    versions = form.fields["form_version"].queryset
+    if len(versions) == 1:
+        form.initial["form_version"] = versions[0].pk
     if request.method == "POST" and form.is_valid():
         try:
             directive = services.create_directive(user, **form.directive_fields())
@@ -424,6 +427,8 @@ def consolidated(request, directive_id):
             "directive": directive,
             "unit": unit,
             "table": table,
+            # On the page, as in print, each breakdown on its own; the cross-product is in the XLSX.
+            "lines": [(row, [c for c in row.cells[1:] if len(c.cell) == 1]) for row in table.rows],
             "by_unit": by_unit,
             "trail": _trail(directive, unit),
             "export_form": ExportForm(initial={"place": _place(unit)}),
