@@ -1,6 +1,7 @@
-"""The report forms every installation starts with. `ensure_default_forms()` is idempotent: it
-creates a form that is missing and leaves an existing one alone (a published version is never
-changed; a changed definition goes out as a new version through the services)."""
+"""The report forms every installation starts with. Migration 0002 creates them on `migrate`;
+`ensure_default_forms()` is idempotent and makes any that is missing (after a flush, say) and leaves
+an existing one alone: a published version never changes, a changed definition goes out as a new
+version through the services."""
 
 from django.db import transaction
 

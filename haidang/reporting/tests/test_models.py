@@ -65,3 +65,22 @@ def test_an_unsubmitted_report_is_late_only_after_the_deadline_day():
     assert report.on_time is None
     assert report.is_late_on(date(2026, 8, 5)) is False
     assert report.is_late_on(date(2026, 8, 6)) is True
+
+
+@pytest.mark.django_db
+def test_migrate_installs_the_default_form_as_defined_in_code():
+    from haidang.reporting.default_forms import COUNTER_TRAFFICKING, ensure_default_forms
+    from haidang.reporting.models import ReportForm
+
+    assert ensure_default_forms() == []  # migration 0002 made it already
+    version = ReportForm.objects.get(code="CTMBN").versions.get(number=1)
+    assert version.status == "published" and version.period_type == COUNTER_TRAFFICKING["period_type"]
+    indicators = [(i.code, i.source, i.breakdowns) for i in version.indicators.order_by("position")]
+    expected = [
+        (i["code"], i.get("source", ""), list(i.get("breakdowns", []))) for i in COUNTER_TRAFFICKING["indicators"]
+    ]
+    assert indicators == expected
+    assert [s.code for s in version.sections.order_by("position")] == [
+        s["code"] for s in COUNTER_TRAFFICKING["sections"]
+    ]
+    assert version.rules.get(code="R1").left_indicator.code == "V2"
