@@ -12,7 +12,7 @@ CHROMIUM ?= /usr/bin/chromium
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make run            set everything up and serve on http://$(HOST):$(PORT)"
+	@echo "make run            set everything up and serve on http://$(HOST):$(PORT) (with the job worker)"
 	@echo "make test           run the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make test-postgres  the suite against PostgreSQL on 127.0.0.1:5432"
 	@echo "make lint           ruff and the migrations check"
@@ -29,8 +29,11 @@ setup: $(INSTALLED)
 	$(BIN)/python manage.py load_admin_map
 	$(BIN)/python manage.py seed_demo
 
+# The job worker (report reminders) runs beside gunicorn and is stopped with it, however gunicorn ends.
 # The access log leaves out query strings: a search term may be a person's name.
 serve:
+	$(BIN)/python manage.py db_worker --interval 5 --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - \
 	  --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
