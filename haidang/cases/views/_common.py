@@ -1,6 +1,7 @@
 """What the pages of the cases app share: labels and dates as text, the case and its tabs for a
 sub-page, the scope checks before a read or a write, a service's errors put back on the form."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
@@ -21,6 +22,16 @@ from haidang.cases import eligibility, selectors
 from haidang.cases.forms import COUNTRY_SUGGESTIONS
 from haidang.cases.models import CaseStatus, Relationship
 from haidang.places.models import AdministrativeUnit, UnitLevel
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a list of records (`cases/includes/record_section.html`): its heading, and a
+    class for its heading cell (`num` for figures)."""
+
+    label: str
+    css: str = ""
+
 
 # A datalist of unit codes helps typing; past this many units only the provinces are offered.
 UNIT_OPTIONS_LIMIT = 600
@@ -162,6 +173,30 @@ def _saved(request, message: str, to: str, case):
 def _already_finished(request, case, message: str, to: str):
     messages.error(request, message)
     return redirect(to, case_id=case.pk)
+
+
+def _record_of(records, pk):
+    """One of a case's records (`case.consents`, `case.shelter_stays`...) by its id, or a 404."""
+    record = records.filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    return record
+
+
+def _save_form(request, form, save, message, to: str, case):
+    """Save a valid form through the service call `save(cleaned_data)`, say so and go back to `to`.
+
+    `message` is the text to show, or a function of what `save` returned. None when the form is not
+    valid or the service refused it (its errors are then on the fields they name): the caller shows
+    the page again with the form."""
+    if not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+    return _saved(request, message(result) if callable(message) else message, to, case)
 
 
 def _role_label(role: str) -> str:

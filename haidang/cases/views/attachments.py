@@ -1,18 +1,25 @@
 """Files kept with a case: upload, list, audited download."""
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from haidang.cases import protection, selectors
 from haidang.cases.forms import AttachmentForm
 from haidang.cases.models import AttachmentKind
 from haidang.cases.permissions import require_view_cases
-from haidang.cases.views._common import _apply_errors, _case_context, _case_or_404, _editable_case, _label, _saved
+from haidang.cases.views._common import Column, _case_context, _case_or_404, _editable_case, _label, _save_form
+
+COLUMNS = (
+    Column(gettext_lazy("File")),
+    Column(gettext_lazy("Kind of document")),
+    Column(gettext_lazy("Size"), "num"),
+    Column(gettext_lazy("Uploaded")),
+)
 
 
 def _render_files(request, case, *, form=None, status: int = 200):
@@ -33,6 +40,7 @@ def _render_files(request, case, *, form=None, status: int = 200):
         form = AttachmentForm()
     context = {
         **_case_context(request, case, "files", can_edit=can_edit),
+        "columns": COLUMNS,
         "rows": rows,
         "form": form,
         "show_identity": show_identity,
@@ -48,16 +56,17 @@ def files(request, case_id):
         return _render_files(request, _case_or_404(request, case_id, "attachments"))
     case = _editable_case(request, case_id, "attachments")
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            protection.add_attachment(
-                actor=request.user, case=case, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"]
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("File kept with the case."), "cases:files", case)
-    return _render_files(request, case, form=form, status=400)
+    saved = _save_form(
+        request,
+        form,
+        lambda data: protection.add_attachment(
+            actor=request.user, case=case, kind=data["kind"], uploaded_file=data["file"]
+        ),
+        _("File kept with the case."),
+        "cases:files",
+        case,
+    )
+    return saved or _render_files(request, case, form=form, status=400)
 
 
 @require_GET

@@ -1,11 +1,10 @@
 """Consent to share the person's information, its withdrawal, and the disclosures made."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haidang.cases import selectors, services
@@ -13,14 +12,24 @@ from haidang.cases.forms import CONSENT_METHOD_LABELS, DISCLOSURE_PURPOSE_LABELS
 from haidang.cases.models import ConsentGiver
 from haidang.cases.permissions import require_view_cases
 from haidang.cases.views._common import (
+    Column,
     _agencies,
-    _apply_errors,
     _case_context,
     _case_or_404,
     _day,
     _editable_case,
     _label,
-    _saved,
+    _record_of,
+    _save_form,
+)
+
+COLUMNS = (
+    Column(gettext_lazy("Consent to")),
+    Column(gettext_lazy("Recipient")),
+    Column(gettext_lazy("Given by")),
+    Column(gettext_lazy("Given on")),
+    Column(gettext_lazy("How")),
+    Column(gettext_lazy("State")),
 )
 
 
@@ -58,6 +67,7 @@ def _render_consent(request, case, *, form=None, withdrawals: dict | None = None
         form = ConsentForm(agencies=_agencies(user), initial={"given_on": today})
     context = {
         **_case_context(request, case, "consent", can_edit=can_edit),
+        "columns": COLUMNS,
         "rows": rows,
         "form": form,
         "disclosures": [
@@ -83,33 +93,33 @@ def consent(request, case_id):
         return _render_consent(request, _case_or_404(request, case_id, "consent"))
     case = _editable_case(request, case_id, "consent")
     form = ConsentForm(request.POST, agencies=_agencies(request.user))
-    if form.is_valid():
-        try:
-            services.record_consent(actor=request.user, case=case, data=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Consent recorded."), "cases:consent", case)
-    return _render_consent(request, case, form=form, status=400)
+    saved = _save_form(
+        request,
+        form,
+        lambda data: services.record_consent(actor=request.user, case=case, data=data),
+        _("Consent recorded."),
+        "cases:consent",
+        case,
+    )
+    return saved or _render_consent(request, case, form=form, status=400)
 
 
 @require_POST
 @require_view_cases
 def consent_withdraw(request, case_id, consent_id):
     case = _editable_case(request, case_id, "consent")
-    consent = case.consents.filter(pk=consent_id).first()
-    if consent is None:
-        raise Http404
+    consent = _record_of(case.consents, consent_id)
     form = WithdrawConsentForm(request.POST, consent=consent, auto_id=f"id_withdraw-{consent.pk}_%s")
-    if form.is_valid():
-        try:
-            services.withdraw_consent(
-                actor=request.user, consent=consent, withdrawn_on=form.cleaned_data["withdrawn_on"]
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Consent withdrawn; it no longer covers any disclosure."), "cases:consent", case)
+    saved = _save_form(
+        request,
+        form,
+        lambda data: services.withdraw_consent(actor=request.user, consent=consent, withdrawn_on=data["withdrawn_on"]),
+        _("Consent withdrawn; it no longer covers any disclosure."),
+        "cases:consent",
+        case,
+    )
+    if saved:
+        return saved
     if consent.withdrawn_on is not None:
         messages.error(request, _("This consent has already been withdrawn."))
         return redirect("cases:consent", case_id=case.pk)

@@ -1,11 +1,10 @@
 """Protection decisions, their refusal by the person (with a written commitment) and their end."""
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haidang.cases import protection, selectors
@@ -13,8 +12,8 @@ from haidang.cases.forms import ProtectionDecisionForm, ProtectionEndForm, Prote
 from haidang.cases.models import AttachmentKind, ProtectionMeasure, ProtectionStatus, RiskLevel
 from haidang.cases.permissions import require_view_cases
 from haidang.cases.views._common import (
+    Column,
     _already_finished,
-    _apply_errors,
     _case_context,
     _case_or_404,
     _case_persons,
@@ -22,8 +21,9 @@ from haidang.cases.views._common import (
     _editable_case,
     _label,
     _person_choices,
+    _record_of,
     _role_label,
-    _saved,
+    _save_form,
 )
 
 
@@ -41,6 +41,16 @@ def _decision_form(request, case, persons, show_identity, data=None):
         subjects=_person_choices(persons, show_identity),
         initial={"decided_on": timezone.localdate(), "subject": str(case.person_id)},
     )
+
+
+COLUMNS = (
+    Column(gettext_lazy("Decided on")),
+    Column(gettext_lazy("Protected person")),
+    Column(gettext_lazy("Risk")),
+    Column(gettext_lazy("Measures")),
+    Column(gettext_lazy("Decided by")),
+    Column(gettext_lazy("Status")),
+)
 
 
 def _render_protection(
@@ -81,6 +91,7 @@ def _render_protection(
         form = _decision_form(request, case, _case_persons(case), show_identity)
     context = {
         **_case_context(request, case, "protection", can_edit=can_edit),
+        "columns": COLUMNS,
         "rows": rows,
         "form": form,
         "show_identity": show_identity,
@@ -96,62 +107,57 @@ def protection_page(request, case_id):
     case = _editable_case(request, case_id, "protection")
     persons = _case_persons(case)
     form = _decision_form(request, case, persons, selectors.can_see_identity(request.user, case), request.POST)
-    if form.is_valid():
-        data = {**form.cleaned_data, "subject": _chosen_person(persons, form.cleaned_data["subject"])}
-        try:
-            protection.decide_protection(actor=request.user, case=case, data=data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Protection decision recorded."), "cases:protection", case)
-    return _render_protection(request, case, form=form, status=400)
-
-
-def _decision_of(case, decision_id):
-    decision = case.protection_decisions.filter(pk=decision_id).first()
-    if decision is None:
-        raise Http404
-    return decision
+    saved = _save_form(
+        request,
+        form,
+        lambda data: protection.decide_protection(
+            actor=request.user, case=case, data={**data, "subject": _chosen_person(persons, data["subject"])}
+        ),
+        _("Protection decision recorded."),
+        "cases:protection",
+        case,
+    )
+    return saved or _render_protection(request, case, form=form, status=400)
 
 
 @require_POST
 @require_view_cases
 def protection_refuse(request, case_id, decision_id):
     case = _editable_case(request, case_id, "protection")
-    decision = _decision_of(case, decision_id)
+    decision = _record_of(case.protection_decisions, decision_id)
     if decision.status != ProtectionStatus.ACTIVE:
         return _already_finished(
             request, case, _("This protection decision is no longer in force."), "cases:protection"
         )
     form = ProtectionRefusalForm(request.POST, decision=decision, commitments=_commitment_choices(case))
-    if form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         chosen = data.get("commitment_file")
-        data["commitment_file"] = protection.attachments_for(case).filter(pk=chosen).first() if chosen else None
-        try:
-            protection.record_refusal(actor=request.user, decision=decision, data=data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Refusal of protection recorded."), "cases:protection", case)
-    return _render_protection(request, case, refusals={decision.pk: form}, status=400)
+        commitment = protection.attachments_for(case).filter(pk=chosen).first() if chosen else None
+        return protection.record_refusal(
+            actor=request.user, decision=decision, data={**data, "commitment_file": commitment}
+        )
+
+    saved = _save_form(request, form, save, _("Refusal of protection recorded."), "cases:protection", case)
+    return saved or _render_protection(request, case, refusals={decision.pk: form}, status=400)
 
 
 @require_POST
 @require_view_cases
 def protection_end(request, case_id, decision_id):
     case = _editable_case(request, case_id, "protection")
-    decision = _decision_of(case, decision_id)
+    decision = _record_of(case.protection_decisions, decision_id)
     if decision.status != ProtectionStatus.ACTIVE:
         return _already_finished(
             request, case, _("This protection decision is no longer in force."), "cases:protection"
         )
     form = ProtectionEndForm(request.POST, decision=decision)
-    if form.is_valid():
-        try:
-            protection.end_protection(actor=request.user, decision=decision, data=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Protection ended."), "cases:protection", case)
-    return _render_protection(request, case, endings={decision.pk: form}, status=400)
+    saved = _save_form(
+        request,
+        form,
+        lambda data: protection.end_protection(actor=request.user, decision=decision, data=data),
+        _("Protection ended."),
+        "cases:protection",
+        case,
+    )
+    return saved or _render_protection(request, case, endings={decision.pk: form}, status=400)

@@ -1,10 +1,9 @@
 """Referrals to service providers and their outcome."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haidang.cases import selectors, services
@@ -12,20 +11,32 @@ from haidang.cases.forms import ReferralForm, ReferralUpdateForm
 from haidang.cases.models import ReferralStatus, ServiceType
 from haidang.cases.permissions import require_view_cases
 from haidang.cases.views._common import (
+    Column,
     _agencies,
-    _apply_errors,
     _case_context,
     _case_or_404,
     _day,
     _editable_case,
     _label,
     _live_consents,
-    _saved,
+    _record_of,
+    _save_form,
 )
 
 
 def _referral_form(user, case, data=None):
     return ReferralForm(data, agencies=_agencies(user), consents=_live_consents(case, "referral"))
+
+
+COLUMNS = (
+    Column(gettext_lazy("Sent")),
+    Column(gettext_lazy("Service provider")),
+    Column(gettext_lazy("Service")),
+    Column(gettext_lazy("Reason")),
+    Column(gettext_lazy("Status")),
+    Column(gettext_lazy("Outcome")),
+    Column(gettext_lazy("Follow up on")),
+)
 
 
 def _render_referrals(request, case, *, form=None, updates: dict | None = None, status: int = 200):
@@ -55,6 +66,7 @@ def _render_referrals(request, case, *, form=None, updates: dict | None = None, 
         form = _referral_form(user, case)
     context = {
         **_case_context(request, case, "referrals", can_edit=can_edit),
+        "columns": COLUMNS,
         "rows": rows,
         "form": form,
         "has_consent": _live_consents(case, "referral").exists() if can_edit else False,
@@ -69,38 +81,37 @@ def referrals(request, case_id):
         return _render_referrals(request, _case_or_404(request, case_id, "referral"))
     case = _editable_case(request, case_id, "referral")
     form = _referral_form(request.user, case, request.POST)
-    if form.is_valid():
-        try:
-            services.create_referral(actor=request.user, case=case, data=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Referral sent."), "cases:referrals", case)
-    return _render_referrals(request, case, form=form, status=400)
+    saved = _save_form(
+        request,
+        form,
+        lambda data: services.create_referral(actor=request.user, case=case, data=data),
+        _("Referral sent."),
+        "cases:referrals",
+        case,
+    )
+    return saved or _render_referrals(request, case, form=form, status=400)
 
 
 @require_POST
 @require_view_cases
 def referral_update(request, case_id, referral_id):
     case = _editable_case(request, case_id, "referral")
-    referral = case.referrals.filter(pk=referral_id).first()
-    if referral is None:
-        raise Http404
+    referral = _record_of(case.referrals, referral_id)
     moves = sorted(services.REFERRAL_MOVES.get(referral.status, ()))
     form = ReferralUpdateForm(request.POST, referral=referral, moves=moves)
-    if form.is_valid():
-        try:
-            services.update_referral(
-                actor=request.user,
-                referral=referral,
-                status=form.cleaned_data["status"],
-                outcome=form.cleaned_data["outcome"],
-                follow_up_on=form.cleaned_data["follow_up_on"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Referral updated."), "cases:referrals", case)
+
+    def save(data):
+        return services.update_referral(
+            actor=request.user,
+            referral=referral,
+            status=data["status"],
+            outcome=data["outcome"],
+            follow_up_on=data["follow_up_on"],
+        )
+
+    saved = _save_form(request, form, save, _("Referral updated."), "cases:referrals", case)
+    if saved:
+        return saved
     if not moves:
         messages.error(
             request,

@@ -1,10 +1,9 @@
 """Reintegration support applications (Form 07) and their decision within the time limit."""
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haidang.cases import protection, selectors, timelimits
@@ -12,8 +11,8 @@ from haidang.cases.forms import ApplicationDecisionForm, ApplicationForm
 from haidang.cases.models import ApplicantKind, ApplicationStatus, ReintegrationRegime, SubmissionChannel
 from haidang.cases.permissions import require_view_cases
 from haidang.cases.views._common import (
+    Column,
     _already_finished,
-    _apply_errors,
     _case_context,
     _case_or_404,
     _case_persons,
@@ -22,8 +21,9 @@ from haidang.cases.views._common import (
     _editable_case,
     _label,
     _person_choices,
+    _record_of,
     _role_label,
-    _saved,
+    _save_form,
 )
 
 
@@ -33,6 +33,16 @@ def _application_form(request, case, persons, show_identity, data=None):
         beneficiaries=_person_choices(persons, show_identity, children_only=True),
         initial={"received_on": timezone.localdate(), "beneficiary": str(case.person_id)},
     )
+
+
+COLUMNS = (
+    Column(gettext_lazy("Received")),
+    Column(gettext_lazy("Victim")),
+    Column(gettext_lazy("Filed by")),
+    Column(gettext_lazy("Support requested")),
+    Column(gettext_lazy("Decision due")),
+    Column(gettext_lazy("Status")),
+)
 
 
 def _render_reintegration(request, case, *, form=None, decisions: dict | None = None, status: int = 200):
@@ -70,6 +80,7 @@ def _render_reintegration(request, case, *, form=None, decisions: dict | None = 
         form = _application_form(request, case, _case_persons(case), show_identity)
     context = {
         **_case_context(request, case, "reintegration", can_edit=can_edit),
+        "columns": COLUMNS,
         "rows": rows,
         "form": form,
         "working_days": timelimits.reintegration_decision_working_days(),
@@ -85,34 +96,33 @@ def reintegration(request, case_id):
     case = _editable_case(request, case_id, "reintegration")
     persons = _case_persons(case)
     form = _application_form(request, case, persons, selectors.can_see_identity(request.user, case), request.POST)
-    if form.is_valid():
-        data = {**form.cleaned_data, "beneficiary": _chosen_person(persons, form.cleaned_data["beneficiary"])}
-        try:
-            application = protection.receive_application(actor=request.user, case=case, data=data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            due = protection.application_deadline(application).due
-            message = _("Application recorded; the decision is due by %(day)s.") % {"day": _day(due)}
-            return _saved(request, message, "cases:reintegration", case)
-    return _render_reintegration(request, case, form=form, status=400)
+
+    def save(data):
+        beneficiary = _chosen_person(persons, data["beneficiary"])
+        return protection.receive_application(actor=request.user, case=case, data={**data, "beneficiary": beneficiary})
+
+    def message(application):
+        due = protection.application_deadline(application).due
+        return _("Application recorded; the decision is due by %(day)s.") % {"day": _day(due)}
+
+    saved = _save_form(request, form, save, message, "cases:reintegration", case)
+    return saved or _render_reintegration(request, case, form=form, status=400)
 
 
 @require_POST
 @require_view_cases
 def reintegration_decide(request, case_id, application_id):
     case = _editable_case(request, case_id, "reintegration")
-    application = case.reintegration_applications.filter(pk=application_id).first()
-    if application is None:
-        raise Http404
+    application = _record_of(case.reintegration_applications, application_id)
     if application.status != ApplicationStatus.RECEIVED:
         return _already_finished(request, case, _("This application has already been decided."), "cases:reintegration")
     form = ApplicationDecisionForm(request.POST, application=application)
-    if form.is_valid():
-        try:
-            protection.decide_application(actor=request.user, application=application, data=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Decision on the application recorded."), "cases:reintegration", case)
-    return _render_reintegration(request, case, decisions={application.pk: form}, status=400)
+    saved = _save_form(
+        request,
+        form,
+        lambda data: protection.decide_application(actor=request.user, application=application, data=data),
+        _("Decision on the application recorded."),
+        "cases:reintegration",
+        case,
+    )
+    return saved or _render_reintegration(request, case, decisions={application.pk: form}, status=400)

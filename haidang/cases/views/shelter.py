@@ -1,27 +1,27 @@
 """Shelter stays against the legal limit, their extension and their end."""
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haidang.cases import protection, selectors, timelimits
 from haidang.cases.forms import StayEndForm, StayExtendForm, StayStartForm
 from haidang.cases.permissions import require_view_cases
 from haidang.cases.views._common import (
+    Column,
     _agencies,
     _already_finished,
-    _apply_errors,
     _case_context,
     _case_or_404,
     _case_persons,
     _chosen_person,
     _editable_case,
     _person_choices,
+    _record_of,
     _role_label,
-    _saved,
+    _save_form,
 )
 
 
@@ -32,6 +32,16 @@ def _stay_form(request, case, persons, show_identity, data=None):
         agencies=_agencies(request.user),
         initial={"start_date": timezone.localdate(), "person": str(case.person_id)},
     )
+
+
+COLUMNS = (
+    Column(gettext_lazy("Person")),
+    Column(gettext_lazy("Facility")),
+    Column(gettext_lazy("From")),
+    Column(gettext_lazy("To")),
+    Column(gettext_lazy("Limit")),
+    Column(gettext_lazy("Extension")),
+)
 
 
 def _render_shelter(
@@ -71,6 +81,7 @@ def _render_shelter(
         form = _stay_form(request, case, _case_persons(case), show_identity)
     context = {
         **_case_context(request, case, "shelter", can_edit=can_edit),
+        "columns": COLUMNS,
         "rows": rows,
         "form": form,
         "max_days": timelimits.shelter_max_days(),
@@ -87,55 +98,52 @@ def shelter(request, case_id):
     case = _editable_case(request, case_id, "shelter")
     persons = _case_persons(case)
     form = _stay_form(request, case, persons, selectors.can_see_identity(request.user, case), request.POST)
-    if form.is_valid():
-        data = {**form.cleaned_data, "person": _chosen_person(persons, form.cleaned_data["person"])}
-        try:
-            protection.start_stay(actor=request.user, case=case, data=data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Shelter stay recorded."), "cases:shelter", case)
-    return _render_shelter(request, case, form=form, status=400)
-
-
-def _stay_of(case, stay_id):
-    stay = case.shelter_stays.filter(pk=stay_id).first()
-    if stay is None:
-        raise Http404
-    return stay
+    saved = _save_form(
+        request,
+        form,
+        lambda data: protection.start_stay(
+            actor=request.user, case=case, data={**data, "person": _chosen_person(persons, data["person"])}
+        ),
+        _("Shelter stay recorded."),
+        "cases:shelter",
+        case,
+    )
+    return saved or _render_shelter(request, case, form=form, status=400)
 
 
 @require_POST
 @require_view_cases
 def shelter_extend(request, case_id, stay_id):
     case = _editable_case(request, case_id, "shelter")
-    stay = _stay_of(case, stay_id)
+    stay = _record_of(case.shelter_stays, stay_id)
     if stay.end_date is not None:
         return _already_finished(request, case, _("This stay has ended."), "cases:shelter")
     form = StayExtendForm(request.POST, stay=stay)
-    if form.is_valid():
-        try:
-            protection.extend_stay(actor=request.user, stay=stay, data=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Extension decision recorded."), "cases:shelter", case)
-    return _render_shelter(request, case, extensions={stay.pk: form}, status=400)
+    saved = _save_form(
+        request,
+        form,
+        lambda data: protection.extend_stay(actor=request.user, stay=stay, data=data),
+        _("Extension decision recorded."),
+        "cases:shelter",
+        case,
+    )
+    return saved or _render_shelter(request, case, extensions={stay.pk: form}, status=400)
 
 
 @require_POST
 @require_view_cases
 def shelter_end(request, case_id, stay_id):
     case = _editable_case(request, case_id, "shelter")
-    stay = _stay_of(case, stay_id)
+    stay = _record_of(case.shelter_stays, stay_id)
     if stay.end_date is not None:
         return _already_finished(request, case, _("This stay has ended."), "cases:shelter")
     form = StayEndForm(request.POST, stay=stay)
-    if form.is_valid():
-        try:
-            protection.end_stay(actor=request.user, stay=stay, data=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Shelter stay ended."), "cases:shelter", case)
-    return _render_shelter(request, case, endings={stay.pk: form}, status=400)
+    saved = _save_form(
+        request,
+        form,
+        lambda data: protection.end_stay(actor=request.user, stay=stay, data=data),
+        _("Shelter stay ended."),
+        "cases:shelter",
+        case,
+    )
+    return saved or _render_shelter(request, case, endings={stay.pk: form}, status=400)

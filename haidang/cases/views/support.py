@@ -1,6 +1,5 @@
 """Support: eligibility under Art. 37, the support given, extension decisions, the rates in force."""
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,14 +14,13 @@ from haidang.cases.permissions import require_view_cases
 from haidang.cases.views._common import (
     _agencies,
     _amount,
-    _apply_errors,
     _case_context,
     _case_or_404,
     _editable_case,
     _label,
     _regime_choices,
     _regime_name,
-    _saved,
+    _save_form,
 )
 
 OUTCOME_LABELS = {
@@ -173,20 +171,21 @@ def support_page(request, case_id):
     form = SupportItemForm(
         request.POST, beneficiaries=labels.items(), regimes=_regime_choices(), agencies=_agencies(request.user)
     )
-    if form.is_valid():
-        data = {**form.cleaned_data, "beneficiary": persons[form.cleaned_data["beneficiary"]]}
-        try:
-            item = support.record_support_item(actor=request.user, case=case, data=data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            message = _("Support recorded: %(quantity)s × %(amount)s = %(total)s VND.") % {
-                "quantity": item.quantity,
-                "amount": _amount(item.unit_amount),
-                "total": _amount(item.total),
-            }
-            return _saved(request, message, "cases:support", case)
-    return _render_support(request, case, item_form=form, status=400)
+
+    def save(data):
+        return support.record_support_item(
+            actor=request.user, case=case, data={**data, "beneficiary": persons[data["beneficiary"]]}
+        )
+
+    def message(item):
+        return _("Support recorded: %(quantity)s × %(amount)s = %(total)s VND.") % {
+            "quantity": item.quantity,
+            "amount": _amount(item.unit_amount),
+            "total": _amount(item.total),
+        }
+
+    saved = _save_form(request, form, save, message, "cases:support", case)
+    return saved or _render_support(request, case, item_form=form, status=400)
 
 
 @require_POST
@@ -194,11 +193,12 @@ def support_page(request, case_id):
 def support_extension(request, case_id):
     case = _editable_case(request, case_id, "support")
     form = SupportExtensionForm(request.POST, regimes=_regime_choices())
-    if form.is_valid():
-        try:
-            support.record_extension(actor=request.user, case=case, data=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Extension decision recorded."), "cases:support", case)
-    return _render_support(request, case, extension_form=form, status=400)
+    saved = _save_form(
+        request,
+        form,
+        lambda data: support.record_extension(actor=request.user, case=case, data=data),
+        _("Extension decision recorded."),
+        "cases:support",
+        case,
+    )
+    return saved or _render_support(request, case, extension_form=form, status=400)

@@ -23,7 +23,7 @@ from haidang.cases.views._common import (
     _editable_case,
     _label,
     _live_consents,
-    _saved,
+    _save_form,
     _unit_options,
 )
 from haidang.cases.views.worklist import _render_worklist
@@ -88,17 +88,17 @@ def transfer(request, case_id):
         return _render_transfer(request, _case_or_404(request, case_id, "transfer"))
     case = _editable_case(request, case_id, "transfer")
     form = _transfer_form(request.user, case, request.POST)
-    if form.is_valid():
-        try:
-            services.request_transfer(actor=request.user, case=case, data=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            message = _("Transfer requested: %(unit)s will accept or decline it.") % {
-                "unit": form.cleaned_data["to_unit"].name
-            }
-            return _saved(request, message, "cases:transfer", case)
-    return _render_transfer(request, case, form=form, status=400)
+    saved = _save_form(
+        request,
+        form,
+        lambda data: services.request_transfer(actor=request.user, case=case, data=data),
+        lambda _transfer: (
+            _("Transfer requested: %(unit)s will accept or decline it.") % {"unit": form.cleaned_data["to_unit"].name}
+        ),
+        "cases:transfer",
+        case,
+    )
+    return saved or _render_transfer(request, case, form=form, status=400)
 
 
 @require_POST

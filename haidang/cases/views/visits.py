@@ -1,6 +1,5 @@
 """Reintegration follow-up visits."""
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from haidang.cases import selectors, services
 from haidang.cases.forms import VisitForm
 from haidang.cases.permissions import require_view_cases
-from haidang.cases.views._common import _apply_errors, _case_context, _case_or_404, _editable_case, _saved
+from haidang.cases.views._common import _case_context, _case_or_404, _editable_case, _save_form
 
 
 def _render_visits(request, case, *, form=None, status: int = 200):
@@ -35,11 +34,12 @@ def visits(request, case_id):
         return _render_visits(request, _case_or_404(request, case_id, "visits"))
     case = _editable_case(request, case_id, "visits")
     form = VisitForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_visit(actor=request.user, case=case, data=form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return _saved(request, _("Follow-up visit recorded."), "cases:visits", case)
-    return _render_visits(request, case, form=form, status=400)
+    saved = _save_form(
+        request,
+        form,
+        lambda data: services.record_visit(actor=request.user, case=case, data=data),
+        _("Follow-up visit recorded."),
+        "cases:visits",
+        case,
+    )
+    return saved or _render_visits(request, case, form=form, status=400)
