@@ -14,7 +14,7 @@ from haidang.cases.views.attachments import file_download, files
 from haidang.cases.views.case import detail, transition
 from haidang.cases.views.consent import consent, consent_withdraw
 from haidang.cases.views.intake import intake
-from haidang.cases.views.people import people
+from haidang.cases.views.people import link_edit, people
 from haidang.cases.views.protection import protection_end, protection_page, protection_refuse
 from haidang.cases.views.rates import rates
 from haidang.cases.views.referrals import referral_update, referrals
@@ -33,6 +33,7 @@ __all__ = [
     "file_download",
     "files",
     "intake",
+    "link_edit",
     "people",
     "protection_end",
     "protection_page",
