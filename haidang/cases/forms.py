@@ -872,6 +872,35 @@ class LinkPersonForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in self.PERSON_FIELDS}
 
 
+class LinkEditForm(forms.Form):
+    """What may change on a linked person (`protection.update_link`): the relationship, the
+    protection flag and the notes; the notes only for a role that sees identities. `seen` stands
+    for the values the page showed, so that a change made meanwhile is not overwritten."""
+
+    relationship = forms.ChoiceField(label=_("Relationship"), choices=_blank(Relationship.choices))
+    is_protected = forms.BooleanField(label=_("Under protection"), required=False)
+    notes = _long_text(_("Notes"), rows=2)
+    seen = forms.CharField(
+        max_length=64,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("The form was incomplete; reload the case and try again.")},
+    )
+
+    def __init__(self, *args, show_notes: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_notes:
+            del self.fields["notes"]
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_texts(self, "notes")
+        return cleaned
+
+    def changes(self) -> dict:
+        """The values for `protection.update_link` (the notes only where the form has them)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "seen"}
+
+
 class ProtectionDecisionForm(forms.Form):
     subject = forms.ChoiceField(label=_("Protected person"))
     risk_assessment = _long_text(

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<uuid:case_id>/transfer/", views.transfer, name="transfer"),
     path("<uuid:case_id>/visits/", views.visits, name="visits"),
     path("<uuid:case_id>/people/", views.people, name="people"),
+    path("<uuid:case_id>/people/<uuid:link_id>/", views.link_edit, name="link_edit"),
     path("<uuid:case_id>/protection/", views.protection_page, name="protection"),
     path("<uuid:case_id>/protection/<uuid:decision_id>/refuse/", views.protection_refuse, name="protection_refuse"),
     path("<uuid:case_id>/protection/<uuid:decision_id>/end/", views.protection_end, name="protection_end"),
