@@ -14,15 +14,18 @@ The rules, decided here and applied by every release:
 * **Threshold.** A count from 1 to `threshold - 1` (default 10, setting
   `STATISTICS_SUPPRESSION_THRESHOLD`) is suppressed.
 * **Zeros.** A zero identifies nobody and is published, except where it would tell something about
-  a small group: a zero whose row, hierarchy or period total is itself a small count is suppressed
-  too ("none of the 1–9 victims of X were men" is a disclosure about those few people).
+  a small group: a zero category of a row whose total is itself a small count is suppressed too
+  ("none of the 1–9 victims of X were men" is a disclosure about those few people).
 * **Group disclosure.** For breakdowns of persons (sex, age band, origin…), when one category holds
   at least 90 % of a row total of `threshold` or more, that row's categories are all suppressed
   ("all 12 victims from X are women" says something about each of them).
 * **One symbol.** Every suppressed cell is shown the same way ("—"), never "< 10": telling which
   cells are small would tell the reader each is in 1–9, a range shorter than the threshold.
-* **Protection rule.** For every suppressed cell, the minimum and maximum of its value over all
-  non-negative tables consistent with the published figures differ by at least `threshold`. The
+* **Protection rule.** For every sensitive suppressed cell (a small count, a category of a
+  dominated row, or such a cell of an earlier release), the minimum and maximum of its value over
+  all non-negative tables consistent with the published figures differ by at least `threshold`.
+  Complements (counts of 10 or more, or zeros) and zeros hidden inside a small row are hidden and
+  count as unknown, but need no range of their own: their exact value identifies nobody. The
   audit treats every published figure as *exactly* known, not as its rounded value: it therefore
   also holds against an official who has the exact internal figures of the same cells (internal
   reports carry exact counts). The bounds come from the LP relaxation, tightened to integers.
@@ -67,6 +70,10 @@ class Reason(StrEnum):
     GROUP = "group"  # one category dominates the row
     EARLIER = "earlier"  # suppressed in an earlier release
     SECONDARY = "secondary"  # complement chosen so the others cannot be recovered
+
+
+# Hidden for their own sake: these must keep a range of at least the threshold.
+SENSITIVE_REASONS = frozenset({Reason.PRIMARY, Reason.GROUP, Reason.EARLIER})
 
 
 class Kind(StrEnum):
@@ -154,10 +161,12 @@ class Structure:
 
 @dataclass(frozen=True)
 class Earlier:
-    """A cell of an earlier release: its true value then, and whether it was published."""
+    """A cell of an earlier release: its true value then, whether it was published, and whether it was
+    hidden for its own sake (a small count or a dominated row) rather than as a complement."""
 
     value: int
     published: bool
+    sensitive: bool = True
 
 
 @dataclass
@@ -505,7 +514,9 @@ def primary_suppression(
     for key in small:
         reasons[key] = Reason.PRIMARY
     for relation in relations:
-        if relation.total in small:
+        # Only along a breakdown: "none of the 3 were men" is about those 3; a province with no
+        # victims says nothing about the victims counted elsewhere.
+        if relation.total in small and relation.kind == Kind.CATEGORY:
             for part in relation.parts:
                 if values.get(part) == 0:
                     reasons.setdefault(part, Reason.ZERO)
@@ -537,6 +548,11 @@ def protect(
     `values`: the true count of every cell the release would publish, margins included.
     `earlier`: cells of earlier releases (same indicators) with their values then.
     Raises DisclosureError when no suppression pattern passes the audit.
+
+    The cells that must keep a range of `threshold` are the sensitive ones: small counts, the
+    categories of a dominated row, and such cells of earlier releases. Complements are large counts
+    (or zeros) whose exact value identifies nobody, and a zero hidden inside a small row is hidden so
+    as not to describe that row; neither needs a range of its own, but both count as unknown.
     """
     earlier = dict(earlier or {})
     locked = {key for key, item in earlier.items() if item.published}  # cannot be taken back
@@ -547,18 +563,36 @@ def protect(
     reasons = primary_suppression(values, relations, structure, rules)
     for key, item in earlier.items():
         if key in values and not item.published:
-            reasons.setdefault(key, Reason.EARLIER)
+            # Hidden before: for its own sake (still sensitive) or as a complement (still one).
+            reasons.setdefault(key, Reason.EARLIER if item.sensitive else Reason.SECONDARY)
     earlier_hidden = {key for key, item in earlier.items() if not item.published and key not in values}
     by_key: dict[Key, list[Relation]] = defaultdict(list)
     for relation in relations:
         for key in relation.keys:
             by_key[key].append(relation)
 
-    def candidates(relation: Relation) -> list[Key]:
-        return [k for k in relation.keys if k in values and k not in reasons and k not in locked]
+    def sensitive(key: Key) -> bool:
+        if key in locked:
+            return False
+        if key in earlier and not earlier[key].published and earlier[key].sensitive:
+            return True
+        return reasons.get(key) in SENSITIVE_REASONS
+
+    def targets() -> set[Key]:
+        return {k for k in reasons if k in values and sensitive(k)} | {k for k in earlier_hidden if sensitive(k)}
+
+    def hidden_now() -> list[Key]:
+        return [k for k in reasons if k in values and k not in locked]
 
     def unknown(key: Key) -> bool:
         return (key in reasons and key not in locked) or key in earlier_hidden or key not in truth
+
+    def worth_protecting(key: Key) -> bool:
+        # A hidden cell whose exact value would help unpick a sensitive one.
+        return sensitive(key) or (reasons.get(key) == Reason.SECONDARY and truth.get(key, 0) > 0)
+
+    def candidates(relation: Relation) -> list[Key]:
+        return [k for k in relation.keys if k in values and k not in reasons and k not in locked]
 
     def complement(relation: Relation, mass: int) -> Key | None:
         options = candidates(relation)
@@ -578,7 +612,7 @@ def protect(
         changed = False
         for relation in relations:
             hidden = [k for k in relation.keys if unknown(k)]
-            if not any(k in truth for k in hidden):  # only never-published cells: nothing to protect
+            if not any(worth_protecting(k) for k in hidden):
                 continue
             hidden_parts = [k for k in hidden if k != relation.total]
             mass = sum(truth.get(k, 0) for k in hidden_parts)
@@ -590,9 +624,6 @@ def protect(
                     reasons[key] = Reason.SECONDARY
                     changed = True
         return changed
-
-    def hidden_now() -> list[Key]:
-        return [k for k in reasons if k in values and k not in locked]
 
     rounds = max_rounds if max_rounds is not None else len(values) + 1
     # Suppressing one more cell only widens every range, so a cell that passed stays passed and
@@ -608,7 +639,7 @@ def protect(
             relations,
             threshold=rules.threshold,
             earlier_suppressed=earlier_hidden,
-            only=(set(hidden_now()) | earlier_hidden) - protected,
+            only=targets() - protected,
             certify=True,
         )
         protected |= {item.key for item in partial.ranges if item.width >= rules.threshold}
@@ -640,8 +671,15 @@ def protect(
         raise DisclosureError(
             f"{len(failures)} suppressed cell(s) cannot be protected to a range of {rules.threshold}."
         )
-    # The record: every suppressed cell's range under the final pattern.
-    result = audit(truth, hidden_now(), relations, threshold=rules.threshold, earlier_suppressed=earlier_hidden)
+    # The record: every sensitive cell's range under the final pattern.
+    result = audit(
+        truth,
+        hidden_now(),
+        relations,
+        threshold=rules.threshold,
+        earlier_suppressed=earlier_hidden,
+        only=targets(),
+    )
     if not result.passed:  # cannot happen (monotone), but the record must never say otherwise
         raise DisclosureError(f"{len(result.failures)} suppressed cell(s) failed the final audit.")
     cells: dict[Key, CellResult] = {}
