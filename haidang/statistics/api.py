@@ -160,3 +160,239 @@ def run_indicator_query(
 
 
 # === Releases (S2) ================================================================================
+# Published releases are open to anyone (auth=None): they hold only figures that passed the release
+# step. Building, approving, publishing and withdrawing take a bearer token and the rights of the
+# services (RELEASE_STATISTICS over the whole area to approve).
+
+from uuid import UUID  # noqa: E402
+
+from django.core.exceptions import PermissionDenied, ValidationError  # noqa: E402
+from ninja import Schema  # noqa: E402
+
+from haidang.common.api import paginate  # noqa: E402
+from haidang.statistics import selectors as release_selectors  # noqa: E402
+from haidang.statistics import services as release_services  # noqa: E402
+from haidang.statistics.models import Release  # noqa: E402
+
+
+class ReleaseCellOut(Schema):
+    value: int | None  # None: hidden to protect the people counted
+    share: int | None = None  # percent of the row total, when the denominator is 20 or more
+
+
+class ReleaseRowOut(Schema):
+    code: str
+    label: str
+    is_total: bool
+    cells: list[ReleaseCellOut]
+
+
+class ReleaseColumnOut(Schema):
+    code: str
+    label: str
+
+
+class ReleaseTableOut(Schema):
+    title: str
+    indicator: str
+    breakdown: str
+    protected: bool
+    columns: list[ReleaseColumnOut]
+    rows: list[ReleaseRowOut]
+
+
+class ReleaseOut(Schema):
+    id: UUID
+    series: UUID
+    version: int
+    title: str
+    note: str
+    audience: str
+    status: str
+    indicators: list[str]
+    breakdowns: list[str]
+    period: str
+    period_label: str
+    unit_code: str
+    unit_name: str
+    level: int
+    rules: dict
+    audit: dict
+    approved_by: str | None
+    approved_at: str | None
+    published_at: str | None
+
+
+class ReleaseDetailOut(ReleaseOut):
+    tables: list[ReleaseTableOut]
+
+
+class ReleaseList(Schema):
+    items: list[ReleaseOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class ReleaseIn(Schema):
+    title: str
+    audience: str = "public"
+    indicators: list[str]
+    breakdowns: list[str] = []
+    period: str
+    unit: str = ""  # a unit code on today's map; empty for the whole country
+    level: int = 0  # 0 the area itself, 1 its provinces, 3 its communes
+    note: str = ""
+
+
+class WithdrawIn(Schema):
+    reason: str
+
+
+def _release_out(release: Release) -> dict:
+    try:
+        period_label = parse(release.period).label
+    except PeriodError:
+        period_label = release.period
+    approver = release.approved_by
+    return {
+        "id": release.pk,
+        "series": release.series,
+        "version": release.version,
+        "title": release.title,
+        "note": release.note,
+        "audience": release.audience,
+        "status": release.status,
+        "indicators": release.indicators,
+        "breakdowns": release.breakdowns,
+        "period": release.period,
+        "period_label": period_label,
+        "unit_code": release.unit.code if release.unit else "VN",
+        "unit_name": release.unit.name if release.unit else str(_("Viet Nam")),
+        "level": release.level,
+        "rules": release.rules,
+        "audit": release.audit,
+        "approved_by": (approver.full_name or approver.get_username()) if approver else None,
+        "approved_at": release.approved_at.isoformat() if release.approved_at else None,
+        "published_at": release.published_at.isoformat() if release.published_at else None,
+    }
+
+
+def _release_detail(release: Release) -> dict:
+    tables = []
+    for table in release.tables.all():
+        view = release_selectors.table_view(table)
+        tables.append(
+            {
+                "title": view["title"],
+                "indicator": view["indicator"],
+                "breakdown": view["breakdown"],
+                "protected": view["protected"],
+                "columns": view["columns"],
+                "rows": [
+                    {
+                        "code": row["code"],
+                        "label": row["label"],
+                        "is_total": row["is_total"],
+                        "cells": [{"value": cell["value"], "share": cell["share"]} for cell in row["cells"]],
+                    }
+                    for row in view["rows"]
+                ],
+            }
+        )
+    return {**_release_out(release), "tables": tables}
+
+
+def _service_errors(error: ValidationError) -> ApiError:
+    fields = error.message_dict if hasattr(error, "error_dict") else {"non_field": error.messages}
+    return ApiError(422, "invalid", _("The request has invalid values."), fields)
+
+
+@router.get(
+    "/releases",
+    auth=None,
+    response={200: ReleaseList, 400: ErrorOut},
+    summary="Published statistics releases (open to anyone, no sign-in)",
+)
+def list_releases(request, page: int = 1, page_size: int = 50):
+    return paginate(release_selectors.public_releases(), page, page_size, _release_out)
+
+
+@router.get(
+    "/releases/{release_id}",
+    auth=None,
+    response={200: ReleaseDetailOut, 404: ErrorOut},
+    summary="One published release with its tables; a hidden cell has value null",
+)
+def get_release(request, release_id: str):
+    release = release_selectors.get_public_release(release_id)
+    if release is None:
+        raise not_found()
+    return _release_detail(release)
+
+
+@router.post(
+    "/releases",
+    response={201: ReleaseDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Build a draft release (disclosure control applied; province × quarter at most for persons)",
+)
+def create_release(request, payload: ReleaseIn):
+    unit = None
+    if payload.unit.strip():
+        try:
+            unit = resolve_unit(payload.unit.strip(), timezone.localdate())
+        except UnitLookupError:
+            raise not_found() from None
+    try:
+        spec = release_services.check_spec(
+            title=payload.title,
+            audience=payload.audience,
+            indicators=payload.indicators,
+            breakdowns=payload.breakdowns,
+            period=payload.period,
+            unit=unit,
+            level=payload.level,
+            note=payload.note,
+        )
+        release = release_services.create_release(actor=request.user, spec=spec)
+    except ValidationError as error:
+        raise _service_errors(error) from None
+    except stats_query.OutOfScopeError:
+        raise not_found() from None
+    except PermissionDenied:
+        raise ApiError(404, "not_found", _("Not found.")) from None
+    return 201, _release_detail(release)
+
+
+def _staff_release(request, release_id: str) -> Release:
+    release = release_selectors.get_release_for_user(request.user, release_id)
+    if release is None:
+        raise not_found()
+    return release
+
+
+def _step(request, release_id: str, action, **kwargs):
+    release = _staff_release(request, release_id)
+    try:
+        release = action(actor=request.user, release=release, **kwargs)
+    except ValidationError as error:
+        raise _service_errors(error) from None
+    return _release_detail(release)
+
+
+STEP_RESPONSES = {200: ReleaseDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+@router.post("/releases/{release_id}/approve", response=STEP_RESPONSES, summary="Approve a draft (not its author)")
+def approve_release(request, release_id: str):
+    return _step(request, release_id, release_services.approve_release)
+
+
+@router.post("/releases/{release_id}/publish", response=STEP_RESPONSES, summary="Publish an approved release")
+def publish_release(request, release_id: str):
+    return _step(request, release_id, release_services.publish_release)
+
+
+@router.post("/releases/{release_id}/withdraw", response=STEP_RESPONSES, summary="Withdraw a release, with a reason")
+def withdraw_release(request, release_id: str, payload: WithdrawIn):
+    return _step(request, release_id, release_services.withdraw_release, reason=payload.reason)
