@@ -47,7 +47,9 @@ def test_the_national_dashboard_answers_the_seed_questions(client, sign_in, worl
     # Provinces compared, each row linking to that province's dashboard; never to a record.
     assert "unit=01" in html and "/cases/" not in html and "/proceedings/" not in html
     # Charts: data in JSON blocks, drawn by a shipped script.
-    trend = json.loads(re.search(r'<script id="chart-trend" type="application/json">(.*?)</script>', html, re.S).group(1))
+    trend = json.loads(
+        re.search(r'<script id="chart-trend" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
     assert trend["type"] == "line" and len(trend["labels"]) == 8
     assert "/static/vendor/chartjs/chart.umd.min.js" in html and "<script>" not in html
 
@@ -64,8 +66,13 @@ def test_a_commune_user_sees_their_commune_and_nothing_else(client, sign_in, wor
     sign_in(demo_users["caseworker.hanoi"])  # statistics rights over Hà Nội
     ok = client.get("/statistics/", {"indicator": "victims_received", "period": "2026S1", "unit": "09955"})
     assert ok.status_code == 200
-    assert client.get("/statistics/", {"indicator": "victims_received", "period": "2026S1", "unit": "31"}).status_code == 404
-    assert client.get("/statistics/", {"indicator": "victims_received", "period": "2026S1", "unit": ""}).status_code == 200
+    assert (
+        client.get("/statistics/", {"indicator": "victims_received", "period": "2026S1", "unit": "31"}).status_code
+        == 404
+    )
+    assert (
+        client.get("/statistics/", {"indicator": "victims_received", "period": "2026S1", "unit": ""}).status_code == 200
+    )
 
 
 def test_pivot_by_two_breakdowns_and_downloads(client, sign_in, world, demo_users):
