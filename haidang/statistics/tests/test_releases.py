@@ -231,3 +231,17 @@ def test_counts_that_are_not_about_persons_are_published_as_counted(world, demo_
     table = release.tables.get()
     assert not table.protected
     assert all(value["value"] is not None for value in table.cells["cells"].values())
+
+
+def test_the_demonstration_release_is_published_once(demo_users, client):
+    from haidang.proceedings.demo import seed_proceedings_demo
+    from haidang.statistics.demo import seed_statistics_demo
+
+    seed_proceedings_demo()
+    release = seed_statistics_demo()
+    assert release is not None and release.status == ReleaseStatus.PUBLISHED
+    assert release.approved_by.username == "coordinator.hanoi" and release.created_by.username == "analyst"
+    assert release.period.endswith(("Q1", "Q2", "Q3", "Q4"))
+    assert seed_statistics_demo().pk == release.pk
+    assert Release.objects.count() == 1
+    assert release.title in client.get("/statistics/public/").content.decode()
