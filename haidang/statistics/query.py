@@ -151,10 +151,10 @@ def _scope_extent(user, unit: AdministrativeUnit | None) -> tuple[Q | None, str]
     if not paths:
         raise OutOfScopeError
     if unit is None or unit.level == UnitLevel.NATION:
-        if not any(path.count("/") <= 2 for path in paths):
+        national = [path for path in paths if path.count("/") <= 2]
+        if not national:
             raise OutOfScopeError
-        root = unit or AdministrativeUnit.objects.filter(level=UnitLevel.NATION, valid_to__isnull=True).first()
-        return None, root.path if root else "/"
+        return None, national[0]
     if not scope.covers_unit(unit, VIEW):
         raise OutOfScopeError
     return Q(placement_path__startswith=unit.placement_path or unit.path), unit.placement_path or unit.path
