@@ -55,10 +55,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
+from scipy.sparse import bmat, csr_matrix, vstack
 
 TOTAL = "*"  # The category of a row total (all categories of every breakdown).
 RULES_VERSION = "sdc-2026.1"
@@ -82,9 +83,11 @@ class Kind(StrEnum):
     PERIOD = "period"
 
 
-@dataclass(frozen=True, order=True)
-class Key:
-    """One cell: what is counted, where, in which category of which breakdown, when."""
+class Key(NamedTuple):
+    """One cell: what is counted, where, in which category of which breakdown, when.
+
+    A named tuple: hashed and compared in C, which the audit does millions of times.
+    """
 
     measure: str
     row: str
@@ -405,6 +408,8 @@ def _bounds(
     a_ub, b_ub = matrix(inequalities)
     bounds = [fixed_bounds.get(key, (0.0, None)) for key in variables]
     result: dict[Key, tuple[float, float]] = {}
+    if certify is not None and len(targets) > 1:
+        solutions.extend(_pair_solutions(targets, index, a_eq, b_eq, a_ub, b_ub, bounds, certify))
     for target in targets:
         if certify is not None and len(solutions) >= 2:
             seen = [vector[index[target]] for vector in solutions]
@@ -431,6 +436,46 @@ def _bounds(
         high = high if high == math.inf else float(math.floor(high + 1e-6))
         result[target] = (low, high)
     return result
+
+
+def _pair_solutions(targets, index, a_eq, b_eq, a_ub, b_ub, bounds, certify: int) -> list[np.ndarray]:
+    """Two feasible tables x and y as far apart as possible on every target at once.
+
+    One LP over two copies of the system: maximise the sum of t_i with t_i <= y_i - x_i and
+    0 <= t_i <= certify. Every target whose t_i reaches `certify` is settled by these two points;
+    the others get their own min and max LPs.
+    """
+    n, k = len(bounds), len(targets)
+    columns = 2 * n + k
+
+    def doubled(matrix, rhs):
+        if matrix is None:
+            return None, None
+        block = bmat([[matrix, None, None], [None, matrix, None]], format="csr")
+        block.resize((block.shape[0], columns))
+        return block, np.concatenate([rhs, rhs])
+
+    pair_eq, pair_b_eq = doubled(a_eq, b_eq)
+    pair_ub, pair_b_ub = doubled(a_ub, b_ub)
+    # t_i - y_i + x_i <= 0
+    rows, cols, data = [], [], []
+    for i, target in enumerate(targets):
+        j = index[target]
+        rows += [i, i, i]
+        cols += [2 * n + i, n + j, j]
+        data += [1.0, -1.0, 1.0]
+    spread = csr_matrix((data, (rows, cols)), shape=(k, columns))
+    pair_ub = spread if pair_ub is None else vstack([pair_ub, spread], format="csr")
+    pair_b_ub = np.zeros(k) if pair_b_ub is None else np.concatenate([pair_b_ub, np.zeros(k)])
+    objective = np.zeros(columns)
+    objective[2 * n :] = -1.0
+    pair_bounds = list(bounds) + list(bounds) + [(0.0, float(certify))] * k
+    solution = linprog(
+        objective, A_ub=pair_ub, b_ub=pair_b_ub, A_eq=pair_eq, b_eq=pair_b_eq, bounds=pair_bounds, method="highs"
+    )
+    if solution.status != 0:
+        return []
+    return [solution.x[:n], solution.x[n : 2 * n]]
 
 
 def audit(
@@ -671,7 +716,8 @@ def protect(
         raise DisclosureError(
             f"{len(failures)} suppressed cell(s) cannot be protected to a range of {rules.threshold}."
         )
-    # The record: every sensitive cell's range under the final pattern.
+    # The record: every sensitive cell's range under the final pattern, certified to be at least
+    # the threshold wide (`certify`: the stored low and high are values the cell can really take).
     result = audit(
         truth,
         hidden_now(),
@@ -679,6 +725,7 @@ def protect(
         threshold=rules.threshold,
         earlier_suppressed=earlier_hidden,
         only=targets(),
+        certify=True,
     )
     if not result.passed:  # cannot happen (monotone), but the record must never say otherwise
         raise DisclosureError(f"{len(result.failures)} suppressed cell(s) failed the final audit.")
