@@ -12,7 +12,9 @@ from haidang.statistics.tests.release_fixture import load_release_world, nationa
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(client, settings):
+    # Pages follow the language cookie (Vietnamese without one).
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
 

@@ -8,7 +8,9 @@ from haidang.statistics.tests.release_fixture import load_release_world
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(client, settings):
+    # Pages follow the language cookie (Vietnamese without one).
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
 
@@ -41,6 +43,7 @@ def test_build_approve_and_publish_through_the_pages(client, sign_in, world, dem
 
     coordinator = demo_users["coordinator.hanoi"]
     client.logout()
+    client.cookies["haidang_language"] = "en"
     sign_in(coordinator)
     page = client.get(f"/statistics/releases/{release.pk}/").content.decode()
     assert "Approve" in page
@@ -73,10 +76,12 @@ def test_a_release_outside_ones_area_is_missing(client, sign_in, world, demo_use
     client.post("/statistics/releases/new/", FORM)
     release = Release.objects.get()
     client.logout()
+    client.cookies["haidang_language"] = "en"
     sign_in(demo_users["coordinator.haiphong"])
     assert client.get(f"/statistics/releases/{release.pk}/").status_code == 404
     assert client.post(f"/statistics/releases/{release.pk}/approve/").status_code == 404
     # And a role without statistics rights is refused outright.
     client.logout()
+    client.cookies["haidang_language"] = "en"
     sign_in(demo_users["commune.hanoi.a"])
     assert client.get("/statistics/releases/").status_code == 403
