@@ -167,7 +167,7 @@ def run_indicator_query(
 from uuid import UUID  # noqa: E402
 
 from django.core.exceptions import PermissionDenied, ValidationError  # noqa: E402
-from ninja import Schema  # noqa: E402
+from ninja import Schema, Status  # noqa: E402
 
 from haidang.common.api import paginate  # noqa: E402
 from haidang.statistics import selectors as release_selectors  # noqa: E402
@@ -250,10 +250,7 @@ class WithdrawIn(Schema):
 
 
 def _release_out(release: Release) -> dict:
-    try:
-        period_label = parse(release.period).label
-    except PeriodError:
-        period_label = release.period
+    period_label = release.period_label
     approver = release.approved_by
     return {
         "id": release.pk,
@@ -361,7 +358,7 @@ def create_release(request, payload: ReleaseIn):
         raise not_found() from None
     except PermissionDenied:
         raise ApiError(404, "not_found", _("Not found.")) from None
-    return 201, _release_detail(release)
+    return Status(201, _release_detail(release))
 
 
 def _staff_release(request, release_id: str) -> Release:

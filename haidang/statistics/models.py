@@ -85,6 +85,15 @@ class Release(models.Model):
         return f"{self.title} (v{self.version})"
 
     @property
+    def period_label(self) -> str:
+        from haidang.reporting.periods import PeriodError, parse
+
+        try:
+            return parse(self.period).label
+        except PeriodError:
+            return self.period
+
+    @property
     def is_public(self) -> bool:
         return self.status == ReleaseStatus.PUBLISHED and self.audience == Audience.PUBLIC
 

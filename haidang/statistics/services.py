@@ -416,7 +416,7 @@ def create_release(*, actor, spec: ReleaseSpec, previous: Release | None = None)
         )
         if previous is not None:
             # Locked so two new versions of one release never take the same number.
-            Release.objects.select_for_update().filter(series=previous.series).exists()
+            list(Release.objects.select_for_update().filter(series=previous.series).values_list("pk", flat=True))
             latest = Release.objects.filter(series=previous.series).aggregate(v=Max("version"))["v"] or 0
             release.series = previous.series
             release.version = latest + 1
@@ -518,7 +518,7 @@ def _recheck(release: Release) -> None:
 @transaction.atomic
 def transition_release(*, actor, release: Release, to: str, reason: str = "") -> Release:
     """Move a release along its workflow (TRANSITIONS), checking who may and whether it is still safe."""
-    locked = Release.objects.select_for_update().select_related("unit").get(pk=release.pk)
+    locked = Release.objects.select_for_update(of=("self",)).select_related("unit").get(pk=release.pk)
     step = TRANSITIONS.get((locked.status, to))
     if step is None:
         raise ValidationError(
