@@ -246,6 +246,11 @@ _DEFAULT_HOLIDAYS = (
 )
 PUBLIC_HOLIDAYS = env_dates("PUBLIC_HOLIDAYS", _DEFAULT_HOLIDAYS)
 
+# --- Statistics releases ---------------------------------------------------------------------
+# Counts from 1 to this minus one are never published, and every hidden small count must keep a
+# feasible range at least this wide (reporting-privacy B4: 10).
+STATISTICS_SUPPRESSION_THRESHOLD = env_int("STATISTICS_SUPPRESSION_THRESHOLD", 10, minimum=3)
+
 # --- Static files --------------------------------------------------------------------------
 STATIC_URL = "/static/"
 # Collected files are needed in production only; elsewhere WhiteNoise serves from the finders.

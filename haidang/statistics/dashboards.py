@@ -1,0 +1,273 @@
+"""Dashboards: the figures of one area for one period, over the query service, as tables and charts.
+
+National, province and commune dashboards are the same page at different units: the headline
+figures the seed articles ask for (cases, prosecutions, suspects, victims, victims from outside the
+province) against the same period a year before, the trend over the last periods, the comparison
+across the units one level down, a breakdown, and a pivot by any two breakdowns. Aggregates only.
+"""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from haidang.places.models import AdministrativeUnit, UnitLevel
+from haidang.reporting.periods import Period, shift
+from haidang.statistics.catalogue import BREAKDOWNS, Origin, get_indicator
+from haidang.statistics.query import OutOfScopeError, run_query, run_series
+
+TREND_LENGTH = 8
+UNIT_DIMENSION = "unit"
+HEADLINES = (
+    ("criminal_cases_detected", None),
+    ("criminal_cases_prosecuted", None),
+    ("suspects_prosecuted", None),
+    ("victims_received", None),
+    ("victims_received", ("origin", Origin.OUTSIDE_PROVINCE)),
+)
+
+
+class OutOfAreaError(LookupError):
+    """The unit is outside the user's statistics area (answered as 404)."""
+
+
+def child_level(unit: AdministrativeUnit | None) -> int | None:
+    """The units one level down: provinces under the nation, communes under a province, none below."""
+    if unit is None or unit.level == UnitLevel.NATION:
+        return UnitLevel.PROVINCE
+    if unit.level == UnitLevel.PROVINCE:
+        return UnitLevel.COMMUNE
+    return None
+
+
+def _change_text(change, change_pct, zero_base) -> str:
+    if change is None:
+        return ""
+    if zero_base:
+        return _("no base")
+    return f"{change:+d} ({change_pct:+.1f}%)"
+
+
+def _headline(user, period: Period, unit, code: str, part) -> dict | None:
+    definition = get_indicator(code)
+    if definition is None or definition.is_pending:
+        return None
+    if part is None:
+        result = run_query(user, code, period, unit, None, [], compare=True)
+        value, previous, change, pct, zero = (
+            result.total,
+            result.previous_total,
+            result.change,
+            result.change_pct,
+            result.zero_base,
+        )
+        label = str(definition.label)
+    else:
+        breakdown, category = part
+        result = run_query(user, code, period, unit, None, [breakdown], compare=True)
+        row = next((r for r in result.rows if r.breakdown.get(breakdown) == category), None)
+        value = row.value if row else 0
+        previous, change, pct, zero = (
+            (row.previous, row.change, row.change_pct, row.zero_base) if row else (0, 0, None, True)
+        )
+        label = _("%(indicator)s: %(part)s") % {
+            "indicator": definition.label,
+            "part": result.labels.get(breakdown, {}).get(category, category),
+        }
+    return {
+        "code": code,
+        "label": label,
+        "value": value,
+        "previous": previous,
+        "change": change,
+        "change_pct": pct,
+        "zero_base": zero,
+        "change_text": _change_text(change, pct, zero),
+    }
+
+
+def _chart(kind: str, labels, series, horizontal: bool = False) -> dict:
+    return {"type": kind, "labels": [str(label) for label in labels], "series": series, "horizontal": horizontal}
+
+
+def build(
+    user,
+    *,
+    indicator: str,
+    period: Period,
+    unit: AdministrativeUnit | None,
+    breakdown: str = "",
+    pivot_rows: str = "",
+    pivot_columns: str = "",
+) -> dict:
+    """Everything the dashboard page shows; OutOfAreaError when the unit is outside the user's area."""
+    try:
+        return _build(user, indicator, period, unit, breakdown, pivot_rows, pivot_columns)
+    except OutOfScopeError:
+        raise OutOfAreaError from None
+
+
+def _build(user, indicator, period, unit, breakdown, pivot_rows, pivot_columns) -> dict:
+    definition = get_indicator(indicator)
+    main = run_query(user, indicator, period, unit, None, [], compare=True)
+    headlines = [h for h in (_headline(user, period, unit, code, part) for code, part in HEADLINES) if h]
+
+    periods = [shift(period, -steps) for steps in range(TREND_LENGTH - 1, -1, -1)]
+    series = run_series(user, indicator, periods, unit, [])
+    trend = {
+        "rows": [
+            {"label": item.period.label, "identifier": item.period.identifier, "value": item.total} for item in series
+        ],
+    }
+    trend["chart"] = _chart(
+        "line",
+        [r["label"] for r in trend["rows"]],
+        [{"label": str(definition.label), "data": [r["value"] for r in trend["rows"]]}],
+    )
+
+    level = child_level(unit)
+    units = None
+    if level is not None:
+        by_unit = run_query(user, indicator, period, unit, level, [], compare=True)
+        rows = [
+            {
+                "code": row.unit_code,
+                "label": row.unit_name,
+                "value": row.value,
+                "previous": row.previous,
+                "change_text": _change_text(row.change, row.change_pct, row.zero_base),
+                "zero_base": row.zero_base,
+            }
+            for row in by_unit.rows
+        ]
+        shown = sorted(rows, key=lambda r: -r["value"])[:40]
+        units = {
+            "level": level,
+            "rows": rows,
+            "chart": _chart(
+                "bar",
+                [r["label"] for r in shown],
+                [
+                    {"label": period.label, "data": [r["value"] for r in shown]},
+                    {"label": main.previous_period.label, "data": [r["previous"] for r in shown]},
+                ],
+                horizontal=True,
+            ),
+        }
+
+    breakdown_view = None
+    if breakdown:
+        result = run_query(user, indicator, period, unit, None, [breakdown], compare=True)
+        labels = result.labels.get(breakdown, {})
+        rows = [
+            {
+                "label": labels.get(row.breakdown[breakdown], row.breakdown[breakdown]),
+                "value": row.value,
+                "previous": row.previous,
+                "change_text": _change_text(row.change, row.change_pct, row.zero_base),
+            }
+            for row in result.rows
+        ]
+        breakdown_view = {
+            "label": BREAKDOWNS[breakdown].label,
+            "multi": BREAKDOWNS[breakdown].multi,
+            "rows": rows,
+            "chart": _chart(
+                "bar",
+                [r["label"] for r in rows],
+                [
+                    {"label": period.label, "data": [r["value"] for r in rows]},
+                    {"label": main.previous_period.label, "data": [r["previous"] for r in rows]},
+                ],
+            ),
+        }
+
+    pivot = _pivot(user, indicator, period, unit, level, pivot_rows, pivot_columns) if pivot_rows else None
+    return {
+        "indicator": definition,
+        "period": period,
+        "previous_period": main.previous_period,
+        "unit": unit,
+        "unit_code": main.unit_code,
+        "unit_name": main.unit_name,
+        "main": {
+            "value": main.total,
+            "previous": main.previous_total,
+            "change_text": _change_text(main.change, main.change_pct, main.zero_base),
+            "zero_base": main.zero_base,
+        },
+        "headlines": headlines,
+        "trend": trend,
+        "units": units,
+        "breakdown": breakdown_view,
+        "pivot": pivot,
+    }
+
+
+def _pivot(user, indicator, period, unit, level, rows_dim: str, columns_dim: str) -> dict:
+    """A table by two dimensions (breakdowns, or the units one level down as one of them)."""
+    dims = [d for d in (rows_dim, columns_dim) if d]
+    breakdowns = [d for d in dims if d != UNIT_DIMENSION]
+    by_unit = UNIT_DIMENSION in dims and level is not None
+    result = run_query(user, indicator, period, unit, level if by_unit else None, breakdowns, compare=False)
+
+    def label_of(dim, row):
+        if dim == UNIT_DIMENSION:
+            return row.unit_name
+        return result.labels.get(dim, {}).get(row.breakdown.get(dim, ""), row.breakdown.get(dim, ""))
+
+    row_labels: list[str] = []
+    column_labels: list[str] = []
+    cells: dict[tuple[str, str], int] = {}
+    for row in result.rows:
+        r = label_of(rows_dim, row)
+        c = label_of(columns_dim, row) if columns_dim else str(_("Total"))
+        if r not in row_labels:
+            row_labels.append(r)
+        if c not in column_labels:
+            column_labels.append(c)
+        cells[(r, c)] = cells.get((r, c), 0) + row.value
+    table = [{"label": r, "cells": [cells.get((r, c), 0) for c in column_labels]} for r in row_labels]
+    return {
+        "rows_label": _dimension_label(rows_dim),
+        "columns_label": _dimension_label(columns_dim) if columns_dim else "",
+        "columns": column_labels,
+        "rows": table,
+        "multi": any(BREAKDOWNS[b].multi for b in breakdowns),
+    }
+
+
+def _dimension_label(dim: str) -> str:
+    if dim == UNIT_DIMENSION:
+        return str(_("Unit"))
+    return str(BREAKDOWNS[dim].label) if dim in BREAKDOWNS else dim
+
+
+def export_sheets(board: dict) -> list[tuple[str, list[list]]]:
+    """The dashboard's tables as sheets (first: the units, or the headline figures)."""
+    period, previous = board["period"].label, board["previous_period"].label
+    sheets = []
+    head = [_("Unit"), period, previous, _("Change")]
+    if board["units"]:
+        rows = [[r["label"], r["value"], r["previous"], r["change_text"]] for r in board["units"]["rows"]]
+        rows.append(
+            [board["unit_name"], board["main"]["value"], board["main"]["previous"], board["main"]["change_text"]]
+        )
+        sheets.append((str(_("Units")), [head, *rows]))
+    headline_rows = [[h["label"], h["value"], h["previous"], h["change_text"]] for h in board["headlines"]]
+    sheets.append((str(_("Headline figures")), [[_("Indicator"), period, previous, _("Change")], *headline_rows]))
+    sheets.append(
+        (
+            str(_("Trend")),
+            [[_("Period"), board["indicator"].label], *[[r["label"], r["value"]] for r in board["trend"]["rows"]]],
+        )
+    )
+    if board["breakdown"]:
+        rows = [[r["label"], r["value"], r["previous"], r["change_text"]] for r in board["breakdown"]["rows"]]
+        sheets.append(
+            (str(board["breakdown"]["label"]), [[board["breakdown"]["label"], period, previous, _("Change")], *rows])
+        )
+    if board["pivot"]:
+        pivot = board["pivot"]
+        rows = [[r["label"], *r["cells"]] for r in pivot["rows"]]
+        sheets.append((str(_("Pivot")), [[pivot["rows_label"], *pivot["columns"]], *rows]))
+    # Lazy translations become text for the CSV and XLSX writers.
+    return [(title, [[str(v) if isinstance(v, Promise) else v for v in row] for row in rows]) for title, rows in sheets]

@@ -1,0 +1,483 @@
+"""The one query service: indicator × period × unit (and level) × breakdowns, compared with the
+same period of the previous year.
+
+Figures are computed in the database with GROUP BY over the records' placement on today's map
+(conditional aggregates for the periods side by side), so the number of queries does not grow
+with the number of records, and a record made under an old unit counts in its successor.
+
+Scope: a user sees aggregates over the units in their VIEW_STATISTICS scope and nothing else:
+asking for a unit outside it (or for the nation without national scope) raises `OutOfScopeError`,
+which pages and the API answer as 404. Never an identity: only counts leave this module.
+"""
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Case, CharField, Count, ExpressionWrapper, F, IntegerField, Q, Sum, TextField, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, ExtractYear
+from django.db.models.lookups import LessThan
+from django.utils.translation import gettext as _
+
+from haidang.access.roles import Capability
+from haidang.access.scope import scope_for
+from haidang.places.models import AdministrativeUnit, UnitLevel
+from haidang.reporting.periods import Period, same_period_previous_year
+from haidang.statistics.catalogue import (
+    BREAKDOWNS,
+    NONE,
+    UNKNOWN,
+    Indicator,
+    Measure,
+    Origin,
+    get_indicator,
+)
+
+VIEW = Capability.VIEW_STATISTICS
+MAX_BREAKDOWNS = 2
+# The two-tier map has no districts: level 2 is read as "the communes".
+LEVELS = {UnitLevel.PROVINCE: UnitLevel.PROVINCE, 2: UnitLevel.COMMUNE, UnitLevel.COMMUNE: UnitLevel.COMMUNE}
+ABOVE = ""  # unit code of the row for records above the level asked (e.g. at the province itself)
+
+
+class QueryError(ValueError):
+    """A request the service cannot answer; `param` names the parameter at fault."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
+class OutOfScopeError(LookupError):
+    """The unit is outside the user's statistics scope (answer exactly like a missing unit)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    unit_code: str
+    unit_name: str
+    breakdown: dict[str, str]
+    value: int
+    previous: int | None
+    change: int | None
+    change_pct: float | None
+    zero_base: bool
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    indicator: Indicator
+    period: Period
+    previous_period: Period | None
+    unit_code: str  # "VN" for the nation
+    unit_name: str
+    level: int | None
+    breakdowns: tuple[str, ...]
+    rows: list[Row]
+    total: int
+    previous_total: int | None
+    change: int | None = None
+    change_pct: float | None = None
+    zero_base: bool = False
+    # breakdown code -> {value: label}, for the values in `rows`
+    labels: dict = field(default_factory=dict)
+
+
+def change_between(value: int, previous: int | None) -> tuple[int | None, float | None, bool]:
+    """Absolute and percent change; a zero base is reported as such (no percentage), never infinity."""
+    if previous is None:
+        return None, None, False
+    if previous == 0:
+        return value, None, True
+    return value - previous, round((value - previous) * 100 / previous, 1), False
+
+
+# --- Checks ---------------------------------------------------------------------------------------
+
+
+def resolve_indicator(code: str) -> Indicator:
+    indicator = get_indicator(code or "")
+    if indicator is None:
+        raise QueryError("indicator", _("Unknown indicator: %(code)s.") % {"code": code})
+    if indicator.is_pending:
+        raise QueryError(
+            "indicator",
+            _("%(label)s is not available yet: %(why)s")
+            % {
+                "label": indicator.label,
+                "why": indicator.pending,
+            },
+        )
+    return indicator
+
+
+def check_breakdowns(indicator: Indicator, breakdowns) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(b for b in breakdowns or () if b))
+    wrong = [b for b in chosen if b not in indicator.breakdowns]
+    if wrong:
+        raise QueryError(
+            "breakdowns",
+            _("%(indicator)s cannot be broken down by %(wrong)s; allowed: %(allowed)s.")
+            % {
+                "indicator": indicator.label,
+                "wrong": ", ".join(wrong),
+                "allowed": ", ".join(indicator.breakdowns) or "—",
+            },
+        )
+    if len(chosen) > MAX_BREAKDOWNS:
+        raise QueryError("breakdowns", _("Choose at most %(max)s breakdowns.") % {"max": MAX_BREAKDOWNS})
+    if sum(BREAKDOWNS[b].multi for b in chosen) > 1:
+        raise QueryError("breakdowns", _("Only one breakdown with several values per record can be used at a time."))
+    return chosen
+
+
+def check_level(level: int | None, unit: AdministrativeUnit | None) -> int | None:
+    if level is None:
+        return None
+    if level not in LEVELS:
+        raise QueryError("level", _("Choose level 1 (provinces) or 3 (communes)."))
+    level = LEVELS[level]
+    own = unit.level if unit is not None else UnitLevel.NATION
+    if level < own:
+        raise QueryError("level", _("The level must be below the unit asked for."))
+    return level
+
+
+def _scope_extent(user, unit: AdministrativeUnit | None) -> tuple[Q | None, str]:
+    """The unit condition for the records, and the path of the extent; OutOfScopeError if not allowed."""
+    scope = scope_for(user)
+    paths = scope.paths_for(VIEW)
+    if not paths:
+        raise OutOfScopeError
+    if unit is None or unit.level == UnitLevel.NATION:
+        national = [path for path in paths if path.count("/") <= 2]
+        if not national:
+            raise OutOfScopeError
+        return None, national[0]
+    if not scope.covers_unit(unit, VIEW):
+        raise OutOfScopeError
+    return Q(placement_path__startswith=unit.placement_path or unit.path), unit.placement_path or unit.path
+
+
+# --- Expressions --------------------------------------------------------------------------------------
+
+
+def _coded(path: str, blank: str = UNKNOWN):
+    """A text field with "" read as `blank`."""
+    return Case(When(**{path: ""}, then=Value(blank)), default=F(path), output_field=CharField())
+
+
+def _breakdown_expression(indicator: Indicator, code: str):
+    source = indicator.source
+    if code in source.fields:
+        path = source.fields[code]
+        return _coded(path, NONE if code == "destination_country" else UNKNOWN)
+    person, case = source.person_prefix, source.case_prefix
+    if code == "sex":
+        return F(f"{person}sex")
+    if code == "ethnicity":
+        return _coded(f"{person}ethnicity")
+    if code == "destination_country":
+        return _coded(f"{case}destination_country", NONE)
+    if code == "route":
+        return _coded(f"{case}route")
+    if code == "age_band":
+        birth = f"{person}birth_year"
+        # Age at reception, by year difference (a birth date is not always known, a year usually is).
+        age = ExpressionWrapper(ExtractYear(f"{case}reception_date") - F(birth), output_field=IntegerField())
+        return Case(
+            When(**{f"{birth}__isnull": True}, then=Value(UNKNOWN)),
+            When(LessThan(age, 16), then=Value("under_16")),
+            When(LessThan(age, 18), then=Value("16_17")),
+            default=Value("18_plus"),
+            output_field=CharField(),
+        )
+    if code == "origin":
+        residence = f"{person}residence_unit"
+        return Case(
+            When(**{f"{residence}__isnull": True}, then=Value(UNKNOWN)),
+            When(
+                **{f"{residence}__placement_path__startswith": F(f"{case}province__path")},
+                then=Value(Origin.IN_PROVINCE),
+            ),
+            default=Value(Origin.OUTSIDE_PROVINCE),
+            output_field=CharField(),
+        )
+    raise QueryError("breakdowns", code)
+
+
+def _unit_group(indicator: Indicator, level: int):
+    """The id of the unit at `level` (today's map) that holds each record, or None above it."""
+    placement = f"{indicator.source.unit_path}__placement"
+    if level == UnitLevel.PROVINCE:
+        return Case(
+            When(**{f"{placement}__level": UnitLevel.PROVINCE}, then=F(f"{placement}_id")),
+            When(**{f"{placement}__level": UnitLevel.COMMUNE}, then=F(f"{placement}__parent_id")),
+            default=Value(None),
+            output_field=IntegerField(),
+        )
+    return Case(
+        When(**{f"{placement}__level": UnitLevel.COMMUNE}, then=F(f"{placement}_id")),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+# --- Aggregation ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Extent:
+    unit: AdministrativeUnit | None
+    path: str
+    unit_ids: list[int] | None  # None: the whole country, no condition
+
+
+def _extent(user, unit: AdministrativeUnit | None) -> _Extent:
+    condition, path = _scope_extent(user, unit)
+    ids = None if condition is None else list(AdministrativeUnit.objects.filter(condition).values_list("pk", flat=True))
+    return _Extent(unit=unit, path=path, unit_ids=ids)
+
+
+def _records(indicator: Indicator, extent: _Extent):
+    source = indicator.source
+    queryset = apps.get_model(source.model).objects.filter(source.condition)
+    if extent.unit_ids is not None:
+        queryset = queryset.filter(**{f"{source.unit_path}__in": extent.unit_ids})
+    if source.date_is_text:
+        queryset = queryset.annotate(_day=Cast(KT(source.date_path), CharField()))
+    return queryset
+
+
+def _window_q(indicator: Indicator, period: Period) -> Q:
+    source = indicator.source
+    if source.date_is_text:  # ISO dates compare as text
+        return Q(_day__gte=period.start.isoformat(), _day__lte=period.end.isoformat())
+    return Q(**{f"{source.date_path}__gte": period.start, f"{source.date_path}__lte": period.end})
+
+
+def _measure(indicator: Indicator, condition: Q):
+    source = indicator.source
+    if source.measure == Measure.PERSONS:
+        return Count(source.measure_path, distinct=True, filter=condition)
+    if source.measure == Measure.RECORDS:
+        return Count("pk", filter=condition)
+    return Coalesce(Sum(source.measure_path, filter=condition), 0)
+
+
+def _multi_conditions(indicator: Indicator, code: str) -> dict[str, Q]:
+    """For a breakdown with several values per record: value -> condition on the record's list."""
+    values = [str(value) for value, _label in BREAKDOWNS[code].choices if value != NONE]
+    conditions = {value: Q(_forms__contains=f'"{value}"') for value in values}
+    conditions[NONE] = Q(_forms="[]") | Q(_forms__isnull=True)
+    return conditions
+
+
+def _aggregate(indicator: Indicator, extent: _Extent, windows: list[Period], level, breakdowns) -> dict:
+    """{(unit id or None, (breakdown values...)): [figure per window]} in one query."""
+    source = indicator.source
+    queryset = _records(indicator, extent)
+    windows_q = [_window_q(indicator, window) for window in windows]
+    any_window = Q()
+    for condition in windows_q:
+        any_window |= condition
+    queryset = queryset.filter(any_window)
+    groups, annotations = [], {}
+    if level is not None:
+        annotations["_unit"] = _unit_group(indicator, level)
+        groups.append("_unit")
+    multi = next((code for code in breakdowns if BREAKDOWNS[code].multi), None)
+    for code in breakdowns:
+        if code != multi:
+            annotations[f"_b_{code}"] = _breakdown_expression(indicator, code)
+            groups.append(f"_b_{code}")
+    splits = {None: Q()}
+    if multi is not None:
+        annotations["_forms"] = Cast(f"{source.case_prefix}exploitation_forms", TextField())
+        splits = _multi_conditions(indicator, multi)
+    aggregates = {}
+    for index, window in enumerate(windows_q):
+        for position, condition in enumerate(splits.values()):
+            aggregates[f"w{index}_{position}"] = _measure(indicator, window & condition)
+    queryset = queryset.annotate(**annotations)
+    if groups:
+        rows = list(queryset.order_by().values(*groups).annotate(**aggregates))
+    else:
+        rows = [queryset.order_by().aggregate(**aggregates)]
+    result: dict = {}
+    for row in rows:
+        unit_id = row.get("_unit") if level is not None else None
+        base = [str(row[f"_b_{code}"]) if code != multi else None for code in breakdowns]
+        for position, split_value in enumerate(splits):
+            values = tuple(split_value if code == multi else base[i] for i, code in enumerate(breakdowns))
+            key = (unit_id, values)
+            figures = [int(row[f"w{index}_{position}"] or 0) for index in range(len(windows))]
+            previous = result.get(key)
+            result[key] = figures if previous is None else [a + b for a, b in zip(previous, figures, strict=True)]
+    return result
+
+
+def _totals(indicator: Indicator, extent: _Extent, windows: list[Period]) -> list[int]:
+    return _aggregate(indicator, extent, windows, None, ()).get((None, ()), [0] * len(windows))
+
+
+# --- Results ----------------------------------------------------------------------------------------
+
+
+def _value_order(code: str, found: set[str]) -> list[str]:
+    breakdown = BREAKDOWNS[code]
+    if breakdown.choices is not None:
+        closed = [str(value) for value, _label in breakdown.choices]
+        return closed + sorted(found - set(closed))
+    tail = [value for value in (UNKNOWN, NONE) if value in found]
+    return sorted(found - {UNKNOWN, NONE}) + tail
+
+
+def _combinations(orders: list[list[str]]) -> list[tuple]:
+    combos: list[tuple] = [()]
+    for values in orders:
+        combos = [(*combo, value) for combo in combos for value in values]
+    return combos
+
+
+def _units(extent: _Extent, level, found_ids: set) -> list[tuple]:
+    """(id, code, name) of the units of the rows, in Vietnamese order, with the row above the level last."""
+    if level is None:
+        unit = extent.unit
+        if unit is None:
+            return [(None, "VN", str(_("Viet Nam")))]
+        return [(None, unit.code, unit.name)]
+    wanted = Q(level=level, valid_to__isnull=True, path__startswith=extent.path) | Q(pk__in=[i for i in found_ids if i])
+    units = [
+        (pk, code, name)
+        for pk, code, name in AdministrativeUnit.objects.filter(wanted)
+        .order_by("sort_key", "code")
+        .values_list("pk", "code", "name")
+    ]
+    if None in found_ids:
+        units.append((None, ABOVE, str(_("Above this level"))))
+    return units
+
+
+def _labels(breakdowns, found: dict[str, set[str]]) -> dict:
+    labels = {}
+    for code in breakdowns:
+        known = BREAKDOWNS[code].value_labels()
+        labels[code] = {value: known.get(value, value) for value in _value_order(code, found[code])}
+    return labels
+
+
+def _rows(figures: dict, index: int, base: int | None, extent, level, breakdowns) -> tuple[list[Row], dict]:
+    found = {code: {key[1][i] for key in figures} for i, code in enumerate(breakdowns)}
+    combos = _combinations([_value_order(code, found[code]) for code in breakdowns])
+    rows = []
+    for unit_id, code, name in _units(extent, level, {key[0] for key in figures}):
+        for combo in combos:
+            values = figures.get((unit_id, combo))
+            value = values[index] if values else 0
+            previous = (values[base] if values else 0) if base is not None else None
+            change, change_pct, zero_base = change_between(value, previous)
+            rows.append(
+                Row(
+                    code,
+                    name,
+                    dict(zip(breakdowns, combo, strict=True)),
+                    value,
+                    previous,
+                    change,
+                    change_pct,
+                    zero_base,
+                )
+            )
+    return rows, _labels(breakdowns, found)
+
+
+def _unit_label(extent: _Extent) -> tuple[str, str]:
+    if extent.unit is None or extent.unit.level == UnitLevel.NATION:
+        return "VN", str(_("Viet Nam"))
+    return extent.unit.code, extent.unit.name
+
+
+def run_query(
+    user,
+    indicator: str,
+    period: Period,
+    unit: AdministrativeUnit | None = None,
+    group_by_level: int | None = None,
+    breakdowns: list[str] | tuple[str, ...] = (),
+    compare: bool = True,
+) -> QueryResult:
+    """The indicator's figures for `period` over `unit` (None: the nation), by unit at
+    `group_by_level` and by `breakdowns`, with the same period of the previous year when `compare`.
+
+    Raises QueryError (naming the parameter) for an unknown indicator, a breakdown it does not
+    allow or a bad level, and OutOfScopeError for a unit outside the user's statistics scope.
+    """
+    definition = resolve_indicator(indicator)
+    chosen = check_breakdowns(definition, breakdowns)
+    level = check_level(group_by_level, unit)
+    extent = _extent(user, unit)
+    previous_period = same_period_previous_year(period) if compare else None
+    windows = [period, previous_period] if compare else [period]
+    figures = _aggregate(definition, extent, windows, level, chosen)
+    rows, labels = _rows(figures, 0, 1 if compare else None, extent, level, chosen)
+    totals = _totals(definition, extent, windows)
+    previous_total = totals[1] if compare else None
+    change, change_pct, zero_base = change_between(totals[0], previous_total)
+    code, name = _unit_label(extent)
+    return QueryResult(
+        indicator=definition,
+        period=period,
+        previous_period=previous_period,
+        unit_code=code,
+        unit_name=name,
+        level=level,
+        breakdowns=chosen,
+        rows=rows,
+        total=totals[0],
+        previous_total=previous_total,
+        change=change,
+        change_pct=change_pct,
+        zero_base=zero_base,
+        labels=labels,
+    )
+
+
+def run_series(
+    user,
+    indicator: str,
+    periods: list[Period],
+    unit: AdministrativeUnit | None = None,
+    breakdowns: list[str] | tuple[str, ...] = (),
+    group_by_level: int | None = None,
+) -> list[QueryResult]:
+    """One result per period (for trends), all computed in one grouped query plus one for totals."""
+    definition = resolve_indicator(indicator)
+    chosen = check_breakdowns(definition, breakdowns)
+    level = check_level(group_by_level, unit)
+    if not periods:
+        return []
+    extent = _extent(user, unit)
+    figures = _aggregate(definition, extent, list(periods), level, chosen)
+    totals = _totals(definition, extent, list(periods))
+    code, name = _unit_label(extent)
+    results = []
+    for index, period in enumerate(periods):
+        rows, labels = _rows(figures, index, None, extent, level, chosen)
+        results.append(
+            QueryResult(
+                indicator=definition,
+                period=period,
+                previous_period=None,
+                unit_code=code,
+                unit_name=name,
+                level=level,
+                breakdowns=chosen,
+                rows=rows,
+                total=totals[index],
+                previous_total=None,
+                labels=labels,
+            )
+        )
+    return results
