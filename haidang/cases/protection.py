@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -997,18 +998,22 @@ def applications_for(user, case: Case, *, today: date | None = None) -> list[App
 
 
 def applications_waiting_for(
-    user, *, today: date | None = None
+    user, *, today: date | None = None, limit: int | None = None
 ) -> list[tuple[ReintegrationApplication, ApplicationDeadline]]:
-    """Applications waiting for a decision in the user's cases, overdue first, then by due day."""
+    """Applications waiting for a decision in the user's cases, most urgent first.
+
+    The due day grows with the day received, so ordering by it in the database is ordering by
+    urgency; `limit` keeps a page from reading every waiting application.
+    """
+    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
     waiting = (
-        ReintegrationApplication.objects.filter(
-            case__in=cases_visible_to(user).values("pk"), status=ApplicationStatus.RECEIVED
-        )
+        ReintegrationApplication.objects.filter(Exists(visible), status=ApplicationStatus.RECEIVED)
         .select_related("case")
-        .order_by("received_on")[:500]
+        .order_by("received_on", "pk")
     )
-    rows = [(application, application_deadline(application, today=today)) for application in waiting]
-    return sorted(rows, key=lambda row: (not row[1].overdue, row[1].due))
+    if limit is not None:
+        waiting = waiting[:limit]
+    return [(application, application_deadline(application, today=today)) for application in waiting]
 
 
 # --- Attachments -------------------------------------------------------------------------------------

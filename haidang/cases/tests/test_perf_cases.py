@@ -249,3 +249,19 @@ def test_the_worklist_api_queries_do_not_grow_with_rows(api_client, worker, open
         body = client.get("/api/v1/cases/worklist").json()
     assert body["count"] == 7
     assert len(many.captured_queries) <= len(few.captured_queries)
+
+
+def test_the_worklist_page_queries_do_not_grow_with_rows_and_count_every_overdue_case(
+    sign_in, worker, open_case
+):
+    client = sign_in(worker)
+    open_case()
+    client.get(reverse("cases:worklist"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("cases:worklist"))
+    _waiting_mix(worker, open_case)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("cases:worklist"))
+    assert response.status_code == 200
+    assert response.context["overdue_count"] == selectors.worklist(fresh(worker)).overdue_count()
+    assert len(many.captured_queries) <= len(few.captured_queries)

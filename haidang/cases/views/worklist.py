@@ -77,14 +77,14 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
     context = {
         "work_page": work_page,
         "work_rows": work_rows,
-        "overdue_count": sum(1 for item in items if item.overdue),
+        "overdue_count": items.overdue_count(),
         "filters": filters,
         "page": page,
         "can_record": can_record_intake(user),
         "incoming": incoming,
         "applications": [
             {"application": application, "deadline": deadline}
-            for application, deadline in protection.applications_waiting_for(user)[:WORK_PAGE_SIZE]
+            for application, deadline in protection.applications_waiting_for(user, limit=WORK_PAGE_SIZE)
         ],
     }
     return render(request, "cases/worklist.html", context, status=status)
