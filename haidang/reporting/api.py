@@ -1,7 +1,7 @@
 """API: report forms, directives, reports (fill, submit, review), completeness, consolidated figures.
 
 Every read starts from the scoped selectors: out of scope answers 404 exactly like missing. A
-role without the right answers 403. Refused input answers 422 `invalid` with `fields` naming
+role without the right answers 403. Refused input answers 400 `invalid` with `fields` naming
 each field (a figure as "values[<indicator>][<breakdown>]"); a stale version answers 409.
 """
 
@@ -44,11 +44,11 @@ from haidang.reporting.schemas import (
 router = Router(tags=["reporting"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 400: ErrorOut}
 
 
 def _invalid(fields: dict) -> ApiError:
-    return ApiError(422, "invalid", _("The request has invalid values."), {k: list(v) for k, v in fields.items()})
+    return ApiError(400, "invalid", _("The request has invalid values."), {k: list(v) for k, v in fields.items()})
 
 
 def _forbidden() -> ApiError:
@@ -76,7 +76,7 @@ def _call(function, *args, **kwargs):
         raise _stale(stale) from None
     except services.ReportValidationError as error:
         raise ApiError(
-            422, "invalid", _("The report does not pass its checks; see the fields named."), error.message_dict
+            400, "invalid", _("The report does not pass its checks; see the fields named."), error.message_dict
         ) from None
     except ValidationError as error:
         fields = error.message_dict if hasattr(error, "error_dict") else {"non_field": error.messages}
@@ -449,7 +449,7 @@ def issue_directive(request, directive_id: UUID, payload: VersionIn | None = Non
 
 @router.get(
     "/directives/{directive_id}/completeness",
-    response={200: CompletenessOut, **ERRORS, 422: ErrorOut},
+    response={200: CompletenessOut, **ERRORS, 400: ErrorOut},
     summary="Who has reported: expected, submitted, on time, late, overdue per child unit",
     description="Counted against the recipients that exist on the deadline day; the rate never passes 100%. "
     "`?unit=<code>` drills down into one unit.",
@@ -490,7 +490,7 @@ def directive_completeness(request, directive_id: UUID, unit: str = ""):
 
 @router.get(
     "/reports",
-    response={200: ReportList, **ERRORS, 422: ErrorOut},
+    response={200: ReportList, **ERRORS, 400: ErrorOut},
     summary="Reports the user files, reviews or oversees",
     description="Filters: `status`, `directive` (id), `period` (canonical identifier), `unit` (code: the unit "
     "and everything below it, old units placed in it).",
@@ -553,7 +553,7 @@ def _transition(request, report_id, action: str, version=None, comment: str = ""
 @router.post(
     "/reports/{report_id}/submit",
     response={200: ReportDetailOut, **WRITE_ERRORS},
-    summary="Submit: the validation rules must pass (422 names each indicator and breakdown that fails)",
+    summary="Submit: the validation rules must pass (400 names each indicator and breakdown that fails)",
 )
 def submit_report(request, report_id: UUID, payload: VersionIn | None = None):
     return _transition(request, report_id, "submit", payload.version if payload else None)
@@ -582,7 +582,7 @@ def return_report(request, report_id: UUID, payload: ReturnIn):
 
 @router.get(
     "/consolidated",
-    response={200: ConsolidatedOut, **ERRORS, 422: ErrorOut},
+    response={200: ConsolidatedOut, **ERRORS, 400: ErrorOut},
     summary="Consolidated figures of a directive at a unit: approved reports summed by child unit",
     description="One column per child unit (its subtree, old units placed through the crosswalk), one for the "
     "unit's own reports, and the total. Only approved reports count; the others are listed as pending.",

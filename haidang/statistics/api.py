@@ -21,7 +21,7 @@ router = Router(tags=["statistics"])
 
 # === Indicator catalogue and query (S1): /stats/indicators, /stats/query ===========================
 
-QUERY_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+QUERY_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 400: ErrorOut}
 
 
 def _require_statistics(request) -> None:
@@ -30,7 +30,7 @@ def _require_statistics(request) -> None:
 
 
 def _unprocessable(param: str, message: str) -> ApiError:
-    return ApiError(422, "invalid", _("The request has invalid values."), {param: [str(message)]})
+    return ApiError(400, "invalid", _("The request has invalid values."), {param: [str(message)]})
 
 
 def _breakdown_out(code: str) -> dict:
@@ -91,7 +91,7 @@ def list_indicators(request):
     "2026-01-01_2026-03-31. `unit`: a unit code on today's map (default: your area; the nation for a national "
     "user); records under old units count in their successors. `level`: 1 for provinces, 3 for communes "
     "under `unit`. `breakdowns`: up to two codes from GET /stats/indicators, comma-separated. A bad "
-    "indicator, period, level or breakdown answers 422 naming the parameter; a unit outside your statistics "
+    "indicator, period, level or breakdown answers 400 naming the parameter; a unit outside your statistics "
     "area answers 404 like a missing one.",
 )
 def run_indicator_query(
@@ -302,7 +302,7 @@ def _release_detail(release: Release) -> dict:
 
 def _service_errors(error: ValidationError) -> ApiError:
     fields = error.message_dict if hasattr(error, "error_dict") else {"non_field": error.messages}
-    return ApiError(422, "invalid", _("The request has invalid values."), fields)
+    return ApiError(400, "invalid", _("The request has invalid values."), fields)
 
 
 @router.get(
@@ -330,7 +330,7 @@ def get_release(request, release_id: str):
 
 @router.post(
     "/releases",
-    response={201: ReleaseDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: ReleaseDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 400: ErrorOut},
     summary="Build a draft release (disclosure control applied; province × quarter at most for persons)",
 )
 def create_release(request, payload: ReleaseIn):
@@ -377,7 +377,7 @@ def _step(request, release_id: str, action, **kwargs):
     return _release_detail(release)
 
 
-STEP_RESPONSES = {200: ReleaseDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+STEP_RESPONSES = {200: ReleaseDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 400: ErrorOut}
 
 
 @router.post("/releases/{release_id}/approve", response=STEP_RESPONSES, summary="Approve a draft (not its author)")

@@ -1,4 +1,4 @@
-"""The reporting API end to end: each endpoint's success, 422 naming the field, 404 outside the
+"""The reporting API end to end: each endpoint's success, 400 naming the field, 404 outside the
 user's area (like missing), 403 for a role without the right, 409 for a stale version."""
 
 import uuid
@@ -80,7 +80,7 @@ def test_create_issue_and_read_a_directive(apis, form_version):
     assert apis["coordinator.haiphong"].get(f"{BASE}/directives").json()["count"] == 0
     assert_error(apis["coordinator.haiphong"].get(f"{BASE}/directives/{draft['id']}"), 404, "not_found")
     again = coordinator.post(f"{BASE}/directives/{draft['id']}/issue", {})
-    assert "status" in assert_error(again, 422, "invalid")["fields"]
+    assert "status" in assert_error(again, 400, "invalid")["fields"]
 
 
 def test_directive_input_refused_naming_the_field(apis, form_version):
@@ -91,12 +91,12 @@ def test_directive_input_refused_naming_the_field(apis, form_version):
             form_version, period_id="2026Q9", deadline="2026-07-01", recipients=[{"unit": "99999"}], number=""
         ),
     )
-    fields = assert_error(response, 422, "invalid")["fields"]
+    fields = assert_error(response, 400, "invalid")["fields"]
     assert "recipients[0].unit" in fields
     response = coordinator.post(
         f"{BASE}/directives", directive_payload(form_version, period_id="2026Q9", deadline="2026-07-01", number="")
     )
-    assert {"period_id", "deadline", "number"} <= set(assert_error(response, 422, "invalid")["fields"])
+    assert {"period_id", "deadline", "number"} <= set(assert_error(response, 400, "invalid")["fields"])
     forbidden = apis["commune.hanoi.a"].post(f"{BASE}/directives", directive_payload(form_version))
     assert_error(forbidden, 403, "forbidden")
 
@@ -112,7 +112,7 @@ def test_completeness_and_consolidated(apis, issued, demo_users):
     )
     assert down.json()["reports"][0]["recipient"] == "Ủy ban nhân dân Xã Tây Phương"
     bad = coordinator.get(f"{BASE}/directives/{directive.pk}/completeness", {"unit": "99999"})
-    assert "unit" in assert_error(bad, 422, "invalid")["fields"]
+    assert "unit" in assert_error(bad, 400, "invalid")["fields"]
     # A commune cannot look at its neighbour.
     neighbour = apis["commune.hanoi.a"].get(
         f"{BASE}/directives/{directive.pk}/completeness", {"unit": reports["Xã Tây Phương"].unit.code}
@@ -145,7 +145,7 @@ def test_fill_submit_return_and_approve_a_report(apis, issued, patch):
     url = f"{BASE}/reports/{report_id}"
     change = {"indicator": "V1", "dimensions": {"sex": "female", "age_band": "under_16"}, "value": 1}
     refused = patch(officer, url, {"version": detail["version"], "values": [change]})
-    assert "values[V1][sex=female|age_band=under_16]" in assert_error(refused, 422, "invalid")["fields"]
+    assert "values[V1][sex=female|age_band=under_16]" in assert_error(refused, 400, "invalid")["fields"]
     change["override_reason"] = "Tiếp nhận tại trạm y tế xã, chưa nhập hệ thống"
     saved = patch(
         officer, url, {"version": detail["version"], "values": [change], "narratives": {"results": "Đã làm."}}
@@ -164,7 +164,7 @@ def test_fill_submit_return_and_approve_a_report(apis, issued, patch):
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
     assert_error(officer.post(f"{url}/approve", {}), 403, "forbidden")
     no_comment = coordinator.post(f"{url}/return", {"comment": ""})
-    assert "comment" in assert_error(no_comment, 422, "invalid")["fields"]
+    assert "comment" in assert_error(no_comment, 400, "invalid")["fields"]
     returned = coordinator.post(f"{url}/return", {"comment": "Ghi rõ nguồn số liệu"}).json()
     assert returned["status"] == "returned" and returned["history"][-1]["comment"] == "Ghi rõ nguồn số liệu"
     officer.post(f"{url}/submit", {})
@@ -188,7 +188,7 @@ def test_a_submission_that_breaks_a_rule_names_indicator_and_breakdown(apis, iss
         "override_reason": "Theo quyết định xác định",
     }
     patch(officer, url, {"version": version, "values": [change], "narratives": {"results": "Đã làm."}})
-    fields = assert_error(officer.post(f"{url}/submit", {}), 422, "invalid")["fields"]
+    fields = assert_error(officer.post(f"{url}/submit", {}), 400, "invalid")["fields"]
     assert set(fields) == {"values[V2][]", "values[V2][sex=male|age_band=18_plus]"}
 
 
@@ -199,7 +199,7 @@ def test_report_list_filters_and_errors(apis, issued, places):
         f"{BASE}/reports", {"directive": str(directive.pk), "unit": places["tay_phuong"].code}
     ).json()
     assert body["count"] == 1 and body["items"][0]["unit"]["name"] == "Xã Tây Phương"
-    assert_error(coordinator.get(f"{BASE}/reports", {"unit": "99999"}), 422, "invalid")
+    assert_error(coordinator.get(f"{BASE}/reports", {"unit": "99999"}), 400, "invalid")
     assert_error(coordinator.get(f"{BASE}/reports/{uuid.uuid4()}"), 404, "not_found")
     assert_error(apis["auditor"].get(f"{BASE}/reports"), 403, "forbidden")
     assert_error(

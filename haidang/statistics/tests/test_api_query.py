@@ -89,8 +89,8 @@ def test_a_query_with_comparison_and_breakdowns(api_client, demo_users, loaded):
         ({"indicator": "victims_received", "period": "2026", "compare": "maybe"}, "compare"),
     ],
 )
-def test_bad_parameters_answer_422_naming_them(api_client, demo_users, params, param):
-    error(api_client(demo_users["analyst"]).get(QUERY, params), 422, param)
+def test_bad_parameters_answer_400_naming_them(api_client, demo_users, params, param):
+    error(api_client(demo_users["analyst"]).get(QUERY, params), 400, param)
 
 
 def test_scope_out_of_area_is_404_and_the_default_is_the_users_area(api_client, demo_users, loaded):

@@ -145,7 +145,7 @@ def test_building_and_approving_through_the_api(api_client, demo_users):
     assert api_client().get(f"/api/v1/releases/{release_id}").status_code == 404
     assert analyst.post(f"/api/v1/releases/{release_id}/approve").status_code == 403
     bad = analyst.post("/api/v1/releases", {**payload, "period": "2026M01"})
-    assert bad.status_code == 422 and "period" in bad.json()["error"]["fields"]
+    assert bad.status_code == 400 and "period" in bad.json()["error"]["fields"]
     assert api_client().post("/api/v1/releases", payload).status_code == 401
     coordinator = api_client(demo_users["coordinator.hanoi"])
     assert coordinator.post(f"/api/v1/releases/{release_id}/approve").json()["status"] == "approved"
