@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")
+    NATIONAL_COORDINATOR = "national_coordinator", _("National coordinator")
     PROVINCE_COORDINATOR = "province_coordinator", _("Province coordinator")
     CASE_WORKER = "case_worker", _("Case worker")
     CASE_SUPERVISOR = "case_supervisor", _("Case supervisor")
@@ -45,6 +46,20 @@ C = Capability
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset({C.VIEW_AGENCIES, C.MANAGE_AGENCIES, C.MANAGE_USERS}),
+    # The national steering body's standing office: directs provinces, consolidates and releases
+    # national figures; support rates are provincial, so it sets none.
+    Role.NATIONAL_COORDINATOR: frozenset(
+        {
+            C.VIEW_CASES,
+            C.ISSUE_DIRECTIVES,
+            C.FILE_REPORTS,
+            C.REVIEW_REPORTS,
+            C.VIEW_STATISTICS,
+            C.RELEASE_STATISTICS,
+            C.IMPORT_EXPORT,
+            C.VIEW_AGENCIES,
+        }
+    ),
     Role.PROVINCE_COORDINATOR: frozenset(
         {
             C.VIEW_CASES,

@@ -242,6 +242,8 @@ def validate_membership(*, agency: Agency, unit: AdministrativeUnit, role: str) 
     national_only = {Role.ANALYST, Role.AUDITOR, Role.SYSTEM_ADMIN}
     if role == Role.COMMUNE_OFFICER and unit.level != UnitLevel.COMMUNE:
         raise ValidationError({"role": _("A commune officer works at a commune.")})
+    if role == Role.NATIONAL_COORDINATOR and unit.level != UnitLevel.NATION:
+        raise ValidationError({"role": _("A national coordinator works at the national level.")})
     if role == Role.PROVINCE_COORDINATOR and unit.level != UnitLevel.PROVINCE:
         raise ValidationError({"role": _("A province coordinator works at a province.")})
     if role in national_only and unit.level not in (UnitLevel.NATION, UnitLevel.PROVINCE):

@@ -74,7 +74,7 @@ def can_edit_activity(user, activity: Activity) -> bool:
         return False
     if any(entry.agency_id == activity.organiser_id for entry in scope.entries):
         return True
-    return "province_coordinator" in scope.roles
+    return bool({"province_coordinator", "national_coordinator"} & set(scope.roles))
 
 
 def filter_activities(

@@ -35,6 +35,7 @@ COLUMNS = [
 # One row per role, one column per entry of COLUMNS, in that order.
 EXPECTED = {
     R.SYSTEM_ADMIN:         [_, _, _, _, _, _, _, _, _, _, _, _, _, _, X, X, X, _],
+    R.NATIONAL_COORDINATOR: [X, _, _, _, _, _, _, X, X, X, _, X, X, X, X, _, _, _],
     R.PROVINCE_COORDINATOR: [X, _, _, _, _, _, X, X, X, X, X, X, X, X, X, _, _, _],
     R.CASE_WORKER:          [X, X, X, _, X, _, _, _, X, _, _, X, _, _, X, _, _, _],
     R.CASE_SUPERVISOR:      [X, X, X, X, X, _, _, _, X, _, _, X, _, X, X, _, _, _],
@@ -48,6 +49,7 @@ EXPECTED = {
 
 TWO_FACTOR = {
     R.SYSTEM_ADMIN: True,
+    R.NATIONAL_COORDINATOR: False,
     R.PROVINCE_COORDINATOR: False,
     R.CASE_WORKER: True,
     R.CASE_SUPERVISOR: True,

@@ -49,7 +49,10 @@ def make_member(role, unit, name):
 # sibling = another province, parent = the nation.
 # For a member at a commune: own = the commune, child = an old commune placed in it,
 # sibling = another commune of the province, parent = the province.
+# For a national coordinator: own = the nation, child = a province, grandchild = a commune.
 def relations(places, role):
+    if role == Role.NATIONAL_COORDINATOR:
+        return places["nation"], {"own": places["nation"], "child": places["hanoi"], "grandchild": places["thach_that"]}
     if role == Role.COMMUNE_OFFICER:
         return places["thach_that"], {
             "own": places["thach_that"],
@@ -72,7 +75,7 @@ def test_scope_matrix(places, role, capability):
     user = make_member(role, home, f"u-{role}")
     scope = scope_for(user)
     for relation, unit in units.items():
-        expected = role_can(role, capability) and relation in {"own", "child"}
+        expected = role_can(role, capability) and relation in {"own", "child", "grandchild"}
         assert scope.covers_unit(unit, capability) is expected, (role, capability, relation)
 
 
@@ -153,3 +156,21 @@ def test_membership_rules_refuse_old_units_and_units_outside_the_agency(places):
     assert places["old_in_thach_that"].name in old.value.message_dict["unit"][0]
     with pytest.raises(ValidationError):
         services.add_membership(actor=None, user=user, agency=agency, unit=places["hanoi"], role=Role.COMMUNE_OFFICER)
+
+
+def test_coordinators_work_at_their_own_level(places):
+    from django.core.exceptions import ValidationError
+
+    steering = services.create_agency(
+        actor=None, name="Ban chỉ đạo thử", agency_type=AgencyType.STEERING_COMMITTEE, unit=places["nation"]
+    )
+    user = services.create_user(actor=None, username="coordinator-x", password=PASSWORD)
+    for unit, role in ((places["hanoi"], Role.NATIONAL_COORDINATOR), (places["nation"], Role.PROVINCE_COORDINATOR)):
+        with pytest.raises(ValidationError) as refused:
+            services.add_membership(actor=None, user=user, agency=steering, unit=unit, role=role)
+        assert "role" in refused.value.message_dict
+    national = Role.NATIONAL_COORDINATOR
+    services.add_membership(actor=None, user=user, agency=steering, unit=places["nation"], role=national)
+    scope = scope_for(user)
+    assert scope.covers_unit(places["haiphong"], Capability.RELEASE_STATISTICS)
+    assert not scope.can(Capability.MANAGE_RATES)
