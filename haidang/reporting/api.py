@@ -33,6 +33,9 @@ from haidang.reporting.schemas import (
     FormDetailOut,
     FormList,
     IssueOut,
+    NotificationFilters,
+    NotificationList,
+    NotificationOut,
     ReportDetailOut,
     ReportFilters,
     ReportList,
@@ -620,3 +623,47 @@ def get_consolidated(request, filters: Query[ConsolidatedFilters]):
         "approved": table.approved,
         "pending": [{"id": str(r.id), "recipient": r.recipient_name, "status": r.status} for r in table.pending],
     }
+
+
+# --- Notices ---------------------------------------------------------------------------------------
+# Only the caller's own notices: another user's id answers 404 like a missing one.
+
+
+def _notification_out(notice) -> dict:
+    return {
+        "id": notice.id,
+        "kind": notice.kind,
+        "kind_label": str(notice.get_kind_display()),
+        "title": notice.title,
+        "body": notice.body,
+        "url": notice.url,
+        "report": notice.report_id,
+        "created_at": notice.created_at,
+        "read_at": notice.read_at,
+        "unread": notice.read_at is None,
+    }
+
+
+@router.get(
+    "/notifications",
+    response={200: NotificationList, **ERRORS},
+    summary="The caller's notices, newest first",
+    description="`unread=true` keeps only the notices not read yet.",
+)
+def list_notifications(request, filters: Query[NotificationFilters]):
+    queryset = selectors.notifications_for(request.user)
+    if filters.unread:
+        queryset = queryset.filter(read_at__isnull=True)
+    return paginate(queryset, filters.page, filters.page_size, _notification_out)
+
+
+@router.post(
+    "/notifications/{notification_id}/read",
+    response={200: NotificationOut, **ERRORS},
+    summary="Mark one of the caller's notices read (reading it twice changes nothing)",
+)
+def read_notification(request, notification_id: UUID):
+    notice = selectors.notifications_for(request.user).filter(pk=notification_id).first()
+    if notice is None:
+        raise not_found()
+    return _notification_out(services.mark_notification_read(actor=request.user, notification=notice))

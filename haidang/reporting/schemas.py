@@ -338,3 +338,32 @@ class ConsolidatedOut(Schema):
     rows: list[ConsolidatedRowOut]
     approved: int
     pending: list[dict] = Field(description="Reports not yet approved: id, recipient, status.")
+
+
+# --- Notices ------------------------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: UUID
+    kind: str
+    kind_label: str
+    title: str
+    body: str
+    url: str = Field(description="A path on this site to open, or empty.")
+    report: UUID | None
+    created_at: datetime
+    read_at: datetime | None
+    unread: bool
+
+
+class NotificationList(Schema):
+    items: list[NotificationOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class NotificationFilters(Schema):
+    unread: bool = Field(False, description="Only notices not read yet.")
+    page: int = 1
+    page_size: int = 50

@@ -144,6 +144,12 @@ def mark_notification_read(*, actor, notification: Notification) -> Notification
     return notification
 
 
+@transaction.atomic
+def mark_all_notifications_read(*, actor) -> int:
+    """Mark every unread notice of `actor` read; returns how many changed."""
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
 # --- Report forms ---------------------------------------------------------------------------------
 
 
