@@ -211,6 +211,14 @@ def _report_detail(request, report: Report) -> dict:
         },
         "values": values,
         "narratives": {n.section.code: n.text for n in report.narratives.select_related("section")},
+        "checks": [
+            {
+                key: str(problem.get(key, ""))
+                for key in ("rule", "severity", "indicator", "breakdown", "breakdown_label", "message")
+            }
+            for problem in services.check_report(report)
+            if problem["rule"]
+        ],
         "history": [
             {
                 "from": change.from_status,
@@ -342,6 +350,7 @@ def get_report_form(request, form_id: UUID, version: int | None = None):
                 "operator": r.operator,
                 "right": r.right_indicator.code,
                 "message": r.message,
+                "severity": r.severity,
             }
             for r in chosen.rules.select_related("left_indicator", "right_indicator")
         ],
@@ -556,7 +565,9 @@ def _transition(request, report_id, action: str, version=None, comment: str = ""
 @router.post(
     "/reports/{report_id}/submit",
     response={200: ReportDetailOut, **WRITE_ERRORS},
-    summary="Submit: the validation rules must pass (422 names each indicator and breakdown that fails)",
+    summary="Submit: error rules must pass (422 names each indicator and breakdown that fails)",
+    description="Rules of severity `warning` do not block: the warnings left are recorded in the history "
+    "entry of the submission as the submitter's acknowledgement.",
 )
 def submit_report(request, report_id: UUID, payload: VersionIn | None = None):
     return _transition(request, report_id, "submit", payload.version if payload else None)

@@ -110,6 +110,7 @@ class RuleOut(Schema):
     operator: str
     right: str
     message: str
+    severity: str = Field(description="`error` blocks the submission; `warning` is shown and recorded, not blocking.")
 
 
 class FormDetailOut(FormOut):
@@ -274,10 +275,20 @@ class ValueOut(Schema):
     override_reason: str
 
 
+class CheckOut(Schema):
+    rule: str
+    severity: str = Field(description="`error` (blocks submission) or `warning` (does not).")
+    indicator: str
+    breakdown: str = Field(description="The cell, e.g. `sex=male|age_band=16_17`; empty for the total.")
+    breakdown_label: str
+    message: str
+
+
 class ReportDetailOut(ReportOut):
     form: dict
     values: list[ValueOut]
     narratives: dict[str, str]
+    checks: list[CheckOut] = Field(description="Rules the saved figures break now, with their severity.")
     history: list[dict] = Field(description="Status changes: from, to, actor, at, comment.")
     can_edit: bool
     can_review: bool

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haidang.access.models import Agency, AgencyType
@@ -616,6 +616,17 @@ def report_detail(request, report_id):
                 entry.errors.insert(0, _("Your figures were saved as a draft, but the report cannot be submitted yet."))
             else:
                 saved.refresh_from_db()
+                flagged = services.warnings(services.check_report(saved))
+                if flagged:
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "Submitted with %(count)s warning; it is recorded in the history for the reviewer.",
+                            "Submitted with %(count)s warnings; they are recorded in the history for the reviewer.",
+                            len(flagged),
+                        )
+                        % {"count": len(flagged)},
+                    )
                 if saved.on_time:
                     messages.success(request, _("Report submitted on time. The reviewer has been told."))
                 else:
@@ -624,6 +635,7 @@ def report_detail(request, report_id):
     review_form = None
     if report.status == ReportStatus.SUBMITTED and can_review(user, report):
         review_form = ReviewForm(initial={"version": report.version})
+    checks = services.check_report(report) if editing or review_form is not None else []
     return render(
         request,
         "reporting/report_detail.html",
@@ -637,7 +649,9 @@ def report_detail(request, report_id):
             "review_form": review_form,
             "history": list(selectors.history_of(report)),
             "overrides": services.overrides_of(report),
-            "problems": services.check_report(report) if review_form is not None else [],
+            "problems": services.blocking(checks) if review_form is not None else [],
+            # Rules that do not block: shown to the filer before submitting and to the reviewer.
+            "warnings": services.warnings(checks),
             "current": "tasks" if filer else "reviews",
         },
     )

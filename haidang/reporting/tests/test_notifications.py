@@ -26,6 +26,7 @@ def unread_badge(page) -> str | None:
 
 def test_the_inbox_lists_only_the_users_own_notices_newest_first(issued, sign_in, demo_users, clock):
     _directive, reports = issued()  # tells both communes' officers
+    clock.shift(3600)
     mine = notice(demo_users["commune.hanoi.a"], "Nhắc hạn báo cáo (thử)")
     page = sign_in(demo_users["commune.hanoi.a"]).get("/reports/notifications/")
     assert page.status_code == 200
