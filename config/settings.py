@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "haidang.access.context_processors.access",
+                "haidang.reporting.context_processors.notifications",
             ],
         },
     },

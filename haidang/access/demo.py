@@ -22,6 +22,8 @@ from haidang.places.models import AdministrativeUnit
 
 DEFAULT_DEMO_PASSWORD = "HaiDang-Demo-2026"
 DEFAULT_DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+# RFC 2606 reserves .invalid: the demo's mail goes to the console backend, and never to a real mailbox.
+DEMO_EMAIL_DOMAIN = "example.invalid"
 
 HANOI = "01"
 HAIPHONG = "31"
@@ -109,6 +111,10 @@ USERS = [
 ]
 
 
+def demo_email(username: str) -> str:
+    return f"{username}@{DEMO_EMAIL_DOMAIN}"
+
+
 def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
 
@@ -154,11 +160,25 @@ def seed_demo() -> list[dict]:
     for spec in USERS:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
-            user = services.create_user(actor=None, username=spec.username, password=password, full_name=spec.full_name)
-        elif not user.check_password(password):
-            # Follow DEMO_PASSWORD if it changed since the last run.
-            user.set_password(password)
-            user.save(update_fields=["password"])
+            user = services.create_user(
+                actor=None,
+                username=spec.username,
+                password=password,
+                full_name=spec.full_name,
+                email=demo_email(spec.username),
+            )
+        else:
+            changed = []
+            if not user.check_password(password):
+                # Follow DEMO_PASSWORD if it changed since the last run.
+                user.set_password(password)
+                changed.append("password")
+            if user.email != demo_email(spec.username):
+                # Users made before demo addresses existed get one, so reminders reach the console.
+                user.email = demo_email(spec.username)
+                changed.append("email")
+            if changed:
+                user.save(update_fields=changed)
         agency = agencies[spec.agency]
         if not Membership.objects.filter(user=user, agency=agency, unit=agency.unit, role=spec.role).exists():
             services.add_membership(actor=None, user=user, agency=agency, unit=agency.unit, role=spec.role)

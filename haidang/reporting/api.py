@@ -33,6 +33,9 @@ from haidang.reporting.schemas import (
     FormDetailOut,
     FormList,
     IssueOut,
+    NotificationFilters,
+    NotificationList,
+    NotificationOut,
     ReportDetailOut,
     ReportFilters,
     ReportList,
@@ -208,6 +211,14 @@ def _report_detail(request, report: Report) -> dict:
         },
         "values": values,
         "narratives": {n.section.code: n.text for n in report.narratives.select_related("section")},
+        "checks": [
+            {
+                key: str(problem.get(key, ""))
+                for key in ("rule", "severity", "indicator", "breakdown", "breakdown_label", "message")
+            }
+            for problem in services.check_report(report)
+            if problem["rule"]
+        ],
         "history": [
             {
                 "from": change.from_status,
@@ -339,6 +350,7 @@ def get_report_form(request, form_id: UUID, version: int | None = None):
                 "operator": r.operator,
                 "right": r.right_indicator.code,
                 "message": r.message,
+                "severity": r.severity,
             }
             for r in chosen.rules.select_related("left_indicator", "right_indicator")
         ],
@@ -553,7 +565,9 @@ def _transition(request, report_id, action: str, version=None, comment: str = ""
 @router.post(
     "/reports/{report_id}/submit",
     response={200: ReportDetailOut, **WRITE_ERRORS},
-    summary="Submit: the validation rules must pass (400 names each indicator and breakdown that fails)",
+    summary="Submit: error rules must pass (400 names each indicator and breakdown that fails)",
+    description="Rules of severity `warning` do not block: the warnings left are recorded in the history "
+    "entry of the submission as the submitter's acknowledgement.",
 )
 def submit_report(request, report_id: UUID, payload: VersionIn | None = None):
     return _transition(request, report_id, "submit", payload.version if payload else None)
@@ -620,3 +634,47 @@ def get_consolidated(request, filters: Query[ConsolidatedFilters]):
         "approved": table.approved,
         "pending": [{"id": str(r.id), "recipient": r.recipient_name, "status": r.status} for r in table.pending],
     }
+
+
+# --- Notices ---------------------------------------------------------------------------------------
+# Only the caller's own notices: another user's id answers 404 like a missing one.
+
+
+def _notification_out(notice) -> dict:
+    return {
+        "id": notice.id,
+        "kind": notice.kind,
+        "kind_label": str(notice.get_kind_display()),
+        "title": notice.title,
+        "body": notice.body,
+        "url": notice.url,
+        "report": notice.report_id,
+        "created_at": notice.created_at,
+        "read_at": notice.read_at,
+        "unread": notice.read_at is None,
+    }
+
+
+@router.get(
+    "/notifications",
+    response={200: NotificationList, **ERRORS},
+    summary="The caller's notices, newest first",
+    description="`unread=true` keeps only the notices not read yet.",
+)
+def list_notifications(request, filters: Query[NotificationFilters]):
+    queryset = selectors.notifications_for(request.user)
+    if filters.unread:
+        queryset = queryset.filter(read_at__isnull=True)
+    return paginate(queryset, filters.page, filters.page_size, _notification_out)
+
+
+@router.post(
+    "/notifications/{notification_id}/read",
+    response={200: NotificationOut, **ERRORS},
+    summary="Mark one of the caller's notices read (reading it twice changes nothing)",
+)
+def read_notification(request, notification_id: UUID):
+    notice = selectors.notifications_for(request.user).filter(pk=notification_id).first()
+    if notice is None:
+        raise not_found()
+    return _notification_out(services.mark_notification_read(actor=request.user, notification=notice))

@@ -46,7 +46,9 @@ COUNTER_TRAFFICKING = {
     ],
     "rules": [
         {"code": "R1", "left": "V2", "operator": "<=", "right": "V1",
-         "message": "Số nạn nhân được xác định không vượt quá số được tiếp nhận"},
+         "message": "Số nạn nhân được xác định không vượt quá số được tiếp nhận",
+         # A warning: a person received last period and identified in this one breaks it legitimately.
+         "severity": "warning"},
     ],
 }  # fmt: skip
 

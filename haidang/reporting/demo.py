@@ -94,13 +94,13 @@ PROVINCES = {
 
 
 def _consistent(report) -> list[dict]:
-    """Figures that pass the form's rules: where a pre-filled left side exceeds its right side
-    (identified > received in the month), the filer corrects it down, with the reason."""
+    """Figures that pass the form's blocking rules: where a pre-filled left side exceeds its right
+    side, the filer corrects it down, with the reason. Warnings are left for the reviewer to see."""
     stored = services.values_by_indicator(report)
     values = []
     for rule in report.form_version.rules.select_related("left_indicator", "right_indicator"):
         left, right = rule.left_indicator, rule.right_indicator
-        if rule.operator not in ("<=", "<") or left.breakdowns != right.breakdowns:
+        if rule.severity != "error" or rule.operator not in ("<=", "<") or left.breakdowns != right.breakdowns:
             continue
         for cell in full_cells(left.breakdowns):
             mine, theirs = stored.get(left.code, {}).get(cell), stored.get(right.code, {}).get(cell)

@@ -135,6 +135,14 @@ class Operator(models.TextChoices):
     GT = ">", ">"
 
 
+class Severity(models.TextChoices):
+    # An error stops the submission; a warning is shown to filer and reviewer and recorded with
+    # the submission (a figure can break the rule legitimately, e.g. received last quarter and
+    # identified this quarter).
+    ERROR = "error", _("Error (blocks submission)")
+    WARNING = "warning", _("Warning (does not block)")
+
+
 class ValidationRule(models.Model):
     """left OPERATOR right, compared cell by cell over the shared breakdowns and on the totals."""
 
@@ -144,6 +152,7 @@ class ValidationRule(models.Model):
     operator = models.CharField(_("operator"), max_length=2, choices=Operator.choices)
     right_indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
     message = models.CharField(_("message"), max_length=255, blank=True)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, default=Severity.ERROR)
 
     class Meta:
         verbose_name = _("validation rule")

@@ -110,6 +110,7 @@ class RuleOut(Schema):
     operator: str
     right: str
     message: str
+    severity: str = Field(description="`error` blocks the submission; `warning` is shown and recorded, not blocking.")
 
 
 class FormDetailOut(FormOut):
@@ -274,10 +275,20 @@ class ValueOut(Schema):
     override_reason: str
 
 
+class CheckOut(Schema):
+    rule: str
+    severity: str = Field(description="`error` (blocks submission) or `warning` (does not).")
+    indicator: str
+    breakdown: str = Field(description="The cell, e.g. `sex=male|age_band=16_17`; empty for the total.")
+    breakdown_label: str
+    message: str
+
+
 class ReportDetailOut(ReportOut):
     form: dict
     values: list[ValueOut]
     narratives: dict[str, str]
+    checks: list[CheckOut] = Field(description="Rules the saved figures break now, with their severity.")
     history: list[dict] = Field(description="Status changes: from, to, actor, at, comment.")
     can_edit: bool
     can_review: bool
@@ -338,3 +349,32 @@ class ConsolidatedOut(Schema):
     rows: list[ConsolidatedRowOut]
     approved: int
     pending: list[dict] = Field(description="Reports not yet approved: id, recipient, status.")
+
+
+# --- Notices ------------------------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    id: UUID
+    kind: str
+    kind_label: str
+    title: str
+    body: str
+    url: str = Field(description="A path on this site to open, or empty.")
+    report: UUID | None
+    created_at: datetime
+    read_at: datetime | None
+    unread: bool
+
+
+class NotificationList(Schema):
+    items: list[NotificationOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class NotificationFilters(Schema):
+    unread: bool = Field(False, description="Only notices not read yet.")
+    page: int = 1
+    page_size: int = 50

@@ -29,6 +29,7 @@ from haidang.reporting.models import (
     DirectiveStatus,
     Indicator,
     Measure,
+    Notification,
     Report,
     ReportFormVersion,
     ReportNarrative,
@@ -463,3 +464,20 @@ def consolidated(
         pending=sorted(pending, key=lambda r: (r.unit.sort_key, str(r.agency or ""))),
         narratives=dict(narratives),
     )
+
+
+# --- Notices ------------------------------------------------------------------------------------
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    """The user's own notices, newest first; nobody ever reads another's."""
+    if user is None or not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def unread_notification_count(user) -> int:
+    """One COUNT on the (user, read_at, created_at) index; the menu asks it on every page."""
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

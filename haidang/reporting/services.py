@@ -60,6 +60,7 @@ from haidang.reporting.models import (
     ReportStatus,
     ReportStatusChange,
     ReportValue,
+    Severity,
     ValidationRule,
     VersionStatus,
 )
@@ -144,6 +145,12 @@ def mark_notification_read(*, actor, notification: Notification) -> Notification
     return notification
 
 
+@transaction.atomic
+def mark_all_notifications_read(*, actor) -> int:
+    """Mark every unread notice of `actor` read; returns how many changed."""
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
 # --- Report forms ---------------------------------------------------------------------------------
 
 
@@ -186,6 +193,8 @@ def _check_definition(indicators: list[dict], sections: list[dict], rules: list[
             errors.setdefault(field, []).append(_("A rule compares two indicators of the form."))
         if item.get("operator") not in Operator.values:
             errors.setdefault(field, []).append(_("Choose one of the allowed values."))
+        if (item.get("severity") or Severity.ERROR) not in Severity.values:
+            errors.setdefault(field, []).append(_("A rule is either an error or a warning."))
     if errors:
         raise ValidationError(errors)
 
@@ -220,6 +229,7 @@ def _write_definition(version: ReportFormVersion, indicators, sections, rules) -
             operator=item["operator"],
             right_indicator=made[item["right"]],
             message=clean_text(item.get("message")),
+            severity=item.get("severity") or Severity.ERROR,
         )
 
 
@@ -247,6 +257,7 @@ def _definition_of(version: ReportFormVersion) -> tuple[list, list, list]:
             "operator": r.operator,
             "right": r.right_indicator.code,
             "message": r.message,
+            "severity": r.severity,
         }
         for r in version.rules.select_related("left_indicator", "right_indicator")
     ]
@@ -961,8 +972,9 @@ def _value_at(figures: dict, indicator: Indicator, cell: Cell) -> int:
 
 
 def check_report(report: Report) -> list[dict]:
-    """The problems that stop a submission: broken validation rules (cell by cell over the
-    breakdowns both indicators share, and on the totals) and required sections left empty."""
+    """Broken validation rules (cell by cell over the breakdowns both indicators share, and on
+    the totals) and required sections left empty. Each problem has a `severity`: the errors stop
+    a submission (`blocking`), the warnings are shown and recorded with it (`warnings`)."""
     problems = []
     figures = _figures(report)
     rules = report.form_version.rules.select_related("left_indicator", "right_indicator").order_by("code")
@@ -988,6 +1000,7 @@ def check_report(report: Report) -> list[dict]:
                     "breakdown": cell_key(cell),
                     "breakdown_label": breakdown,
                     "rule": rule.code,
+                    "severity": rule.severity,
                     "field": _value_field(left.code, cell),
                     "message": f"{rule.message}: {detail}" if rule.message else detail,
                 }
@@ -1000,6 +1013,7 @@ def check_report(report: Report) -> list[dict]:
             "breakdown": "",
             "breakdown_label": "",
             "rule": "",
+            "severity": Severity.ERROR,
             "field": f"narratives[{section.code}]",
             "message": _("Write the section “%(title)s”.") % {"title": section.title},
         }
@@ -1007,6 +1021,21 @@ def check_report(report: Report) -> list[dict]:
         if not (texts.get(section.pk) or "").strip()
     )
     return problems
+
+
+def blocking(problems: list[dict]) -> list[dict]:
+    return [p for p in problems if p["severity"] == Severity.ERROR]
+
+
+def warnings(problems: list[dict]) -> list[dict]:
+    return [p for p in problems if p["severity"] == Severity.WARNING]
+
+
+def _acknowledgement(found: list[dict]) -> str:
+    """The warnings the submitter saw and submitted over, for the history of that submission."""
+    lines = [_("Submitted with %(count)s warning(s) acknowledged:") % {"count": len(found)}]
+    lines += [f"- [{p['rule']}] {p['message']}" for p in found]
+    return "\n".join(lines)
 
 
 @transaction.atomic
@@ -1029,10 +1058,15 @@ def transition_report(actor, report: Report, action: str, comment: str = "", ver
     comment = (comment or "").strip()[:MAX_TEXT]
     if transition.needs_comment and not comment:
         raise ValidationError({"comment": [_("Say what must be corrected.")]})
+    acknowledged = []
     if transition.validates:
         problems = check_report(locked)
-        if problems:
-            raise ReportValidationError(problems)
+        if blocking(problems):
+            raise ReportValidationError(blocking(problems))
+        acknowledged = warnings(problems)
+        if acknowledged:
+            # Kept on the submission's own history row: who submitted over which warnings, when.
+            comment = "\n\n".join(part for part in (comment, _acknowledgement(acknowledged)) if part)[:MAX_TEXT]
     now = timezone.now()
     source = locked.status
     fields = ["status", "version", "updated_at"]
@@ -1055,7 +1089,15 @@ def transition_report(actor, report: Report, action: str, comment: str = "", ver
         actor=actor,
         target=locked,
         unit=locked.unit,
-        changes={"from": source, "to": locked.status},
+        changes={
+            "from": source,
+            "to": locked.status,
+            **(
+                {"warnings": [f"{p['rule']}:{p['indicator']}:{p['breakdown']}" for p in acknowledged]}
+                if acknowledged
+                else {}
+            ),
+        },
         reason=comment,
     )
     return locked

@@ -7,14 +7,16 @@ the services, and a service's ValidationError is put back on the field it names.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haidang.access.models import Agency, AgencyType
@@ -46,6 +48,7 @@ from haidang.reporting.permissions import (
 # Rights that let a user follow a directive's progress and figures over a unit.
 OVERSIGHT = (ISSUE, REVIEW, selectors.VIEW_STATISTICS)
 NAMED_RECIPIENTS_LIMIT = 500
+NOTIFICATIONS_PER_PAGE = 25
 STALE_MESSAGE = _(
     "Someone else saved this report while you were working on it, so your changes were not saved. "
     "What you entered is kept below: compare it with the current figures (reload the page), then save again."
@@ -613,6 +616,17 @@ def report_detail(request, report_id):
                 entry.errors.insert(0, _("Your figures were saved as a draft, but the report cannot be submitted yet."))
             else:
                 saved.refresh_from_db()
+                flagged = services.warnings(services.check_report(saved))
+                if flagged:
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "Submitted with %(count)s warning; it is recorded in the history for the reviewer.",
+                            "Submitted with %(count)s warnings; they are recorded in the history for the reviewer.",
+                            len(flagged),
+                        )
+                        % {"count": len(flagged)},
+                    )
                 if saved.on_time:
                     messages.success(request, _("Report submitted on time. The reviewer has been told."))
                 else:
@@ -621,6 +635,7 @@ def report_detail(request, report_id):
     review_form = None
     if report.status == ReportStatus.SUBMITTED and can_review(user, report):
         review_form = ReviewForm(initial={"version": report.version})
+    checks = services.check_report(report) if editing or review_form is not None else []
     return render(
         request,
         "reporting/report_detail.html",
@@ -634,7 +649,9 @@ def report_detail(request, report_id):
             "review_form": review_form,
             "history": list(selectors.history_of(report)),
             "overrides": services.overrides_of(report),
-            "problems": services.check_report(report) if review_form is not None else [],
+            "problems": services.blocking(checks) if review_form is not None else [],
+            # Rules that do not block: shown to the filer before submitting and to the reviewer.
+            "warnings": services.warnings(checks),
             "current": "tasks" if filer else "reviews",
         },
     )
@@ -687,3 +704,50 @@ def report_refresh(request, report_id):
     else:
         messages.success(request, _("Figures recomputed from the records; figures you changed keep your value."))
     return redirect(reverse("reporting:report_detail", args=[report.pk]))
+
+
+# --- Notices --------------------------------------------------------------------------------------
+# Every signed-in user has an inbox (no reporting right needed: it holds only their own notices).
+
+
+def _local_path(url: str) -> bool:
+    """A path on this site: no scheme, no host (so "//elsewhere" and "https://…" are refused)."""
+    return bool(url) and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set())
+
+
+@require_GET
+def notifications(request):
+    unread_only = request.GET.get("unread") == "1"
+    notices = selectors.notifications_for(request.user)
+    if unread_only:
+        notices = notices.filter(read_at__isnull=True)
+    page = Paginator(notices, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reporting/notifications.html",
+        {
+            "page": page,
+            "unread_only": unread_only,
+            "page_prefix": "?unread=1&page=" if unread_only else "?page=",
+        },
+    )
+
+
+@require_GET
+def notification_open(request, notification_id):
+    """Opening a notice marks it read and follows its link, if the link stays on this site."""
+    notice = get_object_or_404(selectors.notifications_for(request.user), pk=notification_id)
+    services.mark_notification_read(actor=request.user, notification=notice)
+    if _local_path(notice.url):
+        return redirect(notice.url)
+    if notice.url:
+        messages.warning(request, _("This notice links outside Hải Đăng, so it was not followed."))
+    return redirect("reporting:notifications")
+
+
+@require_POST
+def notifications_read_all(request):
+    count = services.mark_all_notifications_read(actor=request.user)
+    if count:
+        messages.success(request, _("All notices marked as read."))
+    return redirect("reporting:notifications")

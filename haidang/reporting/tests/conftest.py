@@ -94,3 +94,10 @@ def issued(make_directive, demo_users):
         return directive, {report.unit.name: report for report in reports}
 
     return _issue
+
+
+@pytest.fixture
+def strict_rules(form_version):
+    """The default form's rules as errors (shipped as a warning), to exercise a blocking rule."""
+    form_version.rules.update(severity="error")
+    return form_version

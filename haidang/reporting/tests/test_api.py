@@ -176,6 +176,7 @@ def test_fill_submit_return_and_approve_a_report(apis, issued, patch):
     assert v1["cells"][0]["values"] == [1, 1] and table["approved"] == 1
 
 
+@pytest.mark.usefixtures("strict_rules")
 def test_a_submission_that_breaks_a_rule_names_indicator_and_breakdown(apis, issued, patch):
     _directive, reports = issued()
     officer = apis["commune.hanoi.a"]

@@ -39,3 +39,25 @@ def test_demo_seeds_the_30_july_directive_in_both_provinces_once(demo_users):
     summary = completeness(demo_users["coordinator.haiphong"], haiphong).total
     assert (summary.submitted, summary.on_time, summary.late, summary.approved) == (3, 2, 1, 2)
     assert summary.missing == summary.expected - 3
+
+
+def test_every_demo_user_has_a_synthetic_address_and_old_ones_get_one(demo_users):
+    from haidang.access.demo import USERS, seed_demo
+    from haidang.access.models import User
+
+    assert {user.username: user.email for user in User.objects.all()} == {
+        spec.username: f"{spec.username}@example.invalid" for spec in USERS
+    }
+    # A demo user created before the addresses existed gets one on the next run.
+    User.objects.filter(username="commune.hanoi.a").update(email="")
+    seed_demo()
+    assert User.objects.get(username="commune.hanoi.a").email == "commune.hanoi.a@example.invalid"
+    assert User.objects.filter(email__endswith="@example.invalid").count() == len(USERS)
+
+
+def test_issuing_to_demo_recipients_sends_them_mail(issued, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        directive, _reports = issued()
+    addressed = sorted(address for message in mailoutbox for address in message.to)
+    assert addressed == ["commune.hanoi.a@example.invalid", "commune.hanoi.b@example.invalid"]
+    assert all(directive.number in message.subject for message in mailoutbox)

@@ -207,6 +207,7 @@ def test_only_the_recipients_own_staff_fill_the_report(issued, demo_users):
 # --- Submitting and reviewing --------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("strict_rules")
 def test_validation_rules_stop_the_submission_naming_indicator_and_breakdown(issued, demo_users):
     _directive, reports = issued()
     officer = demo_users["commune.hanoi.a"]

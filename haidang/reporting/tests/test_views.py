@@ -150,6 +150,7 @@ def test_recipient_sees_the_task_and_fills_in_prefilled_figures_with_a_reason(cl
     assert report.status == ReportStatus.DRAFT
 
 
+@pytest.mark.usefixtures("strict_rules")
 def test_submission_stops_on_a_failed_rule_and_keeps_the_draft(clock, issued, sign_in, demo_users):
     _directive, reports = issued()
     report = reports["Xã Thạch Thất"]
