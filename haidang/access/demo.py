@@ -96,12 +96,14 @@ class DemoUser:
 # Fictional people; "(minh hoạ)" marks every one of them as a demonstration.
 USERS = [
     DemoUser("admin", "Quản trị hệ thống (minh hoạ)", Role.SYSTEM_ADMIN, "mps"),
+    DemoUser("coordinator.national", "Vũ Hoàng Nam (minh hoạ)", Role.NATIONAL_COORDINATOR, "national_steering"),
     DemoUser("coordinator.hanoi", "Lê Thu Hà (minh hoạ)", Role.PROVINCE_COORDINATOR, "hn_committee"),
     DemoUser("coordinator.haiphong", "Phạm Văn Hải (minh hoạ)", Role.PROVINCE_COORDINATOR, "hp_committee"),
     DemoUser("caseworker.hanoi", "Nguyễn Thị Lan (minh hoạ)", Role.CASE_WORKER, "hn_health"),
     DemoUser("caseworker.haiphong", "Vũ Thị Mai (minh hoạ)", Role.CASE_WORKER, "hp_health"),
     DemoUser("supervisor.hanoi", "Trần Quốc Bảo (minh hoạ)", Role.CASE_SUPERVISOR, "hn_health"),
     DemoUser("police.hanoi", "Đỗ Minh Quân (minh hoạ)", Role.POLICE_INVESTIGATOR, "hn_police"),
+    DemoUser("police.haiphong", "Cao Văn Sơn (minh hoạ)", Role.POLICE_INVESTIGATOR, "hp_police"),
     DemoUser("prevention.haiphong", "Hoàng Thị Yến (minh hoạ)", Role.PREVENTION_OFFICER, "hp_women"),
     DemoUser("commune.hanoi.a", "Bùi Văn An (minh hoạ)", Role.COMMUNE_OFFICER, "hn_a_committee"),
     DemoUser("commune.hanoi.b", "Đặng Thị Bình (minh hoạ)", Role.COMMUNE_OFFICER, "hn_b_committee"),

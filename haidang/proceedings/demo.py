@@ -11,18 +11,13 @@ same province and half-year. Hải Phòng's first half of 2023 mirrors the publi
 Runs once: a database that already holds the demonstration criminal cases is left alone.
 """
 
-import base64
 import random
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from haidang.access import services as access_services
-from haidang.access.demo import demo_password, demo_totp_secret
-from haidang.access.models import Agency, Membership, User
-from haidang.access.roles import Role
+from haidang.access.models import Agency, User
 from haidang.cases import services as case_services
 from haidang.cases.models import Case, CaseEvent, CaseStatus
 from haidang.places.models import AdministrativeUnit, UnitLevel
@@ -77,23 +72,8 @@ def _aware(day: date) -> datetime:
 
 
 def _police_user(code: str) -> User:
-    """The province's investigator; Hải Phòng's is made here (the access demo has none)."""
-    username, agency_name = PROVINCES[code]["police"]
-    user = User.objects.filter(username=username).first()
-    agency = Agency.objects.get(name=agency_name)
-    if user is None:
-        user = access_services.create_user(
-            actor=None, username=username, password=demo_password(), full_name="Cao Văn Sơn (minh hoạ)"
-        )
-    if not Membership.objects.filter(user=user, agency=agency, role=Role.POLICE_INVESTIGATOR).exists():
-        access_services.add_membership(
-            actor=None, user=user, agency=agency, unit=agency.unit, role=Role.POLICE_INVESTIGATOR
-        )
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        secret = demo_totp_secret()
-        key_hex = base64.b32decode(secret + "=" * (-len(secret) % 8)).hex()
-        TOTPDevice.objects.create(user=user, key=key_hex, name="demo authenticator", confirmed=True)
-    return user
+    """The province's investigator, made by the access demo."""
+    return User.objects.get(username=PROVINCES[code]["police"][0])
 
 
 def _units(code: str) -> dict:
