@@ -17,11 +17,19 @@ Counting rules that hold for every indicator:
   suspects, the age at the date the criminal case was detected.
 * Origin compares the victim's place of residence (placed on today's map) with the province
   that received the case: in the province, outside it, or not known.
+* A report is placed in a period by its deadline (the day the directive asked for it), whatever
+  period it covers, so "completeness this quarter" is about the reports due this quarter. A report
+  is expected when its directive is issued (not draft, not cancelled) and its unit exists on the
+  deadline day, exactly as `reporting.selectors.completeness` counts it: a unit dissolved before
+  the deadline answers through its successor, so the rate never passes 100%. On time means handed
+  in on or before the deadline day, Vietnam time.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +37,7 @@ from haidang.cases.eligibility import REGIME_INFO
 from haidang.cases.models import CaseStatus, Exploitation, ReferralStatus, Route, ServiceType, Sex
 from haidang.prevention.models import ActivityType, MaterialKind
 from haidang.proceedings.models import AgeBand, Article, SuspectRole
+from haidang.reporting.models import SUBMITTED_STATUSES, DirectiveStatus
 
 UNKNOWN = "unknown"
 NONE = "none"
@@ -43,6 +52,19 @@ ORIGIN_CHOICES = (
     (Origin.IN_PROVINCE, _("From this province")),
     (Origin.OUTSIDE_PROVINCE, _("From another province")),
     (UNKNOWN, _("Not known")),
+)
+
+
+class Timeliness:
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+
+
+TIMELINESS_CHOICES = (
+    (Timeliness.ON_TIME, _("Submitted on time")),
+    (Timeliness.LATE, _("Submitted late")),
+    (Timeliness.MISSING, _("Not submitted")),
 )
 
 
@@ -87,6 +109,7 @@ BREAKDOWNS: dict[str, Breakdown] = {
         Breakdown("role", _("Role in the chain"), tuple(SuspectRole.choices)),
         Breakdown("activity_type", _("Type of activity"), tuple(ActivityType.choices)),
         Breakdown("material_kind", _("Kind of material"), tuple(MaterialKind.choices)),
+        Breakdown("timeliness", _("Timeliness"), TIMELINESS_CHOICES),
     )
 }
 
@@ -117,6 +140,8 @@ class Source:
     date_is_text: bool = False
     # Breakdown code -> field path, for breakdowns read straight from a field.
     fields: dict = field(default_factory=dict)
+    # Breakdown code -> expression over the record, for breakdowns computed from several fields.
+    computed: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -136,6 +161,36 @@ class Indicator:
     @property
     def is_pending(self) -> bool:
         return bool(self.pending)
+
+
+# --- Reports due under directives (the same rules as reporting.selectors.completeness) -------------
+
+# Expected: the directive is issued and the report's unit exists on the deadline day.
+REPORT_EXPECTED = (
+    Q(directive__status=DirectiveStatus.ISSUED)
+    & (Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=F("deadline")))
+    & (Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=F("deadline")))
+)
+REPORT_SUBMITTED = Q(status__in=SUBMITTED_STATUSES)
+# Deadlines are days: the submission's calendar day in the current (Vietnam) time zone.
+REPORT_ON_TIME = REPORT_SUBMITTED & Q(LessThanOrEqual(TruncDate("submitted_at"), F("deadline")))
+REPORT_TIMELINESS = Case(
+    When(REPORT_ON_TIME, then=Value(Timeliness.ON_TIME)),
+    When(REPORT_SUBMITTED, then=Value(Timeliness.LATE)),
+    default=Value(Timeliness.MISSING),
+    output_field=CharField(),
+)
+
+
+def _report_source(condition: Q) -> Source:
+    return Source(
+        model="reporting.Report",
+        unit_path="unit",
+        date_path="deadline",
+        measure=Measure.RECORDS,
+        condition=condition,
+        computed={"timeliness": REPORT_TIMELINESS},
+    )
 
 
 CASE = "cases.Case"
@@ -387,18 +442,51 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     # --- Reporting ----------------------------------------------------------------------------------
     Indicator(
+        code="reports_expected",
+        label=_("Reports due"),
+        counts=_(
+            "Reports due under directives: one per recipient of an issued directive whose unit exists on the "
+            "deadline day. By timeliness: on time + late + not submitted = reports due."
+        ),
+        placed_by=_("Deadline of the report."),
+        filters=_("Reports of issued directives (drafts and cancelled directives are left out)."),
+        breakdowns=("timeliness",),
+        sensitive=False,
+        additive=True,
+        group="reporting",
+        source=_report_source(REPORT_EXPECTED),
+    ),
+    Indicator(
         code="report_completeness",
-        label=_("Report completeness"),
-        counts=_("Reports submitted on time, as a share of reports due."),
-        placed_by=_("The reporting period of the directive."),
-        filters=_("Reports due under directives."),
+        label=_("Reports submitted"),
+        counts=_(
+            "Reports due that were handed in, on time or late (completeness rate = reports submitted ÷ "
+            "reports due, never above 100%)."
+        ),
+        placed_by=_("Deadline of the report."),
+        filters=_("Reports due that are submitted, approved or locked."),
+        breakdowns=("timeliness",),
+        sensitive=False,
+        additive=True,
+        group="reporting",
+        source=_report_source(REPORT_EXPECTED & REPORT_SUBMITTED),
+    ),
+    Indicator(
+        code="reports_on_time",
+        label=_("Reports submitted on time"),
+        counts=_("Reports due that were handed in on or before the deadline day (Vietnam time)."),
+        placed_by=_("Deadline of the report."),
+        filters=_("Reports due, submitted by the end of the deadline day."),
         breakdowns=(),
         sensitive=False,
-        additive=False,
+        additive=True,
         group="reporting",
-        pending=_("Directives and reports are not recorded in this system yet."),
+        source=_report_source(REPORT_EXPECTED & REPORT_ON_TIME),
     ),
 )
+
+# The completeness rate: numerator and denominator indicators (computed by the dashboard).
+COMPLETENESS_INDICATORS = ("reports_expected", "report_completeness", "reports_on_time")
 
 CATALOGUE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
 

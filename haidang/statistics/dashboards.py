@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.reporting.periods import Period, shift
-from haidang.statistics.catalogue import BREAKDOWNS, Origin, get_indicator
-from haidang.statistics.query import OutOfScopeError, run_query, run_series
+from haidang.statistics.catalogue import BREAKDOWNS, Origin, Timeliness, get_indicator
+from haidang.statistics.query import ABOVE, OutOfScopeError, run_query, run_series
 
 TREND_LENGTH = 8
 UNIT_DIMENSION = "unit"
@@ -181,6 +181,7 @@ def _build(user, indicator, period, unit, breakdown, pivot_rows, pivot_columns) 
         }
 
     pivot = _pivot(user, indicator, period, unit, level, pivot_rows, pivot_columns) if pivot_rows else None
+    completeness = _completeness(user, period, unit, level) if definition.group == "reporting" else None
     return {
         "indicator": definition,
         "period": period,
@@ -199,7 +200,69 @@ def _build(user, indicator, period, unit, breakdown, pivot_rows, pivot_columns) 
         "units": units,
         "breakdown": breakdown_view,
         "pivot": pivot,
+        "completeness": completeness,
     }
+
+
+def rate(part: int, whole: int) -> float | None:
+    """A share in percent, one decimal; None without a base (no report was due)."""
+    if not whole:
+        return None
+    return round(100 * min(part, whole) / whole, 1)
+
+
+def _rate_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _completeness(user, period: Period, unit, level) -> dict:
+    """Reports due, submitted, on time, late and missing, with the completeness rate, for the unit
+    and each unit one level down, this period and the same period a year before (one grouped query)."""
+    result = run_query(user, "reports_expected", period, unit, level, ["timeliness"], compare=True)
+    counts: dict[str, dict] = {}
+    for row in result.rows:
+        entry = counts.setdefault(row.unit_code, {"label": row.unit_name, "now": {}, "before": {}})
+        entry["now"][row.breakdown["timeliness"]] = row.value
+        entry["before"][row.breakdown["timeliness"]] = row.previous or 0
+
+    def figures(code: str, label: str, now: dict, before: dict) -> dict:
+        on_time, late = now.get(Timeliness.ON_TIME, 0), now.get(Timeliness.LATE, 0)
+        expected = on_time + late + now.get(Timeliness.MISSING, 0)
+        previous_expected = sum(before.values())
+        previous_submitted = before.get(Timeliness.ON_TIME, 0) + before.get(Timeliness.LATE, 0)
+        shares = (rate(on_time + late, expected), rate(on_time, expected), rate(previous_submitted, previous_expected))
+        return {
+            "code": code,
+            "label": label,
+            "expected": expected,
+            "submitted": on_time + late,
+            "on_time": on_time,
+            "late": late,
+            "missing": expected - on_time - late,
+            "rate": shares[0],
+            "on_time_rate": shares[1],
+            "previous_rate": shares[2],
+            "rate_text": _rate_text(shares[0]),
+            "on_time_rate_text": _rate_text(shares[1]),
+            "previous_rate_text": _rate_text(shares[2]),
+        }
+
+    total_now: dict = {}
+    total_before: dict = {}
+    for entry in counts.values():
+        for key, value in entry["now"].items():
+            total_now[key] = total_now.get(key, 0) + value
+        for key, value in entry["before"].items():
+            total_before[key] = total_before.get(key, 0) + value
+    rows = []
+    if level is not None:
+        for code, entry in counts.items():
+            row = figures(code, entry["label"], entry["now"], entry["before"])
+            if row["expected"] or sum(entry["before"].values()):
+                rows.append(row)
+        # Reports of the unit itself (e.g. the province's own departments) come last.
+        rows.sort(key=lambda r: r["code"] == ABOVE)
+    return {"rows": rows, "total": figures(result.unit_code, result.unit_name, total_now, total_before)}
 
 
 def _pivot(user, indicator, period, unit, level, rows_dim: str, columns_dim: str) -> dict:
@@ -265,6 +328,13 @@ def export_sheets(board: dict) -> list[tuple[str, list[list]]]:
         sheets.append(
             (str(board["breakdown"]["label"]), [[board["breakdown"]["label"], period, previous, _("Change")], *rows])
         )
+    if board.get("completeness"):
+        done = board["completeness"]
+        head = [_("Unit"), _("Reports due"), _("Submitted"), _("On time"), _("Late"), _("Not submitted")]
+        head += [_("Completeness rate (%)"), _("On-time rate (%)")]
+        keys = ("label", "expected", "submitted", "on_time", "late", "missing", "rate", "on_time_rate")
+        rows = [[r[key] for key in keys] for r in [*done["rows"], done["total"]]]
+        sheets.append((str(_("Report completeness")), [head, *rows]))
     if board["pivot"]:
         pivot = board["pivot"]
         rows = [[r["label"], *r["cells"]] for r in pivot["rows"]]

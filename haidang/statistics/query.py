@@ -170,6 +170,8 @@ def _coded(path: str, blank: str = UNKNOWN):
 
 def _breakdown_expression(indicator: Indicator, code: str):
     source = indicator.source
+    if code in source.computed:
+        return source.computed[code]
     if code in source.fields:
         path = source.fields[code]
         return _coded(path, NONE if code == "destination_country" else UNKNOWN)

@@ -47,7 +47,7 @@ def test_the_catalogue_lists_indicators_with_breakdowns(api_client, demo_users):
     ]
     sex = received["breakdowns"][0]
     assert {"value": "female", "label": "Female"} in sex["values"]
-    assert items["report_completeness"]["pending"]
+    assert items["report_completeness"]["pending"] is None
     error(api_client(demo_users["commune.hanoi.a"]).get("/api/v1/stats/indicators"), 403)
 
 
