@@ -5,9 +5,7 @@ from datetime import date
 
 import pytest
 
-from haidang.access import services as access_services
-from haidang.access.models import AgencyType, Membership
-from haidang.access.roles import Role
+from haidang.access.models import AgencyType
 from haidang.places.models import UnitLevel
 from haidang.reporting import selectors, services
 from haidang.reporting.tests.conftest import agency, at
@@ -82,13 +80,9 @@ def test_old_units_are_placed_under_their_successor_and_province(make_directive,
 
 
 @pytest.fixture
-def national_coordinator(demo_users, places):
-    user = access_services.create_user(actor=None, username="coordinator.national", password="x" * 20)
-    steering = agency("Ban Chỉ đạo phòng, chống tội phạm (minh hoạ)")
-    # No role issues directives at national level yet (roles.py), so the membership is made
-    # directly: a coordinator over the whole country.
-    Membership.objects.create(user=user, agency=steering, unit=places["nation"], role=Role.PROVINCE_COORDINATOR)
-    return user
+def national_coordinator(demo_users):
+    """The demo's national coordinator: a membership at the nation."""
+    return demo_users["coordinator.national"]
 
 
 def test_communes_sum_to_provinces_and_provinces_to_the_nation(

@@ -3,7 +3,7 @@
 from datetime import date
 
 from haidang.access import services as access_services
-from haidang.access.models import Agency, Membership, User
+from haidang.access.models import Agency, User
 from haidang.access.roles import Role
 from haidang.statistics.tests.figures_fixture import V, add_victims, load_units
 
@@ -28,12 +28,10 @@ def load_release_world(user) -> dict:
 
 
 def national_releaser() -> User:
-    """Someone with the right to release for the whole country.
-
-    No role held at the nation grants RELEASE_STATISTICS yet (roles.py; membership rules put
-    coordinators at provinces), so the membership is written directly here.
-    """
+    """Someone with the right to release for the whole country: a national coordinator."""
     user = access_services.create_user(actor=None, username="releaser.national", password="x-Test-Password-1")
     agency = Agency.objects.get(name__startswith="Ban Chỉ đạo phòng, chống tội phạm")
-    Membership.objects.create(user=user, agency=agency, unit=agency.unit, role=Role.PROVINCE_COORDINATOR)
+    access_services.add_membership(
+        actor=None, user=user, agency=agency, unit=agency.unit, role=Role.NATIONAL_COORDINATOR
+    )
     return user
