@@ -74,7 +74,7 @@ from haidang.cases.schemas import (
     TransitionIn,
     Worklist,
 )
-from haidang.common.api import ApiError, ErrorOut, not_found, paginate
+from haidang.common.api import ApiError, ErrorOut, error_fields, invalid, not_found, paginate
 from haidang.places.errors import UnitLookupError
 from haidang.places.selectors import resolve_unit
 
@@ -87,9 +87,6 @@ TRANSITION_FIELDS = frozenset({"target", "version", "note"})
 
 # --- Checks and errors -----------------------------------------------------------------------------
 
-
-def _invalid(fields: dict[str, list[str]]) -> ApiError:
-    return ApiError(400, "invalid", _("The request has invalid values."), fields)
 
 
 def _require(request, capability: str) -> None:
@@ -108,15 +105,10 @@ def _conflict(stale: services.StaleVersionError) -> ApiError:
     )
 
 
-def _messages(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {("non_field" if key == "__all__" else key): list(value) for key, value in error.message_dict.items()}
-    return {"non_field": list(error.messages)}
-
 
 def _named(error: ValidationError, name) -> ApiError:
     """A service's ValidationError as a 400 whose field names are paths in the request body."""
-    return _invalid({name(key): messages for key, messages in _messages(error).items()})
+    return invalid({name(key): messages for key, messages in error_fields(error).items()})
 
 
 def _intake_field(key: str) -> str:
@@ -248,7 +240,7 @@ def list_cases(request, filters: Query[CaseFilters]):
                 Q(unit__placement_path__startswith=unit.path) | Q(unit__path__startswith=unit.path)
             )
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     if filters.status is not None:
         queryset = queryset.filter(status=filters.status.value)
     if filters.intake_channel is not None:
@@ -301,7 +293,7 @@ def create_case(request, payload: CaseCreateIn):
     if payload.person.residence_unit.strip():
         residence = _unit(errors, "person.residence_unit", payload.person.residence_unit, day)
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     person_data = {**payload.person.model_dump(), "residence_unit": residence}
     case_data = {**payload.case.model_dump(), "unit": unit, "agency": agency}
     try:
@@ -476,7 +468,7 @@ def create_support_item(request, case_id: UUID, payload: SupportItemIn):
         if beneficiary is None:
             errors.setdefault("beneficiary", []).append(_("Not found."))
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     data = payload.dict()
     data.update({"provider": provider, "beneficiary": beneficiary})
     item = support.record_support_item(actor=request.user, case=case, data=data)
@@ -521,7 +513,7 @@ def create_referral(request, case_id: UUID, payload: ReferralIn):
         if consent is None:
             errors.setdefault("consent", []).append(_("Not found."))
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     data = payload.dict()
     data.update({"provider": provider, "consent": consent})
     referral = services.create_referral(actor=request.user, case=case, data=data)
@@ -559,7 +551,7 @@ def request_transfer(request, case_id: UUID, payload: TransferIn):
         if consent is None:
             errors.setdefault("consent", []).append(_("Not found."))
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     data = payload.dict()
     data.update({"to_unit": to_unit, "to_agency": to_agency, "consent": consent})
     transfer = services.request_transfer(actor=request.user, case=case, data=data)
@@ -593,9 +585,9 @@ def decide_transfer(request, case_id: UUID, transfer_id: UUID, payload: Transfer
 def search_persons(request, q: str = "", document: str = "", birth_year: int | None = None):
     _require(request, Capability.VIEW_CASES)
     if not q.strip() and not document.strip():
-        raise _invalid({"q": [_("Give a name or a document number.")]})
+        raise invalid({"q": [_("Give a name or a document number.")]})
     if len(q) > 150 or len(document) > 60 or "\x00" in q + document:
-        raise _invalid({"q": [_("Enter valid text of the allowed length.")]})
+        raise invalid({"q": [_("Enter valid text of the allowed length.")]})
     matches = selectors.duplicate_candidates(request.user, full_name=q, document_number=document, birth_year=birth_year)
     # The visible cases of every match in one query (unit and assignee decide what is shown).
     by_person: dict = {}
@@ -700,7 +692,7 @@ def list_linked_persons(request, case_id: UUID):
 def create_linked_person(request, case_id: UUID, payload: LinkedPersonIn):
     case = _editable(request, case_id, "linked_persons")
     if payload.document_number.strip() and not payload.document_type:
-        raise _invalid({"document_type": [_("Say which document this number belongs to.")]})
+        raise invalid({"document_type": [_("Say which document this number belongs to.")]})
     person_data = payload.dict(exclude={"relationship", "is_protected", "notes"})
     link = _written(
         protection.link_person,
@@ -793,7 +785,7 @@ def create_protection_decision(request, case_id: UUID, payload: ProtectionDecisi
         case, payload.subject, errors, "subject", _("Choose the person of this case or one of their linked persons.")
     )
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     data = {**payload.dict(), "subject": subject}
     decision = _written(protection.decide_protection, actor=request.user, case=case, data=data)
     return Status(201, _one_decision(request, case, decision.pk))
@@ -814,7 +806,7 @@ def refuse_protection(request, case_id: UUID, decision_id: UUID, payload: Protec
     if payload.commitment_file is not None:
         data["commitment_file"] = protection.attachments_for(case).filter(pk=payload.commitment_file).first()
         if data["commitment_file"] is None:
-            raise _invalid({"commitment_file": [_("Not found.")]})
+            raise invalid({"commitment_file": [_("Not found.")]})
     _written(protection.record_refusal, actor=request.user, decision=decision, data=data)
     return _one_decision(request, case, decision.pk)
 
@@ -893,7 +885,7 @@ def create_shelter_stay(request, case_id: UUID, payload: ShelterStayIn):
     )
     facility = _agency(request, errors, "facility", payload.facility)
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     data = {**payload.dict(), "person": person, "facility": facility}
     stay = _written(protection.start_stay, actor=request.user, case=case, data=data)
     return Status(201, _one_stay(request, case, stay.pk))
@@ -981,7 +973,7 @@ def create_application(request, case_id: UUID, payload: ApplicationIn):
         case, payload.beneficiary, errors, "beneficiary", _("Choose the person of this case or an accompanying child.")
     )
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     data = {**payload.dict(), "beneficiary": beneficiary}
     application = _written(protection.receive_application, actor=request.user, case=case, data=data)
     return Status(201, _one_application(request, case, application.pk))

@@ -28,7 +28,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +55,7 @@ from haidang.cases.models import (
 )
 from haidang.cases.selectors import MASK, can_edit_case, can_see_identity, cases_visible_to, get_case_for_user
 from haidang.common import crypto
-from haidang.common.filetypes import OFFICE_TYPES, sniff_content_type  # noqa: F401 (re-exported)
+from haidang.common.filetypes import OFFICE_TYPES, check_upload, sniff_content_type  # noqa: F401 (re-exported)
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 
@@ -1056,27 +1055,6 @@ def open_attachment_content(attachment_id, stored) -> bytes:
         raise crypto.DecryptionError(f"{where}: sealed file failed authentication (altered or moved)") from None
 
 
-def _file_name(uploaded_file) -> str:
-    name = str(getattr(uploaded_file, "name", "") or "")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in clean_text(name) if ch.isprintable())
-    return name[:255] or "file"
-
-
-def _read_limited(uploaded_file, limit: int) -> bytes:
-    if hasattr(uploaded_file, "seek"):
-        uploaded_file.seek(0)
-    if hasattr(uploaded_file, "chunks"):
-        parts, total = [], 0
-        for chunk in uploaded_file.chunks():
-            parts.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                break
-        return b"".join(parts)
-    return uploaded_file.read(limit + 1)
-
-
 @transaction.atomic
 def add_attachment(*, actor, case: Case, kind: str, uploaded_file) -> CaseAttachment:
     """Keep a file with the case: type checked by content, at most CASE_ATTACHMENT_MAX_BYTES, sealed."""
@@ -1084,31 +1062,14 @@ def add_attachment(*, actor, case: Case, kind: str, uploaded_file) -> CaseAttach
     errors: dict = {}
     if kind not in AttachmentKind.values:
         _add(errors, "kind", _("Choose the kind of document from the list."))
-    limit = max_attachment_bytes()
-    too_large = _("The file is larger than %(limit)s.") % {"limit": filesizeformat(limit)}
-    content = b""
-    content_type = None
-    if uploaded_file is None:
-        _add(errors, "file", _("Choose a file."))
-    elif (getattr(uploaded_file, "size", None) or 0) > limit:
-        _add(errors, "file", too_large)
-    else:
-        content = _read_limited(uploaded_file, limit)
-        if len(content) > limit:
-            _add(errors, "file", too_large)
-        elif not content:
-            _add(errors, "file", _("The file is empty."))
-        else:
-            content_type = sniff_content_type(content)
-            if content_type is None:
-                _add(
-                    errors,
-                    "file",
-                    _("Only PDF, images (PNG, JPEG, GIF, WebP) and office documents are accepted."),
-                )
+    upload = None
+    try:
+        upload = check_upload(uploaded_file, max_bytes=max_attachment_bytes())
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    name = _file_name(uploaded_file)
+    content, content_type, name = upload.content, upload.content_type, upload.name
     attachment = CaseAttachment(
         case=case,
         kind=kind,

@@ -40,6 +40,20 @@ def not_found() -> ApiError:
     return ApiError(404, "not_found", _("Not found."))
 
 
+def invalid(fields: dict) -> ApiError:
+    """The one answer to refused input, whatever refused it: 400 `invalid` naming each field."""
+    return ApiError(
+        400, "invalid", _("The request has invalid values."), {key: list(value) for key, value in fields.items()}
+    )
+
+
+def error_fields(error: ValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as the API's `fields` (a message without a field goes to `non_field`)."""
+    if hasattr(error, "error_dict"):
+        return {("non_field" if key == "__all__" else key): list(value) for key, value in error.message_dict.items()}
+    return {"non_field": list(error.messages)}
+
+
 def error_response(api: NinjaAPI, request, status: int, code: str, message: str, fields=None):
     return api.create_response(
         request, {"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=status
@@ -85,8 +99,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def handle_django_validation(request, exc: ValidationError):
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field": exc.messages}
-        return error_response(api, request, 400, "invalid", _("The request has invalid values."), fields)
+        return error_response(api, request, 400, "invalid", _("The request has invalid values."), error_fields(exc))
 
     @api.exception_handler(AuthenticationError)
     def handle_unauthenticated(request, exc):

@@ -2,6 +2,13 @@
 
 import io
 import zipfile
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from haidang.common.text import clean_text
 
 OFFICE_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -81,3 +88,59 @@ def sniff_content_type(content: bytes) -> str | None:
     if content.startswith(_OLE_MAGIC):
         return _ole_office_type(content)
     return None
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str
+    content: bytes
+    content_type: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+def check_upload(uploaded_file, *, max_bytes: int, field: str = "file") -> CheckedUpload:
+    """Read an uploaded file (never more than `max_bytes` + 1) and accept it only if it is not empty,
+    not too large and of an accepted type by content; otherwise ValidationError naming `field`."""
+    if uploaded_file is None:
+        raise ValidationError({field: [_("Choose a file.")]})
+    too_large = _("The file is larger than %(limit)s.") % {"limit": filesizeformat(max_bytes)}
+    if (getattr(uploaded_file, "size", None) or 0) > max_bytes:
+        raise ValidationError({field: [too_large]})
+    content = _read_limited(uploaded_file, max_bytes)
+    if hasattr(uploaded_file, "seek"):
+        uploaded_file.seek(0)
+    if len(content) > max_bytes:
+        raise ValidationError({field: [too_large]})
+    if not content:
+        raise ValidationError({field: [_("The file is empty.")]})
+    content_type = sniff_content_type(content)
+    if content_type is None:
+        raise ValidationError(
+            {field: [_("Only PDF, images (PNG, JPEG, GIF, WebP) and office documents are accepted.")]}
+        )
+    return CheckedUpload(name=_file_name(uploaded_file), content=content, content_type=content_type)
+
+
+def _file_name(uploaded_file) -> str:
+    # The browser may send a path; keep the last part, printable and NFC.
+    name = str(getattr(uploaded_file, "name", "") or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in clean_text(name) if ch.isprintable())
+    return name[:255] or "file"
+
+
+def _read_limited(uploaded_file, limit: int) -> bytes:
+    if hasattr(uploaded_file, "seek"):
+        uploaded_file.seek(0)
+    if hasattr(uploaded_file, "chunks"):
+        parts, total = [], 0
+        for chunk in uploaded_file.chunks():
+            parts.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                break
+        return b"".join(parts)
+    return uploaded_file.read(limit + 1)

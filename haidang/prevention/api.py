@@ -16,7 +16,7 @@ from ninja import Query, Router, Status
 from haidang.access import selectors as access_selectors
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
-from haidang.common.api import ApiError, ErrorOut, not_found, paginate
+from haidang.common.api import ApiError, ErrorOut, invalid, not_found, paginate
 from haidang.prevention import selectors, services
 from haidang.prevention.models import MEASURE_FIELDS, Activity, Campaign, PreventionModel
 from haidang.prevention.schemas import (
@@ -43,9 +43,6 @@ router = Router(tags=["prevention"])
 MANAGE = Capability.MANAGE_PREVENTION
 STATISTICS = Capability.VIEW_STATISTICS
 
-
-def _invalid(fields: dict[str, list[str]]) -> ApiError:
-    return ApiError(400, "invalid", _("The request has invalid values."), fields)
 
 
 def _require(request, *capabilities: str) -> None:
@@ -229,7 +226,7 @@ def _activity_data(request, payload, *, present: set[str], day) -> dict:
     if "materials" in present:
         data["materials"] = _materials(errors, payload.materials)
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     return data
 
 
@@ -254,7 +251,7 @@ def _filtered_activities(request, queryset, filters: ActivityFilters):
                 # Statistics-only users see no agency records; the id only narrows their scoped activities.
                 agency = filters.agency
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     return selectors.filter_activities(
         queryset,
         campaign=campaign,
@@ -294,7 +291,7 @@ def create_campaign(request, payload: CampaignIn):
     agency = _agency(request, errors, "issuing_agency", payload.issuing_agency)
     targets = [_unit(errors, "target_units", code, payload.start_date) for code in dict.fromkeys(payload.target_units)]
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     campaign = services.create_campaign(
         actor=request.user,
         data={
@@ -441,7 +438,7 @@ def list_prevention_models(request, filters: Query[PreventionModelFilters]):
         errors: dict[str, list[str]] = {}
         unit = _unit(errors, "unit", filters.unit, timezone.localdate())
         if errors:
-            raise _invalid(errors)
+            raise invalid(errors)
         queryset = queryset.filter(unit__placement_path__startswith=unit.placement_path or unit.path)
     if filters.status is not None:
         queryset = queryset.filter(status=filters.status.value)
@@ -461,7 +458,7 @@ def create_prevention_model(request, payload: PreventionModelIn):
     unit = _unit(errors, "unit", payload.unit, payload.start_date)
     agency = _agency(request, errors, "agency", payload.agency)
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     model = services.create_prevention_model(
         actor=request.user,
         data={

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency
+from haidang.common.models import UploadedFile
 from haidang.places.models import AdministrativeUnit
 
 
@@ -190,25 +191,11 @@ class ActivityMaterial(models.Model):
         return f"{self.get_kind_display()}: {self.produced or 0}/{self.distributed or 0}"
 
 
-class ActivityAttachment(models.Model):
+class ActivityAttachment(UploadedFile):
     """A photo or document about an activity; the type is checked by content, not by name."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="prevention/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class ModelStatus(models.TextChoices):

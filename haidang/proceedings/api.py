@@ -17,7 +17,7 @@ from ninja import Query, Router, Status
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
-from haidang.common.api import ApiError, ErrorOut, not_found, paginate
+from haidang.common.api import ApiError, ErrorOut, invalid, not_found, paginate
 from haidang.places.errors import UnitLookupError
 from haidang.places.selectors import resolve_unit
 from haidang.proceedings import selectors, services
@@ -44,9 +44,6 @@ def _require(request) -> None:
     if not scope_for(request.user).can(Capability.MANAGE_PROCEEDINGS):
         raise ApiError(403, "forbidden", _("Your role does not allow this."))
 
-
-def _invalid(fields: dict[str, list[str]]) -> ApiError:
-    return ApiError(400, "invalid", _("The request has invalid values."), fields)
 
 
 def _conflict(stale: services.StaleVersionError) -> ApiError:
@@ -156,7 +153,7 @@ def _case_data(request, payload, fields: set[str], day) -> dict:
         except UnitLookupError as error:
             errors.setdefault("unit", []).append(str(error))
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     return data
 
 
@@ -175,7 +172,7 @@ def list_criminal_cases(request, filters: Query[CriminalCaseFilters]):
         try:
             unit = resolve_unit(filters.unit, filters.detected_to or timezone.localdate())
         except UnitLookupError as error:
-            raise _invalid({"unit": [str(error)]}) from None
+            raise invalid({"unit": [str(error)]}) from None
     queryset = selectors.filter_criminal_cases(
         selectors.criminal_cases_visible_to(request.user),
         article=filters.article or "",
@@ -220,7 +217,7 @@ def update_criminal_case(request, criminal_case_id: UUID, payload: CriminalCaseP
     fields = set(payload.model_fields_set) - {"version"}
     nulls = [name for name in fields if getattr(payload, name) is None and name != "prosecution_opened_on"]
     if nulls:
-        raise _invalid({name: [_("This field cannot be empty.")] for name in nulls})
+        raise invalid({name: [_("This field cannot be empty.")] for name in nulls})
     day = payload.detected_on if "detected_on" in fields else criminal_case.detected_on
     data = _case_data(request, payload, fields, day)
     try:
@@ -290,11 +287,11 @@ def link_victim(request, criminal_case_id: UUID, payload: VictimLinkIn):
     criminal_case = _criminal_case(request, criminal_case_id)
     case = selectors.linkable_case(request.user, payload.case_number)
     if case is None:
-        raise _invalid({"case_number": [_("No victim case with this number that you can see.")]})
+        raise invalid({"case_number": [_("No victim case with this number that you can see.")]})
     try:
         services.link_victim(actor=request.user, criminal_case=criminal_case, case=case)
     except ValidationError as error:
-        raise _invalid({"case_number": error.message_dict.get("case", error.messages)}) from None
+        raise invalid({"case_number": error.message_dict.get("case", error.messages)}) from None
     return _detail(request, criminal_case, "link")
 
 
@@ -311,5 +308,5 @@ def unlink_victim(request, criminal_case_id: UUID, case_number: str):
     try:
         services.unlink_victim(actor=request.user, criminal_case=criminal_case, case=case)
     except ValidationError as error:
-        raise _invalid({"case_number": error.message_dict.get("case", error.messages)}) from None
+        raise invalid({"case_number": error.message_dict.get("case", error.messages)}) from None
     return _detail(request, criminal_case, "unlink")

@@ -15,7 +15,7 @@ from ninja import Query, Router, Status
 
 from haidang.access.models import Agency
 from haidang.access.selectors import agencies_visible_to
-from haidang.common.api import ApiError, ErrorOut, not_found, page_params, paginate
+from haidang.common.api import ApiError, ErrorOut, error_fields, invalid, not_found, page_params, paginate
 from haidang.places.errors import UnitLookupError
 from haidang.places.selectors import resolve_unit
 from haidang.reporting import permissions, selectors, services
@@ -50,9 +50,6 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 400: ErrorOut}
 
 
-def _invalid(fields: dict) -> ApiError:
-    return ApiError(400, "invalid", _("The request has invalid values."), {k: list(v) for k, v in fields.items()})
-
 
 def _forbidden() -> ApiError:
     return ApiError(403, "forbidden", _("Your role does not allow this."))
@@ -82,8 +79,7 @@ def _call(function, *args, **kwargs):
             400, "invalid", _("The report does not pass its checks; see the fields named."), error.message_dict
         ) from None
     except ValidationError as error:
-        fields = error.message_dict if hasattr(error, "error_dict") else {"non_field": error.messages}
-        raise _invalid(fields) from None
+        raise invalid(error_fields(error)) from None
 
 
 # --- Output ------------------------------------------------------------------------------------------
@@ -416,7 +412,7 @@ def create_directive(request, payload: DirectiveIn):
             errors.setdefault(f"recipients[{index}].unit", []).append(_("Choose a unit or an agency."))
         recipients.append({"unit": unit, "agency": agency})
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
     directive = _call(
         services.create_directive,
         request.user,
@@ -474,7 +470,7 @@ def directive_completeness(request, directive_id: UUID, unit: str = ""):
         errors: dict[str, list[str]] = {}
         target = _unit(errors, "unit", unit, directive.deadline, directive.period_start)
         if errors:
-            raise _invalid(errors)
+            raise invalid(errors)
         if not selectors.can_view_unit(request.user, target):
             raise not_found()
     result = selectors.completeness(request.user, directive, target)
@@ -515,7 +511,7 @@ def list_reports(request, filters: Query[ReportFilters]):
         errors: dict[str, list[str]] = {}
         unit = _unit(errors, "unit", filters.unit, timezone.localdate())
         if errors:
-            raise _invalid(errors)
+            raise invalid(errors)
     directive = None
     if filters.directive is not None:
         directive = _directive_for(request, filters.directive)
@@ -609,7 +605,7 @@ def get_consolidated(request, filters: Query[ConsolidatedFilters]):
         errors: dict[str, list[str]] = {}
         unit = _unit(errors, "unit", filters.unit, directive.deadline, directive.period_start)
         if errors:
-            raise _invalid(errors)
+            raise invalid(errors)
     if not selectors.can_view_unit(request.user, unit):
         raise not_found()
     table = selectors.consolidated(request.user, directive, unit=unit)

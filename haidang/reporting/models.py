@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency, AgencyType
+from haidang.common.models import UploadedFile
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.reporting.dimensions import DIMENSION_CODES
 from haidang.reporting.periods import PeriodError, PeriodType, parse
@@ -298,25 +299,11 @@ class DirectiveRecipient(models.Model):
         return str(self.agency or self.unit)
 
 
-class DirectiveAttachment(models.Model):
+class DirectiveAttachment(UploadedFile):
     """A file issued with the directive; its type is checked by content, not by name."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="reporting/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 # --- Reports ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from haidang.access.models import Agency, AgencyType
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
-from haidang.common.filetypes import sniff_content_type
+from haidang.common.filetypes import check_upload
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 from haidang.places.models import AdministrativeUnit, UnitLevel
@@ -736,23 +736,13 @@ def add_directive_attachment(*, actor, directive: Directive, uploaded_file) -> D
     locked = _locked_directive(actor, directive, None)
     if locked.status == DirectiveStatus.CANCELLED:
         raise ValidationError({"file": [_("This directive is cancelled.")]})
-    name = clean_text(getattr(uploaded_file, "name", "") or "file")[:255]
-    size = getattr(uploaded_file, "size", 0) or 0
-    if size == 0:
-        raise ValidationError({"file": [_("The file is empty.")]})
-    if size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            {"file": [_("The file is larger than %(limit)s MB.") % {"limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)}]}
-        )
-    content = uploaded_file.read()
-    uploaded_file.seek(0)
-    content_type = sniff_content_type(content)
-    if content_type is None:
-        raise ValidationError(
-            {"file": [_("Only PDF, images (PNG, JPEG, GIF, WebP) and office documents are accepted.")]}
-        )
+    upload = check_upload(uploaded_file, max_bytes=MAX_ATTACHMENT_BYTES)
     attachment = DirectiveAttachment(
-        directive=locked, original_name=name, content_type=content_type, size=size, uploaded_by=actor
+        directive=locked,
+        original_name=upload.name,
+        content_type=upload.content_type,
+        size=upload.size,
+        uploaded_by=actor,
     )
     attachment.file.save(f"{attachment.id}", uploaded_file, save=False)
     attachment.save()
@@ -761,7 +751,7 @@ def add_directive_attachment(*, actor, directive: Directive, uploaded_file) -> D
         actor=actor,
         target=locked,
         unit=locked.issuing_unit,
-        changes={"attachment": str(attachment.id), "size": size, "content_type": content_type},
+        changes={"attachment": str(attachment.id), "size": upload.size, "content_type": upload.content_type},
     )
     return attachment
 

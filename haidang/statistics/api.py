@@ -9,7 +9,7 @@ from ninja import Router
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
-from haidang.common.api import ApiError, ErrorOut, not_found
+from haidang.common.api import ApiError, ErrorOut, error_fields, invalid, not_found
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.places.selectors import UnitLookupError, resolve_unit
 from haidang.reporting.periods import PeriodError, parse
@@ -30,7 +30,7 @@ def _require_statistics(request) -> None:
 
 
 def _unprocessable(param: str, message: str) -> ApiError:
-    return ApiError(400, "invalid", _("The request has invalid values."), {param: [str(message)]})
+    return invalid({param: [str(message)]})
 
 
 def _breakdown_out(code: str) -> dict:
@@ -301,8 +301,7 @@ def _release_detail(release: Release) -> dict:
 
 
 def _service_errors(error: ValidationError) -> ApiError:
-    fields = error.message_dict if hasattr(error, "error_dict") else {"non_field": error.messages}
-    return ApiError(400, "invalid", _("The request has invalid values."), fields)
+    return invalid(error_fields(error))
 
 
 @router.get(
