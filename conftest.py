@@ -8,17 +8,24 @@ from django.core.management import call_command
 def django_db_setup(django_db_setup, django_db_blocker):
     # The real administrative maps (both of them, with the crosswalk) are loaded once per
     # test session, so every test works against the country as it is, not a toy tree.
+    # The demonstration agencies and users are made once too: every test starts from them, inside
+    # its own transaction, instead of re-creating them (hundreds of statements) for each test.
+    from haidang.access.demo import seed_demo
+
     with django_db_blocker.unblock():
         call_command("load_admin_map", verbosity=0)
+        seed_demo()
 
 
 @pytest.fixture
 def demo_users(db):
-    """The demonstration agencies and users, as `make run` creates them: {username: User}."""
-    from haidang.access.demo import seed_demo
+    """The demonstration agencies and users, as `make run` creates them: {username: User}.
+
+    They are in the database from the start of the test session (see `django_db_setup`); each test
+    gets fresh objects, so nothing cached on a user (its scope) leaks from one test to the next.
+    """
     from haidang.access.models import User
 
-    seed_demo()
     return {user.username: user for user in User.objects.all()}
 
 
@@ -61,3 +68,23 @@ def api_client(client):
         return _Api(raw)
 
     return _make
+
+
+@pytest.fixture
+def empty_system(db):
+    """For the few tests about a system with no records yet: the session's demonstration agencies,
+    users and audit entries are removed inside this test's transaction, and are back for the next test."""
+    from django.db import connection
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from haidang.access.models import Agency, Membership, User
+    from haidang.audit.db import triggers_suspended
+
+    with triggers_suspended(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_entry")
+        # Back to the head a fresh database gets from its migration: no entries, the genesis hash.
+        cursor.execute("UPDATE audit_chain_head SET last_id = 0, last_hash = %s", ["0" * 64])
+    TOTPDevice.objects.all().delete()
+    Membership.objects.all().delete()
+    User.objects.all().delete()
+    Agency.objects.all().delete()

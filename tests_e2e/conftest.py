@@ -1,7 +1,9 @@
 """End-to-end tests: the real server, set up as `make run` does, driven by Debian's Chromium.
 
-The server runs in its own process on a throw-away SQLite database (migrate, map, demo data),
-so these tests exercise exactly what a new user gets from `make run`.
+The server runs in its own process on a throw-away database set up as `make run` does (migrate,
+map, demo data): SQLite by default, or, when DATABASE_URL names a PostgreSQL server, a database
+of its own on that server, made for the run and dropped after it. So the PostgreSQL pass of CI
+drives the browser against PostgreSQL, not SQLite a second time.
 """
 
 import os
@@ -10,7 +12,9 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,11 +38,57 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def pytest_collection_modifyitems(items):
+    # One worker runs every browser test (pytest-xdist --dist loadgroup): one server, one setup.
+    for item in items:
+        if "tests_e2e" in str(item.path):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@contextmanager
+def _throwaway_database():
+    """The DATABASE_URL the server should use: None (SQLite in its var dir) or a new PostgreSQL database."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield None
+        return
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = f"haidang_e2e_{os.getpid()}"
+    # Like Django's test runner, create and drop from the server's maintenance database.
+    maintenance = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(maintenance, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
-def live_server_url(tmp_path_factory):
+def e2e_database_url():
+    with _throwaway_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory, e2e_database_url) -> dict:
+    """The environment of the server and of any `manage.py` run against its database."""
     var_dir = tmp_path_factory.mktemp("e2e-var")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env.update({"HAIDANG_ENV": "development", "HAIDANG_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"})
+    if e2e_database_url:
+        env["DATABASE_URL"] = e2e_database_url
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server_url(server_env):
+    env = server_env
+    var_dir = Path(env["HAIDANG_VAR_DIR"])
     python = sys.executable
 
     def run(*args):

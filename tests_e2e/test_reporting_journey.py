@@ -8,7 +8,6 @@ deadline had passed) before its officer submits.
 """
 
 import io
-import os
 import re
 import subprocess
 import sys
@@ -33,11 +32,9 @@ TRAINED = {COMMUNE_A: 4, COMMUNE_B: 6}
 
 
 @pytest.fixture(scope="module")
-def server_shell(live_server_url, tmp_path_factory):
+def server_shell(live_server_url, server_env):
     """Run Python in `manage.py shell` against the live server's database."""
-    var_dir = sorted(tmp_path_factory.getbasetemp().glob("e2e-var*"))[-1]
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update({"HAIDANG_ENV": "development", "HAIDANG_VAR_DIR": str(var_dir)})
+    env = server_env
 
     def run(code: str) -> str:
         done = subprocess.run(

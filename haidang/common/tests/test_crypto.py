@@ -171,8 +171,7 @@ def test_exact_match_on_a_plaintext_is_refused_rather_than_silently_empty():
         User.objects.filter(phone=PHONE)
 
 
-@pytest.mark.django_db
-def test_empty_and_isnull_lookups_work():
+def test_empty_and_isnull_lookups_work(empty_system):
     User.objects.create(username="with", phone=PHONE)
     User.objects.create(username="without")
 

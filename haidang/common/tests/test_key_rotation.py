@@ -38,7 +38,7 @@ def rotate(*args: str) -> str:
 
 
 @pytest.fixture
-def t1_users(db, settings):
+def t1_users(empty_system, settings):
     """Five users sealed under the test key t1 and one without a phone; then k2 becomes active."""
     t1 = settings.FIELD_ENCRYPTION_KEYS[0]
     assert t1.startswith("t1:")

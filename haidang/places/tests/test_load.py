@@ -145,7 +145,7 @@ def test_reload_is_refused_once_records_use_the_map():
     assert AdministrativeUnit.objects.count() == 14150
 
 
-def test_reload_rebuilds_the_same_map():
+def test_reload_rebuilds_the_same_map(empty_system):
     out = StringIO()
     call_command("load_admin_map", "--reload", stdout=out)
     assert out.getvalue().startswith("Loaded in")
