@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "haidang.reporting",
     "haidang.proceedings",
     "haidang.statistics",
+    "haidang.demo",
     "django_tasks",
     "django_tasks_db",
 ]

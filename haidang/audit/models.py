@@ -104,13 +104,6 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only: an entry cannot be deleted.")
 
-    def role_labels(self) -> str:
-        """The recorded role codes in words ("Auditor, Case worker"), unknown codes as they are."""
-        from haidang.access.roles import Role
-
-        labels = {value: label for value, label in Role.choices}
-        return ", ".join(str(labels.get(code, code)) for code in self.role.split(",") if code)
-
 
 class AuditChainHead(models.Model):
     """One row (id 1): the last entry's id and hash. Its row lock serialises appenders."""

@@ -6,9 +6,11 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from haidang.access.roles import Capability
+from haidang.access.models import User
+from haidang.access.roles import Capability, Role
 from haidang.access.scope import scope_for
 from haidang.audit.models import AuditEntry
+from haidang.places.models import AdministrativeUnit
 
 
 def _is_national(path: str) -> bool:
@@ -83,8 +85,6 @@ def filter_entries(
     until: Moment | None = None,
 ) -> QuerySet[AuditEntry]:
     if user:
-        from haidang.access.models import User
-
         # The name at the time (kept in the entry) or the account's present name after a rename.
         ids = list(User.objects.filter(username=user).values_list("pk", flat=True))
         queryset = queryset.filter(Q(actor_username=user) | Q(actor_id__in=ids))
@@ -107,9 +107,13 @@ def filter_entries(
 
 def _unit_q(code: str) -> Q:
     """Entries at the unit with this code or below it, on either map, and old units placed inside it."""
-    from haidang.places.models import AdministrativeUnit
-
     condition = Q(unit_code=code)
     for path in AdministrativeUnit.objects.filter(code=code).values_list("path", flat=True):
         condition |= Q(unit__path__startswith=path) | Q(unit__placement_path__startswith=path)
     return condition
+
+
+def role_labels(codes: str) -> str:
+    """Recorded role codes in words ("Auditor, Case worker"); a code no longer known is shown as it is."""
+    labels = dict(Role.choices)
+    return ", ".join(str(labels.get(code, code)) for code in codes.split(",") if code)

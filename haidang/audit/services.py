@@ -6,7 +6,7 @@ entry, and the chain head row is locked first, so two appenders never fork the c
 
 import ipaddress
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -126,10 +126,23 @@ def _valid_ip(value: str | None) -> str | None:
         return None
 
 
-def _roles_of(actor) -> str:
-    from haidang.access.scope import scope_for
+# How an actor's roles are named in an entry. The log sits below access in the layers, so access
+# provides this when it starts (`AccessConfig.ready`); until then an entry records no role.
+def _no_roles(actor) -> Iterable[str]:
+    return ()
 
-    return ",".join(sorted(scope_for(actor).roles))
+
+_role_resolver: Callable[[object], Iterable[str]] = _no_roles
+
+
+def set_role_resolver(resolver: Callable[[object], Iterable[str]]) -> None:
+    """Called once by the access app: `resolver(user)` gives the user's active role codes."""
+    global _role_resolver  # set once, at start-up
+    _role_resolver = resolver
+
+
+def _roles_of(actor) -> str:
+    return ",".join(sorted(_role_resolver(actor)))
 
 
 # --- Appending ---------------------------------------------------------------------------------

@@ -32,4 +32,6 @@ def log(request):
         changes={**form.as_record(), "page": request.GET.get("page", "1")[:10]},
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.role_text = selectors.role_labels(entry.role)
     return render(request, "audit/log.html", {"form": form, "page": page})
