@@ -57,38 +57,27 @@ def _unit_path(unit) -> str:
     return unit.placement_path or unit.path
 
 
-def _check_directive(actor, values: dict) -> dict:
-    """Validate and normalise directive fields; returns what to store."""
-    errors: dict[str, list[str]] = {}
-    scope = scope_for(actor)
-    clean = {
-        "number": clean_text(values.get("number"))[:60],
-        "title": clean_text(values.get("title"))[:500],
-        "text": (values.get("text") or "").strip()[:MAX_TEXT],
-    }
-    for name in ("number", "title"):
-        if not clean[name]:
-            errors[name] = [_("This field is required.")]
-    issued_on, deadline = values.get("issued_on"), values.get("deadline")
-    if not isinstance(issued_on, date):
-        errors["issued_on"] = [_("This field is required.")]
-    if not isinstance(deadline, date):
-        errors["deadline"] = [_("This field is required.")]
-    agency = values.get("issuing_agency")
+def _check_issuing_agency(scope, agency, errors: dict) -> None:
     if not isinstance(agency, Agency):
         errors["issuing_agency"] = [_("This field is required.")]
     elif not agency.is_active:
         errors["issuing_agency"] = [_("%(agency)s is no longer active.") % {"agency": agency.name}]
     elif not scope.covers_unit(agency.unit, ISSUE):
         errors["issuing_agency"] = [_("You cannot issue directives for %(agency)s.") % {"agency": agency.name}]
-    version = values.get("form_version")
+
+
+def _check_form_version(version, errors: dict) -> None:
     if not isinstance(version, ReportFormVersion):
         errors["form_version"] = [_("This field is required.")]
     elif version.status != VersionStatus.PUBLISHED:
         errors["form_version"] = [_("Choose a published version of the report form.")]
+
+
+def _check_period(raw, version, errors: dict):
+    """The period named by `raw` (None when it cannot be read); it must suit the form's period type."""
     found = None
     try:
-        found = parse(values.get("period_id") or "")
+        found = parse(raw or "")
     except PeriodError as error:
         errors["period_id"] = [str(error)]
     wrong_type = found is not None and isinstance(version, ReportFormVersion)
@@ -97,6 +86,11 @@ def _check_directive(actor, values: dict) -> dict:
             _("The form %(form)s is reported by %(kind)s; choose a period of that type or a custom range.")
             % {"form": version.form.name, "kind": PeriodType(version.period_type).label.lower()}
         ]
+    return found
+
+
+def _check_dates(issued_on, deadline, found, errors: dict) -> None:
+    """The deadline after the directive's date and the period's start; the date near today."""
     if isinstance(issued_on, date) and isinstance(deadline, date):
         if deadline < issued_on:
             errors.setdefault("deadline", []).append(
@@ -112,46 +106,83 @@ def _check_directive(actor, values: dict) -> dict:
             _("The deadline %(deadline)s is before the period starts (%(start)s).")
             % {"deadline": format_day(deadline), "start": format_day(found.start)}
         )
-    activities = [clean_text(text) for text in values.get("activities") or [] if clean_text(text)]
+
+
+def _recipient_rule_problem(number: int, level, agency_type: str, agency) -> str | None:
+    if level not in UnitLevel.values or (agency_type and agency_type not in AgencyType.values):
+        return _("Rule %(number)s: choose a level and an agency type from the lists.") % {"number": number}
+    if isinstance(agency, Agency) and level < agency.unit.level:
+        return _("Rule %(number)s: a directive goes to the issuing level or below.") % {"number": number}
+    return None
+
+
+def _check_recipient_rules(items, agency, errors: dict) -> list[tuple]:
     rules = []
-    for index, rule in enumerate(values.get("recipient_rules") or []):
+    for index, rule in enumerate(items or []):
         level, agency_type = rule.get("level"), rule.get("agency_type") or ""
-        if level not in UnitLevel.values or (agency_type and agency_type not in AgencyType.values):
-            errors.setdefault("recipient_rules", []).append(
-                _("Rule %(number)s: choose a level and an agency type from the lists.") % {"number": index + 1}
-            )
-            continue
-        if isinstance(agency, Agency) and level < agency.unit.level:
-            errors.setdefault("recipient_rules", []).append(
-                _("Rule %(number)s: a directive goes to the issuing level or below.") % {"number": index + 1}
-            )
+        problem = _recipient_rule_problem(index + 1, level, agency_type, agency)
+        if problem:
+            errors.setdefault("recipient_rules", []).append(problem)
             continue
         rules.append((level, agency_type))
+    return rules
+
+
+def _recipient_problem(number: int, unit, named, agency) -> str | None:
+    if not isinstance(unit, AdministrativeUnit):
+        return _("Recipient %(number)s: choose a unit.") % {"number": number}
+    if named is not None and named.unit_id != unit.pk:
+        return _("Recipient %(number)s: %(agency)s is not at %(unit)s.") % {
+            "number": number,
+            "agency": named.name,
+            "unit": unit.name,
+        }
+    if isinstance(agency, Agency) and not _unit_path(unit).startswith(_unit_path(agency.unit)):
+        return _("%(unit)s is not under %(issuer)s.") % {"unit": unit.name, "issuer": agency.unit.name}
+    if isinstance(agency, Agency) and named is not None and named.pk == agency.pk:
+        return _("The issuing agency does not report to itself.")
+    return None
+
+
+def _check_recipients(items, agency, errors: dict) -> list[tuple]:
     recipients = []
-    for index, item in enumerate(values.get("recipients") or []):
+    for index, item in enumerate(items or []):
         unit, named = item.get("unit"), item.get("agency")
         if named is not None and unit is None:
             unit = named.unit
-        if not isinstance(unit, AdministrativeUnit):
-            errors.setdefault("recipients", []).append(
-                _("Recipient %(number)s: choose a unit.") % {"number": index + 1}
-            )
-            continue
-        if named is not None and named.unit_id != unit.pk:
-            errors.setdefault("recipients", []).append(
-                _("Recipient %(number)s: %(agency)s is not at %(unit)s.")
-                % {"number": index + 1, "agency": named.name, "unit": unit.name}
-            )
-            continue
-        if isinstance(agency, Agency) and not _unit_path(unit).startswith(_unit_path(agency.unit)):
-            errors.setdefault("recipients", []).append(
-                _("%(unit)s is not under %(issuer)s.") % {"unit": unit.name, "issuer": agency.unit.name}
-            )
-            continue
-        if isinstance(agency, Agency) and named is not None and named.pk == agency.pk:
-            errors.setdefault("recipients", []).append(_("The issuing agency does not report to itself."))
+        problem = _recipient_problem(index + 1, unit, named, agency)
+        if problem:
+            errors.setdefault("recipients", []).append(problem)
             continue
         recipients.append((unit, named))
+    return recipients
+
+
+def _check_directive(actor, values: dict) -> dict:
+    """Validate and normalise directive fields; returns what to store."""
+    errors: dict[str, list[str]] = {}
+    scope = scope_for(actor)
+    clean = {
+        "number": clean_text(values.get("number"))[:60],
+        "title": clean_text(values.get("title"))[:500],
+        "text": (values.get("text") or "").strip()[:MAX_TEXT],
+    }
+    for name in ("number", "title"):
+        if not clean[name]:
+            errors[name] = [_("This field is required.")]
+    issued_on, deadline = values.get("issued_on"), values.get("deadline")
+    for name, day in (("issued_on", issued_on), ("deadline", deadline)):
+        if not isinstance(day, date):
+            errors[name] = [_("This field is required.")]
+    agency = values.get("issuing_agency")
+    _check_issuing_agency(scope, agency, errors)
+    version = values.get("form_version")
+    _check_form_version(version, errors)
+    found = _check_period(values.get("period_id"), version, errors)
+    _check_dates(issued_on, deadline, found, errors)
+    activities = [clean_text(text) for text in values.get("activities") or [] if clean_text(text)]
+    rules = _check_recipient_rules(values.get("recipient_rules"), agency, errors)
+    recipients = _check_recipients(values.get("recipients"), agency, errors)
     if errors:
         raise ValidationError(errors)
     clean.update(

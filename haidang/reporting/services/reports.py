@@ -116,15 +116,8 @@ def _recompute_sums(report: Report, indicator: Indicator, actor) -> None:
             row.save(update_fields=["value", "updated_by", "updated_at"])
 
 
-@transaction.atomic
-def save_report(actor, report: Report, version: int, values: list[dict] = (), narratives: dict | None = None) -> Report:
-    """Save figures and narratives; the report becomes (or stays) a draft.
-
-    `values` items: {"indicator": code, "dimensions": {dimension: value}, "value": int | None,
-    "override_reason": text}. Indicators with breakdowns take their finest cells (sex × age
-    band, with "not known" for what is not known); their totals are added up here. A figure
-    that differs from the one computed from the records needs a reason; both are kept.
-    """
+def _report_to_save(actor, report: Report, version: int):
+    """The report, locked, and the workflow's save transition; refuses a report that cannot be saved."""
     locked = _locked_report(report, None)
     if not can_file(actor, locked):
         raise PermissionDenied
@@ -140,9 +133,11 @@ def save_report(actor, report: Report, version: int, values: list[dict] = (), na
                 ]
             }
         )
-    indicators = {i.code: i for i in locked.form_version.indicators.all()}
-    sections = {s.code: s for s in locked.form_version.sections.all()}
-    errors: dict[str, list[str]] = {}
+    return locked, transition
+
+
+def _read_values(values, indicators: dict, errors: dict) -> list[tuple]:
+    """The figures given, checked against the form: (indicator, cell, figure, reason, field, where)."""
     changes = []
     for index, item in enumerate(values or []):
         code = (item.get("indicator") or "").strip()
@@ -173,13 +168,12 @@ def save_report(actor, report: Report, version: int, values: list[dict] = (), na
             errors.setdefault(field, []).append(f"{where}: {problem}")
             continue
         changes.append((indicator, cell, figure, clean_text(item.get("override_reason"))[:2000], field, where))
-    for code in narratives or {}:
-        if code not in sections:
-            errors.setdefault(f"narratives[{code}]", []).append(
-                _("%(code)s is not a section of this form.") % {"code": code}
-            )
-    if errors:
-        raise ValidationError(errors)
+    return changes
+
+
+def _write_values(locked: Report, indicators: dict, changes: list[tuple], actor, errors: dict) -> tuple[set, list]:
+    """Write the changed figures; a figure that differs from the records without a reason is an
+    error instead. Returns the indicators touched and what the audit entry records."""
     by_id = {i.pk: i for i in indicators.values()}
     existing = {
         (row.indicator_id, cell_from_columns(row, by_id[row.indicator_id].breakdowns)): row
@@ -210,6 +204,31 @@ def save_report(actor, report: Report, version: int, values: list[dict] = (), na
         audit_values.append(
             {"indicator": indicator.code, "cell": cell_key(cell), "value": figure, "computed": computed}
         )
+    return touched, audit_values
+
+
+@transaction.atomic
+def save_report(actor, report: Report, version: int, values: list[dict] = (), narratives: dict | None = None) -> Report:
+    """Save figures and narratives; the report becomes (or stays) a draft.
+
+    `values` items: {"indicator": code, "dimensions": {dimension: value}, "value": int | None,
+    "override_reason": text}. Indicators with breakdowns take their finest cells (sex × age
+    band, with "not known" for what is not known); their totals are added up here. A figure
+    that differs from the one computed from the records needs a reason; both are kept.
+    """
+    locked, transition = _report_to_save(actor, report, version)
+    indicators = {i.code: i for i in locked.form_version.indicators.all()}
+    sections = {s.code: s for s in locked.form_version.sections.all()}
+    errors: dict[str, list[str]] = {}
+    changes = _read_values(values, indicators, errors)
+    for code in narratives or {}:
+        if code not in sections:
+            errors.setdefault(f"narratives[{code}]", []).append(
+                _("%(code)s is not a section of this form.") % {"code": code}
+            )
+    if errors:
+        raise ValidationError(errors)
+    touched, audit_values = _write_values(locked, indicators, changes, actor, errors)
     if errors:
         raise ValidationError(errors)
     for indicator in touched:
