@@ -22,6 +22,20 @@ class _InfeasibleError(Exception):
     pass
 
 
+def _linear(
+    terms: Iterable[tuple[Key, float]], truth: Mapping[Key, int], unknown: set[Key]
+) -> tuple[dict[Key, float], float]:
+    """`sum(coef * cell)` as coefficients of the unknown cells and a right-hand side from the known ones."""
+    coefs: dict[Key, float] = defaultdict(float)
+    constant = 0.0
+    for key, coef in terms:
+        if key in unknown:
+            coefs[key] += coef
+        else:
+            constant += coef * truth[key]
+    return {k: c for k, c in coefs.items() if c}, -constant
+
+
 def _constraints(
     relations: Sequence[Relation], truth: Mapping[Key, int], unknown: set[Key], *, loose_free: bool = False
 ) -> tuple[list[tuple[dict[Key, float], float]], list[tuple[dict[Key, float], float]]]:
@@ -34,16 +48,6 @@ def _constraints(
     equalities: list[tuple[dict[Key, float], float]] = []
     inequalities: list[tuple[dict[Key, float], float]] = []
 
-    def linear(terms: Iterable[tuple[Key, float]]) -> tuple[dict[Key, float], float]:
-        coefs: dict[Key, float] = defaultdict(float)
-        constant = 0.0
-        for key, coef in terms:
-            if key in unknown:
-                coefs[key] += coef
-            else:
-                constant += coef * truth[key]
-        return {k: c for k, c in coefs.items() if c}, -constant
-
     for relation in relations:
         free = [k for k in relation.keys if k not in truth]
         known_parts = sum(truth[p] for p in relation.parts if p in truth)
@@ -51,7 +55,7 @@ def _constraints(
         if free and loose_free:
             for part in relation.parts:
                 if part in truth and (not total_known or truth[part] <= truth[relation.total]):
-                    coefs, rhs = linear([(part, 1.0), (relation.total, -1.0)])
+                    coefs, rhs = _linear([(part, 1.0), (relation.total, -1.0)], truth, unknown)
                     if coefs:
                         inequalities.append((coefs, rhs))
             continue
@@ -62,7 +66,7 @@ def _constraints(
             holds = not total_known or truth[relation.total] >= known_parts
         # total - sum(parts) = 0
         terms = [(relation.total, 1.0)] + [(part, -1.0) for part in relation.parts]
-        coefs, rhs = linear(terms)
+        coefs, rhs = _linear(terms, truth, unknown)
         if holds:
             if coefs:
                 equalities.append((coefs, rhs))
@@ -71,10 +75,10 @@ def _constraints(
         for part in relation.parts:
             if part in truth and total_known and truth[part] > truth[relation.total]:
                 continue
-            coefs, rhs = linear([(part, 1.0), (relation.total, -1.0)])
+            coefs, rhs = _linear([(part, 1.0), (relation.total, -1.0)], truth, unknown)
             if coefs:
                 inequalities.append((coefs, rhs))
-        coefs, rhs = linear(terms)
+        coefs, rhs = _linear(terms, truth, unknown)
         if coefs:
             inequalities.append((coefs, rhs))
     return equalities, inequalities
