@@ -148,10 +148,12 @@ def _common_ancestor(units: list[AdministrativeUnit], by_id: dict[int, Administr
     return by_id[int(common[-1])]
 
 
-def _write(source: MapSource) -> None:
-    # Primary keys are assigned here, so paths and placements are known before the insert and
-    # every row is written once (bulk inserts, no follow-up updates).
-    next_id = (AdministrativeUnit.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+# A map's units by (level, code).
+_ByCode = dict[tuple[int, str], AdministrativeUnit]
+
+
+def _map_units(source: MapSource, next_id: int) -> tuple[list[AdministrativeUnit], _ByCode, _ByCode]:
+    """The nation and both maps' units, with ids from `next_id`: (every unit, the new map, the old map)."""
     units: list[AdministrativeUnit] = []
 
     def add(code, name, unit_type, level, parent, valid_from, valid_to) -> AdministrativeUnit:
@@ -160,8 +162,8 @@ def _write(source: MapSource) -> None:
         return unit
 
     root = add(NATION_CODE, NATION_NAME, UnitType.NATION, UnitLevel.NATION, None, None, None)
-    new: dict[tuple[int, str], AdministrativeUnit] = {}
-    old: dict[tuple[int, str], AdministrativeUnit] = {}
+    new: _ByCode = {}
+    old: _ByCode = {}
     for rows, index, valid_from, valid_to in (
         (source.new_units, new, NEW_MAP_FROM, None),
         (source.old_units, old, None, OLD_MAP_TO),
@@ -178,9 +180,13 @@ def _write(source: MapSource) -> None:
             index[(row.level, row.code)] = add(
                 row.code, row.name, row.unit_type, row.level, parent, valid_from, valid_to
             )
-    by_id = {u.id: u for u in units}
+    return units, new, old
 
-    # --- Crosswalk ----------------------------------------------------------------------------
+
+def _crosswalk(
+    source: MapSource, new: _ByCode, old: _ByCode, by_id: dict[int, AdministrativeUnit]
+) -> dict[tuple[int, int], UnitSuccession]:
+    """The successions of the source's edges, and of each old district to wherever its communes went."""
     successions: dict[tuple[int, int], UnitSuccession] = {}
     district_successors: dict[int, dict[int, AdministrativeUnit]] = defaultdict(dict)
     for edge in source.edges:
@@ -208,8 +214,14 @@ def _write(source: MapSource) -> None:
                     effective_on=NEW_MAP_FROM,
                 ),
             )
+    return successions
 
-    # --- Checks: every old unit has successors; exactly one default below province level --------
+
+def _checked_successors(
+    successions: dict[tuple[int, int], UnitSuccession], old: _ByCode
+) -> tuple[dict[int, list[AdministrativeUnit]], dict[int, list[AdministrativeUnit]]]:
+    """Every old unit has successors; exactly one default below province level. Returns the
+    (default successors, all successors) of each old unit's id."""
     defaults: dict[int, list[AdministrativeUnit]] = defaultdict(list)
     targets_of: dict[int, list[AdministrativeUnit]] = defaultdict(list)
     for succession in successions.values():
@@ -221,6 +233,17 @@ def _write(source: MapSource) -> None:
             raise SourceDataError(f"The crosswalk has no successor for {unit.name} ({unit.code}).")
         if unit.level in (UnitLevel.PROVINCE, UnitLevel.COMMUNE) and len(defaults[unit.id]) != 1:
             raise SourceDataError(f"{unit.name} ({unit.code}) has {len(defaults[unit.id])} default successors.")
+    return defaults, targets_of
+
+
+def _write(source: MapSource) -> None:
+    # Primary keys are assigned here, so paths and placements are known before the insert and
+    # every row is written once (bulk inserts, no follow-up updates).
+    next_id = (AdministrativeUnit.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+    units, new, old = _map_units(source, next_id)
+    by_id = {u.id: u for u in units}
+    successions = _crosswalk(source, new, old, by_id)
+    defaults, targets_of = _checked_successors(successions, old)
 
     # --- Placement: where records made under each unit count today -----------------------------
     for unit in units:

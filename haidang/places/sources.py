@@ -123,10 +123,8 @@ def _read_new_map() -> tuple[list[UnitRow], dict[tuple[str, str], list[str]], di
     return rows + communes, by_name, names
 
 
-def read_sources() -> MapSource:
-    new_units, new_by_name, new_names = _read_new_map()
-    new_codes = {(u.level, u.code): u for u in new_units}
-    data_dir = _package_dir("vietnamadminunits") / "data"
+def _read_dataset(data_dir: Path) -> tuple[list[tuple], list[tuple]]:
+    """dataset.db's rows of the old three-tier map and of its own copy of the 2025 map."""
     db_path = data_dir / "dataset.db"
     if not db_path.exists():
         raise SourceDataError(f"{db_path} is missing.")
@@ -143,19 +141,11 @@ def read_sources() -> MapSource:
         ).fetchall()
     finally:
         connection.close()
-    crosswalk = json.loads((data_dir / "converter_2025.json").read_text(encoding="utf-8"))
+    return legacy, current
 
-    source = MapSource(
-        new_units=new_units,
-        old_units=[],
-        edges=[],
-        package_versions={
-            "vietnam-provinces": _version("vietnam-provinces"),
-            "vietnamadminunits": _version("vietnamadminunits"),
-        },
-    )
 
-    # --- The old three-tier map --------------------------------------------------------------
+def _read_old_map(legacy: list[tuple]) -> tuple[list[UnitRow], dict[str, str], dict[str, tuple[int, str]]]:
+    """The old three-tier map: (its units, provinceKey -> code, "p_d_w" crosswalk key -> (level, code))."""
     old_provinces: dict[str, UnitRow] = {}
     old_districts: dict[str, UnitRow] = {}
     old_communes: list[UnitRow] = []
@@ -177,9 +167,18 @@ def read_sources() -> MapSource:
             # Island districts with no commune (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo): the
             # crosswalk names them "p_d_" and sends them straight to a 2025 special zone.
             old_key_to_unit[f"{pkey}_{dkey}_"] = (UnitLevel.DISTRICT, dcode)
-    source.old_units = [*old_provinces.values(), *old_districts.values(), *old_communes]
+    return [*old_provinces.values(), *old_districts.values(), *old_communes], old_province_code, old_key_to_unit
 
-    # --- dataset.db's 2025 keys -> official 2025 codes -------------------------------------------
+
+def _official_codes(
+    current: list[tuple],
+    new_codes: dict[tuple[int, str], UnitRow],
+    new_by_name: dict[tuple[str, str], list[str]],
+    new_names: dict[str, str],
+    source: MapSource,
+) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """dataset.db's 2025 keys -> official 2025 codes: (provinceKey -> code, (provinceKey, wardKey) -> code).
+    Spelling differences and code disagreements are noted on `source`."""
     new_province_code: dict[str, str] = {}
     new_key_to_code: dict[tuple[str, str], str] = {}
     for pcode, pkey, wname, wcode, wkey in current:
@@ -205,12 +204,19 @@ def read_sources() -> MapSource:
                 f"{clean_text(wname)}: vietnamadminunits {wcode}, vietnam-provinces {official}"
             )
         new_key_to_code[(pkey, wkey)] = official
-    if len(set(new_key_to_code.values())) != len(new_key_to_code) or len(new_key_to_code) != sum(
-        1 for u in new_units if u.level == UnitLevel.COMMUNE
-    ):
-        raise SourceDataError("The 2025 units of the two packages do not match one to one.")
+    return new_province_code, new_key_to_code
 
-    # --- The crosswalk ------------------------------------------------------------------------
+
+def _add_crosswalk_edges(
+    source: MapSource,
+    crosswalk: dict,
+    old_province_code: dict[str, str],
+    old_key_to_unit: dict[str, tuple[int, str]],
+    new_province_code: dict[str, str],
+    new_key_to_code: dict[tuple[str, str], str],
+) -> None:
+    """Add the crosswalk's keys to `source` as edges between codes: provinces, whole old units, split ones."""
+
     def old_unit(key: str) -> tuple[int, str]:
         try:
             return old_key_to_unit[key]
@@ -254,4 +260,29 @@ def read_sources() -> MapSource:
                         bool(part["isDefaultNewWard"]),
                     )
                 )
+
+
+def read_sources() -> MapSource:
+    new_units, new_by_name, new_names = _read_new_map()
+    new_codes = {(u.level, u.code): u for u in new_units}
+    data_dir = _package_dir("vietnamadminunits") / "data"
+    legacy, current = _read_dataset(data_dir)
+    crosswalk = json.loads((data_dir / "converter_2025.json").read_text(encoding="utf-8"))
+
+    source = MapSource(
+        new_units=new_units,
+        old_units=[],
+        edges=[],
+        package_versions={
+            "vietnam-provinces": _version("vietnam-provinces"),
+            "vietnamadminunits": _version("vietnamadminunits"),
+        },
+    )
+    source.old_units, old_province_code, old_key_to_unit = _read_old_map(legacy)
+    new_province_code, new_key_to_code = _official_codes(current, new_codes, new_by_name, new_names, source)
+    if len(set(new_key_to_code.values())) != len(new_key_to_code) or len(new_key_to_code) != sum(
+        1 for u in new_units if u.level == UnitLevel.COMMUNE
+    ):
+        raise SourceDataError("The 2025 units of the two packages do not match one to one.")
+    _add_crosswalk_edges(source, crosswalk, old_province_code, old_key_to_unit, new_province_code, new_key_to_code)
     return source

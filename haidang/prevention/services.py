@@ -106,15 +106,8 @@ def _validate_codes(errors: dict, field: str, values, allowed) -> list[str]:
     return list(dict.fromkeys(value for value in values if value in allowed.values))
 
 
-def _validate_activity(actor, values: dict, materials: list[dict] | None, co_organisers) -> None:
-    errors: dict[str, list[str]] = {}
-    if values.get("activity_type") not in ActivityType.values:
-        errors["activity_type"] = [_("Choose an activity type from the list.")]
-    if not values.get("title"):
-        errors["title"] = [_("This field is required.")]
-    start, end = values.get("start_date"), values.get("end_date")
-    _check_dates(errors, start, end)
-    unit = values.get("unit")
+def _check_activity_unit(errors: dict, actor, unit, start: date | None) -> None:
+    """The unit is required, valid on the start day and inside the user's area."""
     if unit is None:
         errors.setdefault("unit", []).append(_("This field is required."))
     elif start is not None and "start_date" not in errors:
@@ -124,8 +117,10 @@ def _validate_activity(actor, values: dict, materials: list[dict] | None, co_org
             errors.setdefault("unit", []).extend(error.message_dict.get("unit", error.messages))
         if "unit" not in errors and not scope_for(actor).covers_unit(unit, Capability.MANAGE_PREVENTION):
             errors["unit"] = [_("%(unit)s is outside your area.") % {"unit": unit.name}]
-    if values.get("organiser") is None:
-        errors.setdefault("organiser", []).append(_("This field is required."))
+
+
+def _check_measures(errors: dict, values: dict) -> None:
+    """Counts are zero or more; participants at least the sessions, and at least women and men together."""
     for name in MEASURE_FIELDS:
         value = values.get(name)
         if value is not None and value < 0:
@@ -142,15 +137,18 @@ def _validate_activity(actor, values: dict, materials: list[dict] | None, co_org
             _("Women and men together (%(sum)s) exceed the participants (%(participants)s).")
             % {"sum": (female or 0) + (male or 0), "participants": participants}
         )
-    if values.get("funding_source") and values["funding_source"] not in FundingSource.values:
-        errors["funding_source"] = [_("Choose a funding source from the list.")]
-    campaign = values.get("campaign")
+
+
+def _check_campaign(errors: dict, campaign, start: date | None, end: date | None) -> None:
     dated = campaign is not None and start is not None and end is not None
     if dated and (start > campaign.end_date or end < campaign.start_date):
         errors.setdefault("campaign", []).append(
             _("The activity's dates fall outside the campaign (%(start)s–%(end)s).")
             % {"start": format_day(campaign.start_date), "end": format_day(campaign.end_date)}
         )
+
+
+def _check_materials(errors: dict, materials: list[dict] | None) -> None:
     for material in materials or []:
         if material.get("kind") not in MaterialKind.values:
             errors.setdefault("materials", []).append(
@@ -163,9 +161,11 @@ def _validate_activity(actor, values: dict, materials: list[dict] | None, co_org
                     _("Enter zero or more for %(kind)s, not %(value)s.")
                     % {"kind": material.get("kind"), "value": value}
                 )
+
+
+def _check_organisers(errors: dict, actor, organiser, co_organisers) -> None:
     # Organisers must be agencies the user may name (their area and the units above it).
     nameable = set(agencies_for_entry(actor).values_list("pk", flat=True))
-    organiser = values.get("organiser")
     if organiser is not None and organiser.pk not in nameable:
         errors.setdefault("organiser", []).append(
             _("%(agency)s is not an agency you can name.") % {"agency": organiser.name}
@@ -175,8 +175,27 @@ def _validate_activity(actor, values: dict, materials: list[dict] | None, co_org
         errors.setdefault("co_organisers", []).append(
             _("Not agencies you can name: %(names)s.") % {"names": ", ".join(outsiders)}
         )
-    if co_organisers and values.get("organiser") in co_organisers:
+    if co_organisers and organiser in co_organisers:
         errors.setdefault("co_organisers", []).append(_("The organiser cannot also be a co-organiser."))
+
+
+def _validate_activity(actor, values: dict, materials: list[dict] | None, co_organisers) -> None:
+    errors: dict[str, list[str]] = {}
+    if values.get("activity_type") not in ActivityType.values:
+        errors["activity_type"] = [_("Choose an activity type from the list.")]
+    if not values.get("title"):
+        errors["title"] = [_("This field is required.")]
+    start, end = values.get("start_date"), values.get("end_date")
+    _check_dates(errors, start, end)
+    _check_activity_unit(errors, actor, values.get("unit"), start)
+    if values.get("organiser") is None:
+        errors.setdefault("organiser", []).append(_("This field is required."))
+    _check_measures(errors, values)
+    if values.get("funding_source") and values["funding_source"] not in FundingSource.values:
+        errors["funding_source"] = [_("Choose a funding source from the list.")]
+    _check_campaign(errors, values.get("campaign"), start, end)
+    _check_materials(errors, materials)
+    _check_organisers(errors, actor, values.get("organiser"), co_organisers)
     if errors:
         raise ValidationError(errors)
 

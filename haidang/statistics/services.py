@@ -85,19 +85,7 @@ def release_breakdowns() -> list[str]:
     return [code for code, breakdown in BREAKDOWNS.items() if breakdown.choices is not None]
 
 
-def check_spec(
-    *,
-    title: str,
-    audience: str,
-    indicators,
-    breakdowns=(),
-    period: str | Period,
-    unit: AdministrativeUnit | None,
-    level: int = 0,
-    note: str = "",
-) -> ReleaseSpec:
-    """The request as a spec, or a ValidationError naming each field at fault."""
-    errors: dict[str, list[str]] = {}
+def _check_title(title: str, errors: dict) -> str:
     title = clean_text(title or "").strip()
     if not title:
         errors.setdefault("title", []).append(_("Give the release a title."))
@@ -105,8 +93,11 @@ def check_spec(
         errors.setdefault("title", []).append(
             _("The title is too long (at most %(max)s characters).") % {"max": MAX_TITLE}
         )
-    if audience not in Audience.values:
-        errors.setdefault("audience", []).append(_("Choose an audience."))
+    return title
+
+
+def _check_indicators(indicators, errors: dict) -> tuple[tuple[str, ...], list]:
+    """The indicator codes asked for, without repeats, and the definitions of those available."""
     codes = tuple(dict.fromkeys(code for code in indicators or () if code))
     definitions = []
     if not codes:
@@ -121,6 +112,10 @@ def check_spec(
             )
         else:
             definitions.append(definition)
+    return codes, definitions
+
+
+def _check_breakdowns(breakdowns, errors: dict) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(b for b in breakdowns or () if b))
     allowed = release_breakdowns()
     for code in chosen:
@@ -129,19 +124,30 @@ def check_spec(
                 _("%(code)s cannot be used in a release (only breakdowns with a fixed list of values).")
                 % {"code": code}
             )
+    return chosen
+
+
+def _check_period(period: str | Period, errors: dict) -> Period | None:
     if isinstance(period, Period):
-        chosen_period = period
-    else:
-        try:
-            chosen_period = parse(period or "")
-        except PeriodError as error:
-            errors.setdefault("period", []).append(str(error))
-            chosen_period = None
-    unit = unit or _nation()
+        return period
+    try:
+        return parse(period or "")
+    except PeriodError as error:
+        errors.setdefault("period", []).append(str(error))
+        return None
+
+
+def _check_level(level: int, unit: AdministrativeUnit, errors: dict) -> None:
     if level not in LEVEL_CHOICES:
         errors.setdefault("level", []).append(_("Choose the rows: the area itself, its provinces or its communes."))
     elif level and level <= unit.level:
         errors.setdefault("level", []).append(_("The rows must be units below the area of the release."))
+
+
+def _check_persons(
+    definitions, unit: AdministrativeUnit, level: int, chosen_period: Period | None, errors: dict
+) -> None:
+    """Counts of persons: at most by province, over at least a quarter."""
     about_persons = [d for d in definitions if d.sensitive]
     if about_persons:
         names = ", ".join(str(d.label) for d in about_persons)
@@ -155,6 +161,30 @@ def check_spec(
                 _("%(names)s count persons: a release covers at least a quarter (a quarter, six months or a year).")
                 % {"names": names}
             )
+
+
+def check_spec(
+    *,
+    title: str,
+    audience: str,
+    indicators,
+    breakdowns=(),
+    period: str | Period,
+    unit: AdministrativeUnit | None,
+    level: int = 0,
+    note: str = "",
+) -> ReleaseSpec:
+    """The request as a spec, or a ValidationError naming each field at fault."""
+    errors: dict[str, list[str]] = {}
+    title = _check_title(title, errors)
+    if audience not in Audience.values:
+        errors.setdefault("audience", []).append(_("Choose an audience."))
+    codes, definitions = _check_indicators(indicators, errors)
+    chosen = _check_breakdowns(breakdowns, errors)
+    chosen_period = _check_period(period, errors)
+    unit = unit or _nation()
+    _check_level(level, unit, errors)
+    _check_persons(definitions, unit, level, chosen_period, errors)
     if errors:
         raise ValidationError(errors)
     return ReleaseSpec(

@@ -1,0 +1,76 @@
+"""Writes for report forms, directives and reports: one function per action, atomic and audited.
+
+Validation answers with {field: [message]} (a ValidationError) so pages and the API name the
+field; the figures of a report are named "values[<indicator>][<breakdown>]". Directives and
+reports carry a version: a write names the version it read, and a stale one changes nothing.
+
+One module per part: `common` (limits, errors, links), `notices`, `report_forms`, `directives`
+and `reports`; every public name is importable from here.
+"""
+
+from haidang.reporting.services.common import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_FIGURE,
+    MAX_TEXT,
+    OPERATORS,
+    ReportValidationError,
+    StaleVersionError,
+    directive_url,
+    report_url,
+)
+from haidang.reporting.services.directives import (
+    DIRECTIVE_FIELDS,
+    add_directive_attachment,
+    cancel_directive,
+    create_directive,
+    issue_directive,
+    resolve_recipients,
+    update_directive,
+)
+from haidang.reporting.services.notices import mark_all_notifications_read, mark_notification_read, notify
+from haidang.reporting.services.report_forms import define_form, new_version, publish_version, replace_draft_definition
+from haidang.reporting.services.reports import (
+    blocking,
+    check_report,
+    overrides_of,
+    refresh_prefill,
+    save_report,
+    submit_report,
+    transition_report,
+    values_by_indicator,
+    warnings,
+)
+
+__all__ = [
+    "DIRECTIVE_FIELDS",
+    "MAX_ATTACHMENT_BYTES",
+    "MAX_FIGURE",
+    "MAX_TEXT",
+    "OPERATORS",
+    "ReportValidationError",
+    "StaleVersionError",
+    "add_directive_attachment",
+    "blocking",
+    "cancel_directive",
+    "check_report",
+    "create_directive",
+    "define_form",
+    "directive_url",
+    "issue_directive",
+    "mark_all_notifications_read",
+    "mark_notification_read",
+    "new_version",
+    "notify",
+    "overrides_of",
+    "publish_version",
+    "refresh_prefill",
+    "replace_draft_definition",
+    "report_url",
+    "resolve_recipients",
+    "save_report",
+    "submit_report",
+    "transition_report",
+    "update_directive",
+    "values_by_indicator",
+    "warnings",
+]

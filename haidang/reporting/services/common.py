@@ -1,0 +1,58 @@
+"""What the reporting services share: limits, the errors they raise and the links they send.
+
+Directives and reports carry a version: a write names the version it read, and a stale one
+changes nothing (StaleVersionError).
+"""
+
+from operator import eq, ge, gt, le, lt
+
+from django.core.exceptions import ValidationError
+from django.urls import NoReverseMatch, reverse
+
+from haidang.reporting.dimensions import Cell, cell_key
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_FIGURE = 10**12
+MAX_TEXT = 20_000
+OPERATORS = {"<=": le, "<": lt, "==": eq, ">=": ge, ">": gt}
+
+
+class StaleVersionError(Exception):
+    """The record changed since the client read it; nothing was written."""
+
+    def __init__(self, current_version: int):
+        super().__init__(current_version)
+        self.current_version = current_version
+
+
+class ReportValidationError(ValidationError):
+    """The report cannot be submitted: each problem names the indicator (or section) and breakdown.
+
+    `problems` is a list of {"indicator", "breakdown", "message"}; as a ValidationError its fields
+    are "values[<indicator>][<breakdown>]" and "narratives[<section>]".
+    """
+
+    def __init__(self, problems: list[dict]):
+        self.problems = problems
+        fields: dict[str, list[str]] = {}
+        for problem in problems:
+            fields.setdefault(problem["field"], []).append(problem["message"])
+        super().__init__(fields)
+
+
+def _value_field(indicator_code: str, cell: Cell) -> str:
+    return f"values[{indicator_code}][{cell_key(cell)}]"
+
+
+def report_url(report) -> str:
+    try:
+        return reverse("reporting:report_detail", args=[report.pk])
+    except NoReverseMatch:
+        return "/reports/"
+
+
+def directive_url(directive) -> str:
+    try:
+        return reverse("reporting:directive_detail", args=[directive.pk])
+    except NoReverseMatch:
+        return "/reports/"
