@@ -54,17 +54,8 @@ def _province_of(unit):
     return current
 
 
-@transaction.atomic
-def create_case(*, actor, person_data: dict, case_data: dict) -> Case:
-    """Intake: record the person and open their case at the receiving agency's unit."""
-    scope = scope_for(actor)
-    if not scope.can(Capability.EDIT_CASES):
-        raise PermissionDenied
-    errors: dict = {}
-    person_values = _validate_person(person_data, errors)
-    channel = case_data.get("intake_channel")
-    if channel not in IntakeChannel.values:
-        errors.setdefault("intake_channel", []).append(_("Choose an intake channel from the list."))
+def _check_reception(scope, case_data: dict, errors: dict) -> tuple:
+    """The reception date, the agency, and the unit: valid on that date and inside the actor's area."""
     received = case_data.get("reception_date")
     if received is None:
         errors.setdefault("reception_date", []).append(_("This field is required."))
@@ -82,6 +73,11 @@ def create_case(*, actor, person_data: dict, case_data: dict) -> Case:
             errors.setdefault("unit", []).extend(error.message_dict.get("unit", error.messages))
         if "unit" not in errors and not scope.covers_unit(unit, Capability.EDIT_CASES):
             errors.setdefault("unit", []).append(_("%(unit)s is outside your area.") % {"unit": unit.name})
+    return received, unit, agency
+
+
+def _check_case_details(case_data: dict, person_values: dict, errors: dict) -> tuple[list, str]:
+    """Values that must come from a list (forms of exploitation, route, recruitment, document) and countries."""
     forms = list(dict.fromkeys(case_data.get("exploitation_forms") or []))
     if any(form not in Exploitation.values for form in forms):
         errors.setdefault("exploitation_forms", []).append(_("Choose forms of exploitation from the list."))
@@ -99,6 +95,22 @@ def create_case(*, actor, person_data: dict, case_data: dict) -> Case:
     ):
         if not _country_ok(value):
             errors.setdefault(field, []).append(_("Enter a three-letter country code (ISO 3166-1 alpha-3)."))
+    return forms, route
+
+
+@transaction.atomic
+def create_case(*, actor, person_data: dict, case_data: dict) -> Case:
+    """Intake: record the person and open their case at the receiving agency's unit."""
+    scope = scope_for(actor)
+    if not scope.can(Capability.EDIT_CASES):
+        raise PermissionDenied
+    errors: dict = {}
+    person_values = _validate_person(person_data, errors)
+    channel = case_data.get("intake_channel")
+    if channel not in IntakeChannel.values:
+        errors.setdefault("intake_channel", []).append(_("Choose an intake channel from the list."))
+    received, unit, agency = _check_reception(scope, case_data, errors)
+    forms, route = _check_case_details(case_data, person_values, errors)
     if errors:
         raise ValidationError(errors)
 
