@@ -507,7 +507,7 @@ class CaseAccessGrant(models.Model):
 
 
 # --- Protection, shelter stays, reintegration applications, attachments (Decree 162/2025) ------------
-# Services and selectors for these records are in `protection.py`.
+# Services and selectors for these records are in the `protection` package.
 
 
 class AttachmentKind(models.TextChoices):

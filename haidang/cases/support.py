@@ -1,6 +1,6 @@
 """Support: eligibility of a case's beneficiaries, provincial rate tables, support items, extensions.
 
-Kept beside services.py because it is one topic with its own rules: an item is recorded only for
+Kept beside the services because it is one topic with its own rules: an item is recorded only for
 a regime the eligibility engine grants (or leaves to the case, with a decision number), at the
 provincial rate valid on its date, and within its limit unless an extension decision is recorded.
 """
@@ -221,6 +221,35 @@ def record_extension(*, actor, case: Case, data: dict) -> SupportExtension:
     return extension
 
 
+def _check_within_limit(case: Case, beneficiary: Person, regime: str, item: str, rate: RateTable, quantity) -> None:
+    """Refuse a quantity past the rate's limit (essential needs: at most 120 days) plus the recorded extensions."""
+    limit = rate.max_units
+    if regime == eligibility.Regime.ESS and rate.unit_label == "day":
+        limit = min(limit or eligibility.ESS_MAX_DAYS, eligibility.ESS_MAX_DAYS)
+    if limit is not None:
+        used = (
+            SupportItem.objects.filter(case=case, beneficiary=beneficiary, regime=regime, item=item).aggregate(
+                total=Sum("quantity")
+            )["total"]
+            or 0
+        )
+        extended = (
+            SupportExtension.objects.filter(case=case, regime=regime).aggregate(total=Sum("extra_units"))["total"] or 0
+        )
+        if used + quantity > limit + extended:
+            raise ValidationError(
+                {
+                    "quantity": [
+                        _(
+                            "%(used)s + %(quantity)s %(per)s would pass the limit of %(limit)s; "
+                            "record an extension decision first."
+                        )
+                        % {"used": used, "quantity": quantity, "per": rate.unit_label, "limit": limit + extended}
+                    ]
+                }
+            )
+
+
 @transaction.atomic
 def record_support_item(*, actor, case: Case, data: dict) -> SupportItem:
     locked = Case.objects.select_for_update(of=("self",)).select_related("person", "province", "unit").get(pk=case.pk)
@@ -279,32 +308,7 @@ def record_support_item(*, actor, case: Case, data: dict) -> SupportItem:
                 ]
             }
         )
-    limit = rate.max_units
-    if regime == eligibility.Regime.ESS and rate.unit_label == "day":
-        limit = min(limit or eligibility.ESS_MAX_DAYS, eligibility.ESS_MAX_DAYS)
-    if limit is not None:
-        used = (
-            SupportItem.objects.filter(case=locked, beneficiary=beneficiary, regime=regime, item=item).aggregate(
-                total=Sum("quantity")
-            )["total"]
-            or 0
-        )
-        extended = (
-            SupportExtension.objects.filter(case=locked, regime=regime).aggregate(total=Sum("extra_units"))["total"]
-            or 0
-        )
-        if used + quantity > limit + extended:
-            raise ValidationError(
-                {
-                    "quantity": [
-                        _(
-                            "%(used)s + %(quantity)s %(per)s would pass the limit of %(limit)s; "
-                            "record an extension decision first."
-                        )
-                        % {"used": used, "quantity": quantity, "per": rate.unit_label, "limit": limit + extended}
-                    ]
-                }
-            )
+    _check_within_limit(locked, beneficiary, regime, item, rate, quantity)
     support = SupportItem.objects.create(
         case=locked,
         beneficiary=beneficiary,

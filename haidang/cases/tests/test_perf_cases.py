@@ -251,9 +251,7 @@ def test_the_worklist_api_queries_do_not_grow_with_rows(api_client, worker, open
     assert len(many.captured_queries) <= len(few.captured_queries)
 
 
-def test_the_worklist_page_queries_do_not_grow_with_rows_and_count_every_overdue_case(
-    sign_in, worker, open_case
-):
+def test_the_worklist_page_queries_do_not_grow_with_rows_and_count_every_overdue_case(sign_in, worker, open_case):
     client = sign_in(worker)
     open_case()
     client.get(reverse("cases:worklist"))

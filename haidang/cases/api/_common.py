@@ -1,0 +1,163 @@
+"""What the cases API shares: the router, the checks and errors, the case as output, and the case
+read through the scoped selector (`_case_for`: 404 out of scope, the read audited with whether
+identities were shown; `_editable` for a write). The linked-person, protection, shelter,
+reintegration and file endpoints write through one service of the `protection` package each
+(`_written`), which is atomic, writes the timeline and the audit log, and names the field of each
+refusal (400 `invalid`).
+
+The route modules import from here, never from each other: they register their routes on the one
+router in the order the package imports them (see `__init__`).
+"""
+
+from dataclasses import asdict
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import Router
+
+from haidang.access.roles import Capability
+from haidang.access.scope import scope_for
+from haidang.access.selectors import agencies_visible_to
+from haidang.cases import selectors, workflow
+from haidang.cases.models import Case, LinkedPerson
+from haidang.common.api import ApiError, error_fields, invalid, not_found
+from haidang.places.errors import UnitLookupError
+from haidang.places.selectors import resolve_unit
+
+router = Router(tags=["cases"])
+
+
+def _require(request, capability: str) -> None:
+    if not scope_for(request.user).can(capability):
+        raise ApiError(403, "forbidden", _("Your role does not allow this."))
+
+
+def _named(error: ValidationError, name) -> ApiError:
+    """A service's ValidationError as a 400 whose field names are paths in the request body."""
+    return invalid({name(key): messages for key, messages in error_fields(error).items()})
+
+
+def _unit(errors: dict, field: str, code: str, day):
+    """The unit with `code` valid on `day`; a lookup failure is recorded on `field`."""
+    try:
+        return resolve_unit(code, day)
+    except UnitLookupError as exc:
+        errors.setdefault(field, []).append(str(exc))
+        return None
+
+
+def _case_out(user, case: Case) -> dict:
+    person = selectors.case_person_view(user, case)
+    return {
+        "id": case.id,
+        "number": case.number,
+        "version": case.version,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "legal_regime": case.legal_regime,
+        "intake_channel": case.intake_channel,
+        "reception_date": case.reception_date,
+        "notified_at": case.notified_at,
+        "unit": {"code": case.unit.code, "name": case.unit.name, "level": case.unit.level},
+        "agency": {"id": case.agency.id, "name": case.agency.name},
+        "found_abroad": case.found_abroad,
+        "found_country": case.found_country,
+        "exploitation_forms": list(case.exploitation_forms or []),
+        "destination_country": case.destination_country,
+        "route": case.route,
+        "recruitment_method": case.recruitment_method,
+        "criminal_proceeding_number": case.criminal_proceeding_number,
+        "assigned_to": case.assigned_to.username if case.assigned_to_id else None,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "person": asdict(person),
+    }
+
+
+def _allowed_transitions(user, case: Case) -> list[dict]:
+    if not selectors.can_edit_case(user, case):
+        return []
+    scope = scope_for(user)
+    return [
+        {
+            "target": str(transition.target),
+            "label": str(transition.label),
+            "requires": list(transition.requires),
+            "needs_note": transition.needs_note,
+        }
+        for transition in workflow.transitions_from(case.status)
+        if scope.can(transition.capability)
+    ]
+
+
+def _case_detail(user, case: Case) -> dict:
+    events = case.events.select_related("actor").order_by("occurred_at", "id")
+    return {
+        **_case_out(user, case),
+        "can_edit": selectors.can_edit_case(user, case),
+        "timeline": [
+            {
+                "kind": event.kind,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "occurred_at": event.occurred_at,
+                "actor": event.actor.username if event.actor_id else None,
+                "note": event.note,
+            }
+            for event in events
+        ],
+        "allowed_transitions": _allowed_transitions(user, case),
+    }
+
+
+def _after_write(request, case: Case) -> dict:
+    # Read back through the scoped selector (related rows in one query); the access is already audited.
+    fresh = selectors.cases_visible_to(request.user).select_related("person").filter(pk=case.pk).first()
+    return _case_detail(request.user, fresh or case)
+
+
+def _case_for(request, case_id: UUID, purpose: str) -> Case:
+    _require(request, Capability.VIEW_CASES)
+    case = selectors.get_case_for_user(request.user, case_id, purpose=purpose)
+    if case is None:
+        raise not_found()
+    return case
+
+
+def _agency(request, errors: dict, field: str, agency_id):
+    agency = agencies_visible_to(request.user).filter(pk=agency_id, is_active=True).first()
+    if agency is None:
+        errors.setdefault(field, []).append(_("Not found."))
+    return agency
+
+
+def _editable(request, case_id: UUID, purpose: str) -> Case:
+    """The case for a write: 404 outside the user's scope, 403 for a reader who may not change it."""
+    case = _case_for(request, case_id, purpose)
+    if not selectors.can_edit_case(request.user, case):
+        raise ApiError(403, "forbidden", _("Your role does not allow this."))
+    return case
+
+
+def _written(call, **kwargs):
+    """Run a service; its refusals become a 400 naming the fields as in the request body."""
+    try:
+        return call(**kwargs)
+    except ValidationError as error:
+        raise _named(error, str) from None
+
+
+def _person_on_case(case: Case, person_id, errors: dict, field: str, message: str):
+    """The case's person or one of its linked persons by person id (None: the case's person)."""
+    if person_id is None or person_id == case.person_id:
+        return case.person
+    link = LinkedPerson.objects.filter(case=case, person_id=person_id).select_related("person").first()
+    if link is None:
+        errors.setdefault(field, []).append(message)
+        return None
+    return link.person
+
+
+def _masked(value: str, show: bool) -> str:
+    return value if show else (selectors.MASK if value else "")

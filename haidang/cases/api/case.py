@@ -1,0 +1,78 @@
+"""One case: its read, the change of its details with the version read, and its transitions."""
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from haidang.cases import services
+from haidang.cases.api._common import _after_write, _case_detail, _case_for, _named, router
+from haidang.cases.schemas import CaseDetailOut, CasePatch, TransitionIn
+from haidang.common.api import ApiError, ErrorOut
+
+TRANSITION_FIELDS = frozenset({"target", "version", "note"})
+
+
+def _conflict(stale: services.StaleVersionError) -> ApiError:
+    current = str(stale.current_version)
+    return ApiError(
+        409,
+        "conflict",
+        _("Someone saved this case after you read it (now version %(version)s); reload it and try again.")
+        % {"version": current},
+        {"version": [current], "current_version": [current]},
+    )
+
+
+def _transition_field(key: str) -> str:
+    return key if key in TRANSITION_FIELDS or key == "non_field" else f"data.{key}"
+
+
+@router.get(
+    "/cases/{case_id}",
+    response={200: CaseDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="One case with its timeline and the moves the user may make (404 when missing or out of scope)",
+    description="The read is written to the audit log (`cases.case_viewed`), saying whether identities were shown.",
+)
+def get_case(request, case_id: UUID):
+    case = _case_for(request, case_id, "view")
+    return _case_detail(request.user, case)
+
+
+@router.patch(
+    "/cases/{case_id}",
+    response={200: CaseDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Change the case's details: only the fields sent, with the version read (409 when someone saved since)",
+    description="Send `version` as read. When the case changed since, nothing is written and the answer is 409 "
+    "`conflict` with the current version in `fields.current_version`; reload and apply the change again. "
+    "`exploitation_forms` is replaced whole when sent. The status changes only through /transitions.",
+)
+def update_case(request, case_id: UUID, payload: CasePatch):
+    case = _case_for(request, case_id, "update")
+    data = {name: getattr(payload, name) for name in payload.model_fields_set - {"version"}}
+    try:
+        case = services.update_case(actor=request.user, case=case, version=payload.version, data=data)
+    except services.StaleVersionError as stale:
+        raise _conflict(stale) from None
+    return _after_write(request, case)
+
+
+@router.post(
+    "/cases/{case_id}/transitions",
+    response={200: CaseDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Move the case along the path (targets in `allowed_transitions` of GET /cases/{id})",
+    description="A move the table does not allow answers 400 naming `target`; missing required data answers 400 "
+    "naming `data.<key>` (or `note`); a stale `version` answers 409 `conflict`. A refused move changes nothing.",
+)
+def transition_case(request, case_id: UUID, payload: TransitionIn):
+    case = _case_for(request, case_id, "transition")
+    data = {key: value for key, value in payload.data.model_dump(exclude_unset=True).items() if value is not None}
+    try:
+        case = services.transition_case(
+            actor=request.user, case=case, target=payload.target, version=payload.version, note=payload.note, data=data
+        )
+    except services.StaleVersionError as stale:
+        raise _conflict(stale) from None
+    except ValidationError as error:
+        raise _named(error, _transition_field) from None
+    return _after_write(request, case)

@@ -1,0 +1,97 @@
+"""The case list with its filters, and the worklist (what is waiting for the user)."""
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query
+
+from haidang.access.roles import Capability
+from haidang.audit.services import record_event
+from haidang.cases import selectors
+from haidang.cases.api._common import _case_out, _require, _unit, router
+from haidang.cases.schemas import CaseFilters, CaseList, Paging, Worklist
+from haidang.common.api import ErrorOut, invalid, paginate
+
+
+@router.get(
+    "/cases",
+    response={200: CaseList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="Cases in the user's scope, most recently received first",
+    description="Filters: `status`, `unit` (code as of `received_to`, default today; with the units below it "
+    "and the old units the crosswalk places in it), `received_from`/`received_to` (ISO dates, inclusive), "
+    "`intake_channel`, `q` (beginning of the case number). Identifying fields are masked unless the role "
+    "shows identities for the case; the call is written to the audit log once, with the number of rows shown.",
+)
+def list_cases(request, filters: Query[CaseFilters]):
+    _require(request, Capability.VIEW_CASES)
+    errors: dict[str, list[str]] = {}
+    if filters.received_from and filters.received_to and filters.received_to < filters.received_from:
+        errors["received_to"] = [_("The end must come after the start.")]
+    visible = selectors.with_person(selectors.cases_visible_to(request.user), request.user)
+    queryset = visible.order_by("-reception_date", "-created_at", "-id")
+    if filters.unit.strip():
+        unit = _unit(errors, "unit", filters.unit, filters.received_to or timezone.localdate())
+        if unit is not None:
+            # A current unit: its subtree and the old units placed in it. An old unit: its own old subtree.
+            queryset = queryset.filter(
+                Q(unit__placement_path__startswith=unit.path) | Q(unit__path__startswith=unit.path)
+            )
+    if errors:
+        raise invalid(errors)
+    if filters.status is not None:
+        queryset = queryset.filter(status=filters.status.value)
+    if filters.intake_channel is not None:
+        queryset = queryset.filter(intake_channel=filters.intake_channel.value)
+    if filters.received_from is not None:
+        queryset = queryset.filter(reception_date__gte=filters.received_from)
+    if filters.received_to is not None:
+        queryset = queryset.filter(reception_date__lte=filters.received_to)
+    if filters.q.strip():
+        queryset = queryset.filter(number__startswith=filters.q.strip().upper())
+
+    user = request.user
+    page = paginate(queryset, filters.page, filters.page_size, lambda case: _case_out(user, case))
+    used = {
+        name: str(value.value if hasattr(value, "value") else value)
+        for name, value in filters.model_dump(exclude={"page", "page_size"}).items()
+        if value not in (None, "")
+    }
+    record_event(
+        action="cases.case_list_viewed",
+        actor=user,
+        object_type="cases.case",
+        changes={
+            "count": len(page["items"]),
+            "identities_shown": any(item["person"]["identities_shown"] for item in page["items"]),
+            "filters": used,
+            "page": page["page"],
+        },
+    )
+    return page
+
+
+# Before /cases/{case_id} (the package imports this module first), so that "worklist" is never read as an id.
+@router.get(
+    "/cases/worklist",
+    response={200: Worklist, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="What is waiting for the user, overdue first",
+    description="Cases in the user's scope waiting for a step: reported, received, or in initial verification "
+    "(due the configured number of days after the Department of Health was notified).",
+)
+def worklist(request, paging: Query[Paging]):
+    _require(request, Capability.VIEW_CASES)
+    items = selectors.worklist(request.user)
+
+    def serialize(item) -> dict:
+        return {
+            "case_id": item.case.id,
+            "number": item.case.number,
+            "status": item.case.status,
+            "status_label": str(item.case.get_status_display()),
+            "kind": item.kind,
+            "due": item.due,
+            "overdue": item.overdue,
+        }
+
+    # Sorted and sliced in the database: one page of rows, and a count of every waiting case.
+    return paginate(items, paging.page, paging.page_size, serialize)

@@ -1,0 +1,98 @@
+"""Protection, shelter stays, reintegration applications, linked persons and attachments of a case.
+
+Kept beside services, like support.py, because each is one topic with its own rules, in its own module:
+
+- `protection`: protection decisions (Law 53/2024 Art. 34–35, Decree 162/2025), refusals and ends.
+- `shelter`: shelter stays against the 120-day limit (Decree 162 Art. 17).
+- `reintegration`: Form 07 reintegration applications, decided within 9 working days of receipt.
+- `people`: accompanying children and relatives as linked persons, with identities sealed as at intake.
+- `attachments`: files kept with the case, sealed, every download audited.
+- `_common`: the checks they share.
+
+Every write is atomic, checks that the actor may edit the case, names the field of each refusal,
+writes a timeline event and an audit entry. Nothing identifying goes into either (the timeline is
+shown to readers who see identities masked): no names, no risk assessment, no reasons given by
+the person, no facility, no file name.
+New records need an open case; finishing existing ones (ending, deciding) is allowed after closure.
+"""
+
+from haidang.cases.protection._common import ADULT_AGE
+from haidang.cases.protection.attachments import (
+    DEFAULT_ATTACHMENT_MAX_BYTES,
+    OFFICE_TYPES,
+    add_attachment,
+    attachments_for,
+    check_upload,
+    download_attachment,
+    get_attachment_for_user,
+    max_attachment_bytes,
+    open_attachment_content,
+    reseal_attachment,
+    seal_attachment_content,
+    sniff_content_type,
+)
+from haidang.cases.protection.people import link_person, update_link
+from haidang.cases.protection.protection import (
+    ProtectionView,
+    decide_protection,
+    end_protection,
+    protection_decisions_for,
+    record_refusal,
+)
+from haidang.cases.protection.reintegration import (
+    IDENTIFIED_STATUSES,
+    ApplicationDeadline,
+    ApplicationView,
+    application_deadline,
+    applications_for,
+    applications_waiting_for,
+    decide_application,
+    receive_application,
+)
+from haidang.cases.protection.shelter import (
+    StayView,
+    end_stay,
+    extend_stay,
+    shelter_stays_for,
+    start_stay,
+    stay_deadline,
+    stay_deadlines,
+)
+
+__all__ = [
+    "ADULT_AGE",
+    "DEFAULT_ATTACHMENT_MAX_BYTES",
+    "IDENTIFIED_STATUSES",
+    "OFFICE_TYPES",
+    "ApplicationDeadline",
+    "ApplicationView",
+    "ProtectionView",
+    "StayView",
+    "add_attachment",
+    "application_deadline",
+    "applications_for",
+    "applications_waiting_for",
+    "attachments_for",
+    "check_upload",
+    "decide_application",
+    "decide_protection",
+    "download_attachment",
+    "end_protection",
+    "end_stay",
+    "extend_stay",
+    "get_attachment_for_user",
+    "link_person",
+    "max_attachment_bytes",
+    "open_attachment_content",
+    "protection_decisions_for",
+    "receive_application",
+    "record_refusal",
+    "reseal_attachment",
+    "seal_attachment_content",
+    "shelter_stays_for",
+    "sniff_content_type",
+    "start_stay",
+    "stay_deadline",
+    "stay_deadlines",
+    "update_link",
+]

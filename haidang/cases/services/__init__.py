@@ -1,0 +1,66 @@
+"""Writes for cases: intake, the one transition service, and updates with optimistic locking.
+
+Each function is atomic and audited; identifying values never go into the audit entry. By topic:
+`case` (intake, transitions, updates), `people` (person records, duplicates), `consent` (consent
+and disclosure), `referrals`, `transfers`, `visits`, `access` (break-the-glass); `_common` is shared.
+"""
+
+from haidang.cases.services._common import StaleVersionError, _country_ok, _event
+from haidang.cases.services.access import BREAK_GLASS_HOURS, break_glass
+from haidang.cases.services.case import (
+    CASE_EDITABLE_FIELDS,
+    LAW_2024_IN_FORCE,
+    create_case,
+    legal_regime_for,
+    transition_case,
+    update_case,
+)
+from haidang.cases.services.consent import (
+    CONSENT_METHODS,
+    DISCLOSURE_PURPOSES,
+    check_disclosure,
+    record_consent,
+    withdraw_consent,
+)
+from haidang.cases.services.people import (
+    IDENTIFYING_PERSON_FIELDS,
+    _validate_person,
+    document_key,
+    merge_persons,
+    name_key,
+)
+from haidang.cases.services.referrals import REFERRAL_MOVES, create_referral, update_referral
+from haidang.cases.services.transfers import can_decide_transfer, decide_transfer, request_transfer
+from haidang.cases.services.visits import record_visit
+
+# The private helpers are used by the protection services (`services._event` and the person checks).
+__all__ = [
+    "BREAK_GLASS_HOURS",
+    "CASE_EDITABLE_FIELDS",
+    "CONSENT_METHODS",
+    "DISCLOSURE_PURPOSES",
+    "IDENTIFYING_PERSON_FIELDS",
+    "LAW_2024_IN_FORCE",
+    "REFERRAL_MOVES",
+    "StaleVersionError",
+    "_country_ok",
+    "_event",
+    "_validate_person",
+    "break_glass",
+    "can_decide_transfer",
+    "check_disclosure",
+    "create_case",
+    "create_referral",
+    "decide_transfer",
+    "document_key",
+    "legal_regime_for",
+    "merge_persons",
+    "name_key",
+    "record_consent",
+    "record_visit",
+    "request_transfer",
+    "transition_case",
+    "update_case",
+    "update_referral",
+    "withdraw_consent",
+]

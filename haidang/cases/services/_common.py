@@ -1,0 +1,30 @@
+"""What the case services share: the stale-version error, the country-code check, the timeline event."""
+
+from django.utils import timezone
+
+from haidang.cases.models import Case, CaseEvent
+from haidang.common.text import clean_text
+
+
+class StaleVersionError(Exception):
+    def __init__(self, current_version: int):
+        super().__init__(current_version)
+        self.current_version = current_version
+
+
+def _country_ok(value) -> bool:
+    code = clean_text(value)
+    return not code or (len(code) == 3 and code.isalpha() and code.isascii())
+
+
+def _event(case: Case, *, actor, kind: str, note: str = "", data: dict | None = None, source="", target="") -> None:
+    CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        occurred_at=timezone.now(),
+        note=note,
+        data=data or {},
+        from_status=source,
+        to_status=target,
+    )
