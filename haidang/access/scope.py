@@ -87,7 +87,7 @@ class Scope:
         return queryset.filter(condition)
 
     def covers_unit(self, unit, capability: str) -> bool:
-        placement_path = unit.placement_path or unit.path
+        placement_path = unit.scope_path
         return any(placement_path.startswith(path) for path in self.paths_for(capability))
 
 
@@ -113,7 +113,7 @@ def scope_for(user) -> Scope:
             ScopeEntry(
                 role=m.role,
                 unit_id=m.unit_id,
-                unit_path=m.unit.placement_path or m.unit.path,
+                unit_path=m.unit.scope_path,
                 agency_id=m.agency_id,
             )
             for m in rows

@@ -234,7 +234,7 @@ def set_password(*, actor: User, user: User, password: str) -> None:
 
 def validate_membership(*, agency: Agency, unit: AdministrativeUnit, role: str) -> None:
     _check_current_unit(unit, "unit")
-    agency_path = agency.unit.placement_path or agency.unit.path
+    agency_path = agency.unit.scope_path
     if not (unit.path or "").startswith(agency_path):
         raise ValidationError(
             {"unit": _("%(unit)s is outside the area of %(agency)s.") % {"unit": unit.name, "agency": agency.name}}

@@ -98,6 +98,12 @@ class AdministrativeUnit(models.Model):
     def is_current(self) -> bool:
         return self.valid_to is None
 
+    @property
+    def scope_path(self) -> str:
+        """The path that scope and totals use: where the unit's records count today (its placement),
+        or its own path for a unit not yet placed (made one by one, before the loader places it)."""
+        return self.placement_path or self.path
+
 
 class UnitSuccession(models.Model):
     """One edge of the crosswalk: where (part of) an old unit went on a reorganisation."""

@@ -439,7 +439,7 @@ def list_prevention_models(request, filters: Query[PreventionModelFilters]):
         unit = _unit(errors, "unit", filters.unit, timezone.localdate())
         if errors:
             raise invalid(errors)
-        queryset = queryset.filter(unit__placement_path__startswith=unit.placement_path or unit.path)
+        queryset = queryset.filter(unit__placement_path__startswith=unit.scope_path)
     if filters.status is not None:
         queryset = queryset.filter(status=filters.status.value)
     if filters.kind is not None:

@@ -96,7 +96,7 @@ def filter_activities(
     if date_to is not None:
         queryset = queryset.filter(start_date__lte=date_to)
     if unit is not None:
-        queryset = queryset.filter(unit__placement_path__startswith=unit.placement_path or unit.path)
+        queryset = queryset.filter(unit__placement_path__startswith=unit.scope_path)
     if agency is not None:
         queryset = queryset.filter(Q(organiser=agency) | Q(co_organisers=agency)).distinct()
     if activity_type:

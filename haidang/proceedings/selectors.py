@@ -77,7 +77,7 @@ def filter_criminal_cases(
     if detected_to is not None:
         queryset = queryset.filter(detected_on__lte=detected_to)
     if unit is not None:
-        queryset = queryset.filter(unit__placement_path__startswith=unit.placement_path or unit.path)
+        queryset = queryset.filter(unit__placement_path__startswith=unit.scope_path)
     if prosecuted is True:
         queryset = queryset.filter(prosecution_opened_on__isnull=False)
     elif prosecuted is False:

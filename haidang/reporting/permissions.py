@@ -29,10 +29,6 @@ def roles_with(capability: str) -> list[str]:
     return [role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities]
 
 
-def _unit_path(unit) -> str:
-    return unit.placement_path or unit.path
-
-
 def can_use_reporting(user) -> bool:
     scope = scope_for(user)
     return any(scope.can(capability) for capability in REPORTING_CAPABILITIES)
@@ -51,7 +47,7 @@ def _agency_accepts(report, agency_id) -> bool:
 
 def can_file(user, report) -> bool:
     """The recipient's own staff may fill in and submit the report."""
-    path = _unit_path(report.unit)
+    path = report.unit.scope_path
     for entry in scope_for(user).entries:
         if FILE not in ROLE_CAPABILITIES.get(entry.role, ()):
             continue

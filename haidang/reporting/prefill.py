@@ -49,7 +49,7 @@ class Source:
 
 
 def _subtree_q(unit, field: str = "unit") -> Q:
-    return Q(**{f"{field}__placement_path__startswith": unit.placement_path or unit.path})
+    return Q(**{f"{field}__placement_path__startswith": unit.scope_path})
 
 
 def _speaks_for_area(agency) -> bool:

@@ -54,10 +54,6 @@ def _any_of(scope, capabilities, unit_field: str) -> Q | None:
     return combined
 
 
-def _path(unit) -> str:
-    return unit.placement_path or unit.path
-
-
 # --- Directives and reports -------------------------------------------------------------------------
 
 
@@ -116,7 +112,7 @@ def filter_reports(
     if period_id:
         queryset = queryset.filter(period_id=period_id)
     if unit is not None:
-        queryset = queryset.filter(unit__placement_path__startswith=_path(unit))
+        queryset = queryset.filter(unit__placement_path__startswith=unit.scope_path)
     return queryset
 
 
@@ -247,7 +243,7 @@ def completeness(user, directive: Directive, unit: AdministrativeUnit | None = N
     recipients that exist on the deadline day, so the rate never passes 100%."""
     today = today or timezone.localdate()
     unit = unit or directive.issuing_unit
-    path = _path(unit)
+    path = unit.scope_path
     reports = list(
         reports_visible_to(user)
         .filter(directive=directive, unit__placement_path__startswith=path)
@@ -256,7 +252,7 @@ def completeness(user, directive: Directive, unit: AdministrativeUnit | None = N
     )
     by_child: dict = defaultdict(list)
     for report in reports:
-        by_child[_child_of(path, _path(report.unit))].append(report)
+        by_child[_child_of(path, report.unit.scope_path)].append(report)
     children = {u.pk: u for u in AdministrativeUnit.objects.filter(pk__in=[k for k in by_child if k is not None])}
     result = Completeness(directive=directive, unit=unit, today=today)
     total = CompletenessRow(unit=unit, label=_("Total"))
@@ -265,7 +261,7 @@ def completeness(user, directive: Directive, unit: AdministrativeUnit | None = N
         row = CompletenessRow(
             unit=child or unit, label=child.name if child else _("%(unit)s (own)") % {"unit": unit.name}
         )
-        row.has_children = child is not None and any(_path(r.unit) != _path(child) for r in items)
+        row.has_children = child is not None and any(r.unit.scope_path != child.scope_path for r in items)
         for report in items:
             _count(row, report, today)
             _count(total, report, today)
@@ -277,7 +273,7 @@ def completeness(user, directive: Directive, unit: AdministrativeUnit | None = N
     result.total = total
     if not result.reports:
         # A leaf: the reports of the unit itself are all there is to show.
-        result.reports = [r for r in reports if _path(r.unit) == path]
+        result.reports = [r for r in reports if r.unit.scope_path == path]
     return result
 
 
@@ -328,7 +324,7 @@ class Consolidated:
 
 
 def _reports_for_table(user, directive, form_version, period_id, unit) -> tuple[list[Report], list[Report]]:
-    queryset = reports_visible_to(user).filter(unit__placement_path__startswith=_path(unit))
+    queryset = reports_visible_to(user).filter(unit__placement_path__startswith=unit.scope_path)
     if directive is not None:
         queryset = queryset.filter(directive=directive)
     else:
@@ -348,11 +344,11 @@ def _level_by_level(reports: list[Report]) -> list[Report]:
     area = [r for r in reports if r.agency_id is None or r.agency.agency_type in AREA_AGENCY_TYPES]
     kept = []
     for report in reports:
-        path = _path(report.unit)
+        path = report.unit.scope_path
         covered = any(
             other.directive_id != report.directive_id
-            and path != _path(other.unit)
-            and path.startswith(_path(other.unit))
+            and path != other.unit.scope_path
+            and path.startswith(other.unit.scope_path)
             for other in area
         )
         if not covered:
@@ -378,8 +374,8 @@ def consolidated(
     if form_version is None or unit is None:
         raise ValueError("a directive, or a form version with a unit, is required")
     approved, pending = _reports_for_table(user, directive, form_version, period_id, unit)
-    path = _path(unit)
-    child_of = {r.pk: _child_of(path, _path(r.unit)) for r in approved}
+    path = unit.scope_path
+    child_of = {r.pk: _child_of(path, r.unit.scope_path) for r in approved}
     children = {
         u.pk: u for u in AdministrativeUnit.objects.filter(pk__in={k for k in child_of.values() if k is not None})
     }

@@ -157,7 +157,7 @@ def _scope_extent(user, unit: AdministrativeUnit | None) -> tuple[Q | None, str]
         return None, national[0]
     if not scope.covers_unit(unit, VIEW):
         raise OutOfScopeError
-    return Q(placement_path__startswith=unit.placement_path or unit.path), unit.placement_path or unit.path
+    return Q(placement_path__startswith=unit.scope_path), unit.scope_path
 
 
 # --- Expressions --------------------------------------------------------------------------------------

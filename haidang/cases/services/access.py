@@ -56,7 +56,7 @@ def break_glass(*, actor, case_number: str, reason: str):
         {
             m.user.email
             for m in memberships
-            if m.user.email and (case.unit.placement_path or case.unit.path).startswith(m.unit.path)
+            if m.user.email and case.unit.scope_path.startswith(m.unit.path)
         }
     )
     if recipients:

@@ -29,9 +29,7 @@ def request_transfer(*, actor, case: Case, data: dict):
         errors["to_unit"] = [_("Choose a unit of today's map.")]
     if to_agency is None:
         errors["to_agency"] = [_("This field is required.")]
-    elif to_unit is not None and not (to_unit.path or "").startswith(
-        to_agency.unit.placement_path or to_agency.unit.path
-    ):
+    elif to_unit is not None and not (to_unit.path or "").startswith(to_agency.unit.scope_path):
         errors["to_agency"] = [
             _("%(agency)s does not work in %(unit)s.") % {"agency": to_agency.name, "unit": to_unit.name}
         ]

@@ -53,10 +53,6 @@ DIRECTIVE_FIELDS = (
 )
 
 
-def _unit_path(unit) -> str:
-    return unit.placement_path or unit.path
-
-
 def _check_issuing_agency(scope, agency, errors: dict) -> None:
     if not isinstance(agency, Agency):
         errors["issuing_agency"] = [_("This field is required.")]
@@ -137,7 +133,7 @@ def _recipient_problem(number: int, unit, named, agency) -> str | None:
             "agency": named.name,
             "unit": unit.name,
         }
-    if isinstance(agency, Agency) and not _unit_path(unit).startswith(_unit_path(agency.unit)):
+    if isinstance(agency, Agency) and not unit.scope_path.startswith(agency.unit.scope_path):
         return _("%(unit)s is not under %(issuer)s.") % {"unit": unit.name, "issuer": agency.unit.name}
     if isinstance(agency, Agency) and named is not None and named.pk == agency.pk:
         return _("The issuing agency does not report to itself.")
@@ -294,7 +290,7 @@ def resolve_recipients(directive: Directive) -> list[tuple[AdministrativeUnit, A
     rule's level under the issuing unit that is valid on the deadline day, i.e. the units that
     exist to answer. Returns (unit, agency, rule) without repeats."""
     day = directive.deadline
-    below = Q(placement_path__startswith=_unit_path(directive.issuing_unit)) & valid_on_q(day)
+    below = Q(placement_path__startswith=directive.issuing_unit.scope_path) & valid_on_q(day)
     result: dict = {}
     for recipient in directive.recipients.select_related("unit", "agency"):
         result[(recipient.unit_id, recipient.agency_id)] = (recipient.unit, recipient.agency, None)

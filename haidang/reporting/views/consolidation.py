@@ -30,8 +30,8 @@ def _unit_under(user, directive, unit_id):
             unit = AdministrativeUnit.objects.get(pk=int(unit_id))
         except (ValueError, TypeError, AdministrativeUnit.DoesNotExist):
             raise Http404 from None
-        issuer_path = directive.issuing_unit.placement_path or directive.issuing_unit.path
-        if not (unit.placement_path or unit.path).startswith(issuer_path):
+        issuer_path = directive.issuing_unit.scope_path
+        if not unit.scope_path.startswith(issuer_path):
             raise Http404
     if not _oversees(user, unit):
         raise Http404
@@ -47,7 +47,7 @@ def _place(unit) -> str:
 
 def _trail(directive, unit) -> list[AdministrativeUnit]:
     """The units from the issuing unit down to `unit` (by the path of ids), for the breadcrumbs."""
-    ids = [int(part) for part in (unit.placement_path or unit.path).strip("/").split("/") if part.isdigit()]
+    ids = [int(part) for part in unit.scope_path.strip("/").split("/") if part.isdigit()]
     if directive.issuing_unit_id in ids:
         ids = ids[ids.index(directive.issuing_unit_id) :]
     found = AdministrativeUnit.objects.in_bulk(ids)
