@@ -13,6 +13,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from haidang.common.errors import StaleVersionError
+
 MAX_PAGE_SIZE = 200
 
 
@@ -54,6 +56,15 @@ def error_fields(error: ValidationError) -> dict[str, list[str]]:
     return {"non_field": list(error.messages)}
 
 
+def conflict(stale: StaleVersionError) -> ApiError:
+    """409 for a stale version: nothing was written; the client reloads and sends its change again."""
+    current = str(stale.current_version)
+    message = _("Someone saved this record after you read it (now version %(version)s); reload it and try again.") % {
+        "version": current
+    }
+    return ApiError(409, "conflict", message, {"version": [message], "current_version": [current]})
+
+
 def error_response(api: NinjaAPI, request, status: int, code: str, message: str, fields=None):
     return api.create_response(
         request, {"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=status
@@ -89,6 +100,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def handle_api_error(request, exc: ApiError):
         return error_response(api, request, exc.status, exc.code, exc.message, exc.fields)
+
+    @api.exception_handler(StaleVersionError)
+    def handle_stale_version(request, exc: StaleVersionError):
+        answer = conflict(exc)
+        return error_response(api, request, answer.status, answer.code, answer.message, answer.fields)
 
     @api.exception_handler(NinjaValidationError)
     def handle_validation(request, exc: NinjaValidationError):

@@ -409,15 +409,7 @@ def update_activity(request, activity_id: UUID, payload: ActivityPatch):
         raise ApiError(403, "forbidden", _("Your role does not allow this."))
     day = payload.start_date or activity.start_date
     data = _activity_data(request, payload, present=set(payload.model_fields_set), day=day)
-    try:
-        activity = services.update_activity(actor=request.user, activity=activity, version=payload.version, data=data)
-    except services.StaleVersionError as stale:
-        current = str(stale.current_version)
-        message = _(
-            "Someone saved this activity after you read it (now version %(version)s); reload it and try again."
-        ) % {"version": current}
-        # Nothing was written; the client reloads and sends its change again with the current version.
-        raise ApiError(409, "conflict", message, {"version": [message], "current_version": [current]}) from None
+    activity = services.update_activity(actor=request.user, activity=activity, version=payload.version, data=data)
     return _activity_detail(request, activity)
 
 

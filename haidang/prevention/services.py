@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
+from haidang.common.errors import StaleVersionError
 from haidang.common.filetypes import check_upload
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
@@ -57,14 +58,6 @@ SCALAR_FIELDS = (
     *MEASURE_FIELDS,
 )
 TEXT_FIELDS = ("title", "place", "language", "notes")
-
-
-class StaleVersionError(Exception):
-    """The record changed since the client read it; nothing was written."""
-
-    def __init__(self, current_version: int):
-        super().__init__(current_version)
-        self.current_version = current_version
 
 
 def _require(allowed: bool) -> None:

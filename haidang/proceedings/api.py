@@ -46,17 +46,6 @@ def _require(request) -> None:
 
 
 
-def _conflict(stale: services.StaleVersionError) -> ApiError:
-    current = str(stale.current_version)
-    return ApiError(
-        409,
-        "conflict",
-        _("Someone saved this criminal case after you read it (now version %(version)s); reload it and try again.")
-        % {"version": current},
-        {"version": [current], "current_version": [current]},
-    )
-
-
 def _criminal_case(request, criminal_case_id) -> CriminalCase:
     _require(request)
     criminal_case = selectors.get_criminal_case_for_user(request.user, criminal_case_id)
@@ -220,12 +209,9 @@ def update_criminal_case(request, criminal_case_id: UUID, payload: CriminalCaseP
         raise invalid({name: [_("This field cannot be empty.")] for name in nulls})
     day = payload.detected_on if "detected_on" in fields else criminal_case.detected_on
     data = _case_data(request, payload, fields, day)
-    try:
-        criminal_case = services.update_criminal_case(
-            actor=request.user, criminal_case=criminal_case, version=payload.version, data=data
-        )
-    except services.StaleVersionError as stale:
-        raise _conflict(stale) from None
+    criminal_case = services.update_criminal_case(
+        actor=request.user, criminal_case=criminal_case, version=payload.version, data=data
+    )
     return _detail(request, criminal_case, "update")
 
 

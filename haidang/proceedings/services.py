@@ -16,6 +16,7 @@ from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
 from haidang.cases.models import Case, Exploitation, Route, Sex
 from haidang.cases.selectors import cases_visible_to
+from haidang.common.errors import StaleVersionError
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 from haidang.places.selectors import validate_unit_on
@@ -46,14 +47,6 @@ SUSPECT_FIELDS = (
     "prosecuted_on",
 )
 IDENTIFYING_SUSPECT_FIELDS = frozenset({"full_name", "document_number", "address"})
-
-
-class StaleVersionError(Exception):
-    """The record changed since the client read it; nothing was written."""
-
-    def __init__(self, current_version: int):
-        super().__init__(current_version)
-        self.current_version = current_version
 
 
 def _add(errors: dict, field: str, message) -> None:

@@ -60,20 +60,10 @@ def _require_reporting(request) -> None:
         raise _forbidden()
 
 
-def _stale(stale: services.StaleVersionError) -> ApiError:
-    current = str(stale.current_version)
-    message = _("Someone saved this after you read it (now version %(version)s); reload it and try again.") % {
-        "version": current
-    }
-    return ApiError(409, "conflict", message, {"version": [message], "current_version": [current]})
-
-
 def _call(function, *args, **kwargs):
     """Run a service; its refusals become the API's answers (nothing was written)."""
     try:
         return function(*args, **kwargs)
-    except services.StaleVersionError as stale:
-        raise _stale(stale) from None
     except services.ReportValidationError as error:
         raise ApiError(
             400, "invalid", _("The report does not pass its checks; see the fields named."), error.message_dict

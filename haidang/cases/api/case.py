@@ -3,25 +3,13 @@
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from haidang.cases import services
 from haidang.cases.api._common import _after_write, _case_detail, _case_for, _named, router
 from haidang.cases.schemas import CaseDetailOut, CasePatch, TransitionIn
-from haidang.common.api import ApiError, ErrorOut
+from haidang.common.api import ErrorOut
 
 TRANSITION_FIELDS = frozenset({"target", "version", "note"})
-
-
-def _conflict(stale: services.StaleVersionError) -> ApiError:
-    current = str(stale.current_version)
-    return ApiError(
-        409,
-        "conflict",
-        _("Someone saved this case after you read it (now version %(version)s); reload it and try again.")
-        % {"version": current},
-        {"version": [current], "current_version": [current]},
-    )
 
 
 def _transition_field(key: str) -> str:
@@ -50,10 +38,7 @@ def get_case(request, case_id: UUID):
 def update_case(request, case_id: UUID, payload: CasePatch):
     case = _case_for(request, case_id, "update")
     data = {name: getattr(payload, name) for name in payload.model_fields_set - {"version"}}
-    try:
-        case = services.update_case(actor=request.user, case=case, version=payload.version, data=data)
-    except services.StaleVersionError as stale:
-        raise _conflict(stale) from None
+    case = services.update_case(actor=request.user, case=case, version=payload.version, data=data)
     return _after_write(request, case)
 
 
@@ -71,8 +56,6 @@ def transition_case(request, case_id: UUID, payload: TransitionIn):
         case = services.transition_case(
             actor=request.user, case=case, target=payload.target, version=payload.version, note=payload.note, data=data
         )
-    except services.StaleVersionError as stale:
-        raise _conflict(stale) from None
     except ValidationError as error:
         raise _named(error, _transition_field) from None
     return _after_write(request, case)

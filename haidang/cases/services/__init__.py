@@ -5,7 +5,7 @@ Each function is atomic and audited; identifying values never go into the audit 
 and disclosure), `referrals`, `transfers`, `visits`, `access` (break-the-glass); `_common` is shared.
 """
 
-from haidang.cases.services._common import StaleVersionError, _country_ok, _event
+from haidang.cases.services._common import _country_ok, _event
 from haidang.cases.services.access import BREAK_GLASS_HOURS, break_glass
 from haidang.cases.services.case import (
     CASE_EDITABLE_FIELDS,
@@ -32,6 +32,7 @@ from haidang.cases.services.people import (
 from haidang.cases.services.referrals import REFERRAL_MOVES, create_referral, update_referral
 from haidang.cases.services.transfers import can_decide_transfer, decide_transfer, request_transfer
 from haidang.cases.services.visits import record_visit
+from haidang.common.errors import StaleVersionError
 
 # The private helpers are used by the protection services (`services._event` and the person checks).
 __all__ = [

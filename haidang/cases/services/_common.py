@@ -1,15 +1,9 @@
-"""What the case services share: the stale-version error, the country-code check, the timeline event."""
+"""What the case services share: the country-code check and the timeline event."""
 
 from django.utils import timezone
 
 from haidang.cases.models import Case, CaseEvent
 from haidang.common.text import clean_text
-
-
-class StaleVersionError(Exception):
-    def __init__(self, current_version: int):
-        super().__init__(current_version)
-        self.current_version = current_version
 
 
 def _country_ok(value) -> bool:

@@ -24,8 +24,9 @@ from haidang.cases.models import (
     Route,
 )
 from haidang.cases.selectors import can_edit_case
-from haidang.cases.services._common import StaleVersionError, _country_ok, _event
+from haidang.cases.services._common import _country_ok, _event
 from haidang.cases.services.people import IDENTIFYING_PERSON_FIELDS, _validate_person, document_key, name_key
+from haidang.common.errors import StaleVersionError
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 from haidang.places.models import UnitLevel

@@ -298,7 +298,7 @@ def test_a_stale_version_answers_409_and_loses_nothing(api, patch, new_case):
     assert (stored.destination_country, stored.route, stored.version) == ("CHN", "vn_cn", 2)
 
     transition = api("commune.hanoi.a").post(f"{path}/transitions", {"target": "received", "version": 1})
-    assert assert_error(transition, 409, "conflict")["fields"]["version"] == ["2"]
+    assert assert_error(transition, 409, "conflict")["fields"]["current_version"] == ["2"]
     assert Case.objects.get(pk=case["id"]).status == "reported"
 
 

@@ -8,13 +8,13 @@ One module per part: `common` (limits, errors, links), `notices`, `report_forms`
 and `reports`; every public name is importable from here.
 """
 
+from haidang.common.errors import StaleVersionError
 from haidang.reporting.services.common import (
     MAX_ATTACHMENT_BYTES,
     MAX_FIGURE,
     MAX_TEXT,
     OPERATORS,
     ReportValidationError,
-    StaleVersionError,
     directive_url,
     report_url,
 )

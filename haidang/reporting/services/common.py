@@ -1,7 +1,7 @@
 """What the reporting services share: limits, the errors they raise and the links they send.
 
 Directives and reports carry a version: a write names the version it read, and a stale one
-changes nothing (StaleVersionError).
+changes nothing (`common.errors.StaleVersionError`).
 """
 
 from operator import eq, ge, gt, le, lt
@@ -15,14 +15,6 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_FIGURE = 10**12
 MAX_TEXT = 20_000
 OPERATORS = {"<=": le, "<": lt, "==": eq, ">=": ge, ">": gt}
-
-
-class StaleVersionError(Exception):
-    """The record changed since the client read it; nothing was written."""
-
-    def __init__(self, current_version: int):
-        super().__init__(current_version)
-        self.current_version = current_version
 
 
 class ReportValidationError(ValidationError):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from haidang.access.models import Agency, AgencyType
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
+from haidang.common.errors import StaleVersionError
 from haidang.common.filetypes import check_upload
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
@@ -35,7 +36,7 @@ from haidang.reporting.models import (
 )
 from haidang.reporting.periods import PeriodError, PeriodType, parse
 from haidang.reporting.permissions import ISSUE, filers_of
-from haidang.reporting.services.common import MAX_ATTACHMENT_BYTES, MAX_TEXT, StaleVersionError, report_url
+from haidang.reporting.services.common import MAX_ATTACHMENT_BYTES, MAX_TEXT, report_url
 from haidang.reporting.services.notices import notify
 
 DIRECTIVE_FIELDS = (

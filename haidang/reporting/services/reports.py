@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.audit.services import record_event
+from haidang.common.errors import StaleVersionError
 from haidang.common.text import clean_text
 from haidang.reporting import workflow
 from haidang.reporting.dimensions import (
@@ -45,7 +46,6 @@ from haidang.reporting.services.common import (
     MAX_TEXT,
     OPERATORS,
     ReportValidationError,
-    StaleVersionError,
     _value_field,
     report_url,
 )
