@@ -17,6 +17,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed_demo()
 
 
+@pytest.fixture(autouse=True)
+def default_language(settings):
+    """Every test starts in the default language: a page or API call served in English (a cookie, an
+    Accept-Language header) leaves English active in the thread, which must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def demo_users(db):
     """The demonstration agencies and users, as `make run` creates them: {username: User}.

@@ -12,6 +12,7 @@ from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, not_found, paginate
+from haidang.common.schemas import CleanSchema
 
 router = Router(tags=["access"])
 
@@ -25,7 +26,7 @@ class BearerAuth(HttpBearer):
         return user
 
 
-class TokenIn(Schema):
+class TokenIn(CleanSchema):
     username: str
     password: str
     otp: str = ""
@@ -149,7 +150,7 @@ class AgencyList(Schema):
     page_size: int
 
 
-class AgencyFilters(Schema):
+class AgencyFilters(CleanSchema):
     q: str = ""
     agency_type: str = ""
     unit: str = ""

@@ -12,6 +12,7 @@ from haidang.audit.forms import AuditFilterForm
 from haidang.audit.models import AuditEntry
 from haidang.audit.services import record_event
 from haidang.common.api import ApiError, ErrorOut, page_params, paginate
+from haidang.common.schemas import CleanSchema
 
 router = Router(tags=["audit"])
 
@@ -39,7 +40,7 @@ class AuditEventList(Schema):
     page_size: int
 
 
-class AuditFilters(Schema):
+class AuditFilters(CleanSchema):
     user: str = ""
     unit: str = ""
     object_type: str = ""

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, WithJsonSchema, field_validator
+from pydantic import AfterValidator, WithJsonSchema
 
 from haidang.cases.models import (
     ApplicantKind,
@@ -34,23 +34,11 @@ from haidang.cases.models import (
     Sex,
     SubmissionChannel,
 )
+from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef, code_of
 
 MAX_TEXT = 10_000
 
 
-def _choice(choices, *, blank: bool = False, description: str = ""):
-    """A code from a Django choices class (or "" when `blank`): checked here, listed in the OpenAPI document."""
-    values = list(choices.values)
-
-    def check(value: str) -> str:
-        if (blank and value == "") or value in values:
-            return value
-        raise ValueError(_("Choose one of the allowed values."))
-
-    schema: dict = {"type": "string", "enum": ["", *values] if blank else values}
-    if description:
-        schema["description"] = description
-    return Annotated[str, AfterValidator(check), WithJsonSchema(schema)]
 
 
 def _country(value: str) -> str:
@@ -60,13 +48,13 @@ def _country(value: str) -> str:
     return value
 
 
-SexCode = _choice(Sex)
-NationalityCode = _choice(NationalityClass)
-DocumentTypeCode = _choice(DocumentType, blank=True)
-IntakeChannelCode = _choice(IntakeChannel)
-ExploitationCode = _choice(Exploitation)
-RouteCode = _choice(Route, blank=True)
-RecruitmentCode = _choice(Recruitment, blank=True)
+SexCode = code_of(Sex)
+NationalityCode = code_of(NationalityClass)
+DocumentTypeCode = code_of(DocumentType, blank=True)
+IntakeChannelCode = code_of(IntakeChannel)
+ExploitationCode = code_of(Exploitation)
+RouteCode = code_of(Route, blank=True)
+RecruitmentCode = code_of(Recruitment, blank=True)
 CountryCode = Annotated[
     str,
     AfterValidator(_country),
@@ -75,37 +63,7 @@ CountryCode = Annotated[
 UnitCode = Annotated[str, Field(max_length=10)]
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
-class CleanSchema(Schema):
-    """Refuses NUL characters in any text (PostgreSQL cannot store them) with a message on the field."""
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value):
-        if _has_nul(value):
-            raise ValueError(_("Enter valid text of the allowed length."))
-        return value
-
-
 # --- References ------------------------------------------------------------------------------------
-
-
-class UnitRef(Schema):
-    code: str
-    name: str
-    level: int
-
-
-class AgencyRef(Schema):
-    id: UUID
-    name: str
 
 
 # --- Intake ----------------------------------------------------------------------------------------
@@ -146,7 +104,7 @@ class CaseIn(CleanSchema):
     criminal_proceeding_number: str = Field("", max_length=60)
 
 
-class CaseCreateIn(Schema):
+class CaseCreateIn(CleanSchema):
     person: PersonIn
     case: CaseIn
 
@@ -298,7 +256,7 @@ class Worklist(Schema):
     page_size: int
 
 
-class Paging(Schema):
+class Paging(CleanSchema):
     page: int = 1
     page_size: int = 50
 
@@ -326,7 +284,7 @@ class EligibilityList(Schema):
     count: int
 
 
-class SupportItemIn(Schema):
+class SupportItemIn(CleanSchema):
     regime: str
     item: str = Field(max_length=120)
     provider: UUID
@@ -356,7 +314,7 @@ class SupportItemList(Schema):
     count: int
 
 
-class ReferralIn(Schema):
+class ReferralIn(CleanSchema):
     provider: UUID
     service_type: str
     reason: str = Field(max_length=4000)
@@ -380,7 +338,7 @@ class ReferralList(Schema):
     count: int
 
 
-class TransferIn(Schema):
+class TransferIn(CleanSchema):
     to_unit: str = Field(max_length=10)
     to_agency: UUID
     reason: str = Field(max_length=4000)
@@ -388,7 +346,7 @@ class TransferIn(Schema):
     legal_basis: str = Field("", max_length=255)
 
 
-class TransferDecisionIn(Schema):
+class TransferDecisionIn(CleanSchema):
     accept: bool
     note: str = Field("", max_length=4000)
 
@@ -420,12 +378,12 @@ class PersonMatchList(Schema):
 # where the person stays, file names) are masked ('•••') unless the reader's role shows identities
 # for the case; `identities_shown` on each list says which.
 
-RelationshipCode = _choice(Relationship, description="child (under 18), spouse, parent, sibling or relative.")
-RiskLevelCode = _choice(RiskLevel)
-MeasureCode = _choice(ProtectionMeasure)
-RegimeCode = _choice(ReintegrationRegime, description="EDU schooling, VOC vocational training, HAR hardship.")
-ApplicantCode = _choice(ApplicantKind)
-SubmissionCode = _choice(SubmissionChannel)
+RelationshipCode = code_of(Relationship, description="child (under 18), spouse, parent, sibling or relative.")
+RiskLevelCode = code_of(RiskLevel)
+MeasureCode = code_of(ProtectionMeasure)
+RegimeCode = code_of(ReintegrationRegime, description="EDU schooling, VOC vocational training, HAR hardship.")
+ApplicantCode = code_of(ApplicantKind)
+SubmissionCode = code_of(SubmissionChannel)
 
 
 class LinkedPersonIn(CleanSchema):

@@ -1,8 +1,10 @@
-"""Vietnamese unless the user chose otherwise."""
+"""Request-wide rules: Vietnamese unless the user chose otherwise; no NUL characters in a request."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -23,3 +25,31 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
                 code = settings.LANGUAGE_CODE
         translation.activate(code)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or a query parameter is refused with 400, naming the parameter.
+
+    No text a person types contains one, PostgreSQL cannot store or compare one, and a lookup with
+    one would fail as a server error. Bodies are checked where they are read: forms by Django's
+    own validator, API inputs by `common.schemas.CleanSchema`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        fields = {
+            key: [_("Enter valid text of the allowed length.")]
+            for key, value in request.GET.lists()
+            if "\x00" in key or any("\x00" in item for item in value)
+        }
+        if "\x00" in request.path_info:
+            fields["path"] = [_("Enter valid text of the allowed length.")]
+        if not fields:
+            return self.get_response(request)
+        message = _("The request has invalid values.")
+        if request.path_info.startswith("/api/"):
+            body = {"error": {"code": "invalid", "message": str(message), "fields": fields}}
+            return JsonResponse(body, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

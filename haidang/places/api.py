@@ -10,16 +10,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from haidang.common.api import ApiError, ErrorOut, paginate
+from haidang.common.schemas import CleanSchema, UnitRef, unit_ref
 from haidang.places import selectors
 from haidang.places.models import AdministrativeUnit, UnitLevel
 
 router = Router(tags=["places"])
-
-
-class UnitRef(Schema):
-    code: str
-    name: str
-    level: int
 
 
 class UnitLink(UnitRef):
@@ -60,11 +55,11 @@ class UnitListOut(Schema):
     page_size: int
 
 
-class AsOf(Schema):
+class AsOf(CleanSchema):
     as_of: date | None = Field(None, description="ISO date; default today.")
 
 
-class UnitFilters(Schema):
+class UnitFilters(CleanSchema):
     level: int | None = Field(None, description="0 nation, 1 province, 2 district, 3 commune")
     parent: str | None = Field(None, max_length=10, description="Code of the parent unit (valid on as_of).")
     q: str | None = Field(None, max_length=100, description="Name (with or without diacritics) or code.")
@@ -73,15 +68,9 @@ class UnitFilters(Schema):
     page_size: int = 50
 
 
-def _ref(unit: AdministrativeUnit | None) -> dict | None:
-    if unit is None:
-        return None
-    return {"code": unit.code, "name": unit.name, "level": unit.level}
-
-
 def _link(unit: AdministrativeUnit) -> dict:
     return {
-        **_ref(unit),
+        **unit_ref(unit),
         "unit_type": unit.unit_type,
         "valid_from": unit.valid_from,
         "valid_to": unit.valid_to,
@@ -96,7 +85,7 @@ def _unit(unit: AdministrativeUnit) -> dict:
         "unit_type": unit.unit_type,
         "unit_type_label": str(unit.get_unit_type_display()),
         "level": unit.level,
-        "parent": _ref(unit.parent),
+        "parent": unit_ref(unit.parent),
         "valid_from": unit.valid_from,
         "valid_to": unit.valid_to,
         "is_current": unit.is_current,
@@ -160,8 +149,8 @@ def get_unit(request, code: str, params: Query[AsOf]):
         raise _lookup_error(exc) from exc
     return {
         **_unit(unit),
-        "ancestors": [_ref(u) for u in selectors.ancestors(unit)],
+        "ancestors": [unit_ref(u) for u in selectors.ancestors(unit)],
         "successors": [_link(u) for u in selectors.successors(unit)],
         "predecessors": [_link(u) for u in selectors.predecessors(unit)],
-        "current_unit": _ref(selectors.current_unit_for(unit)),
+        "current_unit": unit_ref(selectors.current_unit_for(unit)),
     }

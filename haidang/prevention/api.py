@@ -17,6 +17,7 @@ from haidang.access import selectors as access_selectors
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, invalid, not_found, paginate
+from haidang.common.schemas import agency_ref, unit_ref
 from haidang.prevention import selectors, services
 from haidang.prevention.models import MEASURE_FIELDS, Activity, Campaign, PreventionModel
 from haidang.prevention.schemas import (
@@ -54,14 +55,6 @@ def _require(request, *capabilities: str) -> None:
 # --- Output ----------------------------------------------------------------------------------------
 
 
-def _unit_ref(unit) -> dict:
-    return {"code": unit.code, "name": unit.name, "level": unit.level}
-
-
-def _agency_ref(agency) -> dict:
-    return {"id": agency.id, "name": agency.name}
-
-
 def _whole(value) -> int | None:
     return None if value is None else int(value)
 
@@ -83,10 +76,10 @@ def _campaign_out(campaign: Campaign) -> dict:
         "theme": campaign.theme,
         "start_date": campaign.start_date,
         "end_date": campaign.end_date,
-        "issuing_unit": _unit_ref(campaign.issuing_unit),
-        "issuing_agency": _agency_ref(campaign.issuing_agency),
+        "issuing_unit": unit_ref(campaign.issuing_unit),
+        "issuing_agency": agency_ref(campaign.issuing_agency),
         "directive_number": campaign.directive_number,
-        "target_units": [_unit_ref(unit) for unit in campaign.target_units.all()],
+        "target_units": [unit_ref(unit) for unit in campaign.target_units.all()],
         "created_at": campaign.created_at,
         "updated_at": campaign.updated_at,
     }
@@ -101,10 +94,10 @@ def _activity_out(activity: Activity) -> dict:
         "title": activity.title,
         "start_date": activity.start_date,
         "end_date": activity.end_date,
-        "unit": _unit_ref(activity.unit),
+        "unit": unit_ref(activity.unit),
         "place": activity.place,
-        "organiser": _agency_ref(activity.organiser),
-        "co_organisers": [_agency_ref(agency) for agency in activity.co_organisers.all()],
+        "organiser": agency_ref(activity.organiser),
+        "co_organisers": [agency_ref(agency) for agency in activity.co_organisers.all()],
         "campaign": {"id": activity.campaign.id, "name": activity.campaign.name} if activity.campaign else None,
         "joint_topics": list(activity.joint_topics or []),
         "target_groups": list(activity.target_groups or []),
@@ -139,8 +132,8 @@ def _model_out(model: PreventionModel) -> dict:
         "name": model.name,
         "kind": model.kind,
         "kind_label": str(model.get_kind_display()),
-        "unit": _unit_ref(model.unit),
-        "agency": _agency_ref(model.agency),
+        "unit": unit_ref(model.unit),
+        "agency": agency_ref(model.agency),
         "start_date": model.start_date,
         "beneficiaries": model.beneficiaries,
         "status": model.status,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import WithJsonSchema, field_validator
 
+from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef, code_of
 from haidang.prevention.models import (
     Activity,
     ActivityType,
@@ -31,56 +32,20 @@ MAX_TEXT = 10_000
 GROUP_BY = Literal["campaign", "unit", "agency", "type", "month", "quarter", "year"]
 
 
-def _choice(choices, description: str = ""):
-    """A code from a Django choices class: validated by the service, listed in the OpenAPI document."""
-    schema = {"type": "string", "enum": list(choices.values)}
-    if description:
-        schema["description"] = description
-    return Annotated[str, WithJsonSchema(schema)]
 
 
-ActivityTypeCode = _choice(ActivityType)
-JointTopicCode = _choice(JointTopic)
-TargetGroupCode = _choice(TargetGroup)
-MaterialKindCode = _choice(MaterialKind)
+ActivityTypeCode = code_of(ActivityType, validate=False)
+JointTopicCode = code_of(JointTopic, validate=False)
+TargetGroupCode = code_of(TargetGroup, validate=False)
+MaterialKindCode = code_of(MaterialKind, validate=False)
 FundingSourceCode = Annotated[str, WithJsonSchema({"type": "string", "enum": ["", *FundingSource.values]})]
-ModelKindCode = _choice(ModelKind)
-ModelStatusCode = _choice(ModelStatus)
+ModelKindCode = code_of(ModelKind, validate=False)
+ModelStatusCode = code_of(ModelStatus, validate=False)
 Count = Annotated[int, Field(le=MAX_COUNT, description="Zero or more; null when not recorded.")]
 UnitCode = Annotated[str, Field(max_length=10)]
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
-class CleanSchema(Schema):
-    """Refuses NUL characters in any text (PostgreSQL cannot store them) with a message on the field."""
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value):
-        if _has_nul(value):
-            raise ValueError(_("Enter valid text of the allowed length."))
-        return value
-
-
 # --- References ------------------------------------------------------------------------------------
-
-
-class UnitRef(Schema):
-    code: str
-    name: str
-    level: int
-
-
-class AgencyRef(Schema):
-    id: UUID
-    name: str
 
 
 class CampaignRef(Schema):

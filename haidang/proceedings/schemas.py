@@ -11,26 +11,19 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from haidang.cases.models import Exploitation, Route, Sex
-from haidang.cases.schemas import CleanSchema, CountryCode, ExploitationCode, SexCode, _choice
+from haidang.cases.schemas import CountryCode, ExploitationCode, SexCode
+from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef, code_of
 from haidang.proceedings.models import AgeBand, Article, SuspectRole
 
-ArticleCode = _choice(Article, description="150, or 151 when a victim is under 16.")
-RouteCode = _choice(Route, blank=True)
-AgeBandCode = _choice(AgeBand)
-RoleCode = _choice(SuspectRole)
+ArticleCode = code_of(Article, description="150, or 151 when a victim is under 16.")
+RouteCode = code_of(Route, blank=True)
+AgeBandCode = code_of(AgeBand)
+RoleCode = code_of(SuspectRole)
 
 
-class UnitRef(Schema):
-    code: str
-    name: str
-    level: int
+class PlacedUnitRef(UnitRef):
     current: bool = Field(description="False for a unit of the map before 01/07/2025.")
     placed_in: str = Field(description="Code of the current unit the record counts in.")
-
-
-class AgencyRef(Schema):
-    id: UUID
-    name: str
 
 
 class CriminalCaseIn(CleanSchema):
@@ -120,7 +113,7 @@ class CriminalCaseOut(Schema):
     detected_on: date
     prosecution_opened_on: date | None
     investigating_agency: AgencyRef
-    unit: UnitRef
+    unit: PlacedUnitRef
     route: str
     destination_country: str
     exploitation_forms: list[str]

@@ -16,6 +16,7 @@ from ninja import Query, Router, Status
 from haidang.access.models import Agency
 from haidang.access.selectors import agencies_visible_to
 from haidang.common.api import ApiError, ErrorOut, error_fields, invalid, not_found, page_params, paginate
+from haidang.common.schemas import agency_ref, unit_ref
 from haidang.places.errors import UnitLookupError
 from haidang.places.selectors import resolve_unit
 from haidang.reporting import permissions, selectors, services
@@ -75,12 +76,6 @@ def _call(function, *args, **kwargs):
 # --- Output ------------------------------------------------------------------------------------------
 
 
-def _unit_ref(unit) -> dict | None:
-    return None if unit is None else {"code": unit.code, "name": unit.name, "level": unit.level}
-
-
-def _agency_ref(agency) -> dict | None:
-    return None if agency is None else {"id": agency.id, "name": agency.name}
 
 
 def _version_out(version: ReportFormVersion) -> dict:
@@ -114,8 +109,8 @@ def _directive_out(directive: Directive, reports: int = 0) -> dict:
         "version": directive.version,
         "number": directive.number,
         "issued_on": directive.issued_on,
-        "issuing_unit": _unit_ref(directive.issuing_unit),
-        "issuing_agency": _agency_ref(directive.issuing_agency),
+        "issuing_unit": unit_ref(directive.issuing_unit),
+        "issuing_agency": agency_ref(directive.issuing_agency),
         "title": directive.title,
         "form": {
             "id": version.form_id,
@@ -144,7 +139,7 @@ def _directive_detail(request, directive: Directive) -> dict:
             {"level": rule.level, "agency_type": rule.agency_type} for rule in directive.recipient_rules.all()
         ],
         "recipients": [
-            {"unit": _unit_ref(r.unit), "agency": _agency_ref(r.agency)}
+            {"unit": unit_ref(r.unit), "agency": agency_ref(r.agency)}
             for r in directive.recipients.select_related("unit", "agency")
         ],
     }
@@ -155,8 +150,8 @@ def _report_out(report: Report) -> dict:
         "id": report.id,
         "version": report.version,
         "directive": {"id": report.directive_id, "number": report.directive.number, "title": report.directive.title},
-        "unit": _unit_ref(report.unit),
-        "agency": _agency_ref(report.agency),
+        "unit": unit_ref(report.unit),
+        "agency": agency_ref(report.agency),
         "period_id": report.period_id,
         "period_label": report.period_label,
         "deadline": report.deadline,
@@ -222,7 +217,7 @@ def _report_detail(request, report: Report) -> dict:
 
 def _row_out(row) -> dict:
     return {
-        "unit": _unit_ref(row.unit),
+        "unit": unit_ref(row.unit),
         "label": str(row.label),
         "expected": row.expected,
         "submitted": row.submitted,
@@ -466,7 +461,7 @@ def directive_completeness(request, directive_id: UUID, unit: str = ""):
     result = selectors.completeness(request.user, directive, target)
     return {
         "directive": directive.id,
-        "unit": _unit_ref(result.unit),
+        "unit": unit_ref(result.unit),
         "today": result.today,
         "rows": [_row_out(row) for row in result.rows],
         "total": _row_out(result.total),
@@ -601,11 +596,11 @@ def get_consolidated(request, filters: Query[ConsolidatedFilters]):
     table = selectors.consolidated(request.user, directive, unit=unit)
     return {
         "directive": directive.id,
-        "unit": _unit_ref(unit),
+        "unit": unit_ref(unit),
         "period_id": table.period_id,
         "period_label": table.period_label,
         "columns": [
-            {"key": c.key, "label": str(c.label), "unit": _unit_ref(c.unit), "approved": c.approved}
+            {"key": c.key, "label": str(c.label), "unit": unit_ref(c.unit), "approved": c.approved}
             for c in table.columns
         ],
         "rows": [

@@ -11,35 +11,14 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import WithJsonSchema, field_validator
+from pydantic import WithJsonSchema
 
 from haidang.access.models import AgencyType
+from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef
 from haidang.reporting.models import DirectiveStatus, ReportStatus
 
 MAX_TEXT = 20_000
-
-
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
-class CleanSchema(Schema):
-    """Refuses NUL characters in any text (PostgreSQL cannot store them) with a message on the field."""
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value):
-        if _has_nul(value):
-            raise ValueError(_("Enter valid text of the allowed length."))
-        return value
 
 
 ReportStatusCode = Annotated[str, WithJsonSchema({"type": "string", "enum": ["", *ReportStatus.values]})]
@@ -48,17 +27,6 @@ AgencyTypeCode = Annotated[str, WithJsonSchema({"type": "string", "enum": ["", *
 
 
 # --- References ---------------------------------------------------------------------------------------
-
-
-class UnitRef(Schema):
-    code: str
-    name: str
-    level: int
-
-
-class AgencyRef(Schema):
-    id: UUID
-    name: str
 
 
 # --- Report forms -------------------------------------------------------------------------------------
@@ -87,7 +55,7 @@ class FormList(Schema):
     page_size: int
 
 
-class IndicatorOut(Schema):
+class FormIndicatorOut(Schema):
     code: str
     name: str
     position: int
@@ -115,7 +83,7 @@ class RuleOut(Schema):
 
 class FormDetailOut(FormOut):
     version: VersionOut = Field(description="The version described below (the published one unless asked).")
-    indicators: list[IndicatorOut]
+    indicators: list[FormIndicatorOut]
     sections: list[SectionOut]
     rules: list[RuleOut]
 
@@ -190,14 +158,14 @@ class DirectiveList(Schema):
     page_size: int
 
 
-class DirectiveFilters(Schema):
+class DirectiveFilters(CleanSchema):
     status: DirectiveStatusCode = ""
     period: str = Field("", max_length=32)
     page: int = 1
     page_size: int = 50
 
 
-class VersionIn(Schema):
+class VersionIn(CleanSchema):
     version: int | None = Field(None, description="The version read; 409 when it changed since.")
 
 
@@ -233,7 +201,7 @@ class CompletenessOut(Schema):
 # --- Reports ------------------------------------------------------------------------------------------
 
 
-class ReportFilters(Schema):
+class ReportFilters(CleanSchema):
     status: ReportStatusCode = ""
     directive: UUID | None = None
     period: str = Field("", max_length=32)
@@ -266,7 +234,7 @@ class ReportList(Schema):
     page_size: int
 
 
-class ValueOut(Schema):
+class ReportValueOut(Schema):
     indicator: str
     dimensions: dict[str, str]
     label: str
@@ -286,7 +254,7 @@ class CheckOut(Schema):
 
 class ReportDetailOut(ReportOut):
     form: dict
-    values: list[ValueOut]
+    values: list[ReportValueOut]
     narratives: dict[str, str]
     checks: list[CheckOut] = Field(description="Rules the saved figures break now, with their severity.")
     history: list[dict] = Field(description="Status changes: from, to, actor, at, comment.")
@@ -315,7 +283,7 @@ class ReturnIn(CleanSchema):
 # --- Consolidated ------------------------------------------------------------------------------------
 
 
-class ConsolidatedFilters(Schema):
+class ConsolidatedFilters(CleanSchema):
     directive: UUID
     unit: str = Field("", max_length=10, description="Unit code; the directive's issuing unit by default.")
 
@@ -374,7 +342,7 @@ class NotificationList(Schema):
     page_size: int
 
 
-class NotificationFilters(Schema):
+class NotificationFilters(CleanSchema):
     unread: bool = Field(False, description="Only notices not read yet.")
     page: int = 1
     page_size: int = 50

@@ -10,6 +10,7 @@ from ninja import Router
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, error_fields, invalid, not_found
+from haidang.common.schemas import CleanSchema
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.places.selectors import UnitLookupError, resolve_unit
 from haidang.reporting.periods import PeriodError, parse
@@ -234,7 +235,7 @@ class ReleaseList(Schema):
     page_size: int
 
 
-class ReleaseIn(Schema):
+class ReleaseIn(CleanSchema):
     title: str
     audience: str = "public"
     indicators: list[str]
@@ -245,7 +246,7 @@ class ReleaseIn(Schema):
     note: str = ""
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(CleanSchema):
     reason: str
 
 

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 # --- Catalogue and query (S1) -------------------------------------------------------------------
 
 
-class ValueOut(Schema):
+class BreakdownValueOut(Schema):
     value: str
     label: str
 
@@ -19,10 +19,10 @@ class BreakdownOut(Schema):
     code: str
     label: str
     multi: bool = Field(description="A record may carry several values and counts under each.")
-    values: list[ValueOut] | None = Field(description="The closed list of values; null for an open list.")
+    values: list[BreakdownValueOut] | None = Field(description="The closed list of values; null for an open list.")
 
 
-class IndicatorOut(Schema):
+class CatalogueIndicatorOut(Schema):
     code: str
     label: str
     group: str
@@ -37,7 +37,7 @@ class IndicatorOut(Schema):
 
 
 class IndicatorList(Schema):
-    items: list[IndicatorOut]
+    items: list[CatalogueIndicatorOut]
     count: int
 
 

@@ -22,6 +22,7 @@ from haidang.access.selectors import agencies_visible_to
 from haidang.cases import selectors, workflow
 from haidang.cases.models import Case, LinkedPerson
 from haidang.common.api import ApiError, error_fields, invalid, not_found
+from haidang.common.schemas import agency_ref, unit_ref
 from haidang.places.errors import UnitLookupError
 from haidang.places.selectors import resolve_unit
 
@@ -59,8 +60,8 @@ def _case_out(user, case: Case) -> dict:
         "intake_channel": case.intake_channel,
         "reception_date": case.reception_date,
         "notified_at": case.notified_at,
-        "unit": {"code": case.unit.code, "name": case.unit.name, "level": case.unit.level},
-        "agency": {"id": case.agency.id, "name": case.agency.name},
+        "unit": unit_ref(case.unit),
+        "agency": agency_ref(case.agency),
         "found_abroad": case.found_abroad,
         "found_country": case.found_country,
         "exploitation_forms": list(case.exploitation_forms or []),
