@@ -3,25 +3,28 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haidang.common.forms import DayField
 from haidang.places.models import UnitLevel
 
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
-
-class UnitDateField(forms.DateField):
-    default_error_messages = {"invalid": _("Enter a real date as dd/mm/yyyy, for example 01/07/2025.")}
+class UnitCodeField(forms.CharField):
+    """A unit given by its code; which unit it is depends on the date (resolved in the form's clean)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
-        kwargs.setdefault(
-            "widget",
-            forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
-        )
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("label", _("Unit code"))
+        kwargs.setdefault("help_text", _("The code of the commune or province where it took place, valid on its date."))
         super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"autocomplete": "off", "list": "unit-options", "inputmode": "numeric", "spellcheck": "false"}
+        )
+
+    def clean(self, value):
+        return (super().clean(value) or "").strip().upper()
 
 
 class UnitDateForm(forms.Form):
-    as_of = UnitDateField(required=False, label=_("On date"), help_text=_("dd/mm/yyyy; empty for today"))
+    as_of = DayField(required=False, label=_("On date"), help_text=_("dd/mm/yyyy; empty for today"))
 
 
 class UnitFilterForm(UnitDateForm):

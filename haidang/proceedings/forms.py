@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haidang.cases.models import Exploitation, Route, Sex
+from haidang.common.forms import DayField
 from haidang.common.text import clean_text
 from haidang.places.errors import UnitLookupError
+from haidang.places.forms import UnitCodeField
 from haidang.places.selectors import resolve_unit
-from haidang.prevention.forms import DayField, UnitCodeField
 from haidang.proceedings.models import AgeBand, Article, SuspectRole
 
 

@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency, AgencyType
+from haidang.common.forms import DayField
 from haidang.common.text import clean_text, nfc
 from haidang.places.models import UnitLevel
-from haidang.prevention.forms import DayField
 from haidang.reporting import periods
 from haidang.reporting.dimensions import DIMENSIONS, TOTAL, cell_key, cell_label, full_cells
 from haidang.reporting.models import Measure, ReportFormVersion, VersionStatus

@@ -7,16 +7,7 @@ the future, the unit inside the user's area, what each transition needs) and the
 put back on the field they name. The shared fields and builders are in `_common`.
 """
 
-from haidang.cases.forms._common import (
-    COUNTRY_SUGGESTIONS,
-    DATE_INPUT_FORMATS,
-    MAX_QUANTITY,
-    MAX_TEXT,
-    CountryField,
-    DayField,
-    ListedChoiceField,
-    UnitCodeField,
-)
+from haidang.cases.forms._common import COUNTRY_SUGGESTIONS, MAX_QUANTITY, MAX_TEXT, CountryField, ListedChoiceField
 from haidang.cases.forms.access import BreakGlassForm
 from haidang.cases.forms.attachments import AttachmentForm
 from haidang.cases.forms.case import IDENTIFICATION_DOCUMENT_TYPES, MAX_NOTE, TransitionForm
@@ -38,6 +29,8 @@ from haidang.cases.forms.support import SupportExtensionForm, SupportItemForm
 from haidang.cases.forms.transfers import TRANSFER_DECISIONS, TransferDecisionForm, TransferForm
 from haidang.cases.forms.visits import VisitForm
 from haidang.cases.forms.worklist import CaseFilterForm
+from haidang.common.forms import DayField
+from haidang.places.forms import UnitCodeField
 
 __all__ = [
     "APPLICATION_DECISIONS",
@@ -50,7 +43,6 @@ __all__ = [
     "CaseFilterForm",
     "ConsentForm",
     "CountryField",
-    "DATE_INPUT_FORMATS",
     "DISCLOSURE_PURPOSE_LABELS",
     "DayField",
     "IDENTIFICATION_DOCUMENT_TYPES",

@@ -9,9 +9,6 @@ from haidang.common.text import clean_text
 from haidang.places.errors import UnitLookupError
 from haidang.places.selectors import resolve_unit
 
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-
-
 # Countries met most often on trafficking routes from and through Vietnam, offered as suggestions
 # (any ISO 3166-1 alpha-3 code is accepted).
 COUNTRY_SUGGESTIONS = {
@@ -36,36 +33,6 @@ COUNTRY_SUGGESTIONS = {
     "USA": _("United States"),
     "VNM": _("Viet Nam"),
 }
-
-
-class DayField(forms.DateField):
-    """A date typed as dd/mm/yyyy (or ISO); 31/11/2023 is refused with a message, not a crash."""
-
-    default_error_messages = {"invalid": _("Enter a real date as dd/mm/yyyy, for example 30/07/2026.")}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
-        kwargs.setdefault(
-            "widget",
-            forms.DateInput(
-                format="%d/%m/%Y",
-                attrs={"type": "text", "placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-            ),
-        )
-        super().__init__(**kwargs)
-
-
-class UnitCodeField(forms.CharField):
-    """A unit given by its code; which unit it is depends on the date (resolved in the form's clean)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 10)
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"})
-
-    def clean(self, value):
-        return (super().clean(value) or "").strip().upper()
 
 
 class CountryField(forms.CharField):

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haidang.cases import workflow
-from haidang.cases.forms._common import DayField, _blank, _checkboxes, _text
+from haidang.cases.forms._common import _blank, _checkboxes, _text
+from haidang.common.forms import DayField
 from haidang.common.text import clean_text
 
 MAX_NOTE = 5_000

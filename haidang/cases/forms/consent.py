@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import DayField, ListedChoiceField, _blank, _clean_texts, _text
+from haidang.cases.forms._common import ListedChoiceField, _blank, _clean_texts, _text
 from haidang.cases.models import ConsentGiver
+from haidang.common.forms import DayField
 
 # The labels of the values the services accept (services.DISCLOSURE_PURPOSES and CONSENT_METHODS).
 DISCLOSURE_PURPOSE_LABELS = {

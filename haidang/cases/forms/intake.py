@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import CountryField, DayField, UnitCodeField, _blank, _checkboxes, _resolve, _text
+from haidang.cases.forms._common import CountryField, _blank, _checkboxes, _resolve, _text
 from haidang.cases.models import DocumentType, Exploitation, IntakeChannel, NationalityClass, Recruitment, Route, Sex
+from haidang.common.forms import DayField
 from haidang.common.text import clean_text
+from haidang.places.forms import UnitCodeField
 
 
 class IntakeForm(forms.Form):
@@ -43,6 +45,7 @@ class IntakeForm(forms.Form):
     document_number = _text(_("Document number"), max_length=60)
     residence_unit = UnitCodeField(
         label=_("Place of residence (unit code)"),
+        required=False,
         help_text=_("The code of the commune of residence valid on the reception date."),
     )
     address = forms.CharField(

@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import CountryField, DayField, _blank, _clean_texts, _long_text, _text
+from haidang.cases.forms._common import CountryField, _blank, _clean_texts, _long_text, _text
 from haidang.cases.models import DocumentType, NationalityClass, Relationship, Sex
+from haidang.common.forms import DayField
 
 
 class LinkPersonForm(forms.Form):

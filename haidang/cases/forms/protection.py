@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import DayField, _blank, _checkboxes, _clean_texts, _long_text, _row_id, _text
+from haidang.cases.forms._common import _blank, _checkboxes, _clean_texts, _long_text, _row_id, _text
 from haidang.cases.models import ProtectionMeasure, RiskLevel
+from haidang.common.forms import DayField
 
 
 class ProtectionDecisionForm(forms.Form):

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import DayField, ListedChoiceField, _blank, _clean_texts, _count, _text
+from haidang.cases.forms._common import ListedChoiceField, _blank, _clean_texts, _count, _text
+from haidang.common.forms import DayField
 from haidang.common.text import clean_text
 
 MAX_AMOUNT = 10**13  # fits the rate table's 14 digits

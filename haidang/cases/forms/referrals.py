@@ -3,17 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import (
-    DayField,
-    ListedChoiceField,
-    _agency_choice,
-    _blank,
-    _clean_texts,
-    _long_text,
-    _text,
-)
+from haidang.cases.forms._common import ListedChoiceField, _agency_choice, _blank, _clean_texts, _long_text, _text
 from haidang.cases.forms.consent import consent_label
 from haidang.cases.models import ReferralStatus, ServiceType
+from haidang.common.forms import DayField
 
 
 class ReferralForm(forms.Form):

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import DayField, _agency_choice, _clean_texts, _row_id, _text
+from haidang.cases.forms._common import _agency_choice, _clean_texts, _row_id, _text
+from haidang.common.forms import DayField
 
 
 class _ExtensionFields(forms.Form):

@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import DayField, _agency_choice, _blank, _clean_texts, _count, _text
+from haidang.cases.forms._common import _agency_choice, _blank, _clean_texts, _count, _text
+from haidang.common.forms import DayField
 
 
 class SupportItemForm(forms.Form):

@@ -4,16 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import (
-    ListedChoiceField,
-    UnitCodeField,
-    _agency_choice,
-    _clean_texts,
-    _long_text,
-    _resolve,
-    _text,
-)
+from haidang.cases.forms._common import ListedChoiceField, _agency_choice, _clean_texts, _long_text, _resolve, _text
 from haidang.cases.forms.consent import consent_label
+from haidang.places.forms import UnitCodeField
 
 TRANSFER_DECISIONS = (("accept", _("Accept the case")), ("decline", _("Decline")))
 

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import DayField, _clean_texts, _long_text
+from haidang.cases.forms._common import _clean_texts, _long_text
+from haidang.common.forms import DayField
 
 
 class VisitForm(forms.Form):
