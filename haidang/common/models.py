@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from haidang.common.filetypes import check_upload
+
 
 class UploadedFile(models.Model):
     """What every stored upload records; its type is checked by content (`filetypes.check_upload`).
@@ -26,3 +28,23 @@ class UploadedFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @classmethod
+    def store(cls, uploaded_file, *, max_bytes: int, uploaded_by, **owner):
+        """Check the upload by content (`filetypes.check_upload`, ValidationError on `file`) and save it
+        under the new record's id; `owner` names the record it belongs to (e.g. activity=...)."""
+        upload = check_upload(uploaded_file, max_bytes=max_bytes)
+        attachment = cls(
+            original_name=upload.name,
+            content_type=upload.content_type,
+            size=upload.size,
+            uploaded_by=uploaded_by,
+            **owner,
+        )
+        attachment.file.save(f"{attachment.id}", uploaded_file, save=False)
+        attachment.save()
+        return attachment
+
+    def audit_changes(self) -> dict:
+        """What an audit entry says of the file: never its name, which may identify someone."""
+        return {"attachment": str(self.id), "size": self.size, "content_type": self.content_type}

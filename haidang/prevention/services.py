@@ -15,7 +15,6 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
 from haidang.common.errors import StaleVersionError
-from haidang.common.filetypes import check_upload
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 from haidang.places.selectors import validate_unit_on
@@ -335,22 +334,15 @@ def copy_activity_data(activity: Activity) -> dict:
 def add_attachment(*, actor, activity: Activity, uploaded_file) -> ActivityAttachment:
     if not can_edit_activity(actor, activity):
         raise PermissionDenied
-    upload = check_upload(uploaded_file, max_bytes=MAX_ATTACHMENT_BYTES)
-    attachment = ActivityAttachment(
-        activity=activity,
-        original_name=upload.name,
-        content_type=upload.content_type,
-        size=upload.size,
-        uploaded_by=actor,
+    attachment = ActivityAttachment.store(
+        uploaded_file, max_bytes=MAX_ATTACHMENT_BYTES, uploaded_by=actor, activity=activity
     )
-    attachment.file.save(f"{attachment.id}", uploaded_file, save=False)
-    attachment.save()
     record_event(
         action="prevention.attachment_added",
         actor=actor,
         target=activity,
         unit=activity.unit,
-        changes={"attachment": str(attachment.id), "size": upload.size, "content_type": upload.content_type},
+        changes=attachment.audit_changes(),
     )
     return attachment
 

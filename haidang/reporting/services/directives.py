@@ -13,7 +13,6 @@ from haidang.access.models import Agency, AgencyType
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
 from haidang.common.errors import StaleVersionError
-from haidang.common.filetypes import check_upload
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 from haidang.places.models import AdministrativeUnit, UnitLevel
@@ -433,21 +432,14 @@ def add_directive_attachment(*, actor, directive: Directive, uploaded_file) -> D
     locked = _locked_directive(actor, directive, None)
     if locked.status == DirectiveStatus.CANCELLED:
         raise ValidationError({"file": [_("This directive is cancelled.")]})
-    upload = check_upload(uploaded_file, max_bytes=MAX_ATTACHMENT_BYTES)
-    attachment = DirectiveAttachment(
-        directive=locked,
-        original_name=upload.name,
-        content_type=upload.content_type,
-        size=upload.size,
-        uploaded_by=actor,
+    attachment = DirectiveAttachment.store(
+        uploaded_file, max_bytes=MAX_ATTACHMENT_BYTES, uploaded_by=actor, directive=locked
     )
-    attachment.file.save(f"{attachment.id}", uploaded_file, save=False)
-    attachment.save()
     record_event(
         action="reporting.attachment_added",
         actor=actor,
         target=locked,
         unit=locked.issuing_unit,
-        changes={"attachment": str(attachment.id), "size": upload.size, "content_type": upload.content_type},
+        changes=attachment.audit_changes(),
     )
     return attachment
