@@ -41,6 +41,47 @@ def demo_users(db):
 
 
 @pytest.fixture
+def english(client, settings):
+    """English for this test: pages (language cookie), the API (Accept-Language) and code called directly.
+
+    Most tests compare messages with their English source; the Vietnamese catalogue has tests of its own.
+    Use it per module with `pytestmark = pytest.mark.usefixtures("english")`. Returns the client.
+    """
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield client
+
+
+@pytest.fixture
+def as_user(english, sign_in):
+    """as_user(username) -> the test client signed in as that user (second factor given), in English."""
+    from haidang.access.models import User
+
+    def _as(username):
+        return sign_in(User.objects.get(username=username))
+
+    return _as
+
+
+@pytest.fixture
+def api(api_client):
+    """api(username) -> a client that sends a bearer token for that user (one token per user per test)."""
+    from haidang.access.models import User
+
+    clients = {}
+
+    def _api(username):
+        if username not in clients:
+            clients[username] = api_client(User.objects.get(username=username))
+        return clients[username]
+
+    return _api
+
+
+@pytest.fixture
 def sign_in(client):
     """Sign a user in on the test client, second factor included: sign_in(user) -> client."""
     from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 import time_machine
 from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from haidang.audit.testing import audit_triggers_suspended  # noqa: F401 (fixture)
 
@@ -13,10 +13,9 @@ PASSWORD = "a-Long-pass-phrase-42"
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    # Assertions read the English text; Vietnamese is the site default.
-    with translation.override("en"):
-        yield
+def english(english):
+    """Every audit test reads English (the root fixture, for the whole folder)."""
+    return english
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ from uuid import uuid4
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from haidang.access.models import Agency
 from haidang.audit.models import AuditEntry
 from haidang.cases.models import Case, CaseEvent, Person
 from haidang.cases.selectors import MASK
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HANOI_A = "09955"  # Xã Thạch Thất (commune.hanoi.a's commune)
 HANOI_B = "10006"  # Xã Tây Phương (commune.hanoi.b's commune)
@@ -33,27 +33,6 @@ IDENTIFICATION = {
     "document_number": "12/XN-CAHN",
     "document_date": "2026-03-05",
 }
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    # The API follows Accept-Language; messages are compared with their English source.
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def api(api_client, demo_users):
-    """api(username) -> a bearer client for that demonstration user (cached per test)."""
-    clients = {}
-
-    def _api(username):
-        if username not in clients:
-            clients[username] = api_client(demo_users[username])
-        return clients[username]
-
-    return _api
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from haidang.access.models import Agency
 from haidang.audit.models import AuditEntry
@@ -15,7 +15,7 @@ from haidang.cases.models import CaseEvent, LinkedPerson, ProtectionDecision, Re
 from haidang.cases.selectors import MASK
 from haidang.places.models import AdministrativeUnit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 IDENTIFICATION = {
     "decision_date": date(2026, 3, 5),
@@ -29,13 +29,6 @@ RISK = "Đối tượng Trần Văn X đe doạ tại thôn Yên Bình (minh ho�
 CHILD = "Bé Vũ An (minh hoạ)"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 SHELTER = "Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)"
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -61,13 +54,11 @@ def case(worker):
 
 
 @pytest.fixture
-def api(api_client, demo_users):
-    clients = {}
+def api(api):
+    """This module's calls default to the Department of Health's case worker."""
 
     def _api(username="caseworker.hanoi"):
-        if username not in clients:
-            clients[username] = api_client(demo_users[username])
-        return clients[username]
+        return api(username)
 
     return _api
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from haidang.access.models import Agency
 from haidang.cases import selectors, services
@@ -16,16 +16,10 @@ from haidang.cases.models import Case, CaseAccessGrant, CaseStatus
 from haidang.common import crypto
 from haidang.places.models import AdministrativeUnit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 S = CaseStatus
 NAME = "Lò Thị Mai (minh hoạ)"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -31,20 +31,6 @@ def day(value):
 
 
 @pytest.fixture
-def english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def as_user(demo_users, sign_in, english):
-    def _as(username):
-        return sign_in(demo_users[username])
-
-    return _as
-
-
-@pytest.fixture
 def intake_data(demo_users):
     """What the commune officer types into the intake form."""
     received = timezone.localdate() - timedelta(days=2)

@@ -14,7 +14,7 @@ from haidang.cases.tests.test_views_protection import CHILD, decided, errors_of,
 pytestmark = pytest.mark.django_db
 
 # The protection pages' fixtures: signing in as a demo user, the case worker, a case identified yesterday.
-as_user, worker, case = shared.as_user, shared.worker, shared.case
+worker, case = shared.worker, shared.case
 
 NOTES = "Ở với bà ngoại tại thôn Yên Bình (minh hoạ)"
 

@@ -45,16 +45,6 @@ def url(name, case, *args):
 
 
 @pytest.fixture
-def as_user(demo_users, sign_in, client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-    def _as(username):
-        return sign_in(demo_users[username])
-
-    return _as
-
-
-@pytest.fixture
 def worker(demo_users):
     return demo_users["caseworker.hanoi"]
 

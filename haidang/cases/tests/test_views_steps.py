@@ -60,16 +60,6 @@ TODAY = timezone.localdate
 
 
 @pytest.fixture
-def as_user(demo_users, sign_in, client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-    def _as(username):
-        return sign_in(demo_users[username])
-
-    return _as
-
-
-@pytest.fixture
 def make_case(demo_users):
     """A case received at the commune; `identified=True` takes it through identification."""
 

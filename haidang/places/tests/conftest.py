@@ -2,7 +2,6 @@ from datetime import date
 
 import pytest
 from django.conf import settings
-from django.utils import translation
 
 from haidang.access.services import issue_api_token
 
@@ -11,10 +10,9 @@ NEW_DAY = date(2025, 7, 1)
 
 
 @pytest.fixture(autouse=True)
-def english():
-    # Messages are asserted in their English source form; Vietnamese (the default) is added later.
-    with translation.override("en"):
-        yield
+def english(english):
+    """Every places test reads English (the root fixture, for the whole folder)."""
+    return english
 
 
 @pytest.fixture

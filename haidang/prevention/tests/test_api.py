@@ -11,7 +11,7 @@ from haidang.places.models import AdministrativeUnit
 from haidang.places.selectors import UnitLookupError, resolve_unit
 from haidang.prevention.models import Activity, ActivityMaterial
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 DAY = date(2026, 7, 30)  # the 30 July month of action
 OLD_DAY = date(2024, 7, 30)  # before the map of 01/07/2025
@@ -28,27 +28,6 @@ HN_B_COMMITTEE = "Ủy ban nhân dân Xã Tây Phương"
 HP_WOMEN = "Hội Liên hiệp Phụ nữ Thành phố Hải Phòng"
 HP_POLICE = "Công an Thành phố Hải Phòng"
 HP_A_COMMITTEE = "Ủy ban nhân dân Phường Hồng Bàng"
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    # The API follows Accept-Language; messages are compared with their English source.
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def api(api_client, demo_users):
-    """api(username) -> a bearer client for that demonstration user (cached per test)."""
-    clients = {}
-
-    def _api(username):
-        if username not in clients:
-            clients[username] = api_client(demo_users[username])
-        return clients[username]
-
-    return _api
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import zlib
 from datetime import date, timedelta
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -31,18 +30,6 @@ HN_WOMEN = "Hội Liên hiệp Phụ nữ Thành phố Hà Nội"
 HN_YOUTH = "Thành đoàn Hà Nội"
 HN_A_COMMITTEE = "Ủy ban nhân dân Xã Thạch Thất"
 HP_WOMEN = "Hội Liên hiệp Phụ nữ Thành phố Hải Phòng"
-
-
-@pytest.fixture
-def as_user(client, demo_users, sign_in):
-    """as_user(username) -> the test client signed in as that demonstration user, pages in English."""
-
-    def _as(username):
-        signed = sign_in(demo_users[username])
-        signed.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return signed
-
-    return _as
 
 
 @pytest.fixture

@@ -4,33 +4,19 @@ from datetime import date
 from uuid import uuid4
 
 import pytest
-from django.utils import translation
 
 from haidang.cases import services as case_services
 from haidang.proceedings.tests.conftest import agency
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 URL = "/api/v1/criminal-cases"
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
-def api(api_client, people):
-    clients = {}
-
-    def _api(username):
-        if username not in clients:
-            clients[username] = api_client(people[username])
-        return clients[username]
-
-    return _api
+def api(api, people):
+    """The root `api`, with this module's extra investigators made first."""
+    return api
 
 
 @pytest.fixture

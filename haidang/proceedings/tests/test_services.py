@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
 
 from haidang.audit.models import AuditEntry
 from haidang.cases import services as case_services
@@ -12,13 +11,7 @@ from haidang.proceedings import selectors, services
 from haidang.proceedings.models import CriminalCase, Suspect
 from haidang.proceedings.tests.conftest import DETECTED, agency
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def errors_of(call) -> dict:

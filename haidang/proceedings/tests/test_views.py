@@ -3,24 +3,14 @@
 from datetime import date
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 from haidang.cases import services as case_services
 from haidang.proceedings import services
 from haidang.proceedings.models import CriminalCase, Suspect
 from haidang.proceedings.tests.conftest import agency
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    # Pages follow the language cookie; messages are compared with their English source.
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_an_investigator_records_a_case_adds_a_suspect_and_links_a_victim(sign_in, people, units):

@@ -1,20 +1,12 @@
 """GET /api/v1/stats/indicators and /api/v1/stats/query: shapes, errors naming the parameter, scope."""
 
 import pytest
-from django.utils import translation
 
 from haidang.statistics.tests import figures_fixture as world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 QUERY = "/api/v1/stats/query"
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from haidang.access.models import Agency
 from haidang.places.models import AdministrativeUnit
@@ -23,7 +22,7 @@ from haidang.statistics.catalogue import available_indicators, get_indicator
 from haidang.statistics.query import OutOfScopeError, run_query
 from haidang.statistics.tests.figures_fixture import PLACES, load_units
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 INDICATORS = ("reports_expected", "report_completeness", "reports_on_time")
@@ -164,12 +163,6 @@ def figures(result, *, by_unit: bool, breakdown: str | None = None, previous: bo
         if value:
             out[(row.unit_code if by_unit else None, row.breakdown.get(breakdown) if breakdown else None)] = value
     return out
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

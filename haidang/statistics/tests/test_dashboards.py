@@ -5,18 +5,11 @@ import json
 import re
 
 import pytest
-from django.utils import translation
 from openpyxl import load_workbook
 
 from haidang.statistics.tests.figures_fixture import load
 
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    # Pages follow the language cookie (Vietnamese without one).
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

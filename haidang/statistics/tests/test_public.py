@@ -4,19 +4,12 @@ import json
 import re
 
 import pytest
-from django.utils import translation
 
 from haidang.statistics import services
 from haidang.statistics.models import Audience
 from haidang.statistics.tests.release_fixture import load_release_world, national_releaser
 
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    # Pages follow the language cookie (Vietnamese without one).
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def build(actor, *, title, period="2026Q1", audience=Audience.PUBLIC):

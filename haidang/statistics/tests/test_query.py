@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from haidang.access import services as access_services
 from haidang.access.models import Agency
@@ -15,15 +14,9 @@ from haidang.statistics.catalogue import INDICATORS, available_indicators
 from haidang.statistics.query import OutOfScopeError, QueryError, run_query, run_series
 from haidang.statistics.tests import figures_fixture as world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 H1_2026 = parse("2026S1")
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
 
 from haidang.audit.models import AuditEntry
 from haidang.places.models import AdministrativeUnit
@@ -11,11 +10,7 @@ from haidang.statistics.disclosure import TOTAL, Key
 from haidang.statistics.models import Audience, Release, ReleaseStatus
 from haidang.statistics.tests.release_fixture import load_release_world, national_releaser
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -1,18 +1,11 @@
 """Release pages for staff: build a draft, approve it as someone else, publish, withdraw."""
 
 import pytest
-from django.utils import translation
 
 from haidang.statistics.models import Release, ReleaseStatus
 from haidang.statistics.tests.release_fixture import load_release_world
 
-
-@pytest.fixture(autouse=True)
-def english(client, settings):
-    # Pages follow the language cookie (Vietnamese without one).
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
