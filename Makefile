@@ -17,7 +17,7 @@ help:
 	@echo "make run            set everything up and serve on http://$(HOST):$(PORT) (with the job worker)"
 	@echo "make test           run the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make test-postgres  the suite against PostgreSQL on 127.0.0.1:5432"
-	@echo "make lint           ruff, the import layers and the migrations check"
+	@echo "make lint           ruff, the import layers, module sizes and the migrations check"
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,7 @@ test-postgres:
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python .ci/check_module_sizes.py
 	HAIDANG_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 
 messages: $(INSTALLED)
