@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from haidang.access.scope import scope_for
+from haidang.access.services import has_confirmed_device
 
 # The JSON API authenticates each call with a bearer token; static files and the health
 # check carry no data.
@@ -41,8 +42,6 @@ class TwoFactorRequiredMiddleware:
         ):
             allowed = {reverse(name) for name in self.allowed_url_names}
             if request.path_info not in allowed:
-                from haidang.access.services import has_confirmed_device
-
                 target = "access:two_factor_verify" if has_confirmed_device(user) else "access:two_factor_setup"
                 return redirect(target)
         return self.get_response(request)

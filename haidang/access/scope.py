@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from haidang.access.models import Membership
 from haidang.access.roles import ROLE_CAPABILITIES, role_needs_two_factor
+from haidang.places.models import AdministrativeUnit
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,6 @@ class Scope:
         return Q(**{f"{unit_field}__in": self._unit_ids(tuple(paths))})
 
     def _unit_ids(self, paths: tuple[str, ...]) -> list[int]:
-        from haidang.places.models import AdministrativeUnit
-
         cache = self._cache
         if paths not in cache:
             covered = Q()
@@ -101,7 +101,6 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_haidang_scope", None)
     if cached is not None:
         return cached
-    from haidang.access.models import Membership
 
     rows = (
         Membership.objects.filter(user=user, is_active=True, agency__is_active=True)

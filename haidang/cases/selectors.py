@@ -32,6 +32,7 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
 from haidang.cases import timelimits
+from haidang.cases.matching import document_key, name_key
 from haidang.cases.models import Case, CaseAccessGrant, CaseStatus, Person
 
 MASK = "•••"
@@ -281,8 +282,6 @@ def duplicate_candidates(
     The same document (keyed hash) is decisive; the same name (without diacritics and word
     order, keyed hash) counts, and more with the same birth year or home commune. Never merges.
     """
-    from haidang.cases.services import document_key, name_key
-
     name = name_key(full_name) if full_name else ""
     document = document_key(document_number) if document_number else ""
     if not name and not document:

@@ -26,6 +26,7 @@ def healthz(request):
 @login_not_required
 def api_docs(request):
     """The API reference, rendered from the OpenAPI document on the server (no scripts)."""
+    # Here, not at the top: common is the lowest layer, and config.api imports every app (which import common).
     from config.api import api
 
     schema = api.get_openapi_schema(path_prefix="/api/v1")

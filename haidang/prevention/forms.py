@@ -13,6 +13,7 @@ from haidang.common.forms import CountField, DayField, MoneyField
 from haidang.common.text import clean_text, nfc
 from haidang.places.forms import UnitCodeField
 from haidang.places.models import UnitLevel
+from haidang.prevention import selectors
 from haidang.prevention.models import (
     ActivityType,
     FundingSource,
@@ -51,8 +52,6 @@ def _checkboxes(choices, label, **kwargs):
 
 def _unit_on_date(form: forms.Form, code_field: str, date_field: str):
     """Resolve the unit code on the record's date; put the reason on the unit field if it fails."""
-    from haidang.prevention import selectors
-
     code = form.cleaned_data.get(code_field)
     day = form.cleaned_data.get(date_field)
     if not code or day is None:
@@ -357,8 +356,6 @@ class ActivityFilterForm(forms.Form):
         self.today = today
 
     def clean(self):
-        from haidang.prevention import selectors
-
         cleaned = super().clean()
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_to < date_from:
@@ -449,8 +446,6 @@ class CampaignForm(forms.Form):
         return clean_text(self.cleaned_data.get("directive_number"))
 
     def clean(self):
-        from haidang.prevention import selectors
-
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.access.models import Agency, Membership
-from haidang.access.roles import Capability
+from haidang.access.roles import ROLE_CAPABILITIES, Capability
 from haidang.access.scope import scope_for
 from haidang.access.selectors import agencies_visible_to
 from haidang.places.errors import UnitLookupError
@@ -297,6 +297,4 @@ def entry_defaults(user) -> dict:
 
 
 def _prevention_roles() -> list[str]:
-    from haidang.access.roles import ROLE_CAPABILITIES
-
     return [role for role, caps in ROLE_CAPABILITIES.items() if VIEW in caps]

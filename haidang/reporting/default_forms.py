@@ -7,6 +7,7 @@ from django.db import transaction
 
 from haidang.reporting.models import ReportForm
 from haidang.reporting.periods import PeriodType
+from haidang.reporting.services import define_form
 
 COUNTER_TRAFFICKING_CODE = "CTMBN"
 
@@ -58,8 +59,6 @@ DEFAULT_FORMS = (COUNTER_TRAFFICKING,)
 @transaction.atomic
 def ensure_default_forms() -> list[str]:
     """Create the default forms that do not exist yet (published); returns the codes created."""
-    from haidang.reporting.services import define_form
-
     created = []
     for definition in DEFAULT_FORMS:
         if ReportForm.objects.filter(code=definition["code"]).exists():

@@ -22,6 +22,19 @@ from xml.sax.saxutils import escape
 
 from django.utils import translation
 from django.utils.translation import pgettext
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.fonts import addMapping
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVuSerif"
@@ -179,8 +192,6 @@ class _ReportSheet:
     the two halves of the heading, the type faces, and `put` for a (possibly merged) cell."""
 
     def __init__(self, sheet, width: int):
-        from openpyxl.styles import Alignment, Border, Font, Side
-
         self.sheet = sheet
         self.width = width
         self.last_col = 3 + width  # No. | Indicator | Unit | figures...
@@ -208,8 +219,6 @@ class _ReportSheet:
 
 def _xlsx_heading(out: _ReportSheet, meta: DocumentMeta, words: dict) -> None:
     """Heading: issuing body left, national heading right."""
-    from openpyxl.styles import Font
-
     put, font, left_span, right_first, last_col = out.put, out.font, out.left_span, out.right_first, out.last_col
     put(1, 1, left_span, meta.parent_body.upper())
     put(1, right_first, last_col, words["nation"], out.bold)
@@ -221,8 +230,6 @@ def _xlsx_heading(out: _ReportSheet, meta: DocumentMeta, words: dict) -> None:
 
 def _xlsx_text(out: _ReportSheet, meta: DocumentMeta, words: dict) -> int:
     """The title, the body sections and the table's caption, from row 5; returns the next row."""
-    from openpyxl.styles import Alignment, Font
-
     put, last_col = out.put, out.last_col
     row = 5
     for index, line in enumerate(words["title"]):
@@ -248,8 +255,6 @@ def _xlsx_text(out: _ReportSheet, meta: DocumentMeta, words: dict) -> int:
 
 def _xlsx_table(out: _ReportSheet, table: ReportTable, words: dict, row: int) -> int:
     """The table of figures with its header row at `row`; returns the row after its last line."""
-    from openpyxl.styles import Alignment
-
     sheet, bold, regular, boxed = out.sheet, out.bold, out.regular, out.boxed
     for column, heading in enumerate((words["no"], words["indicator"], words["measure"], *table.columns), 1):
         cell = sheet.cell(row=row, column=column, value=_text(heading))
@@ -277,8 +282,6 @@ def _xlsx_table(out: _ReportSheet, table: ReportTable, words: dict, row: int) ->
 
 def _xlsx_signature(out: _ReportSheet, meta: DocumentMeta, words: dict, row: int) -> None:
     """Signature block: recipients on the left, the signer on the right."""
-    from openpyxl.styles import Alignment, Font
-
     put, font, left_span, right_first, last_col = out.put, out.font, out.left_span, out.right_first, out.last_col
     signer = [line for line in (meta.signer_authority, meta.signer_position) if line]
     recipients = [*(f"- {name};" for name in meta.recipients), words["archive"]]
@@ -302,9 +305,6 @@ def _xlsx_signature(out: _ReportSheet, meta: DocumentMeta, words: dict, row: int
 def _xlsx_page_setup(out: _ReportSheet, header_row: int) -> None:
     """Column widths, and printing: A4 portrait, the decree's margins (inches), header row repeated
     on every page."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.page import PageMargins
-
     sheet = out.sheet
     sheet.column_dimensions["A"].width = 6
     sheet.column_dimensions["B"].width = 46
@@ -348,8 +348,6 @@ def _xlsx_data_sheet(book, table: ReportTable, words: dict) -> None:
 def consolidated_xlsx(table: ReportTable, meta: DocumentMeta) -> bytes:
     """The report as a workbook: a printable "Report" sheet in the official layout and a flat
     "Data" sheet (one row per figure) for anyone who re-uses the numbers."""
-    from openpyxl import Workbook
-
     words = _wording(meta)
     book = Workbook()
     sheet = book.active
@@ -373,10 +371,6 @@ def consolidated_xlsx(table: ReportTable, meta: DocumentMeta) -> bytes:
 @lru_cache(maxsize=1)
 def register_fonts() -> str:
     """Register the DejaVu Serif faces with reportlab once per process; returns the family name."""
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
     pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSerif.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSerif-Bold.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_ITALIC, str(FONT_DIR / "DejaVuSerif-Italic.ttf")))
@@ -389,9 +383,6 @@ def register_fonts() -> str:
 
 
 def _styles():
-    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-
     base = ParagraphStyle("base", fontName=FONT, fontSize=12, leading=15)
     return {
         "centre": ParagraphStyle("centre", parent=base, alignment=TA_CENTER, fontSize=10.5, leading=13.5),
@@ -433,18 +424,11 @@ def _styles():
 
 
 def _p(text: str, style):
-    from reportlab.platypus import Paragraph
-
     return Paragraph(escape(_text(text)).replace("\n", "<br/>"), style)
 
 
 def consolidated_pdf(table: ReportTable, meta: DocumentMeta) -> bytes:
     """The report as an A4 PDF with embedded DejaVu Serif, so every diacritic survives."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
-
     register_fonts()
     words = _wording(meta)
     styles = _styles()
@@ -527,10 +511,6 @@ def consolidated_pdf(table: ReportTable, meta: DocumentMeta) -> bytes:
 
 
 def _figures_table(table: ReportTable, words: dict, styles: dict, frame_width: float):
-    from reportlab.lib import colors
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Table, TableStyle
-
     width = len(table.columns)
     number_width, measure_width = 13 * mm, 20 * mm
     figure_width = min(26 * mm, (frame_width - number_width - measure_width - 55 * mm) / max(width, 1))
@@ -568,9 +548,6 @@ def _figures_table(table: ReportTable, words: dict, styles: dict, frame_width: f
 
 
 def _signature(meta: DocumentMeta, words: dict, styles: dict, left_width: float, right_width: float, flat):
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Spacer, Table
-
     recipients = [_p(words["recipients"], styles["recipients_head"])]
     recipients += [_p(f"- {name};", styles["recipient"]) for name in meta.recipients]
     recipients.append(_p(words["archive"], styles["recipient"]))

@@ -20,6 +20,7 @@ from haidang.places.models import UnitLevel
 from haidang.reporting import periods
 from haidang.reporting.dimensions import DIMENSIONS, TOTAL, cell_key, cell_label, full_cells
 from haidang.reporting.models import Measure, ReportFormVersion, VersionStatus
+from haidang.reporting.prefill import SOURCES
 
 CUSTOM = "custom"
 MAX_ACTIVITIES = 50
@@ -358,8 +359,6 @@ class ReportEntry:
     """
 
     def __init__(self, report, stored: dict, narratives: dict, data=None):
-        from haidang.reporting.prefill import SOURCES
-
         self.report = report
         self.data = data
         self.blocks: list[EntryBlock] = []

@@ -12,7 +12,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from haidang.access.models import Membership
+from haidang.access.models import Membership, User
 from haidang.access.roles import ROLE_CAPABILITIES, Capability
 from haidang.access.scope import scope_for
 from haidang.reporting.prefill import AREA_AGENCY_TYPES
@@ -62,8 +62,6 @@ def can_review(user, report) -> bool:
 
 def filers_of(report):
     """The users a report's task and reminders go to (active, with FILE_REPORTS at its unit)."""
-    from haidang.access.models import User
-
     memberships = Membership.objects.filter(
         is_active=True, agency__is_active=True, role__in=roles_with(FILE), unit=report.unit
     )
@@ -75,8 +73,6 @@ def filers_of(report):
 def supervisors_of(report):
     """Reviewers at the issuing side: REVIEW_REPORTS at the directive's issuing unit, in its
     issuing agency when anyone there holds the right, else anyone at that unit."""
-    from haidang.access.models import User
-
     directive = report.directive
     memberships = Membership.objects.filter(
         is_active=True, agency__is_active=True, role__in=roles_with(REVIEW), unit=directive.issuing_unit

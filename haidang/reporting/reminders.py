@@ -26,6 +26,8 @@ from haidang.reporting.models import (
     ReminderRung,
     Report,
 )
+from haidang.reporting.notices import notify, report_url
+from haidang.reporting.permissions import filers_of, supervisors_of
 
 SEND_AT = time(8, 0)
 
@@ -83,9 +85,6 @@ def _messages(report: Report, rung: Rung) -> tuple[str, str, str]:
 @transaction.atomic
 def send_reminder(reminder_id: int, today: date | None = None) -> str:
     """Send one rung if it is still due; returns what happened ("sent", "skipped", "not_due", "done")."""
-    from haidang.reporting.permissions import filers_of, supervisors_of
-    from haidang.reporting.services import notify, report_url
-
     today = today or timezone.localdate()
     reminder = (
         Reminder.objects.select_for_update(of=("self",))

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from haidang.places.models import AdministrativeUnit
+from haidang.reporting.periods import PeriodError, parse
 
 
 class Audience(models.TextChoices):
@@ -86,8 +87,6 @@ class Release(models.Model):
 
     @property
     def period_label(self) -> str:
-        from haidang.reporting.periods import PeriodError, parse
-
         try:
             return parse(self.period).label
         except PeriodError:

@@ -33,6 +33,7 @@ from haidang.statistics.catalogue import BREAKDOWNS, VICTIM_BREAKDOWNS, get_indi
 from haidang.statistics.disclosure import TOTAL, DisclosureError, Earlier, Key, Rules, Structure
 from haidang.statistics.models import Audience, Release, ReleaseStatus, ReleaseTable
 from haidang.statistics.permissions import can_prepare_release, can_release
+from haidang.statistics.query import run_query
 
 S = ReleaseStatus
 # (from, to): what the step is called in the audit log.
@@ -218,8 +219,6 @@ def _row_code(code: str) -> str:
 
 
 def _build_tables(actor, spec: ReleaseSpec) -> list[_Table]:
-    from haidang.statistics.query import run_query
-
     grouped = spec.level or None
     period_id = spec.period.identifier
     tables: list[_Table] = []

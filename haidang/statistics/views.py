@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from haidang.statistics import dashboards, selectors, services
 from haidang.statistics.forms import DashboardForm, ReleaseForm, WithdrawForm
@@ -40,9 +42,6 @@ def _csv_response(rows: list[list], filename: str) -> HttpResponse:
 
 
 def _xlsx_response(sheets: list[tuple[str, list[list]]], filename: str) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, rows in sheets:

@@ -6,9 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Status
 
+from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.cases import services
 from haidang.cases.api._common import _case_for, _require, _unit, router
+from haidang.cases.models import Transfer
 from haidang.cases.schemas import TransferDecisionIn, TransferIn, TransferOut
 from haidang.common.api import ErrorOut, invalid, not_found
 
@@ -33,8 +35,6 @@ def request_transfer(request, case_id: UUID, payload: TransferIn):
     errors: dict = {}
     to_unit = _unit(errors, "to_unit", payload.to_unit, timezone.localdate())
     # The receiving agency is usually outside the sender's area: any active agency may be named.
-    from haidang.access.models import Agency
-
     to_agency = Agency.objects.filter(pk=payload.to_agency, is_active=True).select_related("unit").first()
     if to_agency is None:
         errors.setdefault("to_agency", []).append(_("Not found."))
@@ -57,8 +57,6 @@ def request_transfer(request, case_id: UUID, payload: TransferIn):
     summary="The receiving unit accepts or declines a transfer (the case and its scope move on acceptance)",
 )
 def decide_transfer(request, case_id: UUID, transfer_id: UUID, payload: TransferDecisionIn):
-    from haidang.cases.models import Transfer
-
     _require(request, Capability.EDIT_CASES)
     transfer = Transfer.objects.select_related("case", "to_unit").filter(pk=transfer_id, case_id=case_id).first()
     # The receiving unit cannot see the case yet; the transfer addressed to it is what it may answer.

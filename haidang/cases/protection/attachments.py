@@ -4,6 +4,7 @@ sealed with the field-encryption keys and bound to their row; every download aud
 import hashlib
 import os
 
+from cryptography.exceptions import InvalidTag
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -37,8 +38,6 @@ def seal_attachment_content(attachment_id, plaintext: bytes) -> tuple[str, bytes
 
 def open_attachment_content(attachment_id, stored) -> bytes:
     """The plaintext of a stored blob; crypto.DecryptionError (never any content) if it does not open."""
-    from cryptography.exceptions import InvalidTag
-
     where = f"cases.caseattachment.content {attachment_id}"
     raw = bytes(stored or b"")
     key_id, separator, blob = raw.partition(b":")

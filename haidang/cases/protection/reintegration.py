@@ -32,6 +32,7 @@ from haidang.cases.protection._common import (
     _role_on_case,
 )
 from haidang.cases.selectors import MASK, can_see_identity, cases_visible_to
+from haidang.cases.support import assess_case, identification_date
 from haidang.common.text import clean_text
 
 # Case statuses from which the person is an identified victim (Form 07 is for victims).
@@ -55,8 +56,6 @@ def receive_application(*, actor, case: Case, data: dict) -> ReintegrationApplic
     family member's `applicant_name`). The beneficiary is the case's person (default) or an
     accompanying child; one application per beneficiary waits at a time.
     """
-    from haidang.cases.support import identification_date
-
     locked = _lock_case(case)
     _require_edit(actor, locked)
     errors: dict = {}
@@ -135,8 +134,6 @@ def decide_application(*, actor, application: ReintegrationApplication, data: di
     the eligibility engine must not refuse for the beneficiary on the decision date. Refused: the
     reason. A decision after the 9-working-day limit is recorded, and marked late.
     """
-    from haidang.cases.support import assess_case
-
     locked = (
         ReintegrationApplication.objects.select_for_update(of=("self",))
         .select_related("case__unit", "case__person", "beneficiary")

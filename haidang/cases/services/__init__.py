@@ -5,6 +5,8 @@ Each function is atomic and audited; identifying values never go into the audit 
 and disclosure), `referrals`, `transfers`, `visits`, `access` (break-the-glass); `_common` is shared.
 """
 
+# The duplicate keys live in cases.matching, below the selectors that search by them; still importable from here.
+from haidang.cases.matching import document_key, name_key
 from haidang.cases.services._common import _country_ok, _event
 from haidang.cases.services.access import BREAK_GLASS_HOURS, break_glass
 from haidang.cases.services.case import (
@@ -22,13 +24,7 @@ from haidang.cases.services.consent import (
     record_consent,
     withdraw_consent,
 )
-from haidang.cases.services.people import (
-    IDENTIFYING_PERSON_FIELDS,
-    _validate_person,
-    document_key,
-    merge_persons,
-    name_key,
-)
+from haidang.cases.services.people import IDENTIFYING_PERSON_FIELDS, _validate_person, merge_persons
 from haidang.cases.services.referrals import REFERRAL_MOVES, create_referral, update_referral
 from haidang.cases.services.transfers import can_decide_transfer, decide_transfer, request_transfer
 from haidang.cases.services.visits import record_visit

@@ -1,14 +1,19 @@
 """Break-the-glass: one case opened outside the user's scope, with a reason, audited and notified."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haidang.access.roles import Capability
+from haidang.access.models import Membership
+from haidang.access.roles import ROLE_CAPABILITIES, Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
-from haidang.cases.models import Case
+from haidang.cases.models import Case, CaseAccessGrant
 from haidang.cases.services._common import _event
 from haidang.common.text import clean_text
 
@@ -18,15 +23,6 @@ BREAK_GLASS_HOURS = 8
 @transaction.atomic
 def break_glass(*, actor, case_number: str, reason: str):
     """Open one case outside the user's scope: a reason, an audit entry and a notice to the supervisors."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.core.mail import send_mail
-
-    from haidang.access.models import Membership
-    from haidang.access.roles import ROLE_CAPABILITIES
-    from haidang.cases.models import CaseAccessGrant
-
     if not scope_for(actor).can(Capability.BREAK_GLASS):
         raise PermissionDenied
     if len(clean_text(reason)) < 10:

@@ -11,6 +11,7 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
 from haidang.cases import workflow
+from haidang.cases.matching import document_key, name_key
 from haidang.cases.models import (
     Case,
     CaseNumberCounter,
@@ -20,12 +21,16 @@ from haidang.cases.models import (
     IntakeChannel,
     LegalRegime,
     Person,
+    ProtectionDecision,
+    ProtectionStatus,
     Recruitment,
     Route,
+    ShelterStay,
+    Transfer,
 )
 from haidang.cases.selectors import can_edit_case
 from haidang.cases.services._common import _country_ok, _event
-from haidang.cases.services.people import IDENTIFYING_PERSON_FIELDS, _validate_person, document_key, name_key
+from haidang.cases.services.people import IDENTIFYING_PERSON_FIELDS, _validate_person
 from haidang.common.errors import StaleVersionError
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
@@ -187,8 +192,6 @@ def _check_transition_data(transition: workflow.Transition, data: dict, note: st
 
 def _check_closable(case: Case) -> None:
     """A case closes only when nothing is left running: protection, shelter stays, pending transfers."""
-    from haidang.cases.models import ProtectionDecision, ProtectionStatus, ShelterStay, Transfer
-
     open_items = []
     if ProtectionDecision.objects.filter(case=case, status=ProtectionStatus.ACTIVE).exists():
         open_items.append(_("a protection decision is still in force"))

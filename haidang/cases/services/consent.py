@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.audit.services import record_event
-from haidang.cases.models import Case
+from haidang.cases.models import Case, Consent, ConsentGiver, Disclosure
 from haidang.cases.selectors import can_edit_case
 from haidang.cases.services._common import _event
 from haidang.common.text import clean_text
@@ -20,8 +20,6 @@ CONSENT_METHODS = ("written", "verbal_witnessed", "electronic")
 
 @transaction.atomic
 def record_consent(*, actor, case: Case, data: dict):
-    from haidang.cases.models import Consent, ConsentGiver
-
     if not can_edit_case(actor, case):
         raise PermissionDenied
     errors: dict = {}
@@ -100,8 +98,6 @@ def check_disclosure(*, case: Case, purpose: str, recipient, consent=None, legal
 
 
 def _disclose(*, actor, case, kind, recipient, purpose, consent, legal_basis):
-    from haidang.cases.models import Disclosure
-
     check_disclosure(case=case, purpose=purpose, recipient=recipient, consent=consent, legal_basis=legal_basis)
     Disclosure.objects.create(
         case=case,

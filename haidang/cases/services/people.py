@@ -1,5 +1,5 @@
-"""Person records: the keyed hashes that find duplicates, the checks of a person's details, and
-the merge of a duplicate into the record kept."""
+"""Person records: the checks of a person's details and the merge of a duplicate into the record
+kept (the keyed hashes that find duplicates are in `cases.matching`)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -7,23 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.audit.services import record_event
-from haidang.cases.models import Case, NationalityClass, Person, Sex
+from haidang.cases.models import Case, LinkedPerson, NationalityClass, Person, Sex
 from haidang.cases.selectors import can_edit_case
 from haidang.cases.services._common import _event
-from haidang.common.crypto import keyed_hash
-from haidang.common.text import clean_text, fold
+from haidang.common.text import clean_text
 
 IDENTIFYING_PERSON_FIELDS = frozenset({"full_name", "other_names", "document_number", "address", "contacts"})
-
-
-def name_key(full_name: str) -> str:
-    """Keyed hash of the name without diacritics, case or word order (for duplicate search)."""
-    words = sorted(word for word in ("".join(ch if ch.isalnum() else " " for ch in fold(full_name))).split())
-    return keyed_hash(" ".join(words), purpose="person-name") if words else ""
-
-
-def document_key(number: str) -> str:
-    return keyed_hash(number, purpose="identity-document") if number else ""
 
 
 def _validate_person(data: dict, errors: dict) -> dict:
@@ -70,8 +59,6 @@ def merge_persons(*, actor, keep: Person, duplicate: Person, reason: str) -> Per
     The duplicate's cases and links move to the kept person; the duplicate stays as a record
     pointing at the kept one. Only someone who may edit every case involved may merge.
     """
-    from haidang.cases.models import LinkedPerson
-
     if keep.pk == duplicate.pk:
         raise ValidationError({"duplicate": [_("A person cannot be merged into themselves.")]})
     if not clean_text(reason):

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from haidang.audit.services import record_event
-from haidang.cases.models import Case
+from haidang.cases.models import Case, Referral, ServiceType
 from haidang.cases.selectors import can_edit_case
 from haidang.cases.services._common import _event
 from haidang.cases.services.consent import _disclose
@@ -14,8 +14,6 @@ from haidang.common.text import clean_text
 
 @transaction.atomic
 def create_referral(*, actor, case: Case, data: dict):
-    from haidang.cases.models import Referral, ServiceType
-
     if not can_edit_case(actor, case):
         raise PermissionDenied
     errors: dict = {}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
-from haidang.cases.models import Case
+from haidang.cases.models import Case, Transfer, TransferStatus
 from haidang.cases.selectors import can_edit_case
 from haidang.cases.services._common import _event
 from haidang.cases.services.consent import _disclose
@@ -18,8 +18,6 @@ from haidang.common.text import clean_text
 
 @transaction.atomic
 def request_transfer(*, actor, case: Case, data: dict):
-    from haidang.cases.models import Transfer
-
     locked = Case.objects.select_for_update(of=("self",)).select_related("unit", "agency").get(pk=case.pk)
     if not can_edit_case(actor, locked):
         raise PermissionDenied
@@ -85,8 +83,6 @@ def can_decide_transfer(user, transfer) -> bool:
 @transaction.atomic
 def decide_transfer(*, actor, transfer, accept: bool, note: str = ""):
     """The receiving unit accepts (the case and its scope move there; history stays) or declines."""
-    from haidang.cases.models import Transfer, TransferStatus
-
     transfer = (
         Transfer.objects.select_for_update(of=("self",))
         .select_related("case", "to_unit", "to_agency")

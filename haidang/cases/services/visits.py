@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.audit.services import record_event
-from haidang.cases.models import Case
+from haidang.cases.models import Case, FollowUpVisit
 from haidang.cases.selectors import can_edit_case
 from haidang.cases.services._common import _event
 from haidang.common.text import clean_text
@@ -15,8 +15,6 @@ from haidang.places.errors import format_day
 
 @transaction.atomic
 def record_visit(*, actor, case: Case, data: dict):
-    from haidang.cases.models import FollowUpVisit
-
     if not can_edit_case(actor, case):
         raise PermissionDenied
     errors: dict = {}

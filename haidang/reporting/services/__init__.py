@@ -4,19 +4,19 @@ Validation answers with {field: [message]} (a ValidationError) so pages and the 
 field; the figures of a report are named "values[<indicator>][<breakdown>]". Directives and
 reports carry a version: a write names the version it read, and a stale one changes nothing.
 
-One module per part: `common` (limits, errors, links), `notices`, `report_forms`, `directives`
-and `reports`; every public name is importable from here.
+One module per part: `common` (limits, errors), `notices` (marking notices read), `report_forms`,
+`directives` and `reports`. `notify` and the links a notice carries live in `reporting.notices`, below
+the services and the reminders, which both send notices. Every public name is importable from here.
 """
 
 from haidang.common.errors import StaleVersionError
+from haidang.reporting.notices import directive_url, notify, report_url
 from haidang.reporting.services.common import (
     MAX_ATTACHMENT_BYTES,
     MAX_FIGURE,
     MAX_TEXT,
     OPERATORS,
     ReportValidationError,
-    directive_url,
-    report_url,
 )
 from haidang.reporting.services.directives import (
     DIRECTIVE_FIELDS,
@@ -27,7 +27,7 @@ from haidang.reporting.services.directives import (
     resolve_recipients,
     update_directive,
 )
-from haidang.reporting.services.notices import mark_all_notifications_read, mark_notification_read, notify
+from haidang.reporting.services.notices import mark_all_notifications_read, mark_notification_read
 from haidang.reporting.services.report_forms import define_form, new_version, publish_version, replace_draft_definition
 from haidang.reporting.services.reports import (
     blocking,

@@ -1,4 +1,5 @@
-"""What the reporting services share: limits, the errors they raise and the links they send.
+"""What the reporting services share: limits and the errors they raise (the links they send are in
+`reporting.notices`).
 
 Directives and reports carry a version: a write names the version it read, and a stale one
 changes nothing (`common.errors.StaleVersionError`).
@@ -7,7 +8,6 @@ changes nothing (`common.errors.StaleVersionError`).
 from operator import eq, ge, gt, le, lt
 
 from django.core.exceptions import ValidationError
-from django.urls import NoReverseMatch, reverse
 
 from haidang.reporting.dimensions import Cell, cell_key
 
@@ -34,17 +34,3 @@ class ReportValidationError(ValidationError):
 
 def _value_field(indicator_code: str, cell: Cell) -> str:
     return f"values[{indicator_code}][{cell_key(cell)}]"
-
-
-def report_url(report) -> str:
-    try:
-        return reverse("reporting:report_detail", args=[report.pk])
-    except NoReverseMatch:
-        return "/reports/"
-
-
-def directive_url(directive) -> str:
-    try:
-        return reverse("reporting:directive_detail", args=[directive.pk])
-    except NoReverseMatch:
-        return "/reports/"

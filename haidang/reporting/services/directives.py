@@ -33,10 +33,11 @@ from haidang.reporting.models import (
     ReportValue,
     VersionStatus,
 )
+from haidang.reporting.notices import notify, report_url
 from haidang.reporting.periods import PeriodError, PeriodType, parse
 from haidang.reporting.permissions import ISSUE, filers_of
-from haidang.reporting.services.common import MAX_ATTACHMENT_BYTES, MAX_TEXT, report_url
-from haidang.reporting.services.notices import notify
+from haidang.reporting.reminders import schedule_reminders
+from haidang.reporting.services.common import MAX_ATTACHMENT_BYTES, MAX_TEXT
 
 DIRECTIVE_FIELDS = (
     "number",
@@ -345,8 +346,6 @@ def _prefill_values(report: Report) -> int:
 def issue_directive(actor, directive: Directive, version: int | None = None) -> list[Report]:
     """Issue a draft: resolve its recipients, make one pre-filled report each, tell them, and
     schedule their reminders."""
-    from haidang.reporting.reminders import schedule_reminders
-
     locked = _locked_directive(actor, directive, version)
     if locked.status != DirectiveStatus.DRAFT:
         raise ValidationError({"status": [_("This directive has been issued or cancelled already.")]})

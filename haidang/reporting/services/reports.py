@@ -40,6 +40,7 @@ from haidang.reporting.models import (
     ReportValue,
     Severity,
 )
+from haidang.reporting.notices import notify, report_url
 from haidang.reporting.permissions import can_file, can_review, filers_of, supervisors_of
 from haidang.reporting.services.common import (
     MAX_FIGURE,
@@ -47,10 +48,8 @@ from haidang.reporting.services.common import (
     OPERATORS,
     ReportValidationError,
     _value_field,
-    report_url,
 )
 from haidang.reporting.services.directives import _prefill_values
-from haidang.reporting.services.notices import notify
 
 
 def _locked_report(report: Report, version: int | None) -> Report:
