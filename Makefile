@@ -7,7 +7,8 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
-# Test processes (pytest-xdist): one per core; the browser tests all run in one of them.
+# Test processes (pytest-xdist) for the app tests: one per core. The browser tests run after them in
+# one process, so that one server serves them all.
 TEST_WORKERS ?= auto
 
 .PHONY: run setup serve test test-postgres lint browser messages clean help
@@ -48,7 +49,8 @@ browser:
 	  else echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 test: $(INSTALLED) browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) haidang
+	$(BIN)/python -m pytest tests_e2e
 
 test-postgres:
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(MAKE) test

@@ -3,7 +3,8 @@
 The server runs in its own process on a throw-away database set up as `make run` does (migrate,
 map, demo data): SQLite by default, or, when DATABASE_URL names a PostgreSQL server, a database
 of its own on that server, made for the run and dropped after it. So the PostgreSQL pass of CI
-drives the browser against PostgreSQL, not SQLite a second time.
+drives the browser against PostgreSQL, not SQLite a second time. `make test` runs them in one
+process after the other tests (one server for all of them).
 """
 
 import os
@@ -36,13 +37,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def pytest_collection_modifyitems(items):
-    # One worker runs every browser test (pytest-xdist --dist loadgroup): one server, one setup.
-    for item in items:
-        if "tests_e2e" in str(item.path):
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @contextmanager
