@@ -400,7 +400,7 @@ def create_directive(request, payload: DirectiveIn):
         raise invalid(errors)
     directive = _call(
         services.create_directive,
-        request.user,
+        actor=request.user,
         number=payload.number,
         issued_on=payload.issued_on,
         issuing_agency=issuing,
@@ -435,7 +435,9 @@ def issue_directive(request, directive_id: UUID, payload: VersionIn | None = Non
     directive = _directive_for(request, directive_id)
     if not permissions.can_issue_directives(request.user, directive.issuing_unit):
         raise _forbidden()
-    reports = _call(services.issue_directive, request.user, directive, payload.version if payload else None)
+    reports = _call(
+        services.issue_directive, actor=request.user, directive=directive, version=payload.version if payload else None
+    )
     directive.refresh_from_db()
     return {"directive": _directive_out(directive, len(reports)), "reports": len(reports)}
 
@@ -525,9 +527,9 @@ def save_report(request, report_id: UUID, payload: ReportPatch):
         raise _forbidden()
     report = _call(
         services.save_report,
-        request.user,
-        report,
-        payload.version,
+        actor=request.user,
+        report=report,
+        version=payload.version,
         values=[item.dict() for item in payload.values],
         narratives=payload.narratives,
     )
@@ -539,7 +541,9 @@ def _transition(request, report_id, action: str, version=None, comment: str = ""
     side = permissions.can_file if action == "submit" else permissions.can_review
     if not side(request.user, report):
         raise _forbidden()
-    report = _call(services.transition_report, request.user, report, action, comment=comment, version=version)
+    report = _call(
+        services.transition_report, actor=request.user, report=report, action=action, comment=comment, version=version
+    )
     return _report_detail(request, selectors.get_report_for_user(request.user, report.pk))
 
 

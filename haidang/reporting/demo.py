@@ -139,11 +139,13 @@ def _play(report: Report, story: Story, users: dict, coordinator: User) -> None:
     trained = len(story.agency) % 5 + 2  # a small, steady figure entered by hand
     values = [*_consistent(report), {"indicator": "M1", "dimensions": {}, "value": trained}]
     narratives = {code: text for code, text in NARRATIVES.items() if report.form_version.sections.filter(code=code)}
-    report = services.save_report(filer, report, report.version, values, narratives)
+    report = services.save_report(
+        actor=filer, report=report, version=report.version, values=values, narratives=narratives
+    )
     if story.submitted is not None:
-        report = services.transition_report(filer, report, workflow.Action.SUBMIT)
+        report = services.transition_report(actor=filer, report=report, action=workflow.Action.SUBMIT)
     if story.approved is not None:
-        report = services.transition_report(coordinator, report, workflow.Action.APPROVE)
+        report = services.transition_report(actor=coordinator, report=report, action=workflow.Action.APPROVE)
     _backdate(report, story)
 
 
@@ -162,7 +164,7 @@ def seed_reporting_demo() -> dict:
             made[province] = 0
             continue
         directive = services.create_directive(
-            coordinator,
+            actor=coordinator,
             number=number,
             issued_on=ISSUED_ON,
             issuing_agency=agency,
@@ -174,7 +176,7 @@ def seed_reporting_demo() -> dict:
             activities=ACTIVITIES,
             recipient_rules=[{"level": level, "agency_type": kind} for level, kind in RULES],
         )
-        reports = services.issue_directive(coordinator, directive)
+        reports = services.issue_directive(actor=coordinator, directive=directive)
         Directive.objects.filter(pk=directive.pk).update(issued_at=_at(ISSUED_ON.day, ISSUED_ON.month, 8))
         by_agency = {report.agency.name: report for report in reports if report.agency is not None}
         for story in stories:

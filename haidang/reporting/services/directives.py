@@ -216,7 +216,7 @@ def _write_directive_parts(directive: Directive, checked: dict) -> None:
 
 
 @transaction.atomic
-def create_directive(actor, **fields) -> Directive:
+def create_directive(*, actor, **fields) -> Directive:
     """A draft directive. Fields: number, issued_on, issuing_agency, title, text, form_version,
     period_id, deadline, activities [text], recipient_rules [{level, agency_type}],
     recipients [{unit, agency}]."""
@@ -250,7 +250,7 @@ def _bump(directive: Directive, *fields: str) -> None:
 
 
 @transaction.atomic
-def update_directive(actor, directive: Directive, version: int, **fields) -> Directive:
+def update_directive(*, actor, directive: Directive, version: int, **fields) -> Directive:
     """Change a draft directive; fields not given keep their values."""
     locked = _locked_directive(actor, directive, version)
     if locked.status != DirectiveStatus.DRAFT:
@@ -343,7 +343,7 @@ def _prefill_values(report: Report) -> int:
 
 
 @transaction.atomic
-def issue_directive(actor, directive: Directive, version: int | None = None) -> list[Report]:
+def issue_directive(*, actor, directive: Directive, version: int | None = None) -> list[Report]:
     """Issue a draft: resolve its recipients, make one pre-filled report each, tell them, and
     schedule their reminders."""
     locked = _locked_directive(actor, directive, version)
@@ -397,7 +397,7 @@ def issue_directive(actor, directive: Directive, version: int | None = None) -> 
 
 
 @transaction.atomic
-def cancel_directive(actor, directive: Directive, version: int | None = None, reason: str = "") -> Directive:
+def cancel_directive(*, actor, directive: Directive, version: int | None = None, reason: str = "") -> Directive:
     """Withdraw a directive; its open reports stop being expected and their reminders stop."""
     locked = _locked_directive(actor, directive, version)
     reason = clean_text(reason)

@@ -207,7 +207,9 @@ def _write_values(locked: Report, indicators: dict, changes: list[tuple], actor,
 
 
 @transaction.atomic
-def save_report(actor, report: Report, version: int, values: list[dict] = (), narratives: dict | None = None) -> Report:
+def save_report(
+    *, actor, report: Report, version: int, values: list[dict] = (), narratives: dict | None = None
+) -> Report:
     """Save figures and narratives; the report becomes (or stays) a draft.
 
     `values` items: {"indicator": code, "dimensions": {dimension: value}, "value": int | None,
@@ -341,7 +343,7 @@ def _acknowledgement(found: list[dict]) -> str:
 
 
 @transaction.atomic
-def transition_report(actor, report: Report, action: str, comment: str = "", version: int | None = None) -> Report:
+def transition_report(*, actor, report: Report, action: str, comment: str = "", version: int | None = None) -> Report:
     """Move a report along the transition table (save, submit, return, approve)."""
     locked = _locked_report(report, version)
     transition = workflow.find_transition(action, locked.status)
@@ -439,12 +441,12 @@ def _after_transition(report: Report, transition, comment: str) -> None:
         )
 
 
-def submit_report(actor, report: Report, version: int | None = None) -> Report:
-    return transition_report(actor, report, workflow.Action.SUBMIT, version=version)
+def submit_report(*, actor, report: Report, version: int | None = None) -> Report:
+    return transition_report(actor=actor, report=report, action=workflow.Action.SUBMIT, version=version)
 
 
 @transaction.atomic
-def refresh_prefill(actor, report: Report, version: int | None = None) -> Report:
+def refresh_prefill(*, actor, report: Report, version: int | None = None) -> Report:
     """Recompute the figures from the records; figures changed by hand keep their value and reason."""
     locked = _locked_report(report, version)
     if not can_file(actor, locked):

@@ -78,7 +78,7 @@ def make_directive(demo_users, places, form_version):
         }
         fields.update(overrides)
         user = demo_users[actor] if isinstance(actor, str) else actor
-        return services.create_directive(user, **fields)
+        return services.create_directive(actor=user, **fields)
 
     return _make
 
@@ -89,7 +89,7 @@ def issued(make_directive, demo_users):
 
     def _issue(**overrides):
         directive = make_directive(**overrides)
-        reports = services.issue_directive(demo_users["coordinator.hanoi"], directive)
+        reports = services.issue_directive(actor=demo_users["coordinator.hanoi"], directive=directive)
         directive.refresh_from_db()
         return directive, {report.unit.name: report for report in reports}
 

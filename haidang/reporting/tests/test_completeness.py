@@ -12,8 +12,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def submit(user, report):
-    report = services.save_report(user, report, report.version, narratives={"results": "Đã thực hiện."})
-    return services.transition_report(user, report, "submit")
+    report = services.save_report(
+        actor=user, report=report, version=report.version, narratives={"results": "Đã thực hiện."}
+    )
+    return services.transition_report(actor=user, report=report, action="submit")
 
 
 def test_on_time_late_and_overdue_per_commune(issued, demo_users, clock):
@@ -49,7 +51,7 @@ def test_a_unit_that_did_not_exist_for_the_whole_period_is_counted_correctly(mak
         recipient_rules=[],
         recipients=[{"unit": places["old_commune"]}, {"unit": places["thach_that"]}, {"unit": places["tay_phuong"]}],
     )
-    reports = {r.unit_id: r for r in services.issue_directive(coordinator, directive)}
+    reports = {r.unit_id: r for r in services.issue_directive(actor=coordinator, directive=directive)}
     assert len(reports) == 3
     officer = demo_users["commune.hanoi.a"]
     # The successor's staff answer for the dissolved commune placed under them.

@@ -88,8 +88,10 @@ def test_the_ladder_day_by_day(issued, with_emails, clock, mailoutbox, django_ca
 
     # Tây Phương submits on the deadline day, before the morning run.
     clock.move_to(at(date(2026, 10, 5), 7))
-    b = services.save_report(officer_b, b, b.version, narratives={"results": "Đã tổ chức mít tinh."})
-    services.transition_report(officer_b, b, "submit")
+    b = services.save_report(
+        actor=officer_b, report=b, version=b.version, narratives={"results": "Đã tổ chức mít tinh."}
+    )
+    services.transition_report(actor=officer_b, report=b, action="submit")
     day(date(2026, 10, 5))
     assert len(notices(officer_a, a)) == 2 and len(notices(officer_b, b)) == 1
 
@@ -108,8 +110,8 @@ def test_the_ladder_day_by_day(issued, with_emails, clock, mailoutbox, django_ca
     assert Reminder.objects.get(report=b, rung=ReminderRung.AFTER_7).skipped is True
 
     # Thạch Thất submits; the 7-day rung stays silent.
-    a = services.save_report(officer_a, a, a.version, narratives={"results": "Đã thực hiện."})
-    services.transition_report(officer_a, a, "submit")
+    a = services.save_report(actor=officer_a, report=a, version=a.version, narratives={"results": "Đã thực hiện."})
+    services.transition_report(actor=officer_a, report=a, action="submit")
     day(date(2026, 10, 12))
     assert len(notices(officer_a, a)) == 3 and len(notices(coordinator, a)) == 1
     assert not DBTaskResult.objects.filter(status="FAILED").exists()

@@ -15,12 +15,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 def file(user, report, **figures):
     values = [{"indicator": code, "value": value} for code, value in figures.items()]
-    report = services.save_report(user, report, report.version, values=values, narratives={"results": "Đã làm."})
-    return services.transition_report(user, report, "submit")
+    report = services.save_report(
+        actor=user, report=report, version=report.version, values=values, narratives={"results": "Đã làm."}
+    )
+    return services.transition_report(actor=user, report=report, action="submit")
 
 
 def approve(user, report):
-    return services.transition_report(user, report, "approve")
+    return services.transition_report(actor=user, report=report, action="approve")
 
 
 def row(table, code):
@@ -67,7 +69,7 @@ def test_old_units_are_placed_under_their_successor_and_province(make_directive,
         recipient_rules=[],
         recipients=[{"unit": places["old_commune"]}, {"unit": places["thach_that"]}],
     )
-    reports = {r.unit_id: r for r in services.issue_directive(coordinator, directive)}
+    reports = {r.unit_id: r for r in services.issue_directive(actor=coordinator, directive=directive)}
     approve(coordinator, file(officer, reports[places["old_commune"].pk], M1=6))
     approve(coordinator, file(officer, reports[places["thach_that"].pk], M1=2))
     table = selectors.consolidated(coordinator, directive)
@@ -95,7 +97,7 @@ def test_communes_sum_to_provinces_and_provinces_to_the_nation(
     haiphong = make_directive(
         actor="coordinator.haiphong", number="88/UBND-VX", issuing_agency=agency("Ủy ban nhân dân Thành phố Hải Phòng")
     )
-    (hong_bang,) = services.issue_directive(demo_users["coordinator.haiphong"], haiphong)
+    (hong_bang,) = services.issue_directive(actor=demo_users["coordinator.haiphong"], directive=haiphong)
     approve(demo_users["coordinator.haiphong"], file(demo_users["commune.haiphong.a"], hong_bang, M1=10))
 
     table = selectors.consolidated(
@@ -123,7 +125,7 @@ def test_two_levels_a_province_report_stands_for_its_communes(
         issuing_agency=agency("Ban Chỉ đạo phòng, chống tội phạm (minh hoạ)"),
         recipient_rules=[{"level": UnitLevel.PROVINCE, "agency_type": AgencyType.PROVINCIAL_PEOPLES_COMMITTEE}],
     )
-    provinces = {r.unit.name: r for r in services.issue_directive(national_coordinator, national)}
+    provinces = {r.unit.name: r for r in services.issue_directive(actor=national_coordinator, directive=national)}
     assert set(provinces) == {"Thành phố Hà Nội", "Thành phố Hải Phòng"}
     # Hà Nội's report to the nation: its communes' 7 plus 2 of its own.
     approve(national_coordinator, file(coordinator, provinces["Thành phố Hà Nội"], M1=9))

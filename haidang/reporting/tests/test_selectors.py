@@ -50,8 +50,10 @@ def test_task_list_with_days_left_and_the_review_list(issued, demo_users, clock)
     assert tasks == [reports["Xã Thạch Thất"]]
     assert tasks[0].days_left == -2 and tasks[0].is_overdue is True
     assert selectors.tasks_for(demo_users["coordinator.hanoi"]) == []  # the province does not file communes' reports
-    report = services.save_report(officer, tasks[0], tasks[0].version, narratives={"results": "Đã thực hiện."})
-    services.transition_report(officer, report, "submit")
+    report = services.save_report(
+        actor=officer, report=tasks[0], version=tasks[0].version, narratives={"results": "Đã thực hiện."}
+    )
+    services.transition_report(actor=officer, report=report, action="submit")
     assert selectors.tasks_for(officer) == []
     assert list(selectors.reviews_for(demo_users["coordinator.hanoi"])) == [reports["Xã Thạch Thất"]]
     assert not selectors.reviews_for(officer).exists()

@@ -107,7 +107,7 @@ def test_issuing_makes_one_prefilled_report_per_recipient_and_tells_them(issued,
     assert "1368/UBND-VX" in notice.title and "05/10/2026" in notice.title
     assert Reminder.objects.filter(report=report).count() == 4
     assert AuditEntry.objects.filter(action="reporting.directive_issued", object_id=str(directive.pk)).exists()
-    errors = errors_of(lambda: services.issue_directive(demo_users["coordinator.hanoi"], directive))
+    errors = errors_of(lambda: services.issue_directive(actor=demo_users["coordinator.hanoi"], directive=directive))
     assert "status" in errors
 
 
@@ -122,12 +122,14 @@ def test_a_rule_reaches_only_units_valid_on_the_deadline(make_directive, demo_us
 def test_cancelling_an_issued_directive_needs_a_reason_and_stops_reminders(issued, demo_users):
     directive, reports = issued()
     coordinator = demo_users["coordinator.hanoi"]
-    assert "reason" in errors_of(lambda: services.cancel_directive(coordinator, directive))
-    services.cancel_directive(coordinator, directive, reason="Ban hành nhầm kỳ báo cáo")
+    assert "reason" in errors_of(lambda: services.cancel_directive(actor=coordinator, directive=directive))
+    services.cancel_directive(actor=coordinator, directive=directive, reason="Ban hành nhầm kỳ báo cáo")
     assert Reminder.objects.filter(report__directive=directive, skipped=False).count() == 0
     officer = demo_users["commune.hanoi.a"]
     report = reports["Xã Thạch Thất"]
-    assert "status" in errors_of(lambda: services.save_report(officer, report, report.version, values=[]))
+    assert "status" in errors_of(
+        lambda: services.save_report(actor=officer, report=report, version=report.version, values=[])
+    )
 
 
 # --- Filling in ----------------------------------------------------------------------------------
@@ -138,7 +140,9 @@ def test_an_override_of_a_computed_figure_needs_a_reason_and_keeps_both(issued, 
     officer = demo_users["commune.hanoi.a"]
     report = reports["Xã Thạch Thất"]
     change = cell("V1", 2, sex="female", age_band="under_16")
-    errors = errors_of(lambda: services.save_report(officer, report, report.version, values=[change]))
+    errors = errors_of(
+        lambda: services.save_report(actor=officer, report=report, version=report.version, values=[change])
+    )
     field = "values[V1][sex=female|age_band=under_16]"
     assert field in errors and "Nữ" in errors[field][0] and "Dưới 16" in errors[field][0]
     report.refresh_from_db()
@@ -146,7 +150,10 @@ def test_an_override_of_a_computed_figure_needs_a_reason_and_keeps_both(issued, 
 
     reason = "Hai trẻ em được tiếp nhận tại trạm y tế, chưa nhập hệ thống"
     report = services.save_report(
-        officer, report, report.version, values=[{**change, "override_reason": reason}, cell("M1", 4)]
+        actor=officer,
+        report=report,
+        version=report.version,
+        values=[{**change, "override_reason": reason}, cell("M1", 4)],
     )
     assert report.status == S.DRAFT
     row = ReportValue.objects.get(report=report, indicator__code="V1", sex="female", age_band="under_16")
@@ -164,9 +171,9 @@ def test_bad_figures_are_refused_naming_indicator_and_breakdown(issued, demo_use
     report = reports["Xã Thạch Thất"]
     errors = errors_of(
         lambda: services.save_report(
-            officer,
-            report,
-            report.version,
+            actor=officer,
+            report=report,
+            version=report.version,
             values=[
                 cell("M1", -3),
                 cell("M2", "ba"),
@@ -189,9 +196,9 @@ def test_a_stale_version_is_refused_and_nothing_is_written(issued, demo_users):
     officer = demo_users["commune.hanoi.a"]
     report = reports["Xã Thạch Thất"]
     stale = report.version
-    services.save_report(officer, report, stale, values=[cell("M1", 1)])
+    services.save_report(actor=officer, report=report, version=stale, values=[cell("M1", 1)])
     with pytest.raises(StaleVersionError) as caught:
-        services.save_report(officer, report, stale, values=[cell("M1", 9)])
+        services.save_report(actor=officer, report=report, version=stale, values=[cell("M1", 9)])
     assert caught.value.current_version == stale + 1
     assert ReportValue.objects.get(report=report, indicator__code="M1").value == 1
 
@@ -201,7 +208,9 @@ def test_only_the_recipients_own_staff_fill_the_report(issued, demo_users):
     report = reports["Xã Thạch Thất"]
     for outsider in ("commune.hanoi.b", "coordinator.hanoi", "caseworker.hanoi"):
         with pytest.raises(PermissionDenied):
-            services.save_report(demo_users[outsider], report, report.version, values=[cell("M1", 1)])
+            services.save_report(
+                actor=demo_users[outsider], report=report, version=report.version, values=[cell("M1", 1)]
+            )
 
 
 # --- Submitting and reviewing --------------------------------------------------------------------
@@ -214,14 +223,14 @@ def test_validation_rules_stop_the_submission_naming_indicator_and_breakdown(iss
     report = reports["Xã Thạch Thất"]
     reason = "Quyết định xác định của Công an tỉnh"
     report = services.save_report(
-        officer,
-        report,
-        report.version,
+        actor=officer,
+        report=report,
+        version=report.version,
         values=[cell("V2", 1, reason, sex="male", age_band="16_17")],
         narratives={"results": ""},
     )
     with pytest.raises(ReportValidationError) as caught:
-        services.transition_report(officer, report, "submit")
+        services.transition_report(actor=officer, report=report, action="submit")
     problems = caught.value.problems
     breakdowns = {(p["indicator"], p["breakdown"]) for p in problems if p["indicator"]}
     assert breakdowns == {("V2", ""), ("V2", "sex=male|age_band=16_17")}
@@ -236,21 +245,25 @@ def test_submit_return_resubmit_approve_locks_with_history(issued, demo_users, c
     _directive, reports = issued()
     officer, coordinator = demo_users["commune.hanoi.a"], demo_users["coordinator.hanoi"]
     report = reports["Xã Thạch Thất"]
-    report = services.save_report(officer, report, report.version, narratives={"results": "Đã tổ chức 3 buổi."})
-    report = services.transition_report(officer, report, "submit")
+    report = services.save_report(
+        actor=officer, report=report, version=report.version, narratives={"results": "Đã tổ chức 3 buổi."}
+    )
+    report = services.transition_report(actor=officer, report=report, action="submit")
     assert report.status == S.SUBMITTED and report.submitted_by == officer
     assert Notification.objects.filter(user=coordinator, kind="report_submitted").exists()
     with pytest.raises(PermissionDenied):
-        services.transition_report(officer, report, "approve")
+        services.transition_report(actor=officer, report=report, action="approve")
     with pytest.raises(PermissionDenied):
-        services.transition_report(demo_users["coordinator.haiphong"], report, "approve")
-    assert "comment" in errors_of(lambda: services.transition_report(coordinator, report, "return"))
-    report = services.transition_report(coordinator, report, "return", comment="Bổ sung số liệu tài liệu")
+        services.transition_report(actor=demo_users["coordinator.haiphong"], report=report, action="approve")
+    assert "comment" in errors_of(lambda: services.transition_report(actor=coordinator, report=report, action="return"))
+    report = services.transition_report(
+        actor=coordinator, report=report, action="return", comment="Bổ sung số liệu tài liệu"
+    )
     assert report.status == S.RETURNED
     assert Notification.objects.filter(user=officer, kind="report_returned").exists()
-    report = services.save_report(officer, report, report.version, values=[cell("M1", 2)])
-    report = services.transition_report(officer, report, "submit")
-    report = services.transition_report(coordinator, report, "approve")
+    report = services.save_report(actor=officer, report=report, version=report.version, values=[cell("M1", 2)])
+    report = services.transition_report(actor=officer, report=report, action="submit")
+    report = services.transition_report(actor=coordinator, report=report, action="approve")
     assert report.status == S.LOCKED and report.approved_by == coordinator
     history = [(c.from_status, c.to_status, c.actor.username) for c in report.status_changes.all()]
     assert history == [
@@ -264,8 +277,10 @@ def test_submit_return_resubmit_approve_locks_with_history(issued, demo_users, c
     ]
     assert report.status_changes.get(to_status=S.RETURNED).comment == "Bổ sung số liệu tài liệu"
     # Locked: no more changes, no second approval.
-    assert "status" in errors_of(lambda: services.save_report(officer, report, report.version, values=[]))
-    assert "action" in errors_of(lambda: services.transition_report(coordinator, report, "approve"))
+    assert "status" in errors_of(
+        lambda: services.save_report(actor=officer, report=report, version=report.version, values=[])
+    )
+    assert "action" in errors_of(lambda: services.transition_report(actor=coordinator, report=report, action="approve"))
 
 
 def test_refresh_prefill_follows_the_records_but_keeps_overrides(issued, demo_users):
@@ -275,7 +290,10 @@ def test_refresh_prefill_follows_the_records_but_keeps_overrides(issued, demo_us
     officer = demo_users["commune.hanoi.a"]
     report = reports["Xã Thạch Thất"]
     report = services.save_report(
-        officer, report, report.version, values=[cell("P3", 5, "Buổi họp thôn chưa nhập", sex="male")]
+        actor=officer,
+        report=report,
+        version=report.version,
+        values=[cell("P3", 5, "Buổi họp thôn chưa nhập", sex="male")],
     )
     prevention_services.create_activity(
         actor=officer,
@@ -290,7 +308,7 @@ def test_refresh_prefill_follows_the_records_but_keeps_overrides(issued, demo_us
             "participants_female": 40,
         },
     )
-    report = services.refresh_prefill(officer, report, report.version)
+    report = services.refresh_prefill(actor=officer, report=report, version=report.version)
     sessions = ReportValue.objects.get(report=report, indicator__code="P2", sex="")
     assert (sessions.computed_value, sessions.value) == (2, 2)
     male = ReportValue.objects.get(report=report, indicator__code="P3", sex="male")

@@ -24,7 +24,9 @@ def _identified_above_received(officer, report):
         "value": 1,
         "override_reason": REASON,
     }
-    return services.save_report(officer, report, report.version, values=[change], narratives={"results": "Đã làm."})
+    return services.save_report(
+        actor=officer, report=report, version=report.version, values=[change], narratives={"results": "Đã làm."}
+    )
 
 
 def test_the_default_forms_identified_within_received_rule_is_a_warning(form_version):
@@ -38,7 +40,7 @@ def test_an_error_rule_blocks_naming_indicator_and_breakdown(issued, demo_users,
     officer = demo_users["commune.hanoi.a"]
     report = _identified_above_received(officer, reports["Xã Thạch Thất"])
     with pytest.raises(ReportValidationError) as caught:
-        services.transition_report(officer, report, "submit")
+        services.transition_report(actor=officer, report=report, action="submit")
     found = {(p["indicator"], p["breakdown"], p["severity"]) for p in caught.value.problems}
     assert found == {("V2", "", "error"), ("V2", BREAKDOWN, "error")}
     report.refresh_from_db()
@@ -53,7 +55,7 @@ def test_a_warning_rule_does_not_block_and_the_acknowledgement_is_in_the_history
     assert {(p["indicator"], p["breakdown"]) for p in services.warnings(checks)} == {("V2", ""), ("V2", BREAKDOWN)}
     assert services.blocking(checks) == []
 
-    report = services.transition_report(officer, report, "submit")
+    report = services.transition_report(actor=officer, report=report, action="submit")
     assert report.status == ReportStatus.SUBMITTED
     submitted = report.status_changes.get(to_status=ReportStatus.SUBMITTED)
     assert submitted.actor == officer

@@ -80,7 +80,7 @@ def directive_new(request):
         form.initial["form_version"] = versions[0].pk
     if request.method == "POST" and form.is_valid():
         try:
-            directive = services.create_directive(user, **form.directive_fields())
+            directive = services.create_directive(actor=user, **form.directive_fields())
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -103,7 +103,10 @@ def directive_edit(request, directive_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_directive(
-                user, directive, form.cleaned_data.get("version") or directive.version, **form.directive_fields()
+                actor=user,
+                directive=directive,
+                version=form.cleaned_data.get("version") or directive.version,
+                **form.directive_fields(),
             )
         except services.StaleVersionError:
             stale = True
@@ -180,7 +183,7 @@ def directive_issue(request, directive_id):
     except ValueError:
         version = None
     try:
-        reports = services.issue_directive(user, directive, version)
+        reports = services.issue_directive(actor=user, directive=directive, version=version)
     except services.StaleVersionError:
         messages.error(request, _("The directive changed since you opened it; check it and issue it again."))
     except ValidationError as error:
@@ -207,7 +210,9 @@ def directive_cancel(request, directive_id):
         messages.error(request, _("The directive changed since you opened it; check it and try again."))
         return redirect("reporting:directive_detail", directive_id=directive.pk)
     try:
-        services.cancel_directive(user, directive, form.cleaned_data["version"], form.cleaned_data["reason"])
+        services.cancel_directive(
+            actor=user, directive=directive, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"]
+        )
     except services.StaleVersionError:
         messages.error(request, _("The directive changed since you opened it; check it and try again."))
     except ValidationError as error:

@@ -85,7 +85,13 @@ def report_detail(request, report_id):
         except ValueError:
             version = -1
         try:
-            saved = services.save_report(user, report, version, entry.values_payload(), entry.narratives_payload())
+            saved = services.save_report(
+                actor=user,
+                report=report,
+                version=version,
+                values=entry.values_payload(),
+                narratives=entry.narratives_payload(),
+            )
         except services.StaleVersionError:
             stale = True
             entry.errors.append(STALE_MESSAGE)
@@ -96,7 +102,9 @@ def report_detail(request, report_id):
                 messages.success(request, _("Draft saved. Submit the report when it is complete."))
                 return redirect("reporting:report_detail", report_id=report.pk)
             try:
-                services.transition_report(user, saved, workflow.Action.SUBMIT, version=saved.version)
+                services.transition_report(
+                    actor=user, report=saved, action=workflow.Action.SUBMIT, version=saved.version
+                )
             except ValidationError as error:
                 # The figures are saved as a draft; only the submission waits for the corrections.
                 report = saved
@@ -160,7 +168,11 @@ def report_review(request, report_id):
     action = form.cleaned_data["action"]
     try:
         services.transition_report(
-            user, report, action, comment=form.cleaned_data["comment"], version=form.cleaned_data["version"]
+            actor=user,
+            report=report,
+            action=action,
+            comment=form.cleaned_data["comment"],
+            version=form.cleaned_data["version"],
         )
     except services.StaleVersionError:
         messages.error(request, _("The report changed since you opened it; read it again before deciding."))
@@ -186,7 +198,7 @@ def report_refresh(request, report_id):
     if not can_file(user, report):
         raise PermissionDenied
     try:
-        services.refresh_prefill(user, report)
+        services.refresh_prefill(actor=user, report=report)
     except ValidationError as error:
         for text in _error_texts(error):
             messages.error(request, text)
