@@ -197,7 +197,7 @@ def _report_detail(request, report: Report) -> dict:
                 key: str(problem.get(key, ""))
                 for key in ("rule", "severity", "indicator", "breakdown", "breakdown_label", "message")
             }
-            for problem in services.check_report(report)
+            for problem in selectors.check_report(report)
             if problem["rule"]
         ],
         "history": [

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from haidang.access.models import Agency, AgencyType, User
 from haidang.places.models import UnitLevel
-from haidang.reporting import services, workflow
+from haidang.reporting import selectors, services, workflow
 from haidang.reporting.default_forms import default_form_version
 from haidang.reporting.dimensions import full_cells
 from haidang.reporting.models import Directive, Notification, Report, ReportStatusChange
@@ -96,7 +96,7 @@ PROVINCES = {
 def _consistent(report) -> list[dict]:
     """Figures that pass the form's blocking rules: where a pre-filled left side exceeds its right
     side, the filer corrects it down, with the reason. Warnings are left for the reviewer to see."""
-    stored = services.values_by_indicator(report)
+    stored = selectors.values_by_indicator(report)
     values = []
     for rule in report.form_version.rules.select_related("left_indicator", "right_indicator"):
         left, right = rule.left_indicator, rule.right_indicator

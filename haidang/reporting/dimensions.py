@@ -125,6 +125,11 @@ def cell_key(cell: Cell) -> str:
     return "|".join(f"{code}={value}" for code, value in cell)
 
 
+def value_field(indicator_code: str, cell: Cell) -> str:
+    """The name of a figure in forms and validation errors: "values[<indicator>][<cell key>]"."""
+    return f"values[{indicator_code}][{cell_key(cell)}]"
+
+
 def parse_cell(dimensions: dict | None, breakdowns) -> Cell:
     """The cell named by {dimension: value}; ValueError (translated) when it is not one of the
     indicator's cells."""

@@ -37,7 +37,7 @@ def _attachment_out(item: CaseAttachment, show: bool) -> dict:
 def list_attachments(request, case_id: UUID):
     case = _case_for(request, case_id, "attachments")
     show = selectors.can_see_identity(request.user, case)
-    rows = protection.attachments_for(case).select_related("uploaded_by")
+    rows = selectors.attachments_for(case).select_related("uploaded_by")
     if not show:
         rows = rows.defer("original_name")  # masked anyway: leave it sealed
     items = [_attachment_out(item, show) for item in rows]
@@ -55,7 +55,7 @@ def create_attachment(request, case_id: UUID, kind: Form[str], file: File[Upload
     # `file` is optional here so that a missing file is refused by the service, naming `file`.
     case = _editable(request, case_id, "attachments")
     attachment = _written(protection.add_attachment, actor=request.user, case=case, kind=kind, uploaded_file=file)
-    item = protection.attachments_for(case).select_related("uploaded_by").get(pk=attachment.pk)
+    item = selectors.attachments_for(case).select_related("uploaded_by").get(pk=attachment.pk)
     return Status(201, _attachment_out(item, selectors.can_see_identity(request.user, case)))
 
 
@@ -76,7 +76,7 @@ def create_attachment(request, case_id: UUID, kind: Form[str], file: File[Upload
 )
 def download_attachment(request, case_id: UUID, attachment_id: UUID):
     _require(request, Capability.VIEW_CASES)
-    attachment = protection.get_attachment_for_user(request.user, attachment_id)
+    attachment = selectors.get_attachment_for_user(request.user, attachment_id)
     if attachment is None or attachment.case_id != case_id:
         raise not_found()
     result = protection.download_attachment(actor=request.user, attachment=attachment)

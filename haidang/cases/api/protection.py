@@ -18,7 +18,7 @@ from haidang.cases.schemas import (
 from haidang.common.api import ErrorOut, invalid, not_found
 
 
-def _decision_out(view: protection.ProtectionView) -> dict:
+def _decision_out(view: selectors.ProtectionView) -> dict:
     decision = view.decision
     return {
         "id": decision.id,
@@ -42,7 +42,7 @@ def _decision_out(view: protection.ProtectionView) -> dict:
 
 
 def _one_decision(request, case: Case, decision_id) -> dict:
-    view = next(v for v in protection.protection_decisions_for(request.user, case) if v.decision.pk == decision_id)
+    view = next(v for v in selectors.protection_decisions_for(request.user, case) if v.decision.pk == decision_id)
     return _decision_out(view)
 
 
@@ -62,7 +62,7 @@ def _decision_for(case: Case, decision_id: UUID) -> ProtectionDecision:
 )
 def list_protection_decisions(request, case_id: UUID):
     case = _case_for(request, case_id, "protection")
-    items = [_decision_out(view) for view in protection.protection_decisions_for(request.user, case)]
+    items = [_decision_out(view) for view in selectors.protection_decisions_for(request.user, case)]
     return {"items": items, "count": len(items), "identities_shown": selectors.can_see_identity(request.user, case)}
 
 
@@ -99,7 +99,7 @@ def refuse_protection(request, case_id: UUID, decision_id: UUID, payload: Protec
     decision = _decision_for(case, decision_id)
     data = payload.dict()
     if payload.commitment_file is not None:
-        data["commitment_file"] = protection.attachments_for(case).filter(pk=payload.commitment_file).first()
+        data["commitment_file"] = selectors.attachments_for(case).filter(pk=payload.commitment_file).first()
         if data["commitment_file"] is None:
             raise invalid({"commitment_file": [_("Not found.")]})
     _written(protection.record_refusal, actor=request.user, decision=decision, data=data)

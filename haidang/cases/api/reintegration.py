@@ -12,7 +12,7 @@ from haidang.cases.schemas import ApplicationDecisionIn, ApplicationIn, Applicat
 from haidang.common.api import ErrorOut, invalid, not_found
 
 
-def _application_out(view: protection.ApplicationView, show: bool) -> dict:
+def _application_out(view: selectors.ApplicationView, show: bool) -> dict:
     application = view.application
     return {
         "id": application.id,
@@ -37,7 +37,7 @@ def _application_out(view: protection.ApplicationView, show: bool) -> dict:
 
 def _one_application(request, case: Case, application_id) -> dict:
     show = selectors.can_see_identity(request.user, case)
-    view = next(v for v in protection.applications_for(request.user, case) if v.application.pk == application_id)
+    view = next(v for v in selectors.applications_for(request.user, case) if v.application.pk == application_id)
     return _application_out(view, show)
 
 
@@ -51,7 +51,7 @@ def _one_application(request, case: Case, application_id) -> dict:
 def list_applications(request, case_id: UUID):
     case = _case_for(request, case_id, "reintegration")
     show = selectors.can_see_identity(request.user, case)
-    items = [_application_out(view, show) for view in protection.applications_for(request.user, case)]
+    items = [_application_out(view, show) for view in selectors.applications_for(request.user, case)]
     return {"items": items, "count": len(items), "identities_shown": show}
 
 

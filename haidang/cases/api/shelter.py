@@ -12,7 +12,7 @@ from haidang.cases.schemas import ExtensionIn, ShelterStayEndIn, ShelterStayIn, 
 from haidang.common.api import ErrorOut, invalid, not_found
 
 
-def _stay_out(view: protection.StayView, show: bool) -> dict:
+def _stay_out(view: selectors.StayView, show: bool) -> dict:
     stay = view.stay
     return {
         "id": stay.id,
@@ -33,7 +33,7 @@ def _stay_out(view: protection.StayView, show: bool) -> dict:
 
 def _one_stay(request, case: Case, stay_id) -> dict:
     show = selectors.can_see_identity(request.user, case)
-    view = next(v for v in protection.shelter_stays_for(request.user, case) if v.stay.pk == stay_id)
+    view = next(v for v in selectors.shelter_stays_for(request.user, case) if v.stay.pk == stay_id)
     return _stay_out(view, show)
 
 
@@ -54,7 +54,7 @@ def _stay_for(case: Case, stay_id: UUID) -> ShelterStay:
 def list_shelter_stays(request, case_id: UUID):
     case = _case_for(request, case_id, "shelter")
     show = selectors.can_see_identity(request.user, case)
-    items = [_stay_out(view, show) for view in protection.shelter_stays_for(request.user, case)]
+    items = [_stay_out(view, show) for view in selectors.shelter_stays_for(request.user, case)]
     return {"items": items, "count": len(items), "identities_shown": show}
 
 

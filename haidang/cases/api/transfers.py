@@ -8,7 +8,7 @@ from ninja import Status
 
 from haidang.access.models import Agency
 from haidang.access.roles import Capability
-from haidang.cases import services
+from haidang.cases import selectors, services
 from haidang.cases.api._common import _case_for, _require, _unit, router
 from haidang.cases.models import Transfer
 from haidang.cases.schemas import TransferDecisionIn, TransferIn, TransferOut
@@ -60,7 +60,7 @@ def decide_transfer(request, case_id: UUID, transfer_id: UUID, payload: Transfer
     _require(request, Capability.EDIT_CASES)
     transfer = Transfer.objects.select_related("case", "to_unit").filter(pk=transfer_id, case_id=case_id).first()
     # The receiving unit cannot see the case yet; the transfer addressed to it is what it may answer.
-    if transfer is None or not services.can_decide_transfer(request.user, transfer):
+    if transfer is None or not selectors.can_decide_transfer(request.user, transfer):
         raise not_found()
     transfer = services.decide_transfer(actor=request.user, transfer=transfer, accept=payload.accept, note=payload.note)
     return _transfer_out(transfer)

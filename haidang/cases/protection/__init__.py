@@ -9,6 +9,9 @@ Kept beside services, like support.py, because each is one topic with its own ru
 - `attachments`: files kept with the case, sealed, every download audited.
 - `_common`: the checks they share.
 
+The reads (decisions, stays and applications as a reader may see them, with their deadlines, and the
+attachments of a case) are in `cases.selectors`, like every scoped read.
+
 Every write is atomic, checks that the actor may edit the case, names the field of each refusal,
 writes a timeline event and an audit entry. Nothing identifying goes into either (the timeline is
 shown to readers who see identities masked): no names, no risk assessment, no reasons given by
@@ -21,10 +24,8 @@ from haidang.cases.protection.attachments import (
     DEFAULT_ATTACHMENT_MAX_BYTES,
     OFFICE_TYPES,
     add_attachment,
-    attachments_for,
     check_upload,
     download_attachment,
-    get_attachment_for_user,
     max_attachment_bytes,
     open_attachment_content,
     reseal_attachment,
@@ -32,47 +33,16 @@ from haidang.cases.protection.attachments import (
     sniff_content_type,
 )
 from haidang.cases.protection.people import link_person, update_link
-from haidang.cases.protection.protection import (
-    ProtectionView,
-    decide_protection,
-    end_protection,
-    protection_decisions_for,
-    record_refusal,
-)
-from haidang.cases.protection.reintegration import (
-    IDENTIFIED_STATUSES,
-    ApplicationDeadline,
-    ApplicationView,
-    application_deadline,
-    applications_for,
-    applications_waiting_for,
-    decide_application,
-    receive_application,
-)
-from haidang.cases.protection.shelter import (
-    StayView,
-    end_stay,
-    extend_stay,
-    shelter_stays_for,
-    start_stay,
-    stay_deadline,
-    stay_deadlines,
-)
+from haidang.cases.protection.protection import decide_protection, end_protection, record_refusal
+from haidang.cases.protection.reintegration import IDENTIFIED_STATUSES, decide_application, receive_application
+from haidang.cases.protection.shelter import end_stay, extend_stay, start_stay
 
 __all__ = [
     "ADULT_AGE",
     "DEFAULT_ATTACHMENT_MAX_BYTES",
     "IDENTIFIED_STATUSES",
     "OFFICE_TYPES",
-    "ApplicationDeadline",
-    "ApplicationView",
-    "ProtectionView",
-    "StayView",
     "add_attachment",
-    "application_deadline",
-    "applications_for",
-    "applications_waiting_for",
-    "attachments_for",
     "check_upload",
     "decide_application",
     "decide_protection",
@@ -80,19 +50,14 @@ __all__ = [
     "end_protection",
     "end_stay",
     "extend_stay",
-    "get_attachment_for_user",
     "link_person",
     "max_attachment_bytes",
     "open_attachment_content",
-    "protection_decisions_for",
     "receive_application",
     "record_refusal",
     "reseal_attachment",
     "seal_attachment_content",
-    "shelter_stays_for",
     "sniff_content_type",
     "start_stay",
-    "stay_deadline",
-    "stay_deadlines",
     "update_link",
 ]

@@ -1,6 +1,6 @@
 """What the protection, shelter, reintegration, linked-person and attachment services share:
-the lock on the case, the edit and open-case checks, dates checked field by field, who a person is on
-the case (for the timeline), ages, and the timeline event with its audit entry."""
+the lock on the case, the edit and open-case checks, dates checked field by field, ages, and the
+timeline event with its audit entry (who a person is on the case is `selectors.role_on_case`)."""
 
 from datetime import date, datetime
 
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from haidang.audit.services import record_event
 from haidang.cases import services
-from haidang.cases.models import Case, CaseStatus, LinkedPerson, Person
+from haidang.cases.models import Case, CaseStatus, Person
 from haidang.cases.selectors import can_edit_case
 from haidang.places.errors import format_day
 
@@ -56,18 +56,6 @@ def _day(errors: dict, field: str, value, *, required: bool = True, not_before: 
             % {"day": format_day(value), "what": after, "limit": format_day(not_before)},
         )
     return value
-
-
-def _links(case: Case) -> dict:
-    return {link.person_id: link for link in LinkedPerson.objects.filter(case=case)}
-
-
-def _role_on_case(case: Case, person_id, links: dict) -> str:
-    """'person' for the principal, else the relationship: what the timeline may say about who it is."""
-    if person_id == case.person_id:
-        return "person"
-    link = links.get(person_id)
-    return link.relationship if link is not None else "other"
 
 
 def _age_at_least(birth_date: date | None, birth_year: int | None, on: date) -> int | None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from haidang.audit.services import record_event
 from haidang.cases.models import AttachmentKind, Case, CaseAttachment
 from haidang.cases.protection._common import _add, _finish, _require_edit
-from haidang.cases.selectors import can_see_identity, cases_visible_to, get_case_for_user
+from haidang.cases.selectors import can_see_identity, get_case_for_user
 from haidang.common import crypto
 from haidang.common.filetypes import OFFICE_TYPES, check_upload, sniff_content_type  # noqa: F401 (re-exported)
 
@@ -97,23 +97,6 @@ def add_attachment(*, actor, case: Case, kind: str, uploaded_file) -> CaseAttach
         identifying={"original_name"},
     )
     return attachment
-
-
-def attachments_for(case: Case):
-    """The case's attachments without their content (which is read only to be downloaded)."""
-    return CaseAttachment.objects.filter(case=case).defer("content").order_by("uploaded_at", "id")
-
-
-def get_attachment_for_user(user, attachment_id) -> CaseAttachment | None:
-    """The attachment if its case is visible to the user, else None (answer 404); content not loaded."""
-    try:
-        return (
-            CaseAttachment.objects.filter(pk=attachment_id, case__in=cases_visible_to(user).values("pk"))
-            .defer("content")
-            .first()
-        )
-    except ValidationError:  # not a UUID
-        return None
 
 
 def download_attachment(*, actor, attachment: CaseAttachment) -> tuple[str, str, bytes] | None:

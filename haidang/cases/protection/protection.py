@@ -2,8 +2,6 @@
 person, with a risk assessment (sealed) and its measures; a refusal needs the person's written
 commitment, attached or recorded as kept on paper with its date."""
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,13 +19,11 @@ from haidang.cases.protection._common import (
     _add,
     _day,
     _finish,
-    _links,
     _lock_case,
     _require_edit,
     _require_open,
-    _role_on_case,
 )
-from haidang.cases.selectors import MASK, can_see_identity
+from haidang.cases.selectors import links_by_person, role_on_case
 from haidang.common.text import clean_text
 
 
@@ -54,7 +50,7 @@ def decide_protection(*, actor, case: Case, data: dict) -> ProtectionDecision:
     _require_edit(actor, locked)
     errors: dict = {}
     _require_open(locked, errors)
-    links = _links(locked)
+    links = links_by_person(locked)
     subject = data.get("subject") or locked.person
     if subject.pk != locked.person_id and subject.pk not in links:
         _add(errors, "subject", _("Protection is decided for the person of this case or one of their linked persons."))
@@ -96,7 +92,7 @@ def decide_protection(*, actor, case: Case, data: dict) -> ProtectionDecision:
         action="cases.protection_decided",
         data={
             "protection": str(decision.pk),
-            "subject": _role_on_case(locked, subject.pk, links),
+            "subject": role_on_case(locked, subject.pk, links),
             "risk_level": decision.risk_level,
             "measures": measures,
             "decision_date": decided_on.isoformat(),
@@ -242,33 +238,3 @@ def end_protection(*, actor, decision: ProtectionDecision, data: dict) -> Protec
         identifying={"end_reason"},
     )
     return locked
-
-
-@dataclass(frozen=True)
-class ProtectionView:
-    """A decision as a reader may see it: the risk assessment and the person's reasons masked unless allowed."""
-
-    decision: ProtectionDecision
-    subject: str  # "person" or the relationship of the linked person
-    risk_assessment: str
-    other_measure: str
-    refusal_reason: str
-    end_reason: str
-
-
-def protection_decisions_for(user, case: Case) -> list[ProtectionView]:
-    """The case's protection decisions, oldest first (`case` comes from `selectors.get_case_for_user`)."""
-    show = can_see_identity(user, case)
-    links = _links(case)
-    reveal = (lambda value: value) if show else (lambda value: MASK if value else "")
-    return [
-        ProtectionView(
-            decision=decision,
-            subject=_role_on_case(case, decision.subject_id, links),
-            risk_assessment=reveal(decision.risk_assessment),
-            other_measure=reveal(decision.other_measure),
-            refusal_reason=reveal(decision.refusal_reason),
-            end_reason=reveal(decision.end_reason),
-        )
-        for decision in ProtectionDecision.objects.filter(case=case).order_by("decided_on", "created_at")
-    ]

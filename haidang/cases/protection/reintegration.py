@@ -1,12 +1,7 @@
 """Form 07 reintegration applications, decided within 9 working days of receipt."""
 
-from dataclasses import dataclass
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.cases import eligibility, timelimits
@@ -25,13 +20,11 @@ from haidang.cases.protection._common import (
     _certainly_minor,
     _day,
     _finish,
-    _links,
     _lock_case,
     _require_edit,
     _require_open,
-    _role_on_case,
 )
-from haidang.cases.selectors import MASK, can_see_identity, cases_visible_to
+from haidang.cases.selectors import links_by_person, role_on_case
 from haidang.cases.support import assess_case, identification_date
 from haidang.common.text import clean_text
 
@@ -62,7 +55,7 @@ def receive_application(*, actor, case: Case, data: dict) -> ReintegrationApplic
     _require_open(locked, errors)
     if locked.status not in IDENTIFIED_STATUSES:
         _add(errors, "case", _("A Form 07 application is for a person identified as a victim."))
-    links = _links(locked)
+    links = links_by_person(locked)
     beneficiary = data.get("beneficiary") or locked.person
     link = links.get(beneficiary.pk)
     if beneficiary.pk != locked.person_id and (link is None or link.relationship != Relationship.CHILD):
@@ -107,7 +100,7 @@ def receive_application(*, actor, case: Case, data: dict) -> ReintegrationApplic
         action="cases.reintegration_application_received",
         data={
             "application": str(application.pk),
-            "beneficiary": _role_on_case(locked, beneficiary.pk, links),
+            "beneficiary": role_on_case(locked, beneficiary.pk, links),
             "regimes": regimes,
             "received_date": received.isoformat(),
             "due_date": due.isoformat(),
@@ -221,73 +214,3 @@ def decide_application(*, actor, application: ReintegrationApplication, data: di
         },
     )
     return locked
-
-
-@dataclass(frozen=True)
-class ApplicationDeadline:
-    """The 9-working-day limit of an application: its due day, and whether it is or was missed."""
-
-    due: date
-    pending: bool
-    overdue: bool  # still waiting and past the due day
-    decided_late: bool  # decided after the due day
-
-    @property
-    def late(self) -> bool:
-        return self.overdue or self.decided_late
-
-
-def application_deadline(application: ReintegrationApplication, *, today: date | None = None) -> ApplicationDeadline:
-    """Due 9 working days (CASE_REINTEGRATION_DECISION_WORKING_DAYS) after receipt, skipping
-    weekends and PUBLIC_HOLIDAYS (`timelimits.reintegration_decision_deadline`)."""
-    today = today or timezone.localdate()
-    deadline = timelimits.reintegration_decision_deadline(application.received_on, today=today)
-    pending = application.status == ApplicationStatus.RECEIVED
-    return ApplicationDeadline(
-        due=deadline.due,
-        pending=pending,
-        overdue=pending and deadline.overdue,
-        decided_late=not pending and application.decided_on is not None and application.decided_on > deadline.due,
-    )
-
-
-@dataclass(frozen=True)
-class ApplicationView:
-    application: ReintegrationApplication
-    beneficiary: str  # "person" or "child"
-    applicant_name: str  # masked unless the reader sees identities
-    deadline: ApplicationDeadline
-
-
-def applications_for(user, case: Case, *, today: date | None = None) -> list[ApplicationView]:
-    """The case's Form 07 applications with their deadlines, oldest first."""
-    show = can_see_identity(user, case)
-    links = _links(case)
-    return [
-        ApplicationView(
-            application=application,
-            beneficiary=_role_on_case(case, application.beneficiary_id, links),
-            applicant_name=application.applicant_name if show else (MASK if application.applicant_name else ""),
-            deadline=application_deadline(application, today=today),
-        )
-        for application in ReintegrationApplication.objects.filter(case=case).order_by("received_on", "created_at")
-    ]
-
-
-def applications_waiting_for(
-    user, *, today: date | None = None, limit: int | None = None
-) -> list[tuple[ReintegrationApplication, ApplicationDeadline]]:
-    """Applications waiting for a decision in the user's cases, most urgent first.
-
-    The due day grows with the day received, so ordering by it in the database is ordering by
-    urgency; `limit` keeps a page from reading every waiting application.
-    """
-    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
-    waiting = (
-        ReintegrationApplication.objects.filter(Exists(visible), status=ApplicationStatus.RECEIVED)
-        .select_related("case")
-        .order_by("received_on", "pk")
-    )
-    if limit is not None:
-        waiting = waiting[:limit]
-    return [(application, application_deadline(application, today=today)) for application in waiting]

@@ -1,8 +1,7 @@
 """Shelter stays against the 120-day limit (Decree 162 Art. 17): the days of the person's earlier
 stays on the case count, and no day past the limit is recorded without an extension decision."""
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,61 +13,19 @@ from haidang.cases.protection._common import (
     _add,
     _day,
     _finish,
-    _links,
     _lock_case,
     _require_edit,
     _require_open,
-    _role_on_case,
 )
-from haidang.cases.selectors import MASK, can_see_identity
+from haidang.cases.selectors import (
+    links_by_person,
+    role_on_case,
+    shelter_days_before,
+    stay_deadline,
+    stay_deadline_after,
+)
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
-
-
-def _days_used_before(stays: list[ShelterStay], stay: ShelterStay) -> int:
-    return sum(
-        (other.end_date - other.start_date).days + 1
-        for other in stays
-        if other.pk != stay.pk
-        and other.person_id == stay.person_id
-        and other.end_date is not None
-        and other.start_date < stay.start_date
-    )
-
-
-def _deadline(stay: ShelterStay, used: int, today: date | None) -> timelimits.Deadline:
-    # The limit counts every day of shelter the person had on this case: a move to another
-    # facility does not start the 120 days again. An extension names its own last day.
-    if stay.end_date is not None:
-        today = stay.end_date
-    return timelimits.shelter_deadline(
-        stay.start_date - timedelta(days=used), extended_until=stay.extended_until, today=today
-    )
-
-
-def stay_deadlines(stays, *, today: date | None = None) -> dict:
-    """{stay id: Deadline} for many stays in one query (earlier stays of the same persons counted)."""
-    stays = list(stays)
-    if not stays:
-        return {}
-    case_ids = {stay.case_id for stay in stays}
-    person_ids = {stay.person_id for stay in stays}
-    history: dict = {}
-    for other in ShelterStay.objects.filter(case_id__in=case_ids, person_id__in=person_ids, end_date__isnull=False):
-        history.setdefault((other.case_id, other.person_id), []).append(other)
-    return {
-        stay.pk: _deadline(stay, _days_used_before(history.get((stay.case_id, stay.person_id), []), stay), today)
-        for stay in stays
-    }
-
-
-def stay_deadline(stay: ShelterStay, *, today: date | None = None) -> timelimits.Deadline:
-    """The last day of shelter for this stay (Decree 162 Art. 17) and whether it has passed.
-
-    120 days (CASE_SHELTER_MAX_DAYS) less the days of the person's earlier stays on the case, or
-    the date of the recorded extension. For an ended stay, `today` is its end date.
-    """
-    return stay_deadlines([stay], today=today)[stay.pk]
 
 
 def _check_extension(errors: dict, data: dict, *, start: date, current_due: date) -> dict:
@@ -109,7 +66,7 @@ def start_stay(*, actor, case: Case, data: dict) -> ShelterStay:
     _require_edit(actor, locked)
     errors: dict = {}
     _require_open(locked, errors)
-    links = _links(locked)
+    links = links_by_person(locked)
     person = data.get("person") or locked.person
     if person.pk != locked.person_id and person.pk not in links:
         _add(errors, "person", _("Choose the person of this case or one of their linked persons."))
@@ -133,7 +90,7 @@ def start_stay(*, actor, case: Case, data: dict) -> ShelterStay:
             }
         raise ValidationError({"start_date": [message]})
     stay = ShelterStay(case=locked, person=person, facility=facility, start_date=start, recorded_by=actor)
-    due = _deadline(stay, _days_used_before(earlier, stay), None).due
+    due = stay_deadline_after(stay, shelter_days_before(earlier, stay), None).due
     extension = {}
     if due < start or data.get("extension_decision_number") or data.get("extended_until"):
         if due < start and not data.get("extension_decision_number"):
@@ -154,7 +111,7 @@ def start_stay(*, actor, case: Case, data: dict) -> ShelterStay:
     for field, value in extension.items():
         setattr(stay, field, value)
     stay.save()
-    deadline = _deadline(stay, _days_used_before(earlier, stay), None)
+    deadline = stay_deadline_after(stay, shelter_days_before(earlier, stay), None)
     _finish(
         locked,
         actor=actor,
@@ -163,7 +120,7 @@ def start_stay(*, actor, case: Case, data: dict) -> ShelterStay:
         # The facility is where the person is: not in the timeline, which masked readers see.
         data={
             "stay": str(stay.pk),
-            "person": _role_on_case(locked, person.pk, links),
+            "person": role_on_case(locked, person.pk, links),
             "start_date": start.isoformat(),
             "due_date": deadline.due.isoformat(),
         },
@@ -258,28 +215,3 @@ def end_stay(*, actor, stay: ShelterStay, data: dict) -> ShelterStay:
         changes={"stay": str(locked.pk), "end_date": end, "days": days},
     )
     return locked
-
-
-@dataclass(frozen=True)
-class StayView:
-    stay: ShelterStay
-    person: str  # "person" or the relationship of the linked person
-    facility: str  # masked unless the reader sees identities (where the person is)
-    deadline: timelimits.Deadline
-
-
-def shelter_stays_for(user, case: Case, *, today: date | None = None) -> list[StayView]:
-    """The case's stays with their limits, oldest first; two queries however many stays."""
-    show = can_see_identity(user, case)
-    links = _links(case)
-    stays = list(ShelterStay.objects.filter(case=case).select_related("facility").order_by("start_date"))
-    deadlines = stay_deadlines(stays, today=today)
-    return [
-        StayView(
-            stay=stay,
-            person=_role_on_case(case, stay.person_id, links),
-            facility=stay.facility.name if show else MASK,
-            deadline=deadlines[stay.pk],
-        )
-        for stay in stays
-    ]

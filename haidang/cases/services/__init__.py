@@ -26,7 +26,7 @@ from haidang.cases.services.consent import (
 )
 from haidang.cases.services.people import IDENTIFYING_PERSON_FIELDS, _validate_person, merge_persons
 from haidang.cases.services.referrals import REFERRAL_MOVES, create_referral, update_referral
-from haidang.cases.services.transfers import can_decide_transfer, decide_transfer, request_transfer
+from haidang.cases.services.transfers import decide_transfer, request_transfer
 from haidang.cases.services.visits import record_visit
 from haidang.common.errors import StaleVersionError
 
@@ -44,7 +44,6 @@ __all__ = [
     "_event",
     "_validate_person",
     "break_glass",
-    "can_decide_transfer",
     "check_disclosure",
     "create_case",
     "create_referral",

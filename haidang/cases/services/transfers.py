@@ -6,11 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haidang.access.roles import Capability
-from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
 from haidang.cases.models import Case, Transfer, TransferStatus
-from haidang.cases.selectors import can_edit_case
+from haidang.cases.selectors import can_decide_transfer, can_edit_case
 from haidang.cases.services._common import _event
 from haidang.cases.services.consent import _disclose
 from haidang.common.text import clean_text
@@ -74,10 +72,6 @@ def request_transfer(*, actor, case: Case, data: dict):
         changes={"transfer": str(transfer.pk), "to_unit": to_unit.code},
     )
     return transfer
-
-
-def can_decide_transfer(user, transfer) -> bool:
-    return scope_for(user).covers_unit(transfer.to_unit, Capability.EDIT_CASES)
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.db import connection
 
 from haidang.access.models import Agency
 from haidang.audit.models import AuditEntry
-from haidang.cases import protection, services
+from haidang.cases import protection, selectors, services
 from haidang.cases.models import CaseAttachment, CaseEvent
 from haidang.common import crypto
 from haidang.common.keys import new_field_key
@@ -108,7 +108,7 @@ def test_a_png_and_a_pdf_are_accepted_and_come_back_unchanged(worker, case):
     assert document.content_type == "application/pdf"
     assert protection.download_attachment(actor=worker, attachment=image) == ("ảnh.jpg", "image/png", png())
     assert protection.download_attachment(actor=worker, attachment=document) == (NAME, "application/pdf", pdf())
-    assert [a.pk for a in protection.attachments_for(case)] == [image.pk, document.pk]
+    assert [a.pk for a in selectors.attachments_for(case)] == [image.pk, document.pk]
 
 
 def test_office_documents_are_recognised_by_what_they_hold(worker, case):
@@ -171,9 +171,9 @@ def test_downloads_are_only_for_readers_who_see_identities_and_always_audited(de
     with pytest.raises(PermissionDenied):
         protection.download_attachment(actor=demo_users["coordinator.hanoi"], attachment=attachment)
     assert protection.download_attachment(actor=demo_users["caseworker.haiphong"], attachment=attachment) is None
-    assert protection.get_attachment_for_user(demo_users["caseworker.haiphong"], attachment.pk) is None
-    assert protection.get_attachment_for_user(worker, "not-a-uuid") is None
-    found = protection.get_attachment_for_user(worker, attachment.pk)
+    assert selectors.get_attachment_for_user(demo_users["caseworker.haiphong"], attachment.pk) is None
+    assert selectors.get_attachment_for_user(worker, "not-a-uuid") is None
+    found = selectors.get_attachment_for_user(worker, attachment.pk)
     assert protection.download_attachment(actor=demo_users["supervisor.hanoi"], attachment=found)[2] == pdf()
     downloads = AuditEntry.objects.filter(action="cases.attachment_downloaded", object_id=str(case.pk))
     assert [(e.actor_username, e.changes["attachment"]) for e in downloads] == [

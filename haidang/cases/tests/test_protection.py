@@ -10,7 +10,7 @@ from django.db import connection
 
 from haidang.access.models import Agency
 from haidang.audit.models import AuditEntry
-from haidang.cases import protection, services
+from haidang.cases import protection, selectors, services
 from haidang.cases.models import (
     CaseEvent,
     LinkedPerson,
@@ -323,8 +323,8 @@ def test_a_closed_case_takes_no_new_protection(worker, case):
 
 def test_a_masked_reader_sees_decisions_without_the_assessment(demo_users, worker, case):
     protect(worker, case)
-    (shown,) = protection.protection_decisions_for(worker, case)
-    (masked,) = protection.protection_decisions_for(demo_users["coordinator.hanoi"], case)
+    (shown,) = selectors.protection_decisions_for(worker, case)
+    (masked,) = selectors.protection_decisions_for(demo_users["coordinator.hanoi"], case)
     assert shown.risk_assessment == RISK and masked.risk_assessment == "•••"
     assert masked.decision.risk_level == "high" and masked.subject == "person"
 
@@ -338,10 +338,10 @@ def stay(worker, case, shelter, start=date(2026, 3, 10), **data):
 
 def test_a_stay_runs_120_days_and_ends_within_them(worker, case, shelter):
     first = stay(worker, case, shelter)
-    deadline = protection.stay_deadline(first, today=date(2026, 7, 7))
+    deadline = selectors.stay_deadline(first, today=date(2026, 7, 7))
     assert deadline.due == date(2026, 3, 10) + timedelta(days=119) == date(2026, 7, 7)
     assert not deadline.overdue
-    assert protection.stay_deadline(first, today=date(2026, 7, 8)).overdue
+    assert selectors.stay_deadline(first, today=date(2026, 7, 8)).overdue
     errors = refused(protection.end_stay, actor=worker, stay=first, data={"end_date": date(2026, 7, 8)})
     assert "end_date" in errors and "07/07/2026" in errors["end_date"][0]
     ended = protection.end_stay(actor=worker, stay=first, data={"end_date": date(2026, 7, 7)})
@@ -355,8 +355,8 @@ def test_the_timeline_does_not_say_where_the_person_stays(demo_users, worker, ca
     stay(worker, case, shelter)
     (event,) = events(case, "shelter_stay_started")
     assert shelter.name not in str(event.data) and str(shelter.pk) not in str(event.data)
-    (masked,) = protection.shelter_stays_for(demo_users["coordinator.hanoi"], case, today=date(2026, 4, 1))
-    (shown,) = protection.shelter_stays_for(worker, case, today=date(2026, 4, 1))
+    (masked,) = selectors.shelter_stays_for(demo_users["coordinator.hanoi"], case, today=date(2026, 4, 1))
+    (shown,) = selectors.shelter_stays_for(worker, case, today=date(2026, 4, 1))
     assert masked.facility == "•••" and shown.facility == shelter.name
     assert masked.deadline.due == date(2026, 7, 7)
 
@@ -386,7 +386,7 @@ def test_an_extension_needs_a_decision_number_and_date_and_a_later_day(worker, c
             "extension_decided_by": "Giám đốc Sở Y tế",
         },
     )
-    assert protection.stay_deadline(extended).due == date(2026, 9, 30)
+    assert selectors.stay_deadline(extended).due == date(2026, 9, 30)
     assert protection.end_stay(actor=worker, stay=extended, data={"end_date": date(2026, 9, 30)}).end_date
     (event,) = events(case, "shelter_stay_extended")
     assert event.data["previous_due_date"] == "2026-07-07" and event.data["due_date"] == "2026-09-30"
@@ -404,7 +404,7 @@ def test_a_new_stay_may_not_overlap_and_the_120_days_count_across_stays(worker, 
     assert "start_date" in refused(stay, worker, case, shelter, start=date(2026, 3, 20))
     second = stay(worker, case, shelter, start=date(2026, 4, 9))
     # 90 days left: 09/04 + 89 days.
-    assert protection.stay_deadline(second).due == date(2026, 7, 7)
+    assert selectors.stay_deadline(second).due == date(2026, 7, 7)
     # The accompanying child has a stay of their own, beside the mother's.
     child = link_child(worker, case).person
     assert stay(worker, case, shelter, start=date(2026, 4, 9), person=child).person_id == child.pk
@@ -424,7 +424,7 @@ def test_once_the_days_are_used_a_new_stay_comes_with_its_extension(worker, case
         extension_decision_number="20/QĐ-SYT",
         extension_decided_on=date(2026, 7, 30),
     )
-    assert protection.stay_deadline(later, today=date(2026, 8, 15)).due == date(2026, 8, 31)
+    assert selectors.stay_deadline(later, today=date(2026, 8, 15)).due == date(2026, 8, 31)
 
 
 def test_a_stay_refuses_bad_input_naming_the_field(worker, case, hanoi):
@@ -456,14 +456,14 @@ def apply(worker, case, **data):
 
 def test_an_application_is_due_nine_working_days_after_receipt_skipping_holidays(worker, case, settings):
     application = apply(worker, case)  # Friday 24/04/2026; 27/04, 30/04 and 01/05 are holidays.
-    deadline = protection.application_deadline(application, today=date(2026, 5, 12))
+    deadline = selectors.application_deadline(application, today=date(2026, 5, 12))
     assert (deadline.due, deadline.pending, deadline.overdue) == (date(2026, 5, 12), True, False)
-    assert protection.application_deadline(application, today=date(2026, 5, 13)).overdue
+    assert selectors.application_deadline(application, today=date(2026, 5, 13)).overdue
     (event,) = events(case, "reintegration_application_received")
     assert event.data["due_date"] == "2026-05-12" and event.data["regimes"] == ["VOC", "HAR"]
     assert audits(case, "cases.reintegration_application_received")[0].changes["due"] == "2026-05-12"
     settings.PUBLIC_HOLIDAYS = []
-    assert protection.application_deadline(application, today=date(2026, 5, 1)).due == date(2026, 5, 7)
+    assert selectors.application_deadline(application, today=date(2026, 5, 1)).due == date(2026, 5, 7)
 
 
 def test_an_application_refuses_each_missing_or_wrong_value(worker, case, hanoi):
@@ -509,7 +509,7 @@ def test_an_approval_needs_a_decision_number_and_requested_regimes(worker, case)
         data={"status": "approved", "decided_on": date(2026, 5, 8), "decision_number": "31/QĐ-SYT"},
     )
     assert (approved.status, approved.approved_regimes, approved.decided_by) == ("approved", ["VOC", "HAR"], worker)
-    deadline = protection.application_deadline(approved, today=date(2026, 6, 1))
+    deadline = selectors.application_deadline(approved, today=date(2026, 6, 1))
     assert not deadline.pending and not deadline.late
     (event,) = events(case, "reintegration_application_decided")
     assert event.data["late"] is False and event.data["decision_number"] == "31/QĐ-SYT"
@@ -526,7 +526,7 @@ def test_a_late_refusal_is_recorded_and_marked_late(worker, case):
         application=application,
         data={"status": "refused", "decided_on": date(2026, 5, 13), "reason": "Đã được hỗ trợ học nghề"},
     )
-    assert late.status == "refused" and protection.application_deadline(late).decided_late
+    assert late.status == "refused" and selectors.application_deadline(late).decided_late
     (event,) = events(case, "reintegration_application_decided")
     assert event.data["late"] is True and event.note == "Đã được hỗ trợ học nghề"
 
@@ -566,10 +566,10 @@ def test_applications_need_the_right_to_edit_the_case_and_are_listed_in_scope(de
             application=application,
             data={"status": "refused", "decided_on": date(2026, 5, 4), "reason": "x"},
         )
-    waiting = protection.applications_waiting_for(worker, today=date(2026, 5, 13))
+    waiting = selectors.applications_waiting_for(worker, today=date(2026, 5, 13))
     assert [(row.pk, deadline.overdue) for row, deadline in waiting] == [(application.pk, True)]
-    assert protection.applications_waiting_for(demo_users["caseworker.haiphong"]) == []
-    (view,) = protection.applications_for(demo_users["coordinator.hanoi"], case, today=date(2026, 5, 1))
+    assert selectors.applications_waiting_for(demo_users["caseworker.haiphong"]) == []
+    (view,) = selectors.applications_for(demo_users["coordinator.hanoi"], case, today=date(2026, 5, 1))
     assert view.deadline.due == date(2026, 5, 12) and view.beneficiary == "person"
 
 

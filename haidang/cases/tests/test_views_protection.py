@@ -367,7 +367,7 @@ def test_the_case_worker_records_an_application_with_its_due_date(as_user, case)
     )
     assert response.status_code == 302
     application = ReintegrationApplication.objects.get(case=case)
-    due = protection.application_deadline(application).due
+    due = selectors.application_deadline(application).due
     html = client.get(url("reintegration", case)).content.decode()
     assert day(due) in html and "Vocational training" in html
 

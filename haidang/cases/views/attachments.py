@@ -34,7 +34,7 @@ def _render_files(request, case, *, form=None, status: int = 200):
             "size": filesizeformat(item.size),
             "by": (item.uploaded_by.full_name or item.uploaded_by.username) if item.uploaded_by_id else "",
         }
-        for item in protection.attachments_for(case).select_related("uploaded_by")
+        for item in selectors.attachments_for(case).select_related("uploaded_by")
     ]
     if can_edit and form is None:
         form = AttachmentForm()
@@ -73,7 +73,7 @@ def files(request, case_id):
 @require_view_cases
 def file_download(request, case_id, attachment_id):
     """The file itself, as a download: audited; 403 for a reader who sees identities masked."""
-    attachment = protection.get_attachment_for_user(request.user, attachment_id)
+    attachment = selectors.get_attachment_for_user(request.user, attachment_id)
     if attachment is None or attachment.case_id != case_id:
         raise Http404
     result = protection.download_attachment(actor=request.user, attachment=attachment)

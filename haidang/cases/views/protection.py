@@ -31,7 +31,7 @@ def _commitment_choices(case) -> list[tuple[str, str]]:
     """The case's signed commitments, by date and size (never the file name)."""
     return [
         (str(item.pk), f"{timezone.localtime(item.uploaded_at):%d/%m/%Y %H:%M} · {filesizeformat(item.size)}")
-        for item in protection.attachments_for(case).filter(kind=AttachmentKind.PROTECTION_COMMITMENT)
+        for item in selectors.attachments_for(case).filter(kind=AttachmentKind.PROTECTION_COMMITMENT)
     ]
 
 
@@ -64,7 +64,7 @@ def _render_protection(
     today = timezone.localdate()
     measures = dict(ProtectionMeasure.choices)
     rows = []
-    for view in protection.protection_decisions_for(user, case):
+    for view in selectors.protection_decisions_for(user, case):
         decision = view.decision
         active = decision.status == ProtectionStatus.ACTIVE
         refuse = end = None
@@ -133,7 +133,7 @@ def protection_refuse(request, case_id, decision_id):
 
     def save(data):
         chosen = data.get("commitment_file")
-        commitment = protection.attachments_for(case).filter(pk=chosen).first() if chosen else None
+        commitment = selectors.attachments_for(case).filter(pk=chosen).first() if chosen else None
         return protection.record_refusal(
             actor=request.user, decision=decision, data={**data, "commitment_file": commitment}
         )

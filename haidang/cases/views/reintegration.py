@@ -53,7 +53,7 @@ def _render_reintegration(request, case, *, form=None, decisions: dict | None = 
     regimes = dict(ReintegrationRegime.choices)
     today = timezone.localdate()
     rows = []
-    for view in protection.applications_for(user, case):
+    for view in selectors.applications_for(user, case):
         application = view.application
         waiting = application.status == ApplicationStatus.RECEIVED
         decide = None
@@ -102,7 +102,7 @@ def reintegration(request, case_id):
         return protection.receive_application(actor=request.user, case=case, data={**data, "beneficiary": beneficiary})
 
     def message(application):
-        due = protection.application_deadline(application).due
+        due = selectors.application_deadline(application).due
         return _("Application recorded; the decision is due by %(day)s.") % {"day": _day(due)}
 
     saved = _save_form(request, form, save, message, "cases:reintegration", case)

@@ -53,7 +53,7 @@ def _render_shelter(
     extensions, endings = extensions or {}, endings or {}
     today = timezone.localdate()
     rows = []
-    for view in protection.shelter_stays_for(user, case):
+    for view in selectors.shelter_stays_for(user, case):
         stay = view.stay
         is_open = stay.end_date is None
         extend = end = None

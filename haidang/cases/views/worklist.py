@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
-from haidang.cases import protection, selectors, workflow
+from haidang.cases import selectors, workflow
 from haidang.cases.forms import CaseFilterForm, TransferDecisionForm
 from haidang.cases.models import Transfer, TransferStatus
 from haidang.cases.permissions import can_record_intake, require_view_cases
@@ -84,7 +84,7 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
         "incoming": incoming,
         "applications": [
             {"application": application, "deadline": deadline}
-            for application, deadline in protection.applications_waiting_for(user, limit=WORK_PAGE_SIZE)
+            for application, deadline in selectors.applications_waiting_for(user, limit=WORK_PAGE_SIZE)
         ],
     }
     return render(request, "cases/worklist.html", context, status=status)

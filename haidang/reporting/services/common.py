@@ -5,16 +5,11 @@ Directives and reports carry a version: a write names the version it read, and a
 changes nothing (`common.errors.StaleVersionError`).
 """
 
-from operator import eq, ge, gt, le, lt
-
 from django.core.exceptions import ValidationError
-
-from haidang.reporting.dimensions import Cell, cell_key
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_FIGURE = 10**12
 MAX_TEXT = 20_000
-OPERATORS = {"<=": le, "<": lt, "==": eq, ">=": ge, ">": gt}
 
 
 class ReportValidationError(ValidationError):
@@ -30,7 +25,3 @@ class ReportValidationError(ValidationError):
         for problem in problems:
             fields.setdefault(problem["field"], []).append(problem["message"])
         super().__init__(fields)
-
-
-def _value_field(indicator_code: str, cell: Cell) -> str:
-    return f"values[{indicator_code}][{cell_key(cell)}]"

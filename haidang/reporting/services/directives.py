@@ -5,7 +5,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +15,6 @@ from haidang.common.errors import StaleVersionError
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 from haidang.places.models import AdministrativeUnit, UnitLevel
-from haidang.places.selectors import valid_on_q
 from haidang.reporting import prefill
 from haidang.reporting.dimensions import cell_columns, cell_from_columns
 from haidang.reporting.models import (
@@ -37,6 +35,7 @@ from haidang.reporting.notices import notify, report_url
 from haidang.reporting.periods import PeriodError, PeriodType, parse
 from haidang.reporting.permissions import ISSUE, filers_of
 from haidang.reporting.reminders import schedule_reminders
+from haidang.reporting.selectors import resolve_recipients
 from haidang.reporting.services.common import MAX_ATTACHMENT_BYTES, MAX_TEXT
 
 DIRECTIVE_FIELDS = (
@@ -284,31 +283,6 @@ def update_directive(*, actor, directive: Directive, version: int, **fields) -> 
         changes={key: getattr(value, "pk", value) for key, value in fields.items() if key in DIRECTIVE_FIELDS},
     )
     return locked
-
-
-def resolve_recipients(directive: Directive) -> list[tuple[AdministrativeUnit, Agency | None, object]]:
-    """The concrete recipients: those named, plus every unit (or agency of the type) of each
-    rule's level under the issuing unit that is valid on the deadline day, i.e. the units that
-    exist to answer. Returns (unit, agency, rule) without repeats."""
-    day = directive.deadline
-    below = Q(placement_path__startswith=directive.issuing_unit.scope_path) & valid_on_q(day)
-    result: dict = {}
-    for recipient in directive.recipients.select_related("unit", "agency"):
-        result[(recipient.unit_id, recipient.agency_id)] = (recipient.unit, recipient.agency, None)
-    for rule in directive.recipient_rules.all():
-        units = AdministrativeUnit.objects.filter(below, level=rule.level)
-        if rule.agency_type:
-            agencies = (
-                Agency.objects.filter(is_active=True, agency_type=rule.agency_type, unit__in=units)
-                .exclude(pk=directive.issuing_agency_id)
-                .select_related("unit")
-            )
-            for agency in agencies:
-                result.setdefault((agency.unit_id, agency.pk), (agency.unit, agency, rule))
-        else:
-            for unit in units:
-                result.setdefault((unit.pk, None), (unit, None, rule))
-    return sorted(result.values(), key=lambda item: (item[0].level, item[0].sort_key, str(item[1] or "")))
 
 
 def _prefill_values(report: Report) -> int:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from haidang.audit.models import AuditEntry
 from haidang.places.models import UnitLevel
-from haidang.reporting import services
+from haidang.reporting import selectors, services
 from haidang.reporting.models import (
     DirectiveStatus,
     Notification,
@@ -114,7 +114,7 @@ def test_issuing_makes_one_prefilled_report_per_recipient_and_tells_them(issued,
 def test_a_rule_reaches_only_units_valid_on_the_deadline(make_directive, demo_users):
     # Hà Nội's communes on 05/10/2026 are today's communes; the old ones ended on 30/06/2025.
     directive = make_directive(recipient_rules=[{"level": UnitLevel.COMMUNE, "agency_type": ""}])
-    recipients = services.resolve_recipients(directive)
+    recipients = selectors.resolve_recipients(directive)
     assert len(recipients) > 100
     assert all(unit.valid_to is None and agency_ is None for unit, agency_, _rule in recipients)
 

@@ -7,10 +7,10 @@ from django.http import Http404
 
 from haidang.access.scope import scope_for
 from haidang.reporting import selectors
-from haidang.reporting.permissions import ISSUE, REVIEW
+from haidang.reporting.permissions import ISSUE, REVIEW, VIEW_STATISTICS
 
 # Rights that let a user follow a directive's progress and figures over a unit.
-OVERSIGHT = (ISSUE, REVIEW, selectors.VIEW_STATISTICS)
+OVERSIGHT = (ISSUE, REVIEW, VIEW_STATISTICS)
 
 
 def _apply_errors(form, error: ValidationError) -> None:

@@ -163,7 +163,7 @@ def directive_detail(request, directive_id):
     }
     if directive.status == DirectiveStatus.DRAFT:
         # The preview: who would receive it if it were issued now.
-        context["preview"] = services.resolve_recipients(directive)
+        context["preview"] = selectors.resolve_recipients(directive)
     else:
         context["own_reports"] = [r for r in selectors.reports_visible_to(user).filter(directive=directive)[:50]]
         if context["oversees"]:

@@ -59,7 +59,7 @@ def reviews(request):
 
 
 def _entry(report, data=None) -> ReportEntry:
-    stored = services.values_by_indicator(report)
+    stored = selectors.values_by_indicator(report)
     texts = dict(report.narratives.values_list("section_id", "text"))
     return ReportEntry(report, stored, texts, data)
 
@@ -113,7 +113,7 @@ def report_detail(request, report_id):
                 entry.errors.insert(0, _("Your figures were saved as a draft, but the report cannot be submitted yet."))
             else:
                 saved.refresh_from_db()
-                flagged = services.warnings(services.check_report(saved))
+                flagged = selectors.warnings(selectors.check_report(saved))
                 if flagged:
                     messages.warning(
                         request,
@@ -132,7 +132,7 @@ def report_detail(request, report_id):
     review_form = None
     if report.status == ReportStatus.SUBMITTED and can_review(user, report):
         review_form = ReviewForm(initial={"version": report.version})
-    checks = services.check_report(report) if editing or review_form is not None else []
+    checks = selectors.check_report(report) if editing or review_form is not None else []
     return render(
         request,
         "reporting/report_detail.html",
@@ -145,10 +145,10 @@ def report_detail(request, report_id):
             "stale": stale,
             "review_form": review_form,
             "history": list(selectors.history_of(report)),
-            "overrides": services.overrides_of(report),
-            "problems": services.blocking(checks) if review_form is not None else [],
+            "overrides": selectors.overrides_of(report),
+            "problems": selectors.blocking(checks) if review_form is not None else [],
             # Rules that do not block: shown to the filer before submitting and to the reviewer.
-            "warnings": services.warnings(checks),
+            "warnings": selectors.warnings(checks),
             "current": "tasks" if filer else "reviews",
         },
     )
