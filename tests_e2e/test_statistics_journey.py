@@ -12,6 +12,8 @@ import uuid
 
 import pytest
 
+from tests_e2e.axe import assert_no_serious_findings
+
 pytestmark = pytest.mark.browser
 
 DASHBOARD = (
@@ -82,6 +84,7 @@ def test_publishing_asks_first_and_warns_when_most_figures_are_hidden(page_as, l
     warning = page.locator("#mostly-hidden")
     assert warning.is_visible() and "Phần lớn số liệu bị ẩn" in warning.inner_text()
     assert "không cần đăng nhập" in page.locator("main").inner_text()
+    assert_no_serious_findings(page)
     # Cancelling publishes nothing.
     page.get_by_role("link", name="Hủy").click()
     page.wait_for_url(f"{live_server_url}/statistics/releases/{release_id}/")
