@@ -127,6 +127,8 @@ TEMPLATES = [
                 "haidang.access.context_processors.access",
                 "haidang.reporting.context_processors.notifications",
             ],
+            # `number` and `percent` on every page, so each number is written the reader's way.
+            "builtins": ["haidang.common.templatetags.numbers"],
         },
     },
 ]

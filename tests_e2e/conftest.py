@@ -154,3 +154,71 @@ def page(browser):
 # A TOTP code can be used once per 30-second step: each browser test signs in a different
 # second-factor user (sign-in journey: police.hanoi; case journey: commune and Department of
 # Health users), so tests never race for the same code.
+
+
+@pytest.fixture(scope="session")
+def server_python(live_server_url, server_env):
+    """server_python(code) -> stdout: Python run in `manage.py shell` against the live server's database."""
+
+    def run(code: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=server_env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        return done.stdout.strip()
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def demo_sessions(server_python) -> dict[str, str]:
+    """{username: session key} for every demonstration user, signed in with the second factor given.
+
+    Made on the server's database as Django's test client does (`force_login`), for tests about what
+    a signed-in person sees: they spend no one-time code, so they never race the sign-in tests for
+    one. Signing in itself is what `test_sign_in_journey` and the journeys test.
+    """
+    code = "\n".join(
+        [
+            "from django.test import Client",
+            "from django_otp.plugins.otp_totp.models import TOTPDevice",
+            "from haidang.access.models import User",
+            "for user in User.objects.filter(is_active=True).order_by('username'):",
+            "    client = Client()",
+            "    client.force_login(user, backend='django.contrib.auth.backends.ModelBackend')",
+            "    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()",
+            "    session = client.session",
+            "    if device is not None:",
+            "        session['otp_device_id'] = device.persistent_id",
+            "    session.save()",
+            "    print(user.username, session.session_key)",
+        ]
+    )
+    return dict(line.split(" ", 1) for line in server_python(code).splitlines() if " " in line)
+
+
+@pytest.fixture
+def page_as(browser, live_server_url, demo_sessions):
+    """page_as(username or None, width=390) -> a page in a browser context of its own, signed in as
+    that demonstration user (None: nobody), in Vietnamese, 844 px high (a phone) whatever the width."""
+    contexts = []
+
+    def _open(username: str | None, width: int = 390):
+        context = browser.new_context(viewport={"width": width, "height": 844}, locale="vi-VN")
+        contexts.append(context)
+        if username is not None:
+            context.add_cookies([{"name": "sessionid", "value": demo_sessions[username], "url": live_server_url}])
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.console_errors = errors
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()

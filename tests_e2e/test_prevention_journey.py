@@ -27,7 +27,8 @@ def measure(page, row_text: str | None = None, key: str | None = None, name: str
     row = rows.filter(has_text=row_text) if row_text else page.locator(f'table.summary tbody tr[data-key="{key}"]')
     if row.count() == 0:
         return 0
-    return int(row.first.locator(f'td[data-measure="{name}"]').inner_text().strip())
+    # Figures are grouped the page's way (1,234 in English, 1.234 in Vietnamese).
+    return int(re.sub(r"[.,]", "", row.first.locator(f'td[data-measure="{name}"]').inner_text().strip()))
 
 
 def test_quick_entry_shows_up_in_the_province_summary(live_server_url, page):

@@ -8,7 +8,9 @@ across the units one level down, a breakdown, and a pivot by any two breakdowns.
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from haidang.common.numbers import format_number, format_percent
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.reporting.periods import Period, shift
 from haidang.statistics.catalogue import BREAKDOWNS, Origin, Timeliness, get_indicator
@@ -16,6 +18,7 @@ from haidang.statistics.query import ABOVE, OutOfScopeError, run_query, run_seri
 
 TREND_LENGTH = 8
 UNIT_DIMENSION = "unit"
+UNIT_CHART_BARS = 40  # the units with the highest figures; the table below the chart has them all
 HEADLINES = (
     ("criminal_cases_detected", None),
     ("criminal_cases_prosecuted", None),
@@ -39,11 +42,12 @@ def child_level(unit: AdministrativeUnit | None) -> int | None:
 
 
 def _change_text(change, change_pct, zero_base) -> str:
+    """"+3 (+18,2%)" in the page's language; the words "no base" when the year before had nothing."""
     if change is None:
         return ""
     if zero_base:
         return _("no base")
-    return f"{change:+d} ({change_pct:+.1f}%)"
+    return f"{format_number(change, signed=True)} ({format_percent(change_pct, signed=True)})"
 
 
 def _headline(user, period: Period, unit, code: str, part) -> dict | None:
@@ -133,15 +137,21 @@ def _build(user, indicator, period, unit, breakdown, pivot_rows, pivot_columns) 
                 "label": row.unit_name,
                 "value": row.value,
                 "previous": row.previous,
+                "change": row.change,
+                "change_pct": row.change_pct,
                 "change_text": _change_text(row.change, row.change_pct, row.zero_base),
                 "zero_base": row.zero_base,
             }
             for row in by_unit.rows
         ]
-        shown = sorted(rows, key=lambda r: -r["value"])[:40]
+        # Units with nothing in either period are left out of the chart (they are in the table).
+        counted = [r for r in rows if r["value"] or r["previous"]]
+        shown = sorted(counted, key=lambda r: (-r["value"], -(r["previous"] or 0)))[:UNIT_CHART_BARS]
         units = {
             "level": level,
             "rows": rows,
+            "charted": len(shown),
+            "counted": len(counted),
             "chart": _chart(
                 "bar",
                 [r["label"] for r in shown],
@@ -162,6 +172,8 @@ def _build(user, indicator, period, unit, breakdown, pivot_rows, pivot_columns) 
                 "label": labels.get(row.breakdown[breakdown], row.breakdown[breakdown]),
                 "value": row.value,
                 "previous": row.previous,
+                "change": row.change,
+                "change_pct": row.change_pct,
                 "change_text": _change_text(row.change, row.change_pct, row.zero_base),
             }
             for row in result.rows
@@ -177,10 +189,11 @@ def _build(user, indicator, period, unit, breakdown, pivot_rows, pivot_columns) 
                     {"label": period.label, "data": [r["value"] for r in rows]},
                     {"label": main.previous_period.label, "data": [r["previous"] for r in rows]},
                 ],
+                horizontal=True,  # long category names stay readable on a phone
             ),
         }
 
-    pivot = _pivot(user, indicator, period, unit, level, pivot_rows, pivot_columns) if pivot_rows else None
+    pivot = _pivot(user, indicator, period, unit, level, pivot_rows, pivot_columns, main.total) if pivot_rows else None
     completeness = _completeness(user, period, unit, level) if definition.group == "reporting" else None
     return {
         "indicator": definition,
@@ -192,6 +205,8 @@ def _build(user, indicator, period, unit, breakdown, pivot_rows, pivot_columns) 
         "main": {
             "value": main.total,
             "previous": main.previous_total,
+            "change": main.change,
+            "change_pct": main.change_pct,
             "change_text": _change_text(main.change, main.change_pct, main.zero_base),
             "zero_base": main.zero_base,
         },
@@ -212,7 +227,7 @@ def rate(part: int, whole: int) -> float | None:
 
 
 def _rate_text(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+    return "—" if value is None else format_percent(value)
 
 
 def _completeness(user, period: Period, unit, level) -> dict:
@@ -265,12 +280,15 @@ def _completeness(user, period: Period, unit, level) -> dict:
     return {"rows": rows, "total": figures(result.unit_code, result.unit_name, total_now, total_before)}
 
 
-def _pivot(user, indicator, period, unit, level, rows_dim: str, columns_dim: str) -> dict:
-    """A table by two dimensions (breakdowns, or the units one level down as one of them)."""
+def _pivot(user, indicator, period, unit, level, rows_dim: str, columns_dim: str, grand_total: int) -> dict:
+    """A table by one or two dimensions (breakdowns, or the units one level down as one of them), with
+    a total for each row and each column.
+
+    The totals are counted, not added up: a record with several values of a breakdown (forms of
+    exploitation) counts once in a total, and a person counted once however many rows hold them.
+    """
     dims = [d for d in (rows_dim, columns_dim) if d]
-    breakdowns = [d for d in dims if d != UNIT_DIMENSION]
-    by_unit = UNIT_DIMENSION in dims and level is not None
-    result = run_query(user, indicator, period, unit, level if by_unit else None, breakdowns, compare=False)
+    result = _query_by(user, indicator, period, unit, level, dims)
 
     def label_of(dim, row):
         if dim == UNIT_DIMENSION:
@@ -288,14 +306,53 @@ def _pivot(user, indicator, period, unit, level, rows_dim: str, columns_dim: str
         if c not in column_labels:
             column_labels.append(c)
         cells[(r, c)] = cells.get((r, c), 0) + row.value
-    table = [{"label": r, "cells": [cells.get((r, c), 0) for c in column_labels]} for r in row_labels]
+    if columns_dim:
+        row_totals = _totals_by(user, indicator, period, unit, level, rows_dim)
+        column_totals = _totals_by(user, indicator, period, unit, level, columns_dim)
+    else:
+        row_totals = {}  # the one column is the row's total already
+        column_totals = {column_labels[0]: grand_total} if column_labels else {}
+    table = [
+        {
+            "label": r,
+            "cells": [cells.get((r, c), 0) for c in column_labels],
+            "total": row_totals.get(r, 0) if columns_dim else None,
+        }
+        for r in row_labels
+    ]
+    # Rows with nothing in them are left out of the page (as DHIS2's "hide empty rows"), so the
+    # figures are not lost among hundreds of communes with none; the downloads keep every row.
+    shown = [row for row in table if any(row["cells"]) or row["total"]]
     return {
         "rows_label": _dimension_label(rows_dim),
         "columns_label": _dimension_label(columns_dim) if columns_dim else "",
         "columns": column_labels,
-        "rows": table,
-        "multi": any(BREAKDOWNS[b].multi for b in breakdowns),
+        "rows": shown,
+        "all_rows": table,
+        "empty_rows": len(table) - len(shown),
+        "has_row_totals": bool(columns_dim),
+        "column_totals": [column_totals.get(c, 0) for c in column_labels],
+        "total": grand_total,
+        "multi": any(BREAKDOWNS[d].multi for d in dims if d in BREAKDOWNS),
     }
+
+
+def _query_by(user, indicator, period, unit, level, dims: list[str]):
+    """The indicator by `dims` (the unit dimension groups by the units one level down)."""
+    breakdowns = [d for d in dims if d != UNIT_DIMENSION]
+    by_unit = UNIT_DIMENSION in dims and level is not None
+    return run_query(user, indicator, period, unit, level if by_unit else None, breakdowns, compare=False)
+
+
+def _totals_by(user, indicator, period, unit, level, dim: str) -> dict[str, int]:
+    """The indicator's total for each value of one dimension, keyed by the value's label."""
+    result = _query_by(user, indicator, period, unit, level, [dim])
+    labels = result.labels.get(dim, {})
+    totals: dict[str, int] = {}
+    for row in result.rows:
+        key = row.unit_name if dim == UNIT_DIMENSION else labels.get(row.breakdown[dim], row.breakdown[dim])
+        totals[key] = totals.get(key, 0) + row.value
+    return totals
 
 
 def _dimension_label(dim: str) -> str:
@@ -305,18 +362,24 @@ def _dimension_label(dim: str) -> str:
 
 
 def export_sheets(board: dict) -> list[tuple[str, list[list]]]:
-    """The dashboard's tables as sheets (first: the units, or the headline figures)."""
+    """The dashboard's tables as sheets (first: the units, or the headline figures).
+
+    Numbers stay numbers (a spreadsheet formats them itself): a change is given as a count and as a
+    percentage in two columns, blank where the year before had nothing to compare with.
+    """
     period, previous = board["period"].label, board["previous_period"].label
+    head = [_("Unit"), period, previous, pgettext("difference", "Change"), pgettext("difference", "Change (%)")]
+
+    def compared(label, item):
+        return [label, item["value"], item["previous"], item.get("change"), item.get("change_pct")]
+
     sheets = []
-    head = [_("Unit"), period, previous, _("Change")]
     if board["units"]:
-        rows = [[r["label"], r["value"], r["previous"], r["change_text"]] for r in board["units"]["rows"]]
-        rows.append(
-            [board["unit_name"], board["main"]["value"], board["main"]["previous"], board["main"]["change_text"]]
-        )
+        rows = [compared(r["label"], r) for r in board["units"]["rows"]]
+        rows.append(compared(board["unit_name"], board["main"]))
         sheets.append((str(_("Units")), [head, *rows]))
-    headline_rows = [[h["label"], h["value"], h["previous"], h["change_text"]] for h in board["headlines"]]
-    sheets.append((str(_("Headline figures")), [[_("Indicator"), period, previous, _("Change")], *headline_rows]))
+    headline_rows = [compared(h["label"], h) for h in board["headlines"]]
+    sheets.append((str(_("Headline figures")), [[_("Indicator"), *head[1:]], *headline_rows]))
     sheets.append(
         (
             str(_("Trend")),
@@ -324,10 +387,8 @@ def export_sheets(board: dict) -> list[tuple[str, list[list]]]:
         )
     )
     if board["breakdown"]:
-        rows = [[r["label"], r["value"], r["previous"], r["change_text"]] for r in board["breakdown"]["rows"]]
-        sheets.append(
-            (str(board["breakdown"]["label"]), [[board["breakdown"]["label"], period, previous, _("Change")], *rows])
-        )
+        rows = [compared(r["label"], r) for r in board["breakdown"]["rows"]]
+        sheets.append((str(board["breakdown"]["label"]), [[board["breakdown"]["label"], *head[1:]], *rows]))
     if board.get("completeness"):
         done = board["completeness"]
         head = [_("Unit"), _("Reports due"), _("Submitted"), _("On time"), _("Late"), _("Not submitted")]
@@ -336,8 +397,15 @@ def export_sheets(board: dict) -> list[tuple[str, list[list]]]:
         rows = [[r[key] for key in keys] for r in [*done["rows"], done["total"]]]
         sheets.append((str(_("Report completeness")), [head, *rows]))
     if board["pivot"]:
-        pivot = board["pivot"]
-        rows = [[r["label"], *r["cells"]] for r in pivot["rows"]]
-        sheets.append((str(_("Pivot")), [[pivot["rows_label"], *pivot["columns"]], *rows]))
+        sheets.append((str(_("Pivot")), _pivot_sheet(board["pivot"])))
     # Lazy translations become text for the CSV and XLSX writers.
     return [(title, [[str(v) if isinstance(v, Promise) else v for v in row] for row in rows]) for title, rows in sheets]
+
+
+def _pivot_sheet(pivot: dict) -> list[list]:
+    total = str(_("Total"))
+    with_totals = pivot["has_row_totals"]
+    head = [pivot["rows_label"], *pivot["columns"], *([total] if with_totals else [])]
+    rows = [[r["label"], *r["cells"], *([r["total"]] if with_totals else [])] for r in pivot["all_rows"]]
+    rows.append([total, *pivot["column_totals"], *([pivot["total"]] if with_totals else [])])
+    return [head, *rows]

@@ -93,6 +93,15 @@ def table_view(table: ReleaseTable) -> dict:
     }
 
 
+def hidden_figures(tables: list[dict]) -> dict:
+    """How many figures of a release's tables (views from `table_view`) are hidden, out of how many,
+    and whether that is most of them (more than half): a release that shows mostly dashes tells
+    readers little, and the person publishing it is warned."""
+    cells = [cell for table in tables for row in table["rows"] for cell in row["cells"]]
+    hidden = sum(1 for cell in cells if cell["suppressed"])
+    return {"hidden": hidden, "total": len(cells), "most": 2 * hidden > len(cells)}
+
+
 def table_csv_rows(table: ReleaseTable) -> list[list[str]]:
     view = table_view(table)
     header = [""] + [column["label"] for column in view["columns"]]

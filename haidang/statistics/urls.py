@@ -12,5 +12,10 @@ urlpatterns = [
     path("releases/", views.release_list, name="release_list"),
     path("releases/new/", views.release_new, name="release_new"),
     path("releases/<uuid:release_id>/", views.release_detail, name="release_detail"),
+    path(
+        "releases/<uuid:release_id>/publish/confirm/",
+        views.release_publish_confirm,
+        name="release_publish_confirm",
+    ),
     path("releases/<uuid:release_id>/<slug:step>/", views.release_step, name="release_step"),
 ]

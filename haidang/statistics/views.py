@@ -60,7 +60,12 @@ def _xlsx_response(sheets: list[tuple[str, list[list]]], filename: str) -> HttpR
 
 def _release_context(release: Release) -> dict:
     tables = [selectors.table_view(table) for table in release.tables.all()]
-    return {"release": release, "tables": tables, "has_suppressed": any(t["has_suppressed"] for t in tables)}
+    return {
+        "release": release,
+        "tables": tables,
+        "has_suppressed": any(t["has_suppressed"] for t in tables),
+        "hidden": selectors.hidden_figures(tables),
+    }
 
 
 # --- Public ---------------------------------------------------------------------------------------
@@ -144,6 +149,20 @@ def release_detail(request, release_id):
     return render(request, "statistics/release_detail.html", context)
 
 
+@require_statistics
+@require_GET
+def release_publish_confirm(request, release_id):
+    """The question before publishing: what goes out, to whom, and how much of it is hidden.
+
+    A page, not a script dialog, so it is asked with or without JavaScript; the publish step
+    itself refuses a request that has not been through it.
+    """
+    release = _get_release(request.user, release_id)
+    if release.status != ReleaseStatus.APPROVED or not can_release(request.user, release.unit):
+        return redirect("statistics:release_detail", release_id=release.pk)
+    return render(request, "statistics/release_publish_confirm.html", _release_context(release))
+
+
 STEPS = {
     "approve": ReleaseStatus.APPROVED,
     "publish": ReleaseStatus.PUBLISHED,
@@ -168,6 +187,8 @@ def release_step(request, release_id, step: str):
     target = STEPS.get(step)
     if target is None:
         raise Http404
+    if target == ReleaseStatus.PUBLISHED and request.POST.get("confirmed") != "yes":
+        return redirect("statistics:release_publish_confirm", release_id=release.pk)
     reason = ""
     if target == ReleaseStatus.WITHDRAWN:
         form = WithdrawForm(request.POST)

@@ -42,6 +42,16 @@ def test_wrong_password_is_refused_with_a_message(client, demo_users):
     response = sign_in_with_password(client, "prevention.haiphong", "wrong-password")
     assert response.status_code == 401
     assert client.get("/").status_code == 302
+    # Said once, as an alert, in Vietnamese by default.
+    page = response.content.decode()
+    assert page.count("Tên đăng nhập hoặc mật khẩu không đúng.") == 1
+    assert 'role="alert"' in page
+
+
+def test_the_sign_in_page_leads_to_the_public_statistics(client, db):
+    page = client.get("/account/login/").content.decode()
+    assert 'href="/statistics/public/"' in page
+    assert client.get("/statistics/public/").status_code == 200  # open without signing in
 
 
 def test_identity_role_must_pass_the_second_factor(client, demo_users):
@@ -56,6 +66,7 @@ def test_identity_role_must_pass_the_second_factor(client, demo_users):
         {"otp": "000000" if current_code(demo_totp_secret()) != "000000" else "111111"},
     )
     assert wrong.status_code == 200
+    assert wrong.content.decode().count('class="errorlist') == 1  # under the field, once
     assert client.get("/").status_code == 302
     # After a failure django-otp throttles the device for a moment.
     with time_machine.travel(timezone.now() + timedelta(seconds=3)):

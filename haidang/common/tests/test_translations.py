@@ -2,6 +2,7 @@
 
 import ast
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,29 @@ def test_compiled_catalogue_is_current(vietnamese):
         for msgid, msgstrs, flags in vietnamese[:50]:
             if len(msgstrs) == 1 and "python-format" not in flags:
                 assert translation.gettext(msgid) == msgstrs[0]
+
+
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+
+
+def old_style_words(text: str) -> set[str]:
+    """Words with the tone mark on the last vowel of an open oa, oe or uy (hoà, khoẻ, huỷ), where
+    the spelling of official documents puts it on the first (hòa, khỏe, hủy); "quý" is not one."""
+    found = set()
+    for word in re.findall(r"\w+", text):
+        letters = unicodedata.normalize("NFD", word.lower())
+        marks = [mark for mark in letters if mark in TONE_MARKS]
+        base = "".join(letter for letter in letters if letter not in TONE_MARKS)
+        if len(marks) == 1 and letters.endswith(marks[0]) and re.search(r"(?<!q)(oa|oe|uy)$", base):
+            found.add(word)
+    return found
+
+
+def test_old_style_words_are_recognised():
+    assert old_style_words("Đã huỷ, xoá và khoẻ; hoà nhập") == {"huỷ", "xoá", "khoẻ", "hoà"}
+    assert old_style_words("Đã hủy, xóa và khỏe; hòa nhập, quý, hoạt động, thuyền") == set()
+
+
+def test_vietnamese_follows_one_spelling(vietnamese):
+    # DEVELOPERS.md, "Spelling": hòa, khóa, xóa, hủy, tùy (the tone placement of Decree 30/2020).
+    assert {word for _, msgstrs, _ in vietnamese for text in msgstrs for word in old_style_words(text)} == set()

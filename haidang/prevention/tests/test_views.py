@@ -668,6 +668,17 @@ def test_summary_by_commune_places_old_units_in_todays_commune(as_user, demo_use
     assert [(row["key"], row["activities"]) for row in response.context["rows"]] == [("2024", 1), ("2026", 2)]
 
 
+def test_summary_figures_are_written_the_vietnamese_way(sign_in, client, demo_users):
+    # A big meeting: 7,116 people (the seed article's city counted more than 10,000 in a month).
+    make_activity(demo_users["coordinator.hanoi"], participants=7116)
+    sign_in(demo_users["coordinator.hanoi"])  # in Vietnamese, the default
+    html = client.get("/prevention/summary/", {"group_by": "unit", "level": "3"}).content.decode()
+    assert 'data-measure="participants">7.116<' in html and "7116" not in html
+    client.cookies["haidang_language"] = "en"
+    html = client.get("/prevention/summary/", {"group_by": "unit", "level": "3"}).content.decode()
+    assert 'data-measure="participants">7,116<' in html
+
+
 def test_summary_starts_by_commune_for_a_province_and_by_province_for_the_nation(as_user, demo_users):
     make_activity(demo_users["coordinator.hanoi"])
     assert as_user("coordinator.hanoi").get("/prevention/summary/").context["level"] == 3

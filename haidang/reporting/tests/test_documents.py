@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
 
 from haidang.reporting.documents import (
     Cell,
@@ -16,7 +17,9 @@ from haidang.reporting.documents import (
     Section,
     consolidated_pdf,
     consolidated_xlsx,
+    register_fonts,
 )
+from haidang.reporting.documents.pdf import FONT_BOLD
 
 # Decomposed input (as some keyboards and older files produce it) comes out composed.
 RECEIVED = unicodedata.normalize("NFD", "Số nạn nhân được tiếp nhận")
@@ -105,6 +108,7 @@ def test_xlsx_reads_back_with_heading_title_figures_and_totals():
     assert "BÁO CÁO" in texts
     assert "Tháng 7/2026" in texts
     assert "Nơi nhận:" in texts
+    assert "- Lưu: VT." in texts
     assert "Trần Thị Bình" in texts
 
     rows = {row[1].value: [cell.value for cell in row] for row in sheet.iter_rows() if row[1].value}
@@ -168,3 +172,126 @@ def test_date_line_follows_the_decree(issued_on, expected):
 def test_english_document_when_asked():
     text = _pdf_text(consolidated_pdf(_table(), _meta(language="en")))
     assert "SOCIALIST REPUBLIC OF VIETNAM" in text
+
+
+# --- The PDF page as Decree 30/2020 lays it out: read back by position -------------------------------
+
+
+def _apply(matrix, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = (float(value) for value in matrix)
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _page_layout(data: bytes, index: int = 0) -> tuple[list[tuple[float, float, str]], list[tuple]]:
+    """The text lines (x, baseline y, text) and the horizontal rules (x0, x1, y) drawn on a page."""
+    page = PdfReader(io.BytesIO(data)).pages[index]
+    runs, rules, path = [], [], []
+
+    def on_text(text, cm, tm, font, size):
+        if text.strip():
+            x, y = _apply(cm, *_apply(tm, 0, 0))
+            runs.append((x, y, _nfc(text).strip()))
+
+    def on_operator(operator, operands, cm, tm):
+        if operator == b"m":
+            path[:] = [_apply(cm, *operands)]
+        elif operator == b"l":
+            path.append(_apply(cm, *operands))
+        elif operator == b"S":
+            if len(path) == 2 and abs(path[0][1] - path[1][1]) < 0.01:
+                (x0, y), (x1, _y) = path
+                rules.append((min(x0, x1), max(x0, x1), y))
+            path.clear()
+
+    page.extract_text(visitor_text=on_text, visitor_operand_before=on_operator)
+    return runs, rules
+
+
+def _line(runs, wanted: str) -> tuple[float, float]:
+    return next((x, y) for x, y, text in runs if text == wanted)
+
+
+def _rule_under(rules, x: float, y: float, width: float) -> tuple:
+    """The nearest rule below the baseline y whose middle is within the text's width."""
+    below = [rule for rule in rules if rule[2] < y and x <= (rule[0] + rule[1]) / 2 <= x + width]
+    return max(below, key=lambda rule: rule[2])
+
+
+def test_the_motto_is_ruled_as_long_as_its_line_centred_and_below_its_letters():
+    register_fonts()
+    runs, rules = _page_layout(consolidated_pdf(_table(), _meta()))
+    motto = "Độc lập - Tự do - Hạnh phúc"
+    x, baseline = _line(runs, motto)
+    width = pdfmetrics.stringWidth(motto, FONT_BOLD, 13)
+    start, end, y = _rule_under(rules, x, baseline, width)
+    # Decree 30: a drawn line as long as the motto, centred under it.
+    assert end - start == pytest.approx(width, abs=0.5)
+    assert (start + end) / 2 == pytest.approx(x + width / 2, abs=0.5)
+    # Below the lowest mark of its letters (the dot under "ạ" reaches about a fifth of the size down),
+    # and above the place and date.
+    assert baseline - y >= 0.25 * 13
+    assert y > _line(runs, "Hải Phòng, ngày 05 tháng 8 năm 2026")[1] + 13
+
+
+def test_the_rule_under_the_issuing_body_is_a_short_centred_line():
+    register_fonts()
+    runs, rules = _page_layout(consolidated_pdf(_table(), _meta()))
+    x, baseline = _line(runs, "SỞ Y TẾ")
+    width = pdfmetrics.stringWidth("SỞ Y TẾ", FONT_BOLD, 12)
+    start, end, y = _rule_under(rules, x, baseline, width)
+    # One third to one half of its line, centred under it, below the letters.
+    assert width / 3 <= end - start <= width / 2
+    assert (start + end) / 2 == pytest.approx(x + width / 2, abs=0.5)
+    assert baseline - y >= 0.25 * 12
+
+
+def test_a_long_body_name_breaks_before_its_level_and_stays_centred():
+    register_fonts()
+    data = consolidated_pdf(_table(), _meta(parent_body="", issuing_body="Ủy ban nhân dân Thành phố Hà Nội"))
+    runs, rules = _page_layout(data)
+    texts = [text for _x, _y, text in runs]
+    assert "ỦY BAN NHÂN DÂN" in texts and "THÀNH PHỐ HÀ NỘI" in texts
+    x, baseline = _line(runs, "THÀNH PHỐ HÀ NỘI")
+    width = pdfmetrics.stringWidth("THÀNH PHỐ HÀ NỘI", FONT_BOLD, 12)
+    start, end, _y = _rule_under(rules, x, baseline, width)
+    assert (start + end) / 2 == pytest.approx(x + width / 2, abs=0.5)
+
+
+def test_the_pdf_reads_in_order_and_says_each_thing_once():
+    meta = _meta(
+        subject="Báo cáo kết quả thực hiện Tháng hành động phòng, chống mua bán người",
+        recipients=("UBND thành phố", "- Ban Chỉ đạo 138 thành phố;", "UBND thành phố", "Lưu: VT, KGVX"),
+    )
+    text = _pdf_text(consolidated_pdf(_table(), meta))
+    order = [
+        "SỞ Y TẾ",
+        "Số: 123/BC-UBND",
+        "Hải Phòng, ngày 05 tháng 8 năm 2026",
+        "BÁO CÁO",
+        "Kết quả thực hiện Tháng hành động phòng, chống mua bán người",
+        "Tháng 7/2026",
+        "I. Kết quả đạt được",
+        "III. Số liệu tổng hợp",
+        "Số nạn nhân được tiếp nhận",
+        "Nơi nhận:",
+        "- UBND thành phố; - Ban Chỉ đạo 138 thành phố; - Lưu: VT, KGVX.",
+        "Trần Thị Bình",
+    ]
+    positions = [text.index(part) for part in order]
+    assert positions == sorted(positions)
+    # The type is not repeated in the summary; the recipients and the archive line come once each.
+    assert text.count("BÁO CÁO") == 1 and "Báo cáo kết quả" not in text
+    for once in ("Nơi nhận:", "Lưu:", "UBND thành phố;", "Trần Thị Bình"):
+        assert text.count(once) == 1, once
+
+
+@pytest.mark.parametrize("rows", range(24, 34))
+def test_the_signature_stays_with_the_last_rows_of_the_table(rows):
+    reader = PdfReader(io.BytesIO(consolidated_pdf(_table(rows=rows), _meta())))
+    pages = [" ".join(_nfc(page.extract_text()).split()) for page in reader.pages]
+    signed = [index for index, page in enumerate(pages) if "Nơi nhận:" in page]
+    assert len(signed) == 1
+    page = pages[signed[0]]
+    # The last indicator and its breakdown are on the signature's page, under the table's header.
+    assert f"Chỉ tiêu bổ sung số {rows - 1}" in page and page.count("Đường dây xuyên quốc gia") >= 1
+    assert "Chỉ tiêu" in page.split(f"Chỉ tiêu bổ sung số {rows - 1}")[0]

@@ -1,13 +1,15 @@
 """Dashboards: the seed questions answered from the records, by area, with charts and downloads."""
 
+import csv
 import io
 import json
 import re
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
-from haidang.statistics.tests.figures_fixture import load
+from haidang.statistics.tests.figures_fixture import expected, load
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -96,3 +98,81 @@ def test_bad_choices_are_named_not_a_500(client, sign_in, world, demo_users):
     response = client.get("/statistics/", {"indicator": "suspects_prosecuted", "period": "2026Q5", "breakdown": "sex"})
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
+
+
+def _pivot(html: str) -> tuple[list[str], dict[str, list[str]], list[str]]:
+    """(column headings, {row label: cells}, the totals row) of the dashboard's pivot table."""
+    block = re.search(r'<table class="summary" id="pivot">(.*?)</table>', html, re.S).group(1)
+    head = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', block)
+    body = re.search(r"<tbody>(.*?)</tbody>", block, re.S).group(1)
+    rows = {
+        re.sub(r"<[^>]+>", "", label).strip(): re.findall(r"<td[^>]*>([^<]*)", cells)
+        for label, cells in re.findall(r'<tr[^>]*>\s*<th scope="row">(.*?)</th>(.*?)</tr>', body, re.S)
+    }
+    foot = re.search(r"<tfoot>(.*?)</tfoot>", block, re.S).group(1)
+    return head, rows, re.findall(r"<td[^>]*>([^<]*)", foot)
+
+
+def test_the_pivot_comes_first_with_counted_row_and_column_totals(client, sign_in, world, demo_users):
+    sign_in(demo_users["analyst"])
+    params = {
+        "indicator": "victims_received",
+        "period": "2026S1",
+        "unit": "01",
+        "pivot_rows": "unit",
+        "pivot_columns": "exploitation",
+    }
+    html = client.get("/statistics/", params).content.decode()
+    # First on the page after the indicator's own figure: before the headline figures and the trend.
+    assert html.index('id="pivot"') < html.index('id="headlines"') < html.index('id="trend"')
+    head, rows, totals = _pivot(html)
+    assert head[0] == "Unit" and head[-1] == "Total"
+    start, end = date(2026, 1, 1), date(2026, 6, 30)
+    by_commune = expected("victims_received", start, end, province="01", level=3)
+    by_form = expected("victims_received", start, end, province="01", breakdown="exploitation")
+    grand = expected("victims_received", start, end, province="01")
+    # Thạch Thất: p1 (forced crime) and p2 (forced labour and sexual exploitation). The row's total
+    # counts two people, not the three cells they fill.
+    thach_that = rows["Xã Thạch Thất"]
+    assert sum(int(value) for value in thach_that[:-1]) == 3
+    assert int(thach_that[-1]) == by_commune[("09955", None)] == 2
+    assert int(rows["Xã Tây Phương"][-1]) == by_commune[("10006", None)]
+    # Column totals are counted over the area (one person in two communes once), and the corner is
+    # the indicator's total.
+    columns = head[1:-1]
+    forced_crime = columns.index("Forced criminal activity (including online fraud)")
+    assert int(totals[forced_crime]) == by_form[(None, "forced_crime")]
+    assert int(totals[-1]) == grand[(None, None)] == 4
+    # Communes with nothing are left out of the page, said in words; the download keeps them.
+    assert set(rows) == {"Xã Thạch Thất", "Xã Tây Phương", "Above this level"}
+    assert re.search(r'id="pivot-empty">\d+ rows with no figure are left out', html)
+    xlsx = client.get("/statistics/", {**params, "export": "xlsx"})
+    pivot_sheet = list(load_workbook(io.BytesIO(xlsx.content))["Pivot"].iter_rows(values_only=True))
+    assert len(pivot_sheet) > 100 and pivot_sheet[-1][0] == "Total" and pivot_sheet[-1][-1] == 4
+
+
+def test_the_long_table_by_unit_is_folded_away(client, sign_in, world, demo_users):
+    sign_in(demo_users["analyst"])
+    html = client.get("/statistics/", {"indicator": "victims_received", "period": "2026S1", "unit": "01"}).content
+    html = html.decode()
+    folded = re.search(r'<details class="fold" id="units-table"([^>]*)>\s*<summary>(.*?)</summary>', html, re.S)
+    assert folded and "open" not in folded.group(1)  # Hà Nội's communes: far more than a screen
+    assert re.match(r"Table by unit \(\d+ rows\)", folded.group(2))
+    assert 'id="units"' in html
+    # The chart shows the units that have a figure (every label at any width), not every commune.
+    chart = json.loads(re.search(r'<script id="chart-units" type="application/json">(.*?)</script>', html, re.S)[1])
+    assert chart["horizontal"] and set(chart["labels"]) == {"Xã Thạch Thất", "Xã Tây Phương", "Above this level"}
+
+
+def test_numbers_are_written_the_readers_way_and_downloads_keep_them_raw(client, sign_in, world, demo_users):
+    sign_in(demo_users["analyst"])
+    params = {"indicator": "victims_received", "period": "2026S1"}
+    # 6 people in the first half of 2026 against 2 a year before: +4, +200.0 %.
+    assert "+4 (+200.0%)" in client.get("/statistics/", params).content.decode()
+    client.cookies["haidang_language"] = "vi"
+    page = client.get("/statistics/", params).content.decode()
+    assert "+4 (+200,0%)" in page and "200.0" not in page
+    download = client.get("/statistics/", {**params, "export": "csv"}).content.decode("utf-8-sig")
+    nation = list(csv.reader(io.StringIO(download)))[-1]
+    assert nation[1:] == ["6", "2", "4", "200.0"]
+
