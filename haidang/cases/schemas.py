@@ -34,7 +34,8 @@ from haidang.cases.models import (
     Sex,
     SubmissionChannel,
 )
-from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef, code_of
+from haidang.common.schemas import AgencyRef, CleanSchema, Day, UnitRef, code_of
+from haidang.places.schemas import TerritoryFilter
 
 MAX_TEXT = 10_000
 
@@ -224,15 +225,10 @@ class CaseList(Schema):
     page_size: int
 
 
-class CaseFilters(CleanSchema):
+class CaseFilters(TerritoryFilter):
     status: CaseStatus | None = None
-    unit: UnitCode = Field(
-        "",
-        description="Unit code as of received_to (default today): the cases of that unit, the units below it "
-        "and the old units the crosswalk places in it.",
-    )
-    received_from: date | None = Field(None, description="Received on or after this day.")
-    received_to: date | None = Field(None, description="Received on or before this day.")
+    received_from: Day | None = Field(None, description="Received on or after this day.")
+    received_to: Day | None = Field(None, description="Received on or before this day.")
     intake_channel: IntakeChannel | None = None
     q: str = Field("", max_length=20, description="Beginning of the case number ('01-2026').")
     page: int = 1

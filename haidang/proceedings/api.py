@@ -20,6 +20,8 @@ from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, invalid, not_found, paginate
 from haidang.places.errors import UnitLookupError
 from haidang.places.selectors import resolve_unit
+from haidang.places.territory import API_NOTE as TERRITORY_NOTE
+from haidang.places.territory import territory_into
 from haidang.proceedings import selectors, services
 from haidang.proceedings.models import CriminalCase
 from haidang.proceedings.schemas import (
@@ -153,21 +155,25 @@ def _case_data(request, payload, fields: set[str], day) -> dict:
     "/criminal-cases",
     response={200: CriminalCaseList, **ERRORS},
     summary="Criminal cases in your area, newest first, with filters",
+    description="Filters: `article`, `detected_from`/`detected_to` (dates, inclusive; an impossible date answers "
+    "400 naming it), `unit` and `as_of`, `prosecuted`, `number`. " + TERRITORY_NOTE,
 )
 def list_criminal_cases(request, filters: Query[CriminalCaseFilters]):
     _require(request)
-    unit = None
-    if filters.unit:
-        try:
-            unit = resolve_unit(filters.unit, filters.detected_to or timezone.localdate())
-        except UnitLookupError as error:
-            raise invalid({"unit": [str(error)]}) from None
+    errors: dict[str, list[str]] = {}
+    if filters.detected_from and filters.detected_to and filters.detected_to < filters.detected_from:
+        errors["detected_to"] = [_("The end must come after the start.")]
+    territory = territory_into(
+        errors, filters.unit, filters.as_of, start=filters.detected_from, end=filters.detected_to
+    )
+    if errors:
+        raise invalid(errors)
     queryset = selectors.filter_criminal_cases(
         selectors.criminal_cases_visible_to(request.user),
         article=filters.article or "",
         detected_from=filters.detected_from,
         detected_to=filters.detected_to,
-        unit=unit,
+        territory=territory,
         prosecuted=filters.prosecuted,
         number=filters.number,
     ).order_by("-detected_on", "-created_at")

@@ -30,7 +30,7 @@ from haidang.cases.forms.transfers import TRANSFER_DECISIONS, TransferDecisionFo
 from haidang.cases.forms.visits import VisitForm
 from haidang.cases.forms.worklist import CaseFilterForm
 from haidang.common.forms import DayField
-from haidang.places.forms import UnitCodeField
+from haidang.places.forms import UnitField
 
 __all__ = [
     "APPLICATION_DECISIONS",
@@ -71,7 +71,7 @@ __all__ = [
     "TransferDecisionForm",
     "TransferForm",
     "TransitionForm",
-    "UnitCodeField",
+    "UnitField",
     "VisitForm",
     "WithdrawConsentForm",
     "consent_label",

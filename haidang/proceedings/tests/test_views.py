@@ -26,7 +26,7 @@ def test_an_investigator_records_a_case_adds_a_suspect_and_links_a_victim(sign_i
         "exploitation_forms": ["forced_crime"],
     }
     response = client.post(reverse("proceedings:case_new"), form)
-    assert response.status_code == 200 and "Enter a real date" in response.content.decode()
+    assert response.status_code == 200 and "is not a real date" in response.content.decode()
     assert not CriminalCase.objects.exists()
     form["detected_on"] = "30/11/2025"
     response = client.post(reverse("proceedings:case_new"), form)

@@ -110,5 +110,6 @@ def test_labels_in_vietnamese_and_english(settings):
 
 def test_choices_for_a_year_list_every_standard_period():
     identifiers = [identifier for identifier, _label in periods.choices_for_year(2026, CUT)]
-    assert len(identifiers) == 12 + 4 + 2 + 1
+    assert len(identifiers) == 12 + 4 + 2 + 1 + 1  # months, quarters, halves, nine months, the year
+    assert "2026N9C" in identifiers
     assert identifiers[0] == "2026M01C" and identifiers[-1] == "2026C"

@@ -100,7 +100,8 @@ def test_directive_form_names_the_field_that_is_wrong(clock, sign_in, demo_users
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert {"number", "issued_on", "period_end", "issuing_agency"} <= set(errors)
+    assert {"number", "issued_on", "period", "issuing_agency"} <= set(errors)
+    assert "kết thúc trước ngày bắt đầu" in errors["period"][0]  # the page speaks Vietnamese
     assert Directive.objects.count() == 0
 
 
