@@ -400,8 +400,9 @@ class LinkedPersonIn(CleanSchema):
 
 
 class LinkedPersonPatch(CleanSchema):
-    """Only the fields sent change (none of them may be null)."""
+    """Only the fields sent change (none of them may be null), as of the `version` read."""
 
+    version: int = Field(description="The version read; 409 `conflict` when someone saved since.")
     relationship: RelationshipCode = None
     is_protected: bool = Field(None, description="Cannot be cleared while a protection decision is in force.")
     notes: str = Field(None, max_length=MAX_TEXT)
@@ -409,6 +410,7 @@ class LinkedPersonPatch(CleanSchema):
 
 class LinkedPersonOut(Schema):
     id: UUID = Field(description="The link's id (PATCH /cases/{id}/linked-persons/{link_id}).")
+    version: int = Field(description="Send it back with a change (PATCH); it grows with each change.")
     relationship: str
     relationship_label: str
     is_protected: bool

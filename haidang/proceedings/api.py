@@ -97,6 +97,7 @@ def _suspect_out(view: selectors.SuspectView) -> dict:
     suspect = view.suspect
     return {
         "id": suspect.id,
+        "version": suspect.version,
         "full_name": view.full_name,
         "document_number": view.document_number,
         "address": view.address,
@@ -251,16 +252,18 @@ def add_suspect(request, criminal_case_id: UUID, payload: SuspectIn):
 
 @router.patch(
     "/criminal-cases/{criminal_case_id}/suspects/{suspect_id}",
-    response={200: SuspectOut, **ERRORS},
-    summary="Change a suspect's fields sent",
+    response={200: SuspectOut, **ERRORS, 409: ErrorOut},
+    summary="Change a suspect's fields sent, with the version read (409 when someone saved since)",
+    description="Send `version` as read: when the suspect changed since, nothing is written and the answer is 409 "
+    "`conflict` with the current version in `fields.current_version`; reload and apply the change again.",
 )
 def update_suspect(request, criminal_case_id: UUID, suspect_id: UUID, payload: SuspectPatch):
     criminal_case = _criminal_case(request, criminal_case_id)
     suspect = selectors.get_suspect(criminal_case, suspect_id)
     if suspect is None:
         raise not_found()
-    data = {name: getattr(payload, name) for name in payload.model_fields_set}
-    suspect = services.update_suspect(actor=request.user, suspect=suspect, data=data)
+    data = {name: getattr(payload, name) for name in payload.model_fields_set - {"version"}}
+    suspect = services.update_suspect(actor=request.user, suspect=suspect, version=payload.version, data=data)
     view = next(
         v for v in selectors.suspect_views(request.user, criminal_case, purpose="update") if v.suspect.pk == suspect.pk
     )

@@ -81,9 +81,20 @@ class SuspectForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role in the chain"), choices=SuspectRole.choices)
     prosecuted_on = DayField(label=_("Date prosecuted"), required=False)
+    version = forms.IntegerField(label="", widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # a change names the version it was read at
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = _(
+                "The form was incomplete; reload the page and try again."
+            )
+        else:
+            del self.fields["version"]
 
     def suspect_data(self) -> dict:
-        return dict(self.cleaned_data)
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
 
 class RemoveSuspectForm(forms.Form):

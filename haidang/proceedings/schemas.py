@@ -67,6 +67,7 @@ class SuspectIn(CleanSchema):
 
 
 class SuspectPatch(CleanSchema):
+    version: int = Field(description="The version read; 409 `conflict` when someone saved since.")
     full_name: str = Field(None, max_length=255)
     document_number: str = Field(None, max_length=60)
     address: str = Field(None, max_length=500)
@@ -80,6 +81,7 @@ class SuspectPatch(CleanSchema):
 
 class SuspectOut(Schema):
     id: UUID
+    version: int = Field(description="Send it back with a change (PATCH); it grows with each change.")
     full_name: str = Field(description="Masked (•••) unless your role sees identities over this unit.")
     document_number: str
     address: str

@@ -152,11 +152,30 @@ def suspect_edit(request, criminal_case_id, suspect_id):
     if not selectors.can_see_suspect_identity(request.user, criminal_case):
         raise Http404  # editing would show the identity
     initial = {name: getattr(suspect, name) for name in services.SUSPECT_FIELDS}
-    form = SuspectForm(request.POST or None, initial=initial)
+    initial["version"] = suspect.version
+    form = SuspectForm(request.POST or None, initial=initial, editing=True)
     remove_form = RemoveSuspectForm()
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_suspect(actor=request.user, suspect=suspect, data=form.suspect_data())
+            services.update_suspect(
+                actor=request.user,
+                suspect=suspect,
+                version=form.cleaned_data["version"],
+                data=form.suspect_data(),
+            )
+        except services.StaleVersionError as stale:
+            # Nothing was written; what was typed is kept, under the version now saved.
+            data = request.POST.copy()
+            data["version"] = str(stale.current_version)
+            form = SuspectForm(data, initial=initial, editing=True)
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this suspect while you were editing, so your changes were not saved. "
+                    "Your input is kept below: check it against the current record, then save again."
+                ),
+            )
         except ValidationError as error:
             service_errors(form, error)
         else:
