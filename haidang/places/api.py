@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from haidang.common.api import ApiError, ErrorOut, paginate
-from haidang.common.schemas import CleanSchema, UnitRef, unit_ref
+from haidang.common.schemas import CleanSchema, Day, UnitRef, unit_ref
 from haidang.places import selectors
 from haidang.places.models import AdministrativeUnit, UnitLevel
 
@@ -56,14 +56,14 @@ class UnitListOut(Schema):
 
 
 class AsOf(CleanSchema):
-    as_of: date | None = Field(None, description="ISO date; default today.")
+    as_of: Day | None = Field(None, description="ISO date; default today.")
 
 
 class UnitFilters(CleanSchema):
     level: int | None = Field(None, description="0 nation, 1 province, 2 district, 3 commune")
     parent: str | None = Field(None, max_length=10, description="Code of the parent unit (valid on as_of).")
     q: str | None = Field(None, max_length=100, description="Name (with or without diacritics) or code.")
-    as_of: date | None = Field(None, description="ISO date; default today.")
+    as_of: Day | None = Field(None, description="ISO date; default today.")
     page: int = 1
     page_size: int = 50
 

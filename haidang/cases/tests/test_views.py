@@ -132,6 +132,29 @@ def test_intake_form_defaults_to_the_officers_agency_and_unit(as_user):
     assert day(timezone.localdate()) in response.content.decode()
 
 
+def test_an_intake_with_places_typed_by_name_and_no_code(as_user, intake_data):
+    client = as_user("commune.hanoi.a")
+    typed = {**intake_data, "unit": "thach that", "residence_unit": "Tây Phương", "reception_date": "01.03.2026"}
+    response = client.post(reverse("cases:intake"), typed)
+    assert response.status_code == 302, response.context["form"].errors
+    case = Case.objects.get()
+    assert (case.unit.name, case.person.residence_unit.name) == ("Xã Thạch Thất", "Xã Tây Phương")
+
+
+def test_an_intake_with_an_unsure_place_offers_a_choice_and_keeps_the_rest(as_user, intake_data):
+    client = as_user("commune.hanoi.a")
+    response = client.post(reverse("cases:intake"), {**intake_data, "residence_unit": "Tân Lập"})
+    assert response.status_code == 200 and not Case.objects.exists()
+    html = response.content.decode()
+    assert "Several units match “Tân Lập”" in html and 'name="residence_unit__choice"' in html
+    assert "code" not in response.context["form"].errors["residence_unit"][0]
+    chosen = client.post(
+        reverse("cases:intake"), {**intake_data, "residence_unit": "Tân Lập", "residence_unit__choice": "19462"}
+    )
+    assert chosen.status_code == 302
+    assert Case.objects.get().person.residence_unit.parent.name == "Tỉnh Quảng Trị"
+
+
 def test_commune_officer_records_an_intake_and_lands_on_the_case(as_user, intake_data):
     client = as_user("commune.hanoi.a")
     response = client.post(reverse("cases:intake"), intake_data)

@@ -590,8 +590,12 @@ def test_list_filters_by_campaign_period_unit_type_and_target_group(as_user, dem
 
     assert titles(campaign=str(campaign.pk)) == ["Trong chiến dịch"]
     assert titles(date_from="01/01/2024", date_to="31/12/2024") == ["Năm 2024 ở xã cũ"]
-    # Today's commune includes the records of its old communes.
+    # Today's commune includes the records of its old communes; by name as well as by code.
     assert titles(unit=HANOI_A) == ["Năm 2024 ở xã cũ", "Trong chiến dịch"]
+    assert titles(unit="thach that") == ["Năm 2024 ở xã cũ", "Trong chiến dịch"]
+    # The old commune, named on a day of the old map: its own 2024 activity only.
+    old_name = unit(OLD_IN_A, date(2024, 5, 10)).name
+    assert titles(unit=f"{old_name}, Thạch Thất", as_of="10/05/2024") == ["Năm 2024 ở xã cũ"]
     assert titles(activity_type="loudspeaker") == ["Năm 2024 ở xã cũ"]
     assert titles(target_group="students") == ["Trong chiến dịch"]
 
@@ -602,6 +606,8 @@ def test_list_filters_by_campaign_period_unit_type_and_target_group(as_user, dem
         {"date_from": "31/11/2023"},
         {"date_from": "01/08/2026", "date_to": "01/07/2026"},
         {"unit": "99999"},
+        {"unit": "Tân Lập"},  # two communes of that name: a choice, and no rows until it is made
+        {"as_of": "30/02/2024"},
         {"campaign": "not-a-uuid"},
         {"agency": "00000000-0000-0000-0000-000000000000"},
         {"activity_type": "juggling"},
