@@ -803,6 +803,8 @@ def test_the_coordinator_adds_a_rate_and_it_is_listed_by_province_and_regime(as_
     assert [row["regime"] for row in page.context["rows"]] == ["a) Essential needs", "b) Medical support"]
     filtered = client.get(reverse("cases:rates"), {"regime": "MED", "province": "01"}).context["rows"]
     assert [row["item"] for row in filtered] == ["Khám sức khoẻ (minh hoạ)"]
+    by_name = client.get(reverse("cases:rates"), {"regime": "MED", "province": "ha noi"}).context["rows"]
+    assert [row["item"] for row in by_name] == ["Khám sức khoẻ (minh hoạ)"]
 
 
 @pytest.mark.parametrize(
