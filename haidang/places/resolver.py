@@ -77,8 +77,10 @@ class Match:
     unit: AdministrativeUnit
     score: float
     how: str = "name"
-    # For a unit offered in place of one of another date: that unit ("Huyện Thạch Thất").
+    # For a unit offered in place of one of another date: that unit ("Huyện Thạch Thất"), and whether it
+    # went whole into this one (True) or was split between several (False).
     via: AdministrativeUnit | None = None
+    whole: bool = False
 
 
 @dataclass
@@ -291,14 +293,18 @@ def _in_place_of(units: list[AdministrativeUnit], day: date, levels) -> list[Mat
         "predecessor", "successor"
     )
     offered: dict[int, Match] = {}
-    for link in links.order_by("-is_default", "successor__sort_key", "predecessor__sort_key"):
+    links = list(links.order_by("-is_default", "successor__sort_key", "predecessor__sort_key"))
+    spread = defaultdict(int)  # how many units each ended unit went to
+    for link in links:
+        spread[link.predecessor_id] += 1
+    for link in links:
         if link.predecessor_id in by_id and link.predecessor_id in ended:
             unit, via, how = link.successor, by_id[link.predecessor_id], "successor"
         else:
             unit, via, how = link.predecessor, by_id[link.successor_id], "predecessor"
         if unit.is_valid_on(day) and (not levels or unit.level in levels) and unit.pk not in offered:
             unit.effective_on = link.effective_on
-            offered[unit.pk] = Match(unit, PREFIX, how=how, via=via)
+            offered[unit.pk] = Match(unit, PREFIX, how=how, via=via, whole=spread[link.predecessor_id] == 1)
     return list(offered.values())
 
 
@@ -482,5 +488,8 @@ def _note(match: Match, became: list[AdministrativeUnit]) -> str:
     if match.via is not None and match.how == "successor":
         since = getattr(unit, "effective_on", None) or match.via.valid_to
         params = {"day": format_day(since), "unit": match.via.name}
-        notes.append(_("since %(day)s includes (part of) %(unit)s") % params)
+        if match.whole:
+            notes.append(_("since %(day)s includes %(unit)s") % params)
+        else:
+            notes.append(_("since %(day)s includes part of %(unit)s") % params)
     return "; ".join(notes)

@@ -74,6 +74,7 @@ class PeriodPicker(forms.MultiWidget):
 
     def __init__(self, attrs=None, *, kinds=periods.STANDARD_TYPES + (PeriodType.CUSTOM,), today: date | None = None):
         today = today or timezone.localdate()
+        self.this_year = str(today.year)
         years = [(str(y), str(y)) for y in range(today.year + YEARS_AHEAD, today.year - YEARS_BACK - 1, -1)]
         widgets = {
             "": forms.Select(choices=_which_choices(kinds), attrs={"data-period-which": ""}),
@@ -89,12 +90,12 @@ class PeriodPicker(forms.MultiWidget):
             try:
                 value = periods.parse(value)
             except PeriodError:
-                return [None, None, None, None, None]
+                return [None, self.this_year, PeriodForm.CALENDAR, None, None]
         if isinstance(value, Period):
             if value.type == PeriodType.CUSTOM:
                 return [CUSTOM, str(value.start.year), PeriodForm.CALENDAR, value.start, value.end]
             return [_which(value), str(value.year), value.form, None, None]
-        return [None, None, None, None, None]
+        return [None, self.this_year, PeriodForm.CALENDAR, None, None]  # nothing chosen yet: this year
 
     def value_from_datadict(self, data, files, name):
         values = super().value_from_datadict(data, files, name)

@@ -39,6 +39,10 @@ def test_filter_by_user(auditor, sign_in, story):
 def test_filter_by_unit_includes_the_units_below(auditor, sign_in, story):
     html = page(sign_in(auditor), unit="01")
     assert "case-aaa" in html and "case-bbb" not in html
+    # By name as well, shown back with the picker (never a raw value of the form's internals).
+    html = page(sign_in(auditor), unit="ha noi")
+    assert "case-aaa" in html and "case-bbb" not in html
+    assert 'value="Thành phố Hà Nội"' in html and "UnitInput" not in html
 
 
 def test_filter_by_object(auditor, sign_in, story):

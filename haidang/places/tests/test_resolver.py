@@ -87,7 +87,12 @@ def test_an_old_unit_named_on_a_later_date_is_explained_and_its_successors_offer
     offered = describe(found.alternatives)
     assert "Xã Thạch Thất — Thành phố Hà Nội" in [item.label for item in offered]
     assert all(item.valid_to is None for item in offered)
-    assert "includes (part of) Huyện Thạch Thất" in offered[0].note
+    # The district was split between several communes: each holds part of it.
+    assert "since 01/07/2025 includes part of Huyện Thạch Thất" in offered[0].note
+    # An old commune that went whole into today's commune says so.
+    whole = describe(resolve("Xã Kim Quan, Thạch Thất", day=TODAY).alternatives)
+    assert whole[0].label == "Xã Thạch Thất — Thành phố Hà Nội"
+    assert whole[0].note == "since 01/07/2025 includes Xã Kim Quan"
     # The same with its old code.
     by_code = resolve("276", day=TODAY)
     assert by_code.status == "not_valid" and {m.unit.code for m in by_code.alternatives} >= {"09955", "10006"}
