@@ -1,19 +1,17 @@
 """The JSON API at /api/v1/: routers from each domain app on one NinjaAPI."""
 
-from ninja import NinjaAPI
-
 from haidang.access.api import BearerAuth
 from haidang.access.api import router as access_router
 from haidang.audit.api import router as audit_router
 from haidang.cases.api import router as cases_router
-from haidang.common.api import install_error_handlers
+from haidang.common.api import HaiDangAPI, install_error_handlers
 from haidang.places.api import router as places_router
 from haidang.prevention.api import router as prevention_router
 from haidang.proceedings.api import router as proceedings_router
 from haidang.reporting.api import router as reporting_router
 from haidang.statistics.api import router as statistics_router
 
-api = NinjaAPI(
+api = HaiDangAPI(
     title="Hải Đăng API",
     version="1",
     description="JSON API of Hải Đăng. Authenticate with a bearer token from POST /api/v1/auth/token.",

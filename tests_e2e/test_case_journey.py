@@ -174,8 +174,11 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         worker.locator(".case-tabs").get_by_role("link", name="Transfer", exact=True).click()
         worker.wait_for_url(case_url + "transfer/")
         form = worker.locator("form.case-form")
-        option = worker.locator("#unit-options option").filter(has_text=re.compile(f"^{RECEIVING_UNIT}$"))
-        form.locator("input[name=to_unit]").fill(option.get_attribute("value"))
+        # The receiving commune by name: the picker suggests it with its province, and keeps its code.
+        form.locator("input[name=to_unit]").press_sequentially("tay phuong", delay=40)
+        suggestion = form.get_by_role("option", name=re.compile(f"^{RECEIVING_UNIT} — Thành phố Hà Nội"))
+        suggestion.click()
+        assert form.locator("input[name=to_unit__code]").input_value() == "10006"
         form.locator("select[name=to_agency]").select_option(label=RECEIVING_AGENCY)
         form.locator("textarea[name=reason]").fill("Về sống cùng gia đình tại xã Tây Phương (minh hoạ)")
         form.locator("select[name=consent]").select_option(index=1)

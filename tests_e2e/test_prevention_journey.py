@@ -49,7 +49,7 @@ def test_quick_entry_shows_up_in_the_province_summary(live_server_url, page):
     page.get_by_role("link", name="Quick entry").first.click()
     page.wait_for_url(re.compile(r"/prevention/activities/quick/$"))
     form = page.locator("form.quick-form")
-    assert form.locator("input[name=unit]").input_value() == "31"
+    assert form.locator("input[name=unit]").input_value() == "Thành phố Hải Phòng"
     assert WOMENS_UNION in form.locator("select[name=organiser] option:checked").inner_text()
     assert re.fullmatch(r"\d{2}/\d{2}/\d{4}", form.locator("input[name=date]").input_value())
 

@@ -13,6 +13,9 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, not_found, paginate
 from haidang.common.schemas import CleanSchema
+from haidang.places.schemas import TerritoryFilter
+from haidang.places.territory import API_NOTE as TERRITORY_NOTE
+from haidang.places.territory import territory_of
 
 router = Router(tags=["access"])
 
@@ -150,10 +153,9 @@ class AgencyList(Schema):
     page_size: int
 
 
-class AgencyFilters(CleanSchema):
+class AgencyFilters(TerritoryFilter):
     q: str = ""
     agency_type: str = ""
-    unit: str = ""
     page: int = 1
     page_size: int = 50
 
@@ -176,12 +178,15 @@ def _agency_out(agency: Agency) -> dict:
     "/agencies",
     response={200: AgencyList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="Agencies the user may see (their units' subtree and the units above)",
+    description="Filters: `q` (part of the name, with or without diacritics), `agency_type`, `unit` and `as_of`: "
+    "the agencies of the unit and of the units below it. " + TERRITORY_NOTE,
 )
 def list_agencies(request, filters: Query[AgencyFilters]):
     if not scope_for(request.user).can(Capability.VIEW_AGENCIES):
         raise ApiError(403, "forbidden", _("Your role does not allow this."))
+    territory = territory_of(filters.unit, filters.as_of)
     queryset = selectors.agencies_visible_to(request.user)
-    queryset = selectors.filter_agencies(queryset, q=filters.q, agency_type=filters.agency_type, unit_code=filters.unit)
+    queryset = selectors.filter_agencies(queryset, q=filters.q, agency_type=filters.agency_type, territory=territory)
     return paginate(queryset, filters.page, filters.page_size, _agency_out)
 
 

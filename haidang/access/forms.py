@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from haidang.access.models import Agency, AgencyType
 from haidang.access.roles import Role
 from haidang.common.text import clean_text
-from haidang.places.models import AdministrativeUnit
+from haidang.places.forms import CurrentUnitField
 
 
 class SignInForm(forms.Form):
@@ -35,35 +35,11 @@ class OneTimeCodeForm(forms.Form):
         return value
 
 
-class CurrentUnitField(forms.CharField):
-    """A unit of today's map given by its code (the map is large; a select would be unusable)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 10)
-        kwargs.setdefault("help_text", _("The code of a current unit: 'VN', a province (e.g. 01) or a commune."))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value):
-        code = super().clean(value).strip()
-        if not code and not self.required:
-            return None
-        unit = AdministrativeUnit.objects.filter(code=code, valid_to__isnull=True).first()
-        if unit is None:
-            old = AdministrativeUnit.objects.filter(code=code).order_by("-valid_to").first()
-            if old is not None:
-                raise forms.ValidationError(
-                    _("%(name)s (code %(code)s) is a unit of the map before 01/07/2025; choose a current unit.")
-                    % {"name": old.name, "code": code}
-                )
-            raise forms.ValidationError(_("No unit has the code %(code)s.") % {"code": code})
-        return unit
-
-
 class AgencyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=255)
     short_name = forms.CharField(label=_("Short name"), max_length=60, required=False)
     agency_type = forms.ChoiceField(label=_("Agency type"), choices=AgencyType.choices)
-    unit = CurrentUnitField(label=_("Unit code"))
+    unit = CurrentUnitField(label=_("Unit"))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def clean_name(self):
@@ -96,7 +72,9 @@ class UserForm(forms.Form):
 
 class MembershipForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
-    unit = CurrentUnitField(label=_("Unit code"), required=False, help_text=_("Leave empty for the agency's own unit."))
+    unit = CurrentUnitField(
+        label=_("Unit"), required=False, help_text=_("By name or code; leave empty for the agency's own unit.")
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
     def __init__(self, *args, agencies=None, **kwargs):

@@ -7,6 +7,7 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.common.text import fold
 from haidang.places.models import AdministrativeUnit
+from haidang.places.territory import Territory
 
 
 def _ancestor_ids(paths: list[str]) -> set[int]:
@@ -30,11 +31,13 @@ def get_agency_for_user(user, agency_id) -> Agency | None:
     return agencies_visible_to(user).filter(pk=agency_id).first()
 
 
-def filter_agencies(queryset: QuerySet[Agency], *, q: str = "", agency_type: str = "", unit_code: str = "") -> QuerySet:
+def filter_agencies(
+    queryset: QuerySet[Agency], *, q: str = "", agency_type: str = "", territory: Territory | None = None
+) -> QuerySet:
     if agency_type:
         queryset = queryset.filter(agency_type=agency_type)
-    if unit_code:
-        queryset = queryset.filter(unit__code=unit_code, unit__valid_to__isnull=True)
+    if territory is not None:  # the one territory rule: agencies of the unit, of the units below, placed in it
+        queryset = queryset.filter(territory.q("unit"))
     if q:
         folded = fold(q)
         # Names are few per scope; folding in Python keeps "uy ban" finding "Ủy ban" on any database.

@@ -224,7 +224,7 @@ def agency_edit(request, agency_id):
         "name": agency.name,
         "short_name": agency.short_name,
         "agency_type": agency.agency_type,
-        "unit": agency.unit.code,
+        "unit": agency.unit,
         "is_active": agency.is_active,
     }
     form = AgencyForm(request.POST or None, initial=initial)

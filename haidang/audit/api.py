@@ -13,6 +13,7 @@ from haidang.audit.models import AuditEntry
 from haidang.audit.services import record_event
 from haidang.common.api import ApiError, ErrorOut, page_params, paginate
 from haidang.common.schemas import CleanSchema
+from haidang.places.territory import API_NOTE as TERRITORY_NOTE
 
 router = Router(tags=["audit"])
 
@@ -43,6 +44,7 @@ class AuditEventList(Schema):
 class AuditFilters(CleanSchema):
     user: str = ""
     unit: str = ""
+    as_of: str = ""
     object_type: str = ""
     object_id: str = ""
     action: str = ""
@@ -75,9 +77,10 @@ def _event_out(entry: AuditEntry) -> dict:
     response={200: AuditEventList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="The audit log, newest first (auditors only)",
     description=(
-        "Filters: `user` (user name), `unit` (unit code, with the units below it), `object_type`, "
-        "`object_id`, `action` (ending with a dot for a group, e.g. `access.`), `since` and `until` "
-        "(ISO 8601 or dd/mm/yyyy; a day means the whole day). Reading the log is itself recorded."
+        "Filters: `user` (user name), `unit` and `as_of` (below), `object_type`, `object_id`, `action` (ending "
+        "with a dot for a group, e.g. `access.`), `since` and `until` (ISO 8601 or dd/mm/yyyy, optionally with a "
+        "time; a day means the whole day; an impossible date answers 400 naming it). Reading the log is itself "
+        "recorded. " + TERRITORY_NOTE
     ),
 )
 def list_audit_events(request, filters: Query[AuditFilters]):

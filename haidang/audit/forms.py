@@ -1,18 +1,23 @@
 """The auditor's filters, shared by the page and the API so both read the same way."""
 
+from datetime import timedelta
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haidang.audit.selectors import parse_moment
+from haidang.audit.selectors import moment_error, parse_moment
+from haidang.places.forms import filter_unit_field, map_date_field, resolve_filter_territory
 
 MOMENT_HELP = _("dd/mm/yyyy, or dd/mm/yyyy HH:MM")
 
 
 class AuditFilterForm(forms.Form):
     user = forms.CharField(label=_("User name"), required=False, max_length=150)
-    unit = forms.CharField(
-        label=_("Unit code"), required=False, max_length=16, help_text=_("Includes the units below it.")
+    unit = filter_unit_field(
+        label=_("Unit"),
+        help_text=_("By name or code: its entries and those of the units below it (old units placed in it)."),
     )
+    as_of = map_date_field()
     object_type = forms.CharField(
         label=_("Object type"), required=False, max_length=100, help_text=_("For example cases.case")
     )
@@ -30,7 +35,8 @@ class AuditFilterForm(forms.Form):
         moment = parse_moment(text)
         if moment is None:
             raise forms.ValidationError(
-                _("Enter a real date as dd/mm/yyyy, optionally with a time as HH:MM."), code="invalid_date"
+                moment_error(text) or _("Enter a real date as dd/mm/yyyy, optionally with a time as HH:MM."),
+                code="invalid_date",
             )
         return moment
 
@@ -45,11 +51,19 @@ class AuditFilterForm(forms.Form):
         since, until = cleaned.get("since"), cleaned.get("until")
         if since is not None and until is not None and until.end <= since.start:
             self.add_error("until", _("The end must come after the start."))
+        cleaned["territory"] = resolve_filter_territory(
+            self,
+            start=since.start.date() if since is not None else None,
+            end=(until.end - timedelta(microseconds=1)).date() if until is not None else None,
+        )
         return cleaned
 
     def filters(self) -> dict:
         """Keyword arguments for `selectors.filter_entries` (call after is_valid())."""
-        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+        skip = {"unit", "as_of"}  # they are `territory`
+        return {
+            name: value for name, value in self.cleaned_data.items() if value not in ("", None) and name not in skip
+        }
 
     def as_record(self) -> dict:
         """The filters as typed, for the audit entry that records this reading of the log."""

@@ -1,7 +1,8 @@
 """Reading the audit log: who may see which entries, and the auditor's filters."""
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -10,7 +11,8 @@ from haidang.access.models import User
 from haidang.access.roles import Capability, Role
 from haidang.access.scope import scope_for
 from haidang.audit.models import AuditEntry
-from haidang.places.models import AdministrativeUnit
+from haidang.common.dates import DayError, parse_day
+from haidang.places.territory import Territory
 
 
 def _is_national(path: str) -> bool:
@@ -36,48 +38,60 @@ class Moment:
     end: datetime
 
 
-_FORMATS = (
-    ("%d/%m/%Y %H:%M:%S", timedelta(seconds=1)),
-    ("%d/%m/%Y %H:%M", timedelta(minutes=1)),
-    ("%d/%m/%Y", timedelta(days=1)),
-)
+_TIME = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?$")
 
 
 def parse_moment(text: str) -> Moment | None:
-    """'31/12/2025', '31/12/2025 14:05', or ISO 8601 ('2025-12-31', '2025-12-31T14:05:00+07:00').
+    """A day as the forms read it (`common.dates.parse_day`: '31/12/2025', '31-12-2025', '2025-12-31', …),
+    optionally with a time ('31/12/2025 14:05'), or an ISO 8601 moment ('2025-12-31T14:05:00+07:00').
 
-    A day means the whole day, a minute the whole minute, in the site's time zone unless the
-    text names an offset. None when the text is not a real date (31/11/2023).
+    A day means the whole day, a minute the whole minute, in the site's time zone unless the text names
+    an offset. None when the text is not one (31/11/2023); `moment_error` says what is wrong.
     """
-    text = (text or "").strip()
-    for fmt, length in _FORMATS:
-        try:
-            start = datetime.strptime(text, fmt)  # noqa: DTZ007 (made aware just below)
-        except ValueError:
-            continue
-        start = timezone.make_aware(start)
-        return Moment(start, start + length)
     try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        pass
-    else:
-        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-        return Moment(start, start + timedelta(days=1))
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return _moment(text)
+    except (DayError, ValueError):
         return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return Moment(moment, moment + timedelta(microseconds=1))
+
+
+def moment_error(text: str) -> str:
+    """What is wrong with a text that `parse_moment` refuses, in words ("" when it is a moment)."""
+    try:
+        _moment(text)
+    except DayError as error:
+        return error.message
+    except ValueError:
+        return ""
+    return ""
+
+
+def _moment(text: str) -> Moment:
+    text = " ".join((text or "").split())
+    if "T" in text and text[:4].isdigit():
+        moment = datetime.fromisoformat(text)  # ISO 8601 with a time, perhaps an offset
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return Moment(moment, moment + timedelta(microseconds=1))
+    day_text, _sep, time_text = text.partition(" ")
+    day = parse_day(day_text)
+    if not time_text:
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        return Moment(start, start + timedelta(days=1))
+    found = _TIME.match(time_text)
+    if found is None:
+        raise ValueError(time_text)
+    second = found["second"]
+    start = timezone.make_aware(
+        datetime.combine(day, time(int(found["hour"]), int(found["minute"]), int(second or 0)))
+    )
+    return Moment(start, start + (timedelta(seconds=1) if second is not None else timedelta(minutes=1)))
 
 
 def filter_entries(
     queryset: QuerySet[AuditEntry],
     *,
     user: str = "",
-    unit: str = "",
+    territory: Territory | None = None,
     object_type: str = "",
     object_id: str = "",
     action: str = "",
@@ -88,8 +102,8 @@ def filter_entries(
         # The name at the time (kept in the entry) or the account's present name after a rename.
         ids = list(User.objects.filter(username=user).values_list("pk", flat=True))
         queryset = queryset.filter(Q(actor_username=user) | Q(actor_id__in=ids))
-    if unit:
-        queryset = queryset.filter(_unit_q(unit))
+    if territory is not None:
+        queryset = queryset.filter(territory.q("unit"))
     if object_type:
         queryset = queryset.filter(object_type=object_type)
     if object_id:
@@ -103,14 +117,6 @@ def filter_entries(
     if until is not None:
         queryset = queryset.filter(occurred_at__lt=until.end)
     return queryset
-
-
-def _unit_q(code: str) -> Q:
-    """Entries at the unit with this code or below it, on either map, and old units placed inside it."""
-    condition = Q(unit_code=code)
-    for path in AdministrativeUnit.objects.filter(code=code).values_list("path", flat=True):
-        condition |= Q(unit__path__startswith=path) | Q(unit__placement_path__startswith=path)
-    return condition
 
 
 def role_labels(codes: str) -> str:

@@ -257,6 +257,8 @@ class LinkedPerson(models.Model):
     relationship = models.CharField(_("relationship"), max_length=12, choices=Relationship.choices)
     is_protected = models.BooleanField(_("under protection"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    # Optimistic locking: a change names the version it read; a stale one is refused (409).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "person"], name="linked_person_once_per_case")]

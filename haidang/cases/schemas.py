@@ -34,7 +34,8 @@ from haidang.cases.models import (
     Sex,
     SubmissionChannel,
 )
-from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef, code_of
+from haidang.common.schemas import AgencyRef, CleanSchema, Day, UnitRef, code_of
+from haidang.places.schemas import TerritoryFilter
 
 MAX_TEXT = 10_000
 
@@ -224,15 +225,10 @@ class CaseList(Schema):
     page_size: int
 
 
-class CaseFilters(CleanSchema):
+class CaseFilters(TerritoryFilter):
     status: CaseStatus | None = None
-    unit: UnitCode = Field(
-        "",
-        description="Unit code as of received_to (default today): the cases of that unit, the units below it "
-        "and the old units the crosswalk places in it.",
-    )
-    received_from: date | None = Field(None, description="Received on or after this day.")
-    received_to: date | None = Field(None, description="Received on or before this day.")
+    received_from: Day | None = Field(None, description="Received on or after this day.")
+    received_to: Day | None = Field(None, description="Received on or before this day.")
     intake_channel: IntakeChannel | None = None
     q: str = Field("", max_length=20, description="Beginning of the case number ('01-2026').")
     page: int = 1
@@ -404,8 +400,9 @@ class LinkedPersonIn(CleanSchema):
 
 
 class LinkedPersonPatch(CleanSchema):
-    """Only the fields sent change (none of them may be null)."""
+    """Only the fields sent change (none of them may be null), as of the `version` read."""
 
+    version: int = Field(description="The version read; 409 `conflict` when someone saved since.")
     relationship: RelationshipCode = None
     is_protected: bool = Field(None, description="Cannot be cleared while a protection decision is in force.")
     notes: str = Field(None, max_length=MAX_TEXT)
@@ -413,6 +410,7 @@ class LinkedPersonPatch(CleanSchema):
 
 class LinkedPersonOut(Schema):
     id: UUID = Field(description="The link's id (PATCH /cases/{id}/linked-persons/{link_id}).")
+    version: int = Field(description="Send it back with a change (PATCH); it grows with each change.")
     relationship: str
     relationship_label: str
     is_protected: bool

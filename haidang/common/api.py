@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from haidang.common.dates import DayError, parse_day
 from haidang.common.errors import StaleVersionError
 
 MAX_PAGE_SIZE = 200
@@ -77,14 +78,45 @@ def _field_name(loc: list[Any]) -> str:
     return ".".join(parts) or "non_field"
 
 
+DATE_ERRORS = frozenset({"date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"})
+
+
+class HaiDangAPI(NinjaAPI):
+    """The NinjaAPI, keeping the text of a date it could not read so the answer can say what is wrong."""
+
+    def validation_error_from_error_contexts(self, error_contexts):
+        error = super().validation_error_from_error_contexts(error_contexts)
+        # Ninja drops each error's input (it may be long); a date's text is short and says what went wrong.
+        inputs = [
+            item.get("input")
+            for context in error_contexts
+            for item in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        for item, value in zip(error.errors, inputs, strict=False):
+            if item.get("type") in DATE_ERRORS and isinstance(value, str):
+                item["ctx"] = {**(item.get("ctx") or {}), "day_text": value[:40]}
+        return error
+
+
+def _date_message(value) -> str:
+    # Say what is wrong with the day (31/11: November has 30 days) with the forms' parser, when it can tell.
+    if isinstance(value, str):
+        try:
+            parse_day(value)
+        except DayError as error:
+            if error.code in {"day", "month", "year"}:
+                return error.message
+    return _("Enter a valid date (YYYY-MM-DD).")
+
+
 def _translated(error: dict) -> str:
     kind = error.get("type", "")
     if kind == "missing":
         return _("This field is required.")
     if kind in {"int_parsing", "int_type"}:
         return _("Enter a whole number.")
-    if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
-        return _("Enter a valid date (YYYY-MM-DD).")
+    if kind in DATE_ERRORS:
+        return _date_message((error.get("ctx") or {}).get("day_text"))
     if kind in {"uuid_parsing", "uuid_type"}:
         return _("Enter a valid identifier.")
     if kind in {"string_type", "string_too_long", "string_too_short"}:

@@ -1,30 +1,38 @@
 """Form fields every domain uses the same way: a day, a count and an amount, typed as Vietnamese readers write them."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# The one list of how a day may be typed in a form (the pages show dd/mm/yyyy).
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+from haidang.common.dates import DayError, parse_day
+
 # Far above any real count, and below the database's integer limit (so nothing can overflow).
 MAX_COUNT = 1_000_000_000
 MAX_AMOUNT = 10**14 - 1  # đồng, 14 digits
 
 
+class DayInput(forms.DateInput):
+    """A day typed as text: shown dd/mm/yyyy; the phone's ordinary keyboard, since "/" is needed (a numeric
+    keypad has none)."""
+
+    def __init__(self, attrs=None):
+        base = {"type": "text", "placeholder": "dd/mm/yyyy", "inputmode": "text", "autocomplete": "off"}
+        super().__init__(attrs={**base, **(attrs or {})}, format="%d/%m/%Y")
+
+
 class DayField(forms.DateField):
-    """A date typed as dd/mm/yyyy (or ISO); 31/11/2023 is refused with a message, not a crash."""
+    """A day as people type it (dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, ddmmyyyy or ISO), read by the
+    one parser `common.dates.parse_day`; 31/11/2023 is refused with a message saying what is wrong."""
 
-    default_error_messages = {"invalid": _("Enter a real date as dd/mm/yyyy, for example 30/07/2026.")}
+    widget = DayInput
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
-        kwargs.setdefault(
-            "widget",
-            forms.DateInput(
-                format="%d/%m/%Y",
-                attrs={"type": "text", "placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-            ),
-        )
-        super().__init__(**kwargs)
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_day(value)
+        except DayError as error:
+            raise ValidationError(error.message, code="invalid") from None
 
 
 class CountField(forms.IntegerField):

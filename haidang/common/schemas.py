@@ -5,12 +5,15 @@ with a 400 naming the field (PostgreSQL cannot store one; a query string or path
 refused by `common.middleware.RejectNulMiddleware` before it reaches a view).
 """
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, WithJsonSchema, field_validator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema, field_validator
+
+from haidang.common.dates import DayError, parse_day
 
 
 def has_nul(value) -> bool:
@@ -55,6 +58,21 @@ def code_of(choices, *, blank: bool = False, validate: bool = True, description:
 
     return Annotated[str, AfterValidator(check), WithJsonSchema(schema)]
 
+
+def _day(value):
+    try:
+        return parse_day(value)
+    except DayError as error:
+        raise ValueError(error.message) from None
+
+
+# A day in a query parameter, read by the forms' parser: ISO 8601 (documented) or dd/mm/yyyy and the other
+# ways people type a day; an impossible day answers 400 naming the parameter and what is wrong with it.
+Day = Annotated[
+    date,
+    BeforeValidator(_day),
+    WithJsonSchema({"type": "string", "format": "date", "description": "ISO 8601 (yyyy-mm-dd); dd/mm/yyyy also."}),
+]
 
 UnitCode = Annotated[str, Field(max_length=10)]
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from haidang.common.api import ApiError, ErrorOut, paginate
-from haidang.common.schemas import CleanSchema, UnitRef, unit_ref
-from haidang.places import selectors
+from haidang.common.schemas import CleanSchema, Day, UnitRef, unit_ref
+from haidang.places import resolver, selectors
 from haidang.places.models import AdministrativeUnit, UnitLevel
 
 router = Router(tags=["places"])
@@ -48,6 +48,42 @@ class UnitDetailOut(UnitOut):
     )
 
 
+class ResolvedUnitOut(Schema):
+    unit: UnitOut
+    label: str = Field(description='The unit with its parents: "Xã Thạch Thất — Thành phố Hà Nội".')
+    confidence: float = Field(
+        description="1.0 exact name or code; 0.95 the name without its type word; less: "
+        "another spelling or the start of a name."
+    )
+    how: str = Field(description="name, code, successor (in place of an old unit) or predecessor (of a new one).")
+    note: str = Field(description="For an old unit: until when, and what it became.")
+    current_unit: UnitRef | None = Field(description="Where records made under this unit count today.")
+
+
+class ResolutionOut(Schema):
+    query: str
+    as_of: date
+    status: str = Field(
+        description="resolved (`unit` is set); ambiguous (choose among `alternatives`); not_valid (the name or "
+        "code is of units of another date: `alternatives` are the units valid on `as_of` in their place); unknown."
+    )
+    unit: UnitOut | None
+    label: str | None
+    confidence: float
+    message: str = Field(description="Why no unit was chosen, in words (empty when resolved).")
+    alternatives: list[ResolvedUnitOut]
+
+
+class ResolveParams(CleanSchema):
+    name: str = Field(
+        max_length=200,
+        description="A name (with or without diacritics, with or without its type "
+        'word, optionally followed by its parents: "Kim Quan, Thạch Thất, Hà Nội") or a code.',
+    )
+    as_of: Day | None = Field(None, description="The date the record is about (ISO); default today.")
+    level: int | None = Field(None, description="Only units of this level: 1 province, 2 district, 3 commune.")
+
+
 class UnitListOut(Schema):
     items: list[UnitOut]
     count: int
@@ -56,14 +92,14 @@ class UnitListOut(Schema):
 
 
 class AsOf(CleanSchema):
-    as_of: date | None = Field(None, description="ISO date; default today.")
+    as_of: Day | None = Field(None, description="ISO date; default today.")
 
 
 class UnitFilters(CleanSchema):
     level: int | None = Field(None, description="0 nation, 1 province, 2 district, 3 commune")
     parent: str | None = Field(None, max_length=10, description="Code of the parent unit (valid on as_of).")
     q: str | None = Field(None, max_length=100, description="Name (with or without diacritics) or code.")
-    as_of: date | None = Field(None, description="ISO date; default today.")
+    as_of: Day | None = Field(None, description="ISO date; default today.")
     page: int = 1
     page_size: int = 50
 
@@ -109,7 +145,8 @@ def _lookup_error(exc: selectors.UnitLookupError, status: int = 404, field: str 
     response={200: UnitListOut, 400: ErrorOut, 401: ErrorOut},
     summary="List administrative units valid on a date",
     description="Units valid on `as_of` (default today): filter by `level`, by `parent` (a unit code, "
-    "read as of the same date; its direct children) and by `q` (name with or without diacritics, or code).",
+    "read as of the same date; its direct children) and by `q` (name with or without diacritics, or code; "
+    "the closest names first). To turn a typed name into one unit, use GET /units/resolve.",
 )
 def list_units(request, filters: Query[UnitFilters]):
     day = filters.as_of or timezone.localdate()
@@ -121,7 +158,7 @@ def list_units(request, filters: Query[UnitFilters]):
             {"level": [_("Choose a level from 0 (nation) to 3 (commune).")]},
         )
     if filters.q and filters.q.strip():
-        queryset = selectors.search_units(filters.q, as_of=day, level=filters.level)
+        queryset = resolver.ranked_search(filters.q, as_of=day, level=filters.level)
     else:
         queryset = selectors.units_valid_on(day, level=filters.level)
     if filters.parent:
@@ -131,6 +168,53 @@ def list_units(request, filters: Query[UnitFilters]):
             raise _lookup_error(exc, status=400, field="parent") from exc
         queryset = queryset.filter(parent=parent)
     return paginate(queryset, filters.page, filters.page_size, _unit)
+
+
+def _resolved_out(described: resolver.Described, match: resolver.Match) -> dict:
+    return {
+        "unit": _unit(match.unit),
+        "label": described.label,
+        "confidence": round(match.score, 2),
+        "how": match.how,
+        "note": described.note,
+        "current_unit": unit_ref(selectors.current_unit_for(match.unit)),
+    }
+
+
+# Before /units/{code}, so that "resolve" is never read as a code.
+@router.get(
+    "/units/resolve",
+    response={200: ResolutionOut, 400: ErrorOut, 401: ErrorOut},
+    summary="The unit a typed name (or code) names on a date, with a confidence and the alternatives",
+    description="The one name resolver the place pickers use: `name` read on the map of `as_of` (default today). "
+    "A name that fits one unit surely answers `resolved`; two units of one name, or a name only begun or spelt "
+    "otherwise, answer `ambiguous` with the units to choose from; the name of an old unit on a later date (or of a "
+    "new unit on an earlier one) answers `not_valid`, explaining why, with the units valid on `as_of` in its place. "
+    "Always 200 for a name that could be read; 400 for an empty name or an impossible date.",
+)
+def resolve_unit_name(request, params: Query[ResolveParams]):
+    day = params.as_of or timezone.localdate()
+    if not params.name.strip():
+        raise ApiError(400, "invalid", _("The request has invalid values."), {"name": [_("This field is required.")]})
+    levels = [params.level] if params.level is not None else None
+    found = resolver.resolve(params.name, day=day, levels=levels, prefer=resolver.home_paths(request.user))
+    alternatives = found.alternatives[: resolver.ALTERNATIVES]
+    matches = ([resolver.Match(found.unit, found.confidence)] if found.unit else []) + alternatives
+    described = resolver.describe(matches)
+    chosen = described[0] if found.unit else None
+    return {
+        "query": found.text,
+        "as_of": day,
+        "status": found.status,
+        "unit": _unit(found.unit) if found.unit else None,
+        "label": chosen.label if chosen else None,
+        "confidence": round(found.confidence, 2),
+        "message": found.message,
+        "alternatives": [
+            _resolved_out(item, match)
+            for item, match in zip(described[1:] if found.unit else described, alternatives, strict=True)
+        ],
+    }
 
 
 @router.get(

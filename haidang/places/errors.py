@@ -4,11 +4,8 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
+from haidang.common.dates import format_day
 from haidang.places.models import AdministrativeUnit
-
-
-def format_day(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 class UnitLookupError(AdministrativeUnit.DoesNotExist):

@@ -99,6 +99,22 @@ class AdministrativeUnit(models.Model):
         return self.valid_to is None
 
     @property
+    def counted_in(self) -> "AdministrativeUnit | None":
+        """Where a list says an old unit's records count today, or None when there is nothing to add: a
+        current unit, or an old unit whose successor has the same name (the old and the new "Thành phố Hà
+        Nội" are one place said once). For a unit split between several units (an old district) this is
+        the unit that holds them all."""
+        placement = self.placement
+        if self.is_current or placement is None or placement.pk == self.pk or placement.name == self.name:
+            return None
+        return placement
+
+    @property
+    def counted_in_whole(self) -> bool:
+        """True when `counted_in` is the unit's successor (it went there whole), not the unit holding its parts."""
+        return self.placement is not None and self.placement.level == self.level
+
+    @property
     def scope_path(self) -> str:
         """The path that scope and totals use: where the unit's records count today (its placement),
         or its own path for a unit not yet placed (made one by one, before the loader places it)."""

@@ -1,19 +1,22 @@
-"""Pages: the unit browser (search, level, date) and a unit's page with its crosswalk."""
+"""Pages: the unit browser (search, level, date), a unit's page with its crosswalk, and the suggestions the
+place pickers ask for as someone types."""
 
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haidang.places import selectors
+from haidang.common.dates import DayError, format_day, parse_day
+from haidang.places import resolver, selectors
 from haidang.places.forms import UnitDateForm, UnitFilterForm
 from haidang.places.models import AdministrativeUnit, UnitLevel
 
 PAGE_SIZE = 100
 OTHER_DATES_LIMIT = 20
+SUGGESTIONS = 10
 
 
 def _page(request: HttpRequest, queryset) -> tuple[Page, str]:
@@ -111,3 +114,31 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "page_prefix": page_prefix,
         },
     )
+
+
+def _suggest_day(text: str) -> date:
+    # The record's date as typed so far in its own field; until it is a real day, today's map.
+    try:
+        return parse_day(text) if text.strip() else timezone.localdate()
+    except DayError:
+        return timezone.localdate()
+
+
+def suggest(request: HttpRequest) -> JsonResponse:
+    """Units for a picker: `q` (name or code), `as_of` (the record's date, any typed form), `levels`."""
+    q = (request.GET.get("q") or "")[: selectors.MAX_QUERY_LENGTH]
+    day = _suggest_day(request.GET.get("as_of") or "")
+    levels = [int(part) for part in (request.GET.get("levels") or "").split(",") if part.strip().isdigit()]
+    matches = resolver.suggest(q, day=day, levels=levels or None, prefer=resolver.home_paths(request.user))
+    items = [
+        {
+            "code": item.code,
+            "name": item.name,
+            "label": item.label,
+            "note": item.note,
+            "level": item.level,
+            "old": item.valid_to is not None,
+        }
+        for item in resolver.describe(matches[:SUGGESTIONS])
+    ]
+    return JsonResponse({"as_of": format_day(day), "items": items})

@@ -9,7 +9,6 @@ credited to each organiser in summaries by agency.
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -18,6 +17,8 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, invalid, not_found, paginate
 from haidang.common.schemas import agency_ref, unit_ref
+from haidang.places.territory import API_NOTE as TERRITORY_NOTE
+from haidang.places.territory import territory_into, territory_of
 from haidang.prevention import selectors, services
 from haidang.prevention.models import MEASURE_FIELDS, Activity, Campaign, PreventionModel
 from haidang.prevention.schemas import (
@@ -228,9 +229,7 @@ def _filtered_activities(request, queryset, filters: ActivityFilters):
     errors: dict[str, list[str]] = {}
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
         errors["date_to"] = [_("The end must come after the start.")]
-    unit = None
-    if filters.unit.strip():
-        unit = _unit(errors, "unit", filters.unit, filters.date_to or timezone.localdate())
+    territory = territory_into(errors, filters.unit, filters.as_of, start=filters.date_from, end=filters.date_to)
     campaign = None
     if filters.campaign is not None:
         campaign = _campaign(request, errors, filters.campaign)
@@ -250,7 +249,7 @@ def _filtered_activities(request, queryset, filters: ActivityFilters):
         campaign=campaign,
         date_from=filters.date_from,
         date_to=filters.date_to,
-        unit=unit,
+        territory=territory,
         agency=agency,
         activity_type=filters.activity_type.value if filters.activity_type else "",
         target_group=filters.target_group.value if filters.target_group else "",
@@ -317,8 +316,8 @@ def get_campaign(request, campaign_id: UUID):
 
 FILTERS_DESCRIPTION = (
     "Filters: `campaign` (id), `date_from`/`date_to` (ISO dates; an activity counts when it overlaps the "
-    "period), `unit` (code as of `date_to`, default today, with the units below it and old units the "
-    "crosswalk places in it), `agency` (id; organiser or co-organiser), `activity_type`, `target_group`."
+    "period; an impossible date answers 400 naming the parameter), `unit` and `as_of` (below), `agency` "
+    "(id; organiser or co-organiser), `activity_type`, `target_group`. " + TERRITORY_NOTE
 )
 
 
@@ -413,18 +412,14 @@ def update_activity(request, activity_id: UUID, payload: ActivityPatch):
     "/prevention-models",
     response={200: PreventionModelList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="Prevention and reintegration models in the user's area",
-    description="Filters: `unit` (code as of today, with the units below it and old units placed in it), "
-    "`status`, `kind`.",
+    description="Filters: `unit` and `as_of`, `status`, `kind`. " + TERRITORY_NOTE,
 )
 def list_prevention_models(request, filters: Query[PreventionModelFilters]):
     _require(request, MANAGE)
     queryset = selectors.prevention_models_visible_to(request.user)
-    if filters.unit.strip():
-        errors: dict[str, list[str]] = {}
-        unit = _unit(errors, "unit", filters.unit, timezone.localdate())
-        if errors:
-            raise invalid(errors)
-        queryset = queryset.filter(unit__placement_path__startswith=unit.scope_path)
+    territory = territory_of(filters.unit, filters.as_of)
+    if territory is not None:
+        queryset = queryset.filter(territory.q("unit"))
     if filters.status is not None:
         queryset = queryset.filter(status=filters.status.value)
     if filters.kind is not None:

@@ -11,9 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from haidang.common.forms import CountField, DayField, MoneyField
 from haidang.common.text import clean_text, nfc
-from haidang.places.forms import UnitCodeField
+from haidang.places.forms import (
+    UnitField,
+    UnitListField,
+    filter_unit_field,
+    map_date_field,
+    resolve_filter_territory,
+    resolve_unit_field,
+    resolve_unit_list_field,
+)
 from haidang.places.models import UnitLevel
-from haidang.prevention import selectors
 from haidang.prevention.models import (
     ActivityType,
     FundingSource,
@@ -50,26 +57,16 @@ def _checkboxes(choices, label, **kwargs):
     )
 
 
-def _unit_on_date(form: forms.Form, code_field: str, date_field: str):
-    """Resolve the unit code on the record's date; put the reason on the unit field if it fails."""
-    code = form.cleaned_data.get(code_field)
-    day = form.cleaned_data.get(date_field)
-    if not code or day is None:
-        return None
-    try:
-        return selectors.unit_for_entry(code, day)
-    except ValidationError as error:
-        messages = error.message_dict.get("unit", error.messages) if hasattr(error, "error_dict") else error.messages
-        form.add_error(code_field, messages)
-        return None
-
-
 class ActivityFormBase(forms.Form):
     """Fields shared by the quick and the full form; the choices depend on who is entering."""
 
     activity_type = forms.ChoiceField(label=_("Type of activity"), choices=[("", "—"), *ActivityType.choices])
     title = forms.CharField(label=_("Title"), max_length=255, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    unit = UnitCodeField()
+    unit = UnitField(
+        label=_("Unit"),
+        date_field="start_date",
+        help_text=_("The commune or province where it took place, on its date: its name or code."),
+    )
     organiser = forms.ModelChoiceField(label=_("Organiser"), queryset=None, empty_label="—")
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=None, required=False, empty_label=_("Not part of a campaign")
@@ -78,10 +75,12 @@ class ActivityFormBase(forms.Form):
     sessions = CountField(label=_("Sessions"))
     participants = CountField(label=_("Participants"), help_text=_("Everyone reached in person."))
 
-    def __init__(self, *args, agencies=None, campaigns=None, **kwargs):
+    def __init__(self, *args, agencies=None, campaigns=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["organiser"].queryset = agencies
         self.fields["campaign"].queryset = campaigns
+        self.fields["unit"].widget.date_field = self.start_field()
         if "co_organisers" in self.fields:
             self.fields["co_organisers"].queryset = agencies
 
@@ -96,14 +95,12 @@ class ActivityFormBase(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        cleaned["unit_obj"] = _unit_on_date(self, "unit", self.start_field())
+        resolve_unit_field(self, "unit", cleaned.get(self.start_field()), user=self.user)
         return cleaned
 
     def activity_data(self) -> dict:
         """The cleaned values as the services take them (call after is_valid())."""
-        data = dict(self.cleaned_data)
-        data["unit"] = data.pop("unit_obj")
-        return data
+        return dict(self.cleaned_data)
 
 
 class QuickActivityForm(ActivityFormBase):
@@ -268,7 +265,7 @@ def initial_from_activity_data(data: dict) -> dict:
     initial = {}
     for name, value in data.items():
         if name == "unit":
-            initial["unit"] = getattr(value, "code", value) or ""
+            initial["unit"] = value or ""
         elif name in ("organiser", "campaign"):
             initial[name] = getattr(value, "pk", value)
         elif name == "co_organisers":
@@ -338,9 +335,8 @@ class ActivityFilterForm(forms.Form):
     )
     date_from = DayField(label=_("From"), required=False)
     date_to = DayField(label=_("To"), required=False)
-    unit = UnitCodeField(
-        required=False, help_text=_("A province or commune code; includes the units below it and their old units.")
-    )
+    unit = filter_unit_field()
+    as_of = map_date_field()
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False, empty_label=_("All agencies"))
     activity_type = forms.ChoiceField(
         label=_("Type of activity"), choices=[("", _("All types")), *ActivityType.choices], required=False
@@ -349,25 +345,18 @@ class ActivityFilterForm(forms.Form):
         label=_("Target group"), choices=[("", _("All groups")), *TargetGroup.choices], required=False
     )
 
-    def __init__(self, *args, campaigns=None, agencies=None, today=None, **kwargs):
+    def __init__(self, *args, campaigns=None, agencies=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns
         self.fields["agency"].queryset = agencies
-        self.today = today
+        self.user = user
 
     def clean(self):
         cleaned = super().clean()
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_to < date_from:
             self.add_error("date_to", _("The end of the period must not be before its start."))
-        code = cleaned.get("unit")
-        cleaned["unit_obj"] = None
-        if code:
-            # Filters name a unit of today's map; its old units are counted in it.
-            try:
-                cleaned["unit_obj"] = selectors.unit_for_entry(code, self.today)
-            except ValidationError as error:
-                self.add_error("unit", error.message_dict.get("unit", error.messages))
+        cleaned["territory"] = resolve_filter_territory(self, start=date_from, end=date_to, user=self.user)
         return cleaned
 
     def filters(self) -> dict:
@@ -377,7 +366,7 @@ class ActivityFilterForm(forms.Form):
             "campaign": data.get("campaign"),
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
-            "unit": data.get("unit_obj"),
+            "territory": data.get("territory"),
             "agency": data.get("agency"),
             "activity_type": data.get("activity_type") or "",
             "target_group": data.get("target_group") or "",
@@ -421,12 +410,14 @@ class CampaignForm(forms.Form):
         required=False,
         help_text=_("The plan or directive that ordered it, e.g. 123/KH-UBND."),
     )
-    target_units = forms.CharField(
+    target_units = UnitListField(
         label=_("Target units"),
         required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Unit codes separated by commas or spaces; leave empty for the whole area of the issuing agency."),
+        date_field="start_date",
+        max_units=MAX_UNIT_CODES,
+        help_text=_(
+            "One commune or province per line, by name or code; leave empty for the whole area of the issuing agency."
+        ),
     )
 
     def __init__(self, *args, agencies=None, **kwargs):
@@ -450,27 +441,19 @@ class CampaignForm(forms.Form):
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date must not be before the start date."))
-        codes = [code for code in (cleaned.get("target_units") or "").replace(",", " ").split() if code]
-        units = []
-        if len(codes) > MAX_UNIT_CODES:
-            self.add_error("target_units", _("Name at most %(count)s units.") % {"count": MAX_UNIT_CODES})
-        elif codes and start:
-            problems = []
-            for code in dict.fromkeys(codes):
-                try:
-                    units.append(selectors.unit_for_entry(code, start))
-                except ValidationError as error:
-                    problems.extend(error.message_dict.get("unit", error.messages))
-            if problems:
-                self.add_error("target_units", problems)
-        cleaned["target_units"] = units
+        resolve_unit_list_field(self, "target_units", start)
+        cleaned["target_units"] = cleaned.get("target_units") or []
         return cleaned
 
 
 class PreventionModelForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=255)
     kind = forms.ChoiceField(label=_("Kind"), choices=ModelKind.choices, initial=ModelKind.PREVENTION)
-    unit = UnitCodeField(help_text=_("The commune or province where the model works, valid on its start date."))
+    unit = UnitField(
+        label=_("Unit"),
+        date_field="start_date",
+        help_text=_("The commune or province where the model works, on its start date: its name or code."),
+    )
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, empty_label="—")
     start_date = DayField(label=_("Start date"))
     beneficiaries = CountField(label=_("Beneficiaries"))
@@ -479,9 +462,10 @@ class PreventionModelForm(forms.Form):
         label=_("Description"), required=False, max_length=MAX_NOTES, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, agencies=None, **kwargs):
+    def __init__(self, *args, agencies=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+        self.user = user
 
     def clean_name(self):
         name = clean_text(self.cleaned_data.get("name"))
@@ -494,10 +478,8 @@ class PreventionModelForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        cleaned["unit_obj"] = _unit_on_date(self, "unit", "start_date")
+        resolve_unit_field(self, "unit", cleaned.get("start_date"), user=self.user)
         return cleaned
 
     def model_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["unit"] = data.pop("unit_obj")
-        return data
+        return dict(self.cleaned_data)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import WithJsonSchema, field_validator
 
-from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef, code_of
+from haidang.common.schemas import AgencyRef, CleanSchema, Day, UnitRef, code_of
+from haidang.places.schemas import TerritoryFilter
 from haidang.prevention.models import (
     Activity,
     ActivityType,
@@ -128,7 +129,7 @@ class CampaignList(Schema):
 
 
 class CampaignFilters(CleanSchema):
-    active_on: date | None = Field(None, description="Only campaigns running on this day.")
+    active_on: Day | None = Field(None, description="Only campaigns running on this day.")
     page: int = 1
     page_size: int = 50
 
@@ -239,13 +240,10 @@ class ActivityList(Schema):
     totals: TotalsOut = Field(description="The whole filter (every page), each activity once.")
 
 
-class ActivityFilters(CleanSchema):
+class ActivityFilters(TerritoryFilter):
     campaign: UUID | None = Field(None, description="Campaign id.")
-    date_from: date | None = Field(None, description="Activities ending on or after this day.")
-    date_to: date | None = Field(None, description="Activities starting on or before this day.")
-    unit: UnitCode = Field(
-        "", description="Unit code as of date_to (default today), with the units below it and old units placed in it."
-    )
+    date_from: Day | None = Field(None, description="Activities ending on or after this day.")
+    date_to: Day | None = Field(None, description="Activities starting on or before this day.")
     agency: UUID | None = Field(None, description="Agency id, as organiser or co-organiser.")
     activity_type: ActivityType | None = None
     target_group: TargetGroup | None = None
@@ -309,8 +307,7 @@ class PreventionModelList(Schema):
     page_size: int
 
 
-class PreventionModelFilters(CleanSchema):
-    unit: UnitCode = Field("", description="Unit code as of today, with the units below it.")
+class PreventionModelFilters(TerritoryFilter):
     status: ModelStatus | None = None
     kind: ModelKind | None = None
     page: int = 1

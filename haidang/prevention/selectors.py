@@ -20,6 +20,7 @@ from haidang.access.selectors import agencies_visible_to
 from haidang.places.errors import UnitLookupError
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.places.selectors import resolve_unit
+from haidang.places.territory import Territory
 from haidang.prevention.models import (
     MEASURE_FIELDS,
     Activity,
@@ -83,7 +84,7 @@ def filter_activities(
     campaign: Campaign | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    unit: AdministrativeUnit | None = None,
+    territory: Territory | None = None,
     agency: Agency | None = None,
     activity_type: str = "",
     target_group: str = "",
@@ -95,8 +96,8 @@ def filter_activities(
         queryset = queryset.filter(end_date__gte=date_from)
     if date_to is not None:
         queryset = queryset.filter(start_date__lte=date_to)
-    if unit is not None:
-        queryset = queryset.filter(unit__placement_path__startswith=unit.scope_path)
+    if territory is not None:
+        queryset = queryset.filter(territory.q("unit"))
     if agency is not None:
         queryset = queryset.filter(Q(organiser=agency) | Q(co_organisers=agency)).distinct()
     if activity_type:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
-from haidang.places.models import AdministrativeUnit, UnitLevel
+from haidang.places.models import UnitLevel
 from haidang.prevention import selectors, services
 from haidang.prevention.forms import (
     GROUP_BY_CHOICES,
@@ -37,8 +37,6 @@ from haidang.prevention.models import Activity, JointTopic, MaterialKind, Target
 from haidang.prevention.permissions import require_prevention, require_summaries
 
 PAGE_SIZE = 50
-# A datalist of unit codes helps typing; past this many units only the provinces are offered.
-UNIT_OPTIONS_LIMIT = 600
 CAMPAIGN_RECENT = 20
 # The list filter each summary grouping links to.
 SUMMARY_LINKS = {"unit": "unit", "agency": "agency", "campaign": "campaign", "type": "activity_type"}
@@ -56,22 +54,6 @@ def _apply_errors(form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, field_messages)
     else:
         form.add_error(None, error.messages)
-
-
-def _unit_options(user) -> list[tuple[str, str]]:
-    """Current units in the user's area as (code, name), for the unit code datalist."""
-    scope = scope_for(user)
-    paths = scope.paths_for(Capability.MANAGE_PREVENTION) or scope.paths_for(Capability.VIEW_STATISTICS)
-    if not paths:
-        return []
-    inside = Q()
-    for path in paths:
-        inside |= Q(path__startswith=path)
-    current = AdministrativeUnit.objects.filter(inside, valid_to__isnull=True, level__gte=UnitLevel.PROVINCE)
-    rows = list(current.order_by("level", "sort_key").values_list("code", "name")[: UNIT_OPTIONS_LIMIT + 1])
-    if len(rows) > UNIT_OPTIONS_LIMIT:
-        rows = list(current.filter(level=UnitLevel.PROVINCE).order_by("sort_key").values_list("code", "name"))
-    return rows
 
 
 def _filter_agencies(activities):
@@ -118,7 +100,7 @@ def _entry_initial(user) -> dict:
     defaults = selectors.entry_defaults(user)
     initial = {}
     if defaults.get("unit") is not None:
-        initial["unit"] = defaults["unit"].code
+        initial["unit"] = defaults["unit"]
     if defaults.get("organiser") is not None:
         initial["organiser"] = defaults["organiser"].pk
     if defaults.get("campaign") is not None:
@@ -127,7 +109,11 @@ def _entry_initial(user) -> dict:
 
 
 def _entry_kwargs(user) -> dict:
-    return {"agencies": selectors.agencies_for_entry(user), "campaigns": selectors.campaigns_visible_to(user)}
+    return {
+        "agencies": selectors.agencies_for_entry(user),
+        "campaigns": selectors.campaigns_visible_to(user),
+        "user": user,
+    }
 
 
 def _get_activity(user, activity_id) -> Activity:
@@ -149,7 +135,7 @@ def activity_list(request):
         request.GET,
         campaigns=selectors.campaigns_visible_to(user),
         agencies=_filter_agencies(base),
-        today=timezone.localdate(),
+        user=user,
     )
     # Invalid filters show their errors and no rows, never totals for a filter nobody asked for.
     activities = selectors.filter_activities(base, **form.filters()) if form.is_valid() else base.none()
@@ -165,7 +151,6 @@ def activity_list(request):
             "page": page,
             "totals": totals,
             "material_lines": _material_lines(totals),
-            "unit_options": _unit_options(user),
         },
     )
 
@@ -184,7 +169,7 @@ def activity_quick(request):
             initial.update(
                 {
                     "date": last.start_date,
-                    "unit": last.unit.code,
+                    "unit": last.unit,
                     "organiser": last.organiser_id,
                     "campaign": last.campaign_id,
                 }
@@ -202,7 +187,7 @@ def activity_quick(request):
     return render(
         request,
         "prevention/activity_quick.html",
-        {"form": form, "last": last, "unit_options": _unit_options(user)},
+        {"form": form, "last": last},
     )
 
 
@@ -229,7 +214,7 @@ def activity_new(request):
     return render(
         request,
         "prevention/activity_form.html",
-        {"form": form, "source": source, "creating": True, "unit_options": _unit_options(user)},
+        {"form": form, "source": source, "creating": True},
     )
 
 
@@ -273,7 +258,6 @@ def activity_edit(request, activity_id):
             "activity": activity,
             "creating": False,
             "stale": stale,
-            "unit_options": _unit_options(user),
         },
     )
 
@@ -349,7 +333,7 @@ def summary(request):
         data,
         campaigns=selectors.campaigns_visible_to(user),
         agencies=_filter_agencies(base),
-        today=timezone.localdate(),
+        user=user,
     )
     rows, totals, group_by, level = [], None, "unit", _default_summary_level(user)
     if form.is_valid():
@@ -380,7 +364,6 @@ def summary(request):
             "link_param": link_param,
             "extra_query": query.urlencode(),
             "clear_url": f"{reverse('prevention:summary')}?group_by={group_by}&level={level}",
-            "unit_options": _unit_options(user),
         },
     )
 
@@ -466,10 +449,12 @@ def model_new(request):
     defaults = selectors.entry_defaults(user)
     initial = {"start_date": timezone.localdate()}
     if defaults.get("unit") is not None:
-        initial["unit"] = defaults["unit"].code
+        initial["unit"] = defaults["unit"]
     if defaults.get("organiser") is not None:
         initial["agency"] = defaults["organiser"].pk
-    form = PreventionModelForm(request.POST or None, initial=initial, agencies=selectors.agencies_for_entry(user))
+    form = PreventionModelForm(
+        request.POST or None, initial=initial, agencies=selectors.agencies_for_entry(user), user=user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.create_prevention_model(actor=user, data=form.model_data())
@@ -478,4 +463,4 @@ def model_new(request):
         else:
             messages.success(request, _("Model saved."))
             return redirect("prevention:model_list")
-    return render(request, "prevention/model_form.html", {"form": form, "unit_options": _unit_options(user)})
+    return render(request, "prevention/model_form.html", {"form": form})

@@ -20,6 +20,8 @@ from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, invalid, not_found, paginate
 from haidang.places.errors import UnitLookupError
 from haidang.places.selectors import resolve_unit
+from haidang.places.territory import API_NOTE as TERRITORY_NOTE
+from haidang.places.territory import territory_into
 from haidang.proceedings import selectors, services
 from haidang.proceedings.models import CriminalCase
 from haidang.proceedings.schemas import (
@@ -95,6 +97,7 @@ def _suspect_out(view: selectors.SuspectView) -> dict:
     suspect = view.suspect
     return {
         "id": suspect.id,
+        "version": suspect.version,
         "full_name": view.full_name,
         "document_number": view.document_number,
         "address": view.address,
@@ -153,21 +156,25 @@ def _case_data(request, payload, fields: set[str], day) -> dict:
     "/criminal-cases",
     response={200: CriminalCaseList, **ERRORS},
     summary="Criminal cases in your area, newest first, with filters",
+    description="Filters: `article`, `detected_from`/`detected_to` (dates, inclusive; an impossible date answers "
+    "400 naming it), `unit` and `as_of`, `prosecuted`, `number`. " + TERRITORY_NOTE,
 )
 def list_criminal_cases(request, filters: Query[CriminalCaseFilters]):
     _require(request)
-    unit = None
-    if filters.unit:
-        try:
-            unit = resolve_unit(filters.unit, filters.detected_to or timezone.localdate())
-        except UnitLookupError as error:
-            raise invalid({"unit": [str(error)]}) from None
+    errors: dict[str, list[str]] = {}
+    if filters.detected_from and filters.detected_to and filters.detected_to < filters.detected_from:
+        errors["detected_to"] = [_("The end must come after the start.")]
+    territory = territory_into(
+        errors, filters.unit, filters.as_of, start=filters.detected_from, end=filters.detected_to
+    )
+    if errors:
+        raise invalid(errors)
     queryset = selectors.filter_criminal_cases(
         selectors.criminal_cases_visible_to(request.user),
         article=filters.article or "",
         detected_from=filters.detected_from,
         detected_to=filters.detected_to,
-        unit=unit,
+        territory=territory,
         prosecuted=filters.prosecuted,
         number=filters.number,
     ).order_by("-detected_on", "-created_at")
@@ -245,16 +252,18 @@ def add_suspect(request, criminal_case_id: UUID, payload: SuspectIn):
 
 @router.patch(
     "/criminal-cases/{criminal_case_id}/suspects/{suspect_id}",
-    response={200: SuspectOut, **ERRORS},
-    summary="Change a suspect's fields sent",
+    response={200: SuspectOut, **ERRORS, 409: ErrorOut},
+    summary="Change a suspect's fields sent, with the version read (409 when someone saved since)",
+    description="Send `version` as read: when the suspect changed since, nothing is written and the answer is 409 "
+    "`conflict` with the current version in `fields.current_version`; reload and apply the change again.",
 )
 def update_suspect(request, criminal_case_id: UUID, suspect_id: UUID, payload: SuspectPatch):
     criminal_case = _criminal_case(request, criminal_case_id)
     suspect = selectors.get_suspect(criminal_case, suspect_id)
     if suspect is None:
         raise not_found()
-    data = {name: getattr(payload, name) for name in payload.model_fields_set}
-    suspect = services.update_suspect(actor=request.user, suspect=suspect, data=data)
+    data = {name: getattr(payload, name) for name in payload.model_fields_set - {"version"}}
+    suspect = services.update_suspect(actor=request.user, suspect=suspect, version=payload.version, data=data)
     view = next(
         v for v in selectors.suspect_views(request.user, criminal_case, purpose="update") if v.suspect.pk == suspect.pk
     )

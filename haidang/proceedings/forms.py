@@ -4,15 +4,18 @@ the field they name."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haidang.cases.models import Exploitation, Route, Sex
 from haidang.common.forms import DayField
 from haidang.common.text import clean_text
-from haidang.places.errors import UnitLookupError
-from haidang.places.forms import UnitCodeField
-from haidang.places.selectors import resolve_unit
+from haidang.places.forms import (
+    UnitField,
+    filter_unit_field,
+    map_date_field,
+    resolve_filter_territory,
+    resolve_unit_field,
+)
 from haidang.proceedings.models import AgeBand, Article, SuspectRole
 
 
@@ -28,8 +31,10 @@ class CriminalCaseForm(forms.Form):
     detected_on = DayField(label=_("Date detected"))
     prosecution_opened_on = DayField(label=_("Date prosecution opened"), required=False)
     investigating_agency = forms.ModelChoiceField(label=_("Investigating agency"), queryset=None)
-    unit = UnitCodeField(
-        label=_("Unit code"), help_text=_("The commune or province of the investigation, valid on the date detected.")
+    unit = UnitField(
+        label=_("Unit"),
+        date_field="detected_on",
+        help_text=_("The commune or province of the investigation on the date detected: its name or code."),
     )
     route = forms.ChoiceField(label=_("Route"), choices=_blank(Route.choices, _("Not known")), required=False)
     destination_country = forms.CharField(
@@ -42,21 +47,17 @@ class CriminalCaseForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "check-list"}),
     )
 
-    def __init__(self, *args, agencies=None, **kwargs):
+    def __init__(self, *args, agencies=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["investigating_agency"].queryset = agencies
+        self.user = user
 
     def clean_number(self):
         return clean_text(self.cleaned_data["number"])
 
     def clean(self):
         cleaned = super().clean()
-        code, day = cleaned.get("unit"), cleaned.get("detected_on")
-        if code and day is not None:
-            try:
-                cleaned["unit"] = resolve_unit(code, day)
-            except UnitLookupError as error:
-                self.add_error("unit", str(error))
+        resolve_unit_field(self, "unit", cleaned.get("detected_on"), user=self.user)
         return cleaned
 
     def case_data(self) -> dict:
@@ -80,9 +81,20 @@ class SuspectForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role in the chain"), choices=SuspectRole.choices)
     prosecuted_on = DayField(label=_("Date prosecuted"), required=False)
+    version = forms.IntegerField(label="", widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # a change names the version it was read at
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = _(
+                "The form was incomplete; reload the page and try again."
+            )
+        else:
+            del self.fields["version"]
 
     def suspect_data(self) -> dict:
-        return dict(self.cleaned_data)
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
 
 class RemoveSuspectForm(forms.Form):
@@ -105,21 +117,19 @@ class CriminalCaseFilterForm(forms.Form):
         choices=[("", _("All")), ("yes", _("Opened for prosecution")), ("no", _("Not yet"))],
         required=False,
     )
-    unit = UnitCodeField(label=_("Unit code"), required=False, help_text=_("Today's commune or province."))
+    unit = filter_unit_field()
+    as_of = map_date_field()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("detected_from"), cleaned.get("detected_to")
         if start and end and end < start:
             self.add_error("detected_to", _("The end date is before the start date."))
-        code = cleaned.get("unit")
-        if code:
-            try:
-                cleaned["unit"] = resolve_unit(code, timezone.localdate())
-            except UnitLookupError as error:
-                self.add_error("unit", str(error))
-        else:
-            cleaned["unit"] = None
+        cleaned["territory"] = resolve_filter_territory(self, start=start, end=end, user=self.user)
         return cleaned
 
     def filters(self) -> dict:
@@ -131,7 +141,7 @@ class CriminalCaseFilterForm(forms.Form):
             "detected_from": data.get("detected_from"),
             "detected_to": data.get("detected_to"),
             "prosecuted": prosecuted,
-            "unit": data.get("unit"),
+            "territory": data.get("territory"),
         }
 
 

@@ -106,6 +106,8 @@ class CriminalCase(models.Model):
 class Suspect(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     criminal_case = models.ForeignKey(CriminalCase, on_delete=models.CASCADE, related_name="suspects")
+    # Optimistic locking, as on the criminal case: a stale version is refused (409).
+    version = models.PositiveIntegerField(default=1)
     full_name = EncryptedTextField(_("full name"))
     document_number = EncryptedTextField(_("identity document number"))
     address = EncryptedTextField(_("address"))

@@ -12,7 +12,8 @@ from ninja import Field, Schema
 
 from haidang.cases.models import Exploitation, Route, Sex
 from haidang.cases.schemas import CountryCode, ExploitationCode, SexCode
-from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef, code_of
+from haidang.common.schemas import AgencyRef, CleanSchema, Day, UnitRef, code_of
+from haidang.places.schemas import TerritoryFilter
 from haidang.proceedings.models import AgeBand, Article, SuspectRole
 
 ArticleCode = code_of(Article, description="150, or 151 when a victim is under 16.")
@@ -66,6 +67,7 @@ class SuspectIn(CleanSchema):
 
 
 class SuspectPatch(CleanSchema):
+    version: int = Field(description="The version read; 409 `conflict` when someone saved since.")
     full_name: str = Field(None, max_length=255)
     document_number: str = Field(None, max_length=60)
     address: str = Field(None, max_length=500)
@@ -79,6 +81,7 @@ class SuspectPatch(CleanSchema):
 
 class SuspectOut(Schema):
     id: UUID
+    version: int = Field(description="Send it back with a change (PATCH); it grows with each change.")
     full_name: str = Field(description="Masked (•••) unless your role sees identities over this unit.")
     document_number: str
     address: str
@@ -136,13 +139,10 @@ class CriminalCaseList(Schema):
     page_size: int
 
 
-class CriminalCaseFilters(CleanSchema):
+class CriminalCaseFilters(TerritoryFilter):
     article: ArticleCode | None = None
-    unit: str = Field(
-        "", max_length=10, description="Unit code (today's map): its cases and those of old units placed in it."
-    )
-    detected_from: date | None = None
-    detected_to: date | None = None
+    detected_from: Day | None = None
+    detected_to: Day | None = None
     prosecuted: bool | None = Field(None, description="true: opened for prosecution; false: not yet.")
     number: str = Field("", max_length=60, description="Part of the case number.")
     page: int = 1

@@ -18,6 +18,7 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
 from haidang.cases.selectors import cases_visible_to
+from haidang.places.territory import Territory
 from haidang.proceedings.models import CriminalCase, Suspect
 
 VIEW = Capability.MANAGE_PROCEEDINGS
@@ -66,7 +67,7 @@ def filter_criminal_cases(
     article: str = "",
     detected_from=None,
     detected_to=None,
-    unit=None,
+    territory: Territory | None = None,
     prosecuted: bool | None = None,
     number: str = "",
 ) -> QuerySet:
@@ -76,8 +77,8 @@ def filter_criminal_cases(
         queryset = queryset.filter(detected_on__gte=detected_from)
     if detected_to is not None:
         queryset = queryset.filter(detected_on__lte=detected_to)
-    if unit is not None:
-        queryset = queryset.filter(unit__placement_path__startswith=unit.scope_path)
+    if territory is not None:
+        queryset = queryset.filter(territory.q("unit"))
     if prosecuted is True:
         queryset = queryset.filter(prosecution_opened_on__isnull=False)
     elif prosecuted is False:

@@ -311,9 +311,12 @@ def add_suspect(*, actor, criminal_case: CriminalCase, data: dict) -> Suspect:
 
 
 @transaction.atomic
-def update_suspect(*, actor, suspect: Suspect, data: dict) -> Suspect:
+def update_suspect(*, actor, suspect: Suspect, version: int, data: dict) -> Suspect:
+    """Change the fields sent, as of the `version` read: another one raises StaleVersionError, nothing written."""
     locked = _locked_case(actor, suspect.criminal_case)
     current = Suspect.objects.select_for_update().get(pk=suspect.pk, criminal_case=locked)
+    if version != current.version:
+        raise StaleVersionError(current.version)
     merged = {name: getattr(current, name) for name in SUSPECT_FIELDS}
     merged.update({name: data[name] for name in SUSPECT_FIELDS if name in data})
     if "birth_year" in data and data["birth_year"] is None and "age_band" not in data:
@@ -324,6 +327,7 @@ def update_suspect(*, actor, suspect: Suspect, data: dict) -> Suspect:
         return current
     for name, value in changed.items():
         setattr(current, name, value)
+    current.version += 1
     current.save()
     record_event(
         action="proceedings.suspect_updated",

@@ -44,7 +44,7 @@ def _get_suspect(criminal_case, suspect_id):
 
 @require_proceedings
 def case_list(request):
-    form = CriminalCaseFilterForm(request.GET or None)
+    form = CriminalCaseFilterForm(request.GET or None, user=request.user)
     queryset = selectors.criminal_cases_visible_to(request.user)
     filters_active = bool(request.GET)
     if form.is_bound and form.is_valid():
@@ -59,7 +59,7 @@ def case_list(request):
 @require_http_methods(["GET", "POST"])
 def case_new(request):
     agencies = selectors.investigating_agencies_for(request.user)
-    form = CriminalCaseForm(request.POST or None, agencies=agencies, initial={"article": "150"})
+    form = CriminalCaseForm(request.POST or None, agencies=agencies, initial={"article": "150"}, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             criminal_case = services.create_criminal_case(actor=request.user, data=form.case_data())
@@ -82,12 +82,12 @@ def case_edit(request, criminal_case_id):
         "detected_on": criminal_case.detected_on,
         "prosecution_opened_on": criminal_case.prosecution_opened_on,
         "investigating_agency": criminal_case.investigating_agency_id,
-        "unit": criminal_case.unit.code,
+        "unit": criminal_case.unit,
         "route": criminal_case.route,
         "destination_country": criminal_case.destination_country,
         "exploitation_forms": criminal_case.exploitation_forms,
     }
-    form = CriminalCaseForm(request.POST or None, agencies=agencies, initial=initial)
+    form = CriminalCaseForm(request.POST or None, agencies=agencies, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             version = int(request.POST.get("version", ""))
@@ -152,11 +152,30 @@ def suspect_edit(request, criminal_case_id, suspect_id):
     if not selectors.can_see_suspect_identity(request.user, criminal_case):
         raise Http404  # editing would show the identity
     initial = {name: getattr(suspect, name) for name in services.SUSPECT_FIELDS}
-    form = SuspectForm(request.POST or None, initial=initial)
+    initial["version"] = suspect.version
+    form = SuspectForm(request.POST or None, initial=initial, editing=True)
     remove_form = RemoveSuspectForm()
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_suspect(actor=request.user, suspect=suspect, data=form.suspect_data())
+            services.update_suspect(
+                actor=request.user,
+                suspect=suspect,
+                version=form.cleaned_data["version"],
+                data=form.suspect_data(),
+            )
+        except services.StaleVersionError as stale:
+            # Nothing was written; what was typed is kept, under the version now saved.
+            data = request.POST.copy()
+            data["version"] = str(stale.current_version)
+            form = SuspectForm(data, initial=initial, editing=True)
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this suspect while you were editing, so your changes were not saved. "
+                    "Your input is kept below: check it against the current record, then save again."
+                ),
+            )
         except ValidationError as error:
             service_errors(form, error)
         else:

@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -18,11 +17,15 @@ from haidang.access.selectors import agencies_visible_to
 from haidang.common.api import ApiError, ErrorOut, error_fields, invalid, not_found, page_params, paginate
 from haidang.common.schemas import agency_ref, unit_ref
 from haidang.places.errors import UnitLookupError
+from haidang.places.models import AdministrativeUnit
+from haidang.places.schemas import TerritoryFilter
 from haidang.places.selectors import resolve_unit
+from haidang.places.territory import API_NOTE as TERRITORY_NOTE
+from haidang.places.territory import territory_into
 from haidang.reporting import permissions, selectors, services
 from haidang.reporting.dimensions import DIMENSIONS, cell_from_columns, cell_label
 from haidang.reporting.models import Directive, Report, ReportForm, ReportFormVersion, ReportStatus, VersionStatus
-from haidang.reporting.periods import PeriodError, parse
+from haidang.reporting.periods import Period, PeriodError, parse
 from haidang.reporting.schemas import (
     CompletenessOut,
     ConsolidatedFilters,
@@ -245,6 +248,17 @@ def _unit(errors: dict, field: str, code: str, *days):
     return None
 
 
+def _period_filter(errors: dict, text: str) -> Period | None:
+    """The period a filter names (the forms' parser for its days); what is wrong goes on `period`."""
+    if not text.strip():
+        return None
+    try:
+        return parse(text)
+    except PeriodError as error:
+        errors.setdefault("period", []).append(str(error))
+        return None
+
+
 def _visible_agency(request, errors: dict, field: str, agency_id) -> Agency | None:
     if agency_id is None:
         return None
@@ -252,6 +266,22 @@ def _visible_agency(request, errors: dict, field: str, agency_id) -> Agency | No
     if agency is None:
         errors.setdefault(field, []).append(_("Unknown agency."))
     return agency
+
+
+def _directive_territory(request, directive: Directive, params) -> AdministrativeUnit | None:
+    """The unit a completeness or consolidation drill-down names (on `as_of`, default today), checked against
+    the directive's period; None for none. 404 outside the user's area, like a missing unit."""
+    errors: dict[str, list[str]] = {}
+    territory = territory_into(
+        errors, params.unit, params.as_of, start=directive.period_start, end=directive.period_end
+    )
+    if errors:
+        raise invalid(errors)
+    if territory is None:
+        return None
+    if not selectors.can_view_unit(request.user, territory.unit):
+        raise not_found()
+    return territory.unit
 
 
 def _directive_for(request, directive_id) -> Directive:
@@ -345,15 +375,21 @@ def get_report_form(request, form_id: UUID, version: int | None = None):
     "/directives",
     response={200: DirectiveList, **ERRORS},
     summary="Directives the user issued, reviews or received",
-    description="Filters: `status` (draft, issued, cancelled), `period` (canonical identifier).",
+    description="Filters: `status` (draft, issued, cancelled), `period` (an identifier such as 2026Q3, 2026N9 or "
+    "2026-07-01_2026-07-31: the directives for those same days; a period that does not exist, such as "
+    "2023-11-31_2023-12-31, answers 400 naming `period`).",
 )
 def list_directives(request, filters: Query[DirectiveFilters]):
     _require_reporting(request)
+    errors: dict[str, list[str]] = {}
+    period = _period_filter(errors, filters.period)
+    if errors:
+        raise invalid(errors)
     queryset = selectors.directives_visible_to(request.user)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
-    if filters.period.strip():
-        queryset = queryset.filter(period_id=filters.period.strip())
+    if period is not None:
+        queryset = queryset.filter(period_start=period.start, period_end=period.end)
     queryset = queryset.order_by("-issued_on", "-created_at")
     page, size = page_params(filters.page, filters.page_size)
     ids = list(queryset.values_list("pk", flat=True)[(page - 1) * size : page * size])
@@ -447,19 +483,14 @@ def issue_directive(request, directive_id: UUID, payload: VersionIn | None = Non
     response={200: CompletenessOut, **ERRORS, 400: ErrorOut},
     summary="Who has reported: expected, submitted, on time, late, overdue per child unit",
     description="Counted against the recipients that exist on the deadline day; the rate never passes 100%. "
-    "`?unit=<code>` drills down into one unit.",
+    "`?unit=<code>` drills down into one unit (rows of a unit of today's map are today's units; rows of an old "
+    "unit are old units, drilled into with `as_of` on a day of the old map, such as the deadline). "
+    + TERRITORY_NOTE,
 )
-def directive_completeness(request, directive_id: UUID, unit: str = ""):
+def directive_completeness(request, directive_id: UUID, params: Query[TerritoryFilter]):
     _require_reporting(request)
     directive = _directive_for(request, directive_id)
-    target = None
-    if unit.strip():
-        errors: dict[str, list[str]] = {}
-        target = _unit(errors, "unit", unit, directive.deadline, directive.period_start)
-        if errors:
-            raise invalid(errors)
-        if not selectors.can_view_unit(request.user, target):
-            raise not_found()
+    target = _directive_territory(request, directive, params)
     result = selectors.completeness(request.user, directive, target)
     return {
         "directive": directive.id,
@@ -487,23 +518,25 @@ def directive_completeness(request, directive_id: UUID, unit: str = ""):
     "/reports",
     response={200: ReportList, **ERRORS, 400: ErrorOut},
     summary="Reports the user files, reviews or oversees",
-    description="Filters: `status`, `directive` (id), `period` (canonical identifier), `unit` (code: the unit "
-    "and everything below it, old units placed in it).",
+    description="Filters: `status`, `directive` (id), `period` (an identifier such as 2026Q3, 2026N9 or "
+    "2026-07-01_2026-07-31: the reports for those same days; a period that does not exist answers 400 naming "
+    "`period`), `unit` and `as_of`. " + TERRITORY_NOTE,
 )
 def list_reports(request, filters: Query[ReportFilters]):
     _require_reporting(request)
     queryset = selectors.reports_visible_to(request.user)
-    unit = None
-    if filters.unit.strip():
-        errors: dict[str, list[str]] = {}
-        unit = _unit(errors, "unit", filters.unit, timezone.localdate())
-        if errors:
-            raise invalid(errors)
+    errors: dict[str, list[str]] = {}
+    period = _period_filter(errors, filters.period)
+    territory = territory_into(
+        errors, filters.unit, filters.as_of, start=period.start if period else None, end=period.end if period else None
+    )
+    if errors:
+        raise invalid(errors)
     directive = None
     if filters.directive is not None:
         directive = _directive_for(request, filters.directive)
     queryset = selectors.filter_reports(
-        queryset, status=filters.status, directive=directive, period_id=filters.period.strip(), unit=unit
+        queryset, status=filters.status, directive=directive, period=period, territory=territory
     )
     return paginate(queryset.order_by("deadline", "unit__sort_key", "pk"), filters.page, filters.page_size, _report_out)
 
@@ -584,17 +617,13 @@ def return_report(request, report_id: UUID, payload: ReturnIn):
     response={200: ConsolidatedOut, **ERRORS, 400: ErrorOut},
     summary="Consolidated figures of a directive at a unit: approved reports summed by child unit",
     description="One column per child unit (its subtree, old units placed through the crosswalk), one for the "
-    "unit's own reports, and the total. Only approved reports count; the others are listed as pending.",
+    "unit's own reports, and the total. Only approved reports count; the others are listed as pending. "
+    "`unit` (default: the directive's issuing unit) and `as_of`: " + TERRITORY_NOTE,
 )
 def get_consolidated(request, filters: Query[ConsolidatedFilters]):
     _require_reporting(request)
     directive = _directive_for(request, filters.directive)
-    unit = directive.issuing_unit
-    if filters.unit.strip():
-        errors: dict[str, list[str]] = {}
-        unit = _unit(errors, "unit", filters.unit, directive.deadline, directive.period_start)
-        if errors:
-            raise invalid(errors)
+    unit = _directive_territory(request, directive, filters) or directive.issuing_unit
     if not selectors.can_view_unit(request.user, unit):
         raise not_found()
     table = selectors.consolidated(request.user, directive, unit=unit)

@@ -7,7 +7,6 @@ their errors are put back on the field they name.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,10 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from haidang.access.models import Agency, AgencyType
 from haidang.common.forms import DayField
 from haidang.common.text import clean_text, nfc
+from haidang.places.forms import UnitListField, resolve_unit_list_field
 from haidang.places.models import UnitLevel
 from haidang.reporting import periods
 from haidang.reporting.dimensions import DIMENSIONS, TOTAL, cell_key, cell_label, full_cells
 from haidang.reporting.models import Measure, ReportFormVersion, VersionStatus
+from haidang.reporting.period_field import PeriodField
 from haidang.reporting.prefill import SOURCES
 
 CUSTOM = "custom"
@@ -47,20 +48,6 @@ def rule_value(level: int, agency_type: str) -> str:
     return f"{level}:{agency_type}"
 
 
-def period_choices(today: date) -> list:
-    """Standard periods of last, this and next year, calendar and cut-off, then a custom range."""
-    groups = []
-    for year in (today.year - 1, today.year, today.year + 1):
-        groups.append((_("%(year)s, calendar") % {"year": year}, periods.choices_for_year(year)))
-        groups.append(
-            (
-                _("%(year)s, reporting cut-off (15th to 14th)") % {"year": year},
-                periods.choices_for_year(year, periods.PeriodForm.CUTOFF),
-            )
-        )
-    return [("", _("Choose a period")), *groups, (CUSTOM, _("Custom range (enter the first and last day)"))]
-
-
 class DirectiveForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     number = forms.CharField(
@@ -82,9 +69,10 @@ class DirectiveForm(forms.Form):
         help_text=_("One activity per line."),
     )
     form_version = forms.ModelChoiceField(label=_("Report form"), queryset=ReportFormVersion.objects.none())
-    period = forms.ChoiceField(label=_("Period"), choices=())
-    period_start = DayField(label=_("First day"), required=False)
-    period_end = DayField(label=_("Last day"), required=False)
+    period = PeriodField(
+        label=_("Period"),
+        help_text=_("The period the reports cover: a month, a quarter, six or nine months, a year, or a custom range."),
+    )
     deadline = DayField(label=_("Reports due by"), help_text=_("The last day a report counts as on time."))
     recipient_rules = forms.MultipleChoiceField(
         label=_("Recipients by level and agency type"), required=False, widget=forms.CheckboxSelectMultiple
@@ -92,10 +80,18 @@ class DirectiveForm(forms.Form):
     recipient_agencies = forms.MultipleChoiceField(
         label=_("Recipients by name"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    recipient_units = UnitListField(
+        label=_("Recipient units by name"),
+        required=False,
+        date_field="deadline",
+        help_text=_(
+            "Communes or provinces that report as a whole, one per line, by name or code (units of the deadline day)."
+        ),
+    )
 
     error_aliases = {"period_id": "period", "recipients": "recipient_agencies"}
 
-    def __init__(self, *args, agencies, named_agencies, today: date, **kwargs):
+    def __init__(self, *args, agencies, named_agencies, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["issuing_agency"].queryset = agencies
         self.fields["form_version"].queryset = (
@@ -111,11 +107,11 @@ class DirectiveForm(forms.Form):
                 "kind": periods.PeriodType(v.period_type).label.lower(),
             }
         )
-        self.fields["period"].choices = period_choices(today)
         self.fields["recipient_rules"].choices = [
             (rule_value(level, t), "") for level in RULE_LEVELS for t in ("", *AgencyType.values)
         ]
         self.named = list(named_agencies)
+        self.user = user
         self.fields["recipient_agencies"].choices = [(str(a.pk), f"{a.name} — {a.unit.name}") for a in self.named]
 
     def rule_rows(self):
@@ -157,24 +153,11 @@ class DirectiveForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        choice = data.get("period")
-        if choice == CUSTOM:
-            start, end = data.get("period_start"), data.get("period_end")
-            if start is None:
-                self.add_error("period_start", _("Enter the first day of the custom range."))
-            if end is None:
-                self.add_error("period_end", _("Enter the last day of the custom range."))
-            if start and end:
-                try:
-                    data["period_id"] = periods.custom(start, end).identifier
-                except periods.PeriodError as error:
-                    self.add_error("period_end", str(error))
-        elif choice:
-            try:
-                data["period_id"] = periods.parse(choice).identifier
-            except periods.PeriodError as error:
-                self.add_error("period", str(error))
-        if not data.get("recipient_rules") and not data.get("recipient_agencies") and not self.errors:
+        if data.get("period") is not None:
+            data["period_id"] = data["period"].identifier
+        resolve_unit_list_field(self, "recipient_units", data.get("deadline"), user=self.user)
+        named = data.get("recipient_rules") or data.get("recipient_agencies") or data.get("recipient_units")
+        if not named and not self.errors:
             self.add_error(
                 "recipient_rules", _("Choose who receives the directive: by level and agency type, or by name.")
             )
@@ -198,14 +181,13 @@ class DirectiveForm(forms.Form):
                 for value in data["recipient_rules"]
             ],
             "recipients": [
-                {"unit": by_id[pk].unit, "agency": by_id[pk]} for pk in data["recipient_agencies"] if pk in by_id
+                *({"unit": by_id[pk].unit, "agency": by_id[pk]} for pk in data["recipient_agencies"] if pk in by_id),
+                *({"unit": unit, "agency": None} for unit in data.get("recipient_units") or []),
             ],
         }
 
 
 def initial_from_directive(directive) -> dict:
-    found = directive.period
-    custom_range = found is not None and found.type == periods.PeriodType.CUSTOM
     return {
         "version": directive.version,
         "number": directive.number,
@@ -215,13 +197,14 @@ def initial_from_directive(directive) -> dict:
         "text": directive.text,
         "activities": "\n".join(directive.activities.values_list("text", flat=True)),
         "form_version": directive.form_version_id,
-        "period": CUSTOM if custom_range else directive.period_id,
-        "period_start": directive.period_start if custom_range else None,
-        "period_end": directive.period_end if custom_range else None,
+        "period": directive.period,
         "deadline": directive.deadline,
         "recipient_rules": [rule_value(r.level, r.agency_type) for r in directive.recipient_rules.all()],
         "recipient_agencies": [
             str(r.agency_id) for r in directive.recipients.filter(rule__isnull=True, agency__isnull=False)
+        ],
+        "recipient_units": [
+            r.unit for r in directive.recipients.filter(rule__isnull=True, agency__isnull=True).select_related("unit")
         ],
     }
 

@@ -1,13 +1,18 @@
-"""Reporting periods: month, quarter, six months and year, in calendar form and in the state
-reporting cut-off form, plus custom date ranges. Pure date arithmetic, no database.
+"""Reporting periods: month, quarter, six months, nine months and year, in calendar form and in the
+state reporting cut-off form, plus custom date ranges. Pure date arithmetic, no database.
 
 The cut-off form follows the state administrative reporting rule (Decree 09/2019/NĐ-CP Art. 12):
 a period ends on the 14th of its last month and starts on the 15th of the month before its first
 month, so the year runs from 15 December of the previous year to 14 December.
 
+The nine-month period ("9 tháng đầu năm") is the first three quarters of the year: the interim report
+that ministries and provinces send each autumn beside the quarterly, half-year and annual ones. It is
+the only one of its type in a year (there is no "last nine months"), so nine-month periods do not tile
+the year: a day from October on belongs to none.
+
 Canonical identifiers (stable, sortable within a type):
-    calendar  2026M07   2026Q3   2026S1   2026
-    cut-off   2026M07C  2026Q3C  2026S1C  2026C
+    calendar  2026M07   2026Q3   2026S1   2026N9   2026
+    cut-off   2026M07C  2026Q3C  2026S1C  2026N9C  2026C
     custom    2026-07-01_2026-07-31   (first and last day, both inclusive)
 """
 
@@ -19,11 +24,14 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from haidang.common.dates import DayError, format_day, parse_day
+
 
 class PeriodType(models.TextChoices):
     MONTH = "month", gettext_lazy("Month")
     QUARTER = "quarter", gettext_lazy("Quarter")
     SIX_MONTHS = "six_months", gettext_lazy("Six months")
+    NINE_MONTHS = "nine_months", gettext_lazy("Nine months")
     YEAR = "year", gettext_lazy("Year")
     CUSTOM = "custom", gettext_lazy("Custom range")
 
@@ -34,13 +42,29 @@ class PeriodForm(models.TextChoices):
 
 
 # Months in a period of each type, and how many such periods make a year.
-_MONTHS = {PeriodType.MONTH: 1, PeriodType.QUARTER: 3, PeriodType.SIX_MONTHS: 6, PeriodType.YEAR: 12}
-_PER_YEAR = {kind: 12 // months for kind, months in _MONTHS.items()}
+_MONTHS = {
+    PeriodType.MONTH: 1,
+    PeriodType.QUARTER: 3,
+    PeriodType.SIX_MONTHS: 6,
+    PeriodType.NINE_MONTHS: 9,
+    PeriodType.YEAR: 12,
+}
+_PER_YEAR = {kind: 12 // months for kind, months in _MONTHS.items()}  # nine months: one a year
 _LETTER = {PeriodType.MONTH: "M", PeriodType.QUARTER: "Q", PeriodType.SIX_MONTHS: "S"}
+# The standard types in the order pickers offer them.
+STANDARD_TYPES = (
+    PeriodType.MONTH,
+    PeriodType.QUARTER,
+    PeriodType.SIX_MONTHS,
+    PeriodType.NINE_MONTHS,
+    PeriodType.YEAR,
+)
 _CUTOFF_DAY = 14
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
-_IDENTIFIER = re.compile(r"^(?P<year>\d{4})(?:(?P<letter>[MQS])(?P<index>\d{1,2}))?(?P<cutoff>C)?$")
+_IDENTIFIER = re.compile(
+    r"^(?P<year>\d{4})(?:(?P<letter>[MQS])(?P<index>\d{1,2})|(?P<nine>N9))?(?P<cutoff>C)?$"
+)
 _CUSTOM = re.compile(r"^(?P<start>\d{4}-\d{2}-\d{2})_(?P<end>\d{4}-\d{2}-\d{2})$")
 
 
@@ -64,6 +88,8 @@ class Period:
         suffix = "C" if self.form == PeriodForm.CUTOFF else ""
         if self.type == PeriodType.YEAR:
             return f"{self.year}{suffix}"
+        if self.type == PeriodType.NINE_MONTHS:
+            return f"{self.year}N9{suffix}"
         width = 2 if self.type == PeriodType.MONTH else 1
         return f"{self.year}{_LETTER[self.type]}{self.index:0{width}d}{suffix}"
 
@@ -94,6 +120,8 @@ class Period:
                 name = _("First six months of %(year)d") % {"year": self.year}
             else:
                 name = _("Last six months of %(year)d") % {"year": self.year}
+        elif self.type == PeriodType.NINE_MONTHS:
+            name = _("First nine months of %(year)d") % {"year": self.year}
         else:
             name = _("Year %(year)d") % {"year": self.year}
         if self.form == PeriodForm.CUTOFF:
@@ -105,8 +133,7 @@ class Period:
         return name
 
 
-def _ddmmyyyy(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+_ddmmyyyy = format_day
 
 
 def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
@@ -120,7 +147,8 @@ def _month_end(year: int, month: int) -> date:
 
 
 def period(kind: str, year: int, index: int = 1, form: str = PeriodForm.CALENDAR) -> Period:
-    """The `index`-th period of `kind` in `year` (months 1–12, quarters 1–4, halves 1–2, year 1)."""
+    """The `index`-th period of `kind` in `year` (months 1–12, quarters 1–4, halves 1–2, nine months 1,
+    year 1)."""
     if kind not in _MONTHS:
         raise PeriodError(_("Unknown period type: %(kind)s.") % {"kind": kind})
     if form not in PeriodForm.values:
@@ -153,10 +181,14 @@ def parse(identifier: str) -> Period:
     text = (identifier or "").strip()
     match = _IDENTIFIER.match(text)
     if match:
-        letter = match["letter"]
-        kind = {None: PeriodType.YEAR, "M": PeriodType.MONTH, "Q": PeriodType.QUARTER, "S": PeriodType.SIX_MONTHS}[
-            letter
-        ]
+        letter = "N" if match["nine"] else match["letter"]
+        kind = {
+            None: PeriodType.YEAR,
+            "M": PeriodType.MONTH,
+            "Q": PeriodType.QUARTER,
+            "S": PeriodType.SIX_MONTHS,
+            "N": PeriodType.NINE_MONTHS,
+        }[letter]
         form = PeriodForm.CUTOFF if match["cutoff"] else PeriodForm.CALENDAR
         result = period(kind, int(match["year"]), int(match["index"] or 1), form)
         if result.identifier != text:  # e.g. "2026M7" for "2026M07"
@@ -165,9 +197,9 @@ def parse(identifier: str) -> Period:
     match = _CUSTOM.match(text)
     if match:
         try:
-            start, end = date.fromisoformat(match["start"]), date.fromisoformat(match["end"])
-        except ValueError as error:
-            raise PeriodError(_("Not a period identifier: %(value)s.") % {"value": text}) from error
+            start, end = parse_day(match["start"]), parse_day(match["end"])
+        except DayError as error:
+            raise PeriodError(error.message) from None
         return custom(start, end)
     raise PeriodError(_("Not a period identifier: %(value)s.") % {"value": text})
 
@@ -181,6 +213,11 @@ def containing(kind: str, day: date, form: str = PeriodForm.CALENDAR) -> Period:
         # From the 15th on, the day belongs to the next month's cut-off period.
         year, month = _add_months(year, month, 1)
     index = (month - 1) // _MONTHS[kind] + 1
+    if index > _PER_YEAR[kind]:  # October to December: no nine-month period holds them
+        raise PeriodError(
+            _("No nine-month period contains %(day)s: it runs from the start of the year to September.")
+            % {"day": format_day(day)}
+        )
     return period(kind, year, index, form)
 
 
@@ -212,7 +249,11 @@ def periods_between(kind: str, start: date, end: date, form: str = PeriodForm.CA
     """Every period of `kind` that overlaps the days from `start` to `end`, in order."""
     if end < start:
         raise PeriodError(_("The period ends before it starts."))
-    current = containing(kind, start, form)
+    # The period of the start's year (or the year before, for a cut-off year begun in December): nine-month
+    # periods leave gaps, so the walk starts from one that may end before `start` and skips it.
+    current = period(kind, start.year - 1, 1, form)
+    while current.end < start:
+        current = shift(current, 1)
     result = []
     while current.start <= end:
         result.append(current)
@@ -220,10 +261,11 @@ def periods_between(kind: str, start: date, end: date, form: str = PeriodForm.CA
     return result
 
 
+def periods_of_year(year: int, form: str = PeriodForm.CALENDAR, kinds=STANDARD_TYPES) -> list[Period]:
+    """Every standard period of a year (of the given types), months first and the year last."""
+    return [period(kind, year, index, form) for kind in kinds for index in range(1, _PER_YEAR[kind] + 1)]
+
+
 def choices_for_year(year: int, form: str = PeriodForm.CALENDAR) -> list[tuple[str, str]]:
     """(identifier, label) of every standard period of a year, for pickers."""
-    return [
-        (item.identifier, item.label)
-        for kind in (PeriodType.MONTH, PeriodType.QUARTER, PeriodType.SIX_MONTHS, PeriodType.YEAR)
-        for item in (period(kind, year, index, form) for index in range(1, _PER_YEAR[kind] + 1))
-    ]
+    return [(item.identifier, item.label) for item in periods_of_year(year, form)]

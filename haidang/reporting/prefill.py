@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import AgencyType
 from haidang.cases.models import Case, CaseEvent, Referral, SupportItem
+from haidang.places.territory import Territory
 from haidang.prevention.models import Activity, ActivityMaterial
 from haidang.reporting.dimensions import (
     UNKNOWN,
@@ -49,7 +50,9 @@ class Source:
 
 
 def _subtree_q(unit, field: str = "unit") -> Q:
-    return Q(**{f"{field}__placement_path__startswith": unit.scope_path})
+    # The one territory rule: a current unit's records and the old units placed in it; an old unit (a
+    # report for a period before 01/07/2025) only what was made under it.
+    return Territory(unit).q(field)
 
 
 def _speaks_for_area(agency) -> bool:

@@ -16,6 +16,7 @@ from pydantic import WithJsonSchema
 
 from haidang.access.models import AgencyType
 from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef
+from haidang.places.schemas import TerritoryFilter
 from haidang.reporting.models import DirectiveStatus, ReportStatus
 
 MAX_TEXT = 20_000
@@ -160,7 +161,7 @@ class DirectiveList(Schema):
 
 class DirectiveFilters(CleanSchema):
     status: DirectiveStatusCode = ""
-    period: str = Field("", max_length=32)
+    period: str = Field("", max_length=32, description="A period identifier: 2026Q3, 2026N9, 2026-07-01_2026-07-31…")
     page: int = 1
     page_size: int = 50
 
@@ -201,11 +202,10 @@ class CompletenessOut(Schema):
 # --- Reports ------------------------------------------------------------------------------------------
 
 
-class ReportFilters(CleanSchema):
+class ReportFilters(TerritoryFilter):
     status: ReportStatusCode = ""
     directive: UUID | None = None
-    period: str = Field("", max_length=32)
-    unit: str = Field("", max_length=10, description="Unit code: its reports and those below it.")
+    period: str = Field("", max_length=32, description="A period identifier: 2026Q3, 2026N9, 2026-07-01_2026-07-31…")
     page: int = 1
     page_size: int = 50
 
@@ -283,9 +283,8 @@ class ReturnIn(CleanSchema):
 # --- Consolidated ------------------------------------------------------------------------------------
 
 
-class ConsolidatedFilters(CleanSchema):
+class ConsolidatedFilters(TerritoryFilter):
     directive: UUID
-    unit: str = Field("", max_length=10, description="Unit code; the directive's issuing unit by default.")
 
 
 class ColumnOut(Schema):

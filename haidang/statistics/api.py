@@ -10,9 +10,11 @@ from ninja import Router
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, error_fields, invalid, not_found
+from haidang.common.dates import DayError, parse_day
 from haidang.common.schemas import CleanSchema
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.places.selectors import UnitLookupError, resolve_unit
+from haidang.places.territory import API_NOTE as TERRITORY_NOTE
 from haidang.reporting.periods import PeriodError, parse
 from haidang.statistics import query as stats_query
 from haidang.statistics.catalogue import BREAKDOWNS, GROUP_LABELS, INDICATORS
@@ -88,12 +90,12 @@ def list_indicators(request):
     "/stats/query",
     response={200: QueryOut, **QUERY_ERRORS},
     summary="An indicator for a period over a unit, by unit and breakdowns, with the same period a year before",
-    description="`period`: an identifier such as 2026S1, 2026Q3, 2026M07, 2026, 2026C (cut-off year) or "
-    "2026-01-01_2026-03-31. `unit`: a unit code on today's map (default: your area; the nation for a national "
-    "user); records under old units count in their successors. `level`: 1 for provinces, 3 for communes "
-    "under `unit`. `breakdowns`: up to two codes from GET /stats/indicators, comma-separated. A bad "
-    "indicator, period, level or breakdown answers 400 naming the parameter; a unit outside your statistics "
-    "area answers 404 like a missing one.",
+    description="`period`: an identifier such as 2026S1, 2026Q3, 2026M07, 2026N9 (first nine months), 2026, "
+    "2026C (cut-off year) or 2026-01-01_2026-03-31. `unit` (default: your area; the nation for a national user) "
+    "and `as_of`: " + TERRITORY_NOTE + " `level`: 1 for provinces, 3 for communes under `unit`. `breakdowns`: up "
+    "to two codes from GET /stats/indicators, comma-separated. A bad indicator, period, map date, unit, level or "
+    "breakdown answers 400 naming the parameter; a unit outside your statistics area answers 404 like a missing "
+    "one.",
 )
 def run_indicator_query(
     request,
@@ -103,6 +105,7 @@ def run_indicator_query(
     level: str = "",
     breakdowns: str = "",
     compare: str = "true",
+    as_of: str = "",
 ):
     _require_statistics(request)
     try:
@@ -122,11 +125,15 @@ def run_indicator_query(
         raise _unprocessable("compare", _("Send true or false."))
     with_comparison = compare.strip().lower() in ("true", "1", "")
     chosen = [code.strip() for code in breakdowns.split(",") if code.strip()]
+    try:
+        day = parse_day(as_of) if as_of.strip() else timezone.localdate()
+    except DayError as error:
+        raise _unprocessable("as_of", error.message) from None
     if unit.strip():
         try:
-            target = resolve_unit(unit.strip(), timezone.localdate())
-        except UnitLookupError:
-            raise not_found() from None
+            target = resolve_unit(unit.strip(), day)
+        except UnitLookupError as error:
+            raise _unprocessable("unit", error.message) from None
         if target.level == UnitLevel.NATION:
             target = None
     else:

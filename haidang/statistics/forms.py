@@ -1,4 +1,6 @@
-"""Forms for the dashboards and for building a release. Unit codes are read on today's map."""
+"""Forms for the dashboards and for building a release: a period chosen in words (`PeriodField`) and a unit
+by name or code (`UnitField`), read on the map of the dashboard's `as_of` day (today by default) and on
+today's map for a release."""
 
 from django import forms
 from django.utils import timezone
@@ -6,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
+from haidang.places.forms import filter_unit_field, map_date_field, resolve_filter_territory, resolve_unit_field
 from haidang.places.models import AdministrativeUnit, UnitLevel
-from haidang.places.selectors import UnitLookupError, resolve_unit
-from haidang.reporting.periods import PeriodError, PeriodType, containing, parse
+from haidang.reporting.period_field import PeriodField
+from haidang.reporting.periods import STANDARD_TYPES, PeriodType, containing
 from haidang.statistics.catalogue import BREAKDOWNS, available_indicators, get_indicator
 from haidang.statistics.dashboards import UNIT_DIMENSION
 from haidang.statistics.models import Audience
@@ -34,32 +37,17 @@ def default_unit(user) -> AdministrativeUnit | None:
     return AdministrativeUnit.objects.filter(pk=int(top.strip("/").split("/")[-1])).first()
 
 
-def _unit_from_code(code: str) -> AdministrativeUnit | None:
-    code = (code or "").strip()
-    if not code:
-        return None
-    try:
-        unit = resolve_unit(code, timezone.localdate())
-    except UnitLookupError as error:
-        raise forms.ValidationError(str(error)) from None
-    return None if unit.level == UnitLevel.NATION else unit
-
-
-def _period(value: str):
-    try:
-        return parse((value or "").strip())
-    except PeriodError as error:
-        raise forms.ValidationError(str(error)) from None
+def _not_the_nation(unit: AdministrativeUnit | None) -> AdministrativeUnit | None:
+    return None if unit is None or unit.level == UnitLevel.NATION else unit
 
 
 class DashboardForm(forms.Form):
     indicator = forms.ChoiceField(label=_("Indicator"), choices=())
-    period = forms.CharField(
-        label=_("Period"),
-        max_length=32,
-        help_text=_("For example 2026S1 (first six months), 2026Q2, 2026M07, 2026 or 2026C (cut-off year)."),
+    period = PeriodField(label=_("Period"), help_text=_("Compared with the same period a year before."))
+    unit = filter_unit_field(
+        label=_("Area"), help_text=_("A province or commune by name or code; empty: your whole area.")
     )
-    unit = forms.CharField(label=_("Unit code"), max_length=10, required=False, help_text=_("Empty: your whole area."))
+    as_of = map_date_field()
     breakdown = forms.ChoiceField(label=_("Breakdown"), required=False, choices=())
     pivot_rows = forms.ChoiceField(label=_("Table rows"), required=False, choices=())
     pivot_columns = forms.ChoiceField(label=_("Table columns"), required=False, choices=())
@@ -78,15 +66,17 @@ class DashboardForm(forms.Form):
         self.fields["pivot_rows"].choices = pivot
         self.fields["pivot_columns"].choices = pivot
 
-    def clean_period(self):
-        return _period(self.cleaned_data["period"])
-
-    def clean_unit(self):
-        unit = _unit_from_code(self.cleaned_data["unit"])
-        return unit if unit is not None or self.cleaned_data["unit"].strip() else default_unit(self.user)
-
     def clean(self):
         data = super().clean()
+        chosen = data.get("period")
+        named = bool(data.get("unit"))
+        territory = resolve_filter_territory(
+            self, start=getattr(chosen, "start", None), end=getattr(chosen, "end", None), user=self.user
+        )
+        if not named:
+            data["unit"] = default_unit(self.user)
+        else:
+            data["unit"] = _not_the_nation(territory.unit) if territory is not None else None
         definition = get_indicator(data.get("indicator") or "")
         if definition is None:
             return data
@@ -141,13 +131,15 @@ class ReleaseForm(forms.Form):
     breakdowns = forms.MultipleChoiceField(
         label=_("Breakdowns"), required=False, choices=(), widget=forms.CheckboxSelectMultiple
     )
-    period = forms.CharField(
+    period = PeriodField(
         label=_("Period"),
-        max_length=32,
-        help_text=_("A quarter, six months or a year for counts of persons: 2026Q1, 2026S1, 2026."),
+        kinds=STANDARD_TYPES,
+        help_text=_("At least a quarter for counts of persons: a quarter, six months, nine months or a year."),
     )
-    unit = forms.CharField(
-        label=_("Area (unit code)"), max_length=10, required=False, help_text=_("Empty: the whole country.")
+    unit = filter_unit_field(
+        label=_("Area"),
+        date_field="",
+        help_text=_("A province or commune of today's map by name or code; empty: the whole country."),
     )
     level = forms.TypedChoiceField(label=_("Rows"), choices=LEVELS, coerce=int, initial=0)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -157,8 +149,10 @@ class ReleaseForm(forms.Form):
         self.fields["indicators"].choices = _indicator_choices()
         self.fields["breakdowns"].choices = _breakdown_choices(None, release_breakdowns())
 
-    def clean_unit(self):
-        return _unit_from_code(self.cleaned_data["unit"])
+    def clean(self):
+        data = super().clean()
+        data["unit"] = _not_the_nation(resolve_unit_field(self, "unit", timezone.localdate()))
+        return data
 
     def spec_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -167,7 +161,7 @@ class ReleaseForm(forms.Form):
             "audience": data["audience"],
             "indicators": data["indicators"],
             "breakdowns": data["breakdowns"],
-            "period": data["period"],
+            "period": data["period"].identifier,
             "unit": data["unit"],
             "level": data["level"],
             "note": data["note"],

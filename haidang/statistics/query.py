@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.places.models import AdministrativeUnit, UnitLevel
+from haidang.places.territory import Territory
 from haidang.reporting.periods import Period, same_period_previous_year
 from haidang.statistics.catalogue import (
     BREAKDOWNS,
@@ -144,6 +145,15 @@ def check_level(level: int | None, unit: AdministrativeUnit | None) -> int | Non
     return level
 
 
+def check_territory(unit: AdministrativeUnit | None, periods) -> None:
+    """An old unit cannot answer for days after its last one (places.territory): QueryError on `unit`."""
+    if unit is None or not periods:
+        return
+    problem = Territory(unit).period_error(min(p.start for p in periods), max(p.end for p in periods))
+    if problem:
+        raise QueryError("unit", problem)
+
+
 def _scope_extent(user, unit: AdministrativeUnit | None) -> tuple[Q | None, str]:
     """The unit condition for the records, and the path of the extent; OutOfScopeError if not allowed."""
     scope = scope_for(user)
@@ -157,7 +167,10 @@ def _scope_extent(user, unit: AdministrativeUnit | None) -> tuple[Q | None, str]
         return None, national[0]
     if not scope.covers_unit(unit, VIEW):
         raise OutOfScopeError
-    return Q(placement_path__startswith=unit.scope_path), unit.scope_path
+    # The one territory rule (places.territory): a current unit takes what is placed in it, an old unit what
+    # was made under it; rows by unit list an old unit's successors only where it has records.
+    territory = Territory(unit)
+    return territory.q(""), ("" if territory.is_old else unit.path)
 
 
 # --- Expressions --------------------------------------------------------------------------------------
@@ -350,7 +363,9 @@ def _units(extent: _Extent, level, found_ids: set) -> list[tuple]:
         if unit is None:
             return [(None, "VN", str(_("Viet Nam")))]
         return [(None, unit.code, unit.name)]
-    wanted = Q(level=level, valid_to__isnull=True, path__startswith=extent.path) | Q(pk__in=[i for i in found_ids if i])
+    wanted = Q(pk__in=[i for i in found_ids if i])
+    if extent.path:
+        wanted |= Q(level=level, valid_to__isnull=True, path__startswith=extent.path)
     units = [
         (pk, code, name)
         for pk, code, name in AdministrativeUnit.objects.filter(wanted)
@@ -419,6 +434,7 @@ def run_query(
     definition = resolve_indicator(indicator)
     chosen = check_breakdowns(definition, breakdowns)
     level = check_level(group_by_level, unit)
+    check_territory(unit, [period])
     extent = _extent(user, unit)
     previous_period = same_period_previous_year(period) if compare else None
     windows = [period, previous_period] if compare else [period]
@@ -460,6 +476,7 @@ def run_series(
     level = check_level(group_by_level, unit)
     if not periods:
         return []
+    check_territory(unit, periods)
     extent = _extent(user, unit)
     figures = _aggregate(definition, extent, list(periods), level, chosen)
     totals = _totals(definition, extent, list(periods))

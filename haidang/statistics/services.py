@@ -44,7 +44,7 @@ TRANSITIONS = {
     (S.APPROVED, S.WITHDRAWN): "withdrawn",
     (S.PUBLISHED, S.WITHDRAWN): "withdrawn",
 }
-PERSON_PERIOD_TYPES = (PeriodType.QUARTER, PeriodType.SIX_MONTHS, PeriodType.YEAR)
+PERSON_PERIOD_TYPES = (PeriodType.QUARTER, PeriodType.SIX_MONTHS, PeriodType.NINE_MONTHS, PeriodType.YEAR)
 LEVEL_CHOICES = (0, UnitLevel.PROVINCE, UnitLevel.COMMUNE)
 ABOVE_ROW = "above"  # records kept at the level of the area itself, not in any of its units
 MAX_INDICATORS = 8
@@ -159,7 +159,10 @@ def _check_persons(
             )
         if chosen_period is not None and chosen_period.type not in PERSON_PERIOD_TYPES:
             errors.setdefault("period", []).append(
-                _("%(names)s count persons: a release covers at least a quarter (a quarter, six months or a year).")
+                _(
+                    "%(names)s count persons: a release covers at least a quarter (a quarter, six months, "
+                    "nine months or a year)."
+                )
                 % {"names": names}
             )
 
@@ -263,29 +266,42 @@ def _build_tables(actor, spec: ReleaseSpec) -> list[_Table]:
 
 
 def _period_parts(identifiers) -> dict[str, list[list[str]]]:
-    """Sub-periods that tile each period (a year: its halves and its quarters; a half: its quarters…)."""
+    """Sub-periods that tile each period (a year: its halves, its quarters, and its nine months with the
+    last quarter; nine months: the first half with the third quarter, and its quarters; a half: its
+    quarters…), so that releasing two nested periods protects their difference."""
     parts: dict[str, list[list[str]]] = {}
     for identifier in set(identifiers):
         try:
             whole = parse(identifier)
         except PeriodError:
             continue
-        year, form = whole.year, whole.form
-        if whole.type == PeriodType.YEAR:
-            tilings = [
-                [make_period(PeriodType.SIX_MONTHS, year, i, form) for i in (1, 2)],
-                [make_period(PeriodType.QUARTER, year, i, form) for i in (1, 2, 3, 4)],
-            ]
-        elif whole.type == PeriodType.SIX_MONTHS:
-            first = 2 * whole.index - 1
-            tilings = [[make_period(PeriodType.QUARTER, year, i, form) for i in (first, first + 1)]]
-        elif whole.type == PeriodType.QUARTER:
-            first = 3 * whole.index - 2
-            tilings = [[make_period(PeriodType.MONTH, year, i, form) for i in (first, first + 1, first + 2)]]
-        else:
-            continue
-        parts[identifier] = [[item.identifier for item in tiling] for tiling in tilings]
+        tilings = _tilings(whole)
+        if tilings:
+            parts[identifier] = [[item.identifier for item in tiling] for tiling in tilings]
     return parts
+
+
+def _tilings(whole: Period) -> list[list[Period]]:
+    year, form = whole.year, whole.form
+
+    def quarters(*indexes):
+        return [make_period(PeriodType.QUARTER, year, i, form) for i in indexes]
+
+    if whole.type == PeriodType.YEAR:
+        return [
+            [make_period(PeriodType.SIX_MONTHS, year, i, form) for i in (1, 2)],
+            quarters(1, 2, 3, 4),
+            [make_period(PeriodType.NINE_MONTHS, year, 1, form), *quarters(4)],
+        ]
+    if whole.type == PeriodType.NINE_MONTHS:
+        return [[make_period(PeriodType.SIX_MONTHS, year, 1, form), *quarters(3)], quarters(1, 2, 3)]
+    if whole.type == PeriodType.SIX_MONTHS:
+        first = 2 * whole.index - 1
+        return [quarters(first, first + 1)]
+    if whole.type == PeriodType.QUARTER:
+        first = 3 * whole.index - 2
+        return [[make_period(PeriodType.MONTH, year, i, form) for i in (first, first + 1, first + 2)]]
+    return []
 
 
 def _split(cell_id: str) -> tuple[str, str]:

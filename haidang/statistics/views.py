@@ -222,5 +222,5 @@ def dashboard(request):
         if export == "csv":
             return _csv_response(sheets[0][1], name)
         return _xlsx_response(sheets, name)
-    query = urlencode({name: form.data.get(name, "") for name in form.fields})
+    query = urlencode([(name, value) for name, value in request.GET.items() if name != "export"])
     return render(request, "statistics/dashboard.html", {"form": form, "board": board, "query": query})

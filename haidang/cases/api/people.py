@@ -61,6 +61,7 @@ def search_persons(request, q: str = "", document: str = "", birth_year: int | N
 def _link_out(link: LinkedPerson, show: bool) -> dict:
     return {
         "id": link.id,
+        "version": link.version,
         "relationship": link.relationship,
         "relationship_label": str(link.get_relationship_display()),
         "is_protected": link.is_protected,
@@ -112,15 +113,17 @@ def create_linked_person(request, case_id: UUID, payload: LinkedPersonIn):
 
 @router.patch(
     "/cases/{case_id}/linked-persons/{link_id}",
-    response={200: LinkedPersonOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: LinkedPersonOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Change a linked person's relationship, protection flag or notes (only the fields sent)",
-    description="`is_protected` cannot be cleared while a protection decision for the person is in force.",
+    description="Send `version` as read: when the link changed since, nothing is written and the answer is 409 "
+    "`conflict` with the current version in `fields.current_version`. `is_protected` cannot be cleared while a "
+    "protection decision for the person is in force; a closed case answers 400 naming `case`.",
 )
 def update_linked_person(request, case_id: UUID, link_id: UUID, payload: LinkedPersonPatch):
     case = _editable(request, case_id, "linked_persons")
     link = case.linked_persons.filter(pk=link_id).first()
     if link is None:
         raise not_found()
-    data = {name: getattr(payload, name) for name in payload.model_fields_set}
-    link = _written(protection.update_link, actor=request.user, link=link, data=data)
+    data = {name: getattr(payload, name) for name in payload.model_fields_set - {"version"}}
+    link = _written(protection.update_link, actor=request.user, link=link, version=payload.version, data=data)
     return _link_out(link, selectors.can_see_identity(request.user, case))

@@ -1,53 +1,48 @@
 """The case list with its filters, and the worklist (what is waiting for the user)."""
 
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query
 
 from haidang.access.roles import Capability
 from haidang.audit.services import record_event
 from haidang.cases import selectors
-from haidang.cases.api._common import _case_out, _require, _unit, router
+from haidang.cases.api._common import _case_out, _require, router
+from haidang.cases.filters import filter_cases
 from haidang.cases.schemas import CaseFilters, CaseList, Paging, Worklist
 from haidang.common.api import ErrorOut, invalid, paginate
+from haidang.places.territory import API_NOTE as TERRITORY_NOTE
+from haidang.places.territory import territory_into
 
 
 @router.get(
     "/cases",
     response={200: CaseList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="Cases in the user's scope, most recently received first",
-    description="Filters: `status`, `unit` (code as of `received_to`, default today; with the units below it "
-    "and the old units the crosswalk places in it), `received_from`/`received_to` (ISO dates, inclusive), "
-    "`intake_channel`, `q` (beginning of the case number). Identifying fields are masked unless the role "
-    "shows identities for the case; the call is written to the audit log once, with the number of rows shown.",
+    description="Filters: `status`, `unit` and `as_of` (below), `received_from`/`received_to` (dates, inclusive; "
+    "an impossible date answers 400 naming it), `intake_channel`, `q` (beginning of the case number). Identifying "
+    "fields are masked unless the role shows identities for the case; the call is written to the audit log once, "
+    "with the number of rows shown. " + TERRITORY_NOTE,
 )
 def list_cases(request, filters: Query[CaseFilters]):
     _require(request, Capability.VIEW_CASES)
     errors: dict[str, list[str]] = {}
     if filters.received_from and filters.received_to and filters.received_to < filters.received_from:
         errors["received_to"] = [_("The end must come after the start.")]
-    visible = selectors.with_person(selectors.cases_visible_to(request.user), request.user)
-    queryset = visible.order_by("-reception_date", "-created_at", "-id")
-    if filters.unit.strip():
-        unit = _unit(errors, "unit", filters.unit, filters.received_to or timezone.localdate())
-        if unit is not None:
-            # A current unit: its subtree and the old units placed in it. An old unit: its own old subtree.
-            queryset = queryset.filter(
-                Q(unit__placement_path__startswith=unit.path) | Q(unit__path__startswith=unit.path)
-            )
+    territory = territory_into(
+        errors, filters.unit, filters.as_of, start=filters.received_from, end=filters.received_to
+    )
     if errors:
         raise invalid(errors)
-    if filters.status is not None:
-        queryset = queryset.filter(status=filters.status.value)
-    if filters.intake_channel is not None:
-        queryset = queryset.filter(intake_channel=filters.intake_channel.value)
-    if filters.received_from is not None:
-        queryset = queryset.filter(reception_date__gte=filters.received_from)
-    if filters.received_to is not None:
-        queryset = queryset.filter(reception_date__lte=filters.received_to)
-    if filters.q.strip():
-        queryset = queryset.filter(number__startswith=filters.q.strip().upper())
+    visible = selectors.with_person(selectors.cases_visible_to(request.user), request.user)
+    queryset = filter_cases(
+        visible.order_by("-reception_date", "-created_at", "-id"),
+        territory=territory,
+        received_from=filters.received_from,
+        received_to=filters.received_to,
+        status=filters.status.value if filters.status is not None else "",
+        intake_channel=filters.intake_channel.value if filters.intake_channel is not None else "",
+        number=filters.q.strip(),
+    )
 
     user = request.user
     page = paginate(queryset, filters.page, filters.page_size, lambda case: _case_out(user, case))

@@ -1,8 +1,8 @@
 """Forms for case pages: the intake (person and case on one form), the list filter, one form per
 allowed transition, and the forms of the case's sub-pages, one module per topic as in `views`.
 
-Forms check shape (a real dd/mm/yyyy date, a unit code valid on the reception date, a country
-code, an agency the user may name); the services check the rules (required values, dates not in
+Forms check shape (a real date as people type it, a unit named (or coded) as it was on the reception
+date, a country code, an agency the user may name); the services check the rules (required values, dates not in
 the future, the unit inside the user's area, what each transition needs) and their errors are
 put back on the field they name. The shared fields and builders are in `_common`.
 """
@@ -30,7 +30,7 @@ from haidang.cases.forms.transfers import TRANSFER_DECISIONS, TransferDecisionFo
 from haidang.cases.forms.visits import VisitForm
 from haidang.cases.forms.worklist import CaseFilterForm
 from haidang.common.forms import DayField
-from haidang.places.forms import UnitCodeField
+from haidang.places.forms import UnitField
 
 __all__ = [
     "APPLICATION_DECISIONS",
@@ -71,7 +71,7 @@ __all__ = [
     "TransferDecisionForm",
     "TransferForm",
     "TransitionForm",
-    "UnitCodeField",
+    "UnitField",
     "VisitForm",
     "WithdrawConsentForm",
     "consent_label",

@@ -1,13 +1,11 @@
-"""What the case forms share: the date, unit-code and country fields, the country suggestions,
-a record chosen from a list, and small builders of fields."""
+"""What the case forms share: the country field and its suggestions, a record chosen from a list, and small
+builders of fields (units are chosen with `places.forms.UnitField`)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from haidang.common.text import clean_text
-from haidang.places.errors import UnitLookupError
-from haidang.places.selectors import resolve_unit
 
 # Countries met most often on trafficking routes from and through Vietnam, offered as suggestions
 # (any ISO 3166-1 alpha-3 code is accepted).
@@ -73,18 +71,6 @@ def _text(label, *, max_length=255, required=False, **kwargs):
 
 def _blank(choices):
     return [("", "—"), *choices]
-
-
-def _resolve(form: forms.Form, field: str, day):
-    """The unit with the code in `field` valid on `day`; on failure the reason goes on the field."""
-    code = form.cleaned_data.get(field)
-    if not code or day is None:
-        return None
-    try:
-        return resolve_unit(code, day)
-    except UnitLookupError as error:
-        form.add_error(field, error.message)
-        return None
 
 
 MAX_TEXT = 4_000

@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import CountryField, _blank, _checkboxes, _resolve, _text
+from haidang.cases.forms._common import CountryField, _blank, _checkboxes, _text
 from haidang.cases.models import DocumentType, Exploitation, IntakeChannel, NationalityClass, Recruitment, Route, Sex
 from haidang.common.forms import DayField
 from haidang.common.text import clean_text
-from haidang.places.forms import UnitCodeField
+from haidang.places.forms import UnitField, resolve_unit_field
 
 
 class IntakeForm(forms.Form):
@@ -43,10 +43,11 @@ class IntakeForm(forms.Form):
         label=_("Identity document"), choices=_blank(DocumentType.choices), required=False
     )
     document_number = _text(_("Document number"), max_length=60)
-    residence_unit = UnitCodeField(
-        label=_("Place of residence (unit code)"),
+    residence_unit = UnitField(
+        label=_("Place of residence (commune)"),
         required=False,
-        help_text=_("The code of the commune of residence valid on the reception date."),
+        date_field="reception_date",
+        help_text=_("The commune of residence on the reception date: its name (with or without accents) or code."),
     )
     address = forms.CharField(
         label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
@@ -58,10 +59,11 @@ class IntakeForm(forms.Form):
     intake_channel = forms.ChoiceField(label=_("Intake channel"), choices=_blank(IntakeChannel.choices))
     reception_date = DayField(label=_("Reception date"))
     agency = forms.ModelChoiceField(label=_("Receiving agency"), queryset=None, empty_label="—")
-    unit = UnitCodeField(
-        label=_("Unit code"),
+    unit = UnitField(
+        label=_("Responsible unit"),
         required=True,
-        help_text=_("The commune or province responsible for the case, valid on the reception date."),
+        date_field="reception_date",
+        help_text=_("The commune or province responsible for the case on the reception date: its name or code."),
     )
     found_abroad = forms.BooleanField(label=_("Found abroad"), required=False)
     found_country = CountryField(label=_("Country where found"))
@@ -103,10 +105,10 @@ class IntakeForm(forms.Form):
         "criminal_proceeding_number",
     )
 
-    def __init__(self, *args, agencies=None, **kwargs):
+    def __init__(self, *args, agencies=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
-        self.fields["unit"].widget.attrs["list"] = "unit-options"
+        self.user = user
 
     @property
     def field_groups(self):
@@ -136,8 +138,8 @@ class IntakeForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         day = cleaned.get("reception_date")
-        cleaned["unit"] = _resolve(self, "unit", day)
-        cleaned["residence_unit"] = _resolve(self, "residence_unit", day)
+        resolve_unit_field(self, "unit", day, user=self.user)
+        resolve_unit_field(self, "residence_unit", day, user=self.user)
         birth, year = cleaned.get("birth_date"), cleaned.get("birth_year")
         if birth is not None and year is not None and birth.year != year:
             self.add_error("birth_year", _("The year of birth does not match the date of birth."))

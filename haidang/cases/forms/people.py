@@ -66,16 +66,20 @@ class LinkPersonForm(forms.Form):
 
 class LinkEditForm(forms.Form):
     """What may change on a linked person (`protection.update_link`): the relationship, the
-    protection flag and the notes; the notes only for a role that sees identities. `seen` stands
-    for the values the page showed, so that a change made meanwhile is not overwritten."""
+    protection flag and the notes; the notes only for a role that sees identities. `version` is the
+    version the page showed, so that a change made meanwhile is not overwritten."""
 
     relationship = forms.ChoiceField(label=_("Relationship"), choices=_blank(Relationship.choices))
     is_protected = forms.BooleanField(label=_("Under protection"), required=False)
     notes = _long_text(_("Notes"), rows=2)
-    seen = forms.CharField(
-        max_length=64,
+    version = forms.IntegerField(
+        min_value=1,
         widget=forms.HiddenInput,
-        error_messages={"required": _("The form was incomplete; reload the case and try again.")},
+        error_messages={
+            "required": _("The form was incomplete; reload the case and try again."),
+            "invalid": _("The form was incomplete; reload the case and try again."),
+            "min_value": _("The form was incomplete; reload the case and try again."),
+        },
     )
 
     def __init__(self, *args, show_notes: bool = True, **kwargs):
@@ -90,4 +94,4 @@ class LinkEditForm(forms.Form):
 
     def changes(self) -> dict:
         """The values for `protection.update_link` (the notes only where the form has them)."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "seen"}
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}

@@ -1,11 +1,13 @@
 """The provincial support rates and their filter."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haidang.cases.forms._common import ListedChoiceField, _blank, _clean_texts, _count, _text
 from haidang.common.forms import DayField
-from haidang.common.text import clean_text
+from haidang.places.forms import UnitField, resolve_unit_field
+from haidang.places.models import UnitLevel
 
 MAX_AMOUNT = 10**13  # fits the rate table's 14 digits
 
@@ -71,12 +73,19 @@ class RateForm(forms.Form):
 
 
 class RateFilterForm(forms.Form):
-    province = forms.CharField(label=_("Province code"), required=False, max_length=10)
+    province = UnitField(
+        label=_("Province"),
+        required=False,
+        levels=(UnitLevel.PROVINCE,),
+        help_text=_("A province of today's map by name or code."),
+    )
     regime = forms.ChoiceField(label=_("Regime"), required=False)
 
     def __init__(self, *args, regimes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["regime"].choices = [("", _("All regimes")), *regimes]
 
-    def clean_province(self):
-        return clean_text(self.cleaned_data.get("province")).upper()
+    def clean(self):
+        cleaned = super().clean()
+        resolve_unit_field(self, "province", timezone.localdate())
+        return cleaned

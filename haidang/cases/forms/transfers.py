@@ -4,9 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import ListedChoiceField, _agency_choice, _clean_texts, _long_text, _resolve, _text
+from haidang.cases.forms._common import ListedChoiceField, _agency_choice, _clean_texts, _long_text, _text
 from haidang.cases.forms.consent import consent_label
-from haidang.places.forms import UnitCodeField
+from haidang.places.forms import UnitField, resolve_unit_field
 
 TRANSFER_DECISIONS = (("accept", _("Accept the case")), ("decline", _("Decline")))
 
@@ -14,13 +14,13 @@ TRANSFER_DECISIONS = (("accept", _("Accept the case")), ("decline", _("Decline")
 class TransferForm(forms.Form):
     """Ask another unit of today's map to take the case, with consent for transfer or a legal basis."""
 
-    to_unit = UnitCodeField(
-        label=_("Receiving unit (code)"),
+    to_unit = UnitField(
+        label=_("Receiving unit"),
         required=True,
-        help_text=_("The code of a commune or province of today's map, e.g. the person's home commune."),
+        help_text=_("A commune or province of today's map, e.g. the person's home commune: its name or code."),
     )
     to_agency = _agency_choice(
-        _("Receiving agency"), None, help_text=_("Agencies of the receiving unit are listed once its code is entered.")
+        _("Receiving agency"), None, help_text=_("Agencies of the receiving unit are listed once it is named.")
     )
     reason = _long_text(_("Reason"), required=True, error_messages={"required": _("Give the reason.")})
     consent = ListedChoiceField(
@@ -41,14 +41,13 @@ class TransferForm(forms.Form):
         # Any active agency may receive a case; only those that can be meant are offered.
         self.fields["to_agency"].queryset = agencies
         self.fields["to_agency"].widget.choices = [("", "—"), *((a.pk, a.name) for a in shown_agencies)]
-        self.fields["to_unit"].widget.attrs["list"] = "unit-options"
         self.fields["consent"].queryset = consents
         self.fields["consent"].label_from_instance = consent_label
 
     def clean(self):
         cleaned = super().clean()
         _clean_texts(self, "reason", "legal_basis")
-        cleaned["to_unit"] = _resolve(self, "to_unit", timezone.localdate())
+        resolve_unit_field(self, "to_unit", timezone.localdate())
         return cleaned
 
 

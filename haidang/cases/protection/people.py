@@ -16,6 +16,7 @@ from haidang.cases.protection._common import (
     _require_open,
 )
 from haidang.cases.protection.protection import _has_active_protection
+from haidang.common.errors import StaleVersionError
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 
@@ -80,12 +81,17 @@ def link_person(
 
 
 @transaction.atomic
-def update_link(*, actor, link: LinkedPerson, data: dict) -> LinkedPerson:
-    """Change a linked person's relationship, protection flag or notes (keys present in `data`)."""
+def update_link(*, actor, link: LinkedPerson, version: int, data: dict) -> LinkedPerson:
+    """Change a linked person's relationship, protection flag or notes (keys present in `data`), as of the
+    `version` read: another one raises StaleVersionError and nothing is written. A closed case is refused,
+    as for linking a person."""
     locked = LinkedPerson.objects.select_for_update(of=("self",)).select_related("case__unit", "person").get(pk=link.pk)
     case = locked.case
     _require_edit(actor, case)
+    if version != locked.version:
+        raise StaleVersionError(locked.version)
     errors: dict = {}
+    _require_open(case, errors)
     changed: dict = {}
     if "relationship" in data:
         _check_relationship(errors, data["relationship"], locked.person.birth_date, locked.person.birth_year, case)
@@ -105,7 +111,8 @@ def update_link(*, actor, link: LinkedPerson, data: dict) -> LinkedPerson:
         return locked
     for field, value in changed.items():
         setattr(locked, field, value)
-    locked.save(update_fields=list(changed))
+    locked.version += 1
+    locked.save(update_fields=[*changed, "version"])
     # The notes are free text about a person: the timeline and the log say only that they changed.
     shown = {key: ("changed" if key == "notes" else value) for key, value in changed.items()}
     _finish(

@@ -460,8 +460,16 @@ def test_list_filters(api, new_case):
     assert ids(unit=HANOI_A) == [second["id"], first["id"], old["id"]]
     assert ids(unit=HANOI_B) == [other["id"]]
     assert ids(unit="01") == [other["id"], second["id"], first["id"], old["id"]]
-    # The old commune, as of a date when it existed: only what was recorded under it.
-    assert ids(unit=OLD_IN_A, received_to="2025-06-30") == [old["id"]]
+    # The period does not change what the unit names: 09955 is today's Xã Thạch Thất over 2024 too, so the
+    # 2024 case of the old commune inside it is listed (it was missing when the code was read on received_to).
+    assert ids(unit=HANOI_A, received_from="2024-01-01", received_to="2024-12-31") == [old["id"]]
+    # The old commune, named on a day of the old map (as_of): only what was recorded under it.
+    assert ids(unit=OLD_IN_A, as_of="2025-06-30", received_to="2025-06-30") == [old["id"]]
+    assert ids(unit=OLD_IN_A, as_of="2024-01-01") == [old["id"]]
+    # 09955 on the old map was Thị trấn Liên Quan: nothing was recorded under it.
+    assert ids(unit=HANOI_A, as_of="2024-06-01", received_to="2024-12-31") == []
+    # Dates as the forms read them: dd/mm/yyyy too.
+    assert ids(received_from="01/03/2026", received_to="10.04.2026") == [second["id"], first["id"]]
     assert ids(q="01-2026") == [other["id"], second["id"], first["id"]]
     assert ids(q=old["number"]) == [old["id"]]
     assert ids(q="31-") == []
@@ -470,7 +478,10 @@ def test_list_filters(api, new_case):
         ({"unit": "99999"}, "unit"),
         ({"unit": OLD_IN_A}, "unit"),  # the old commune, as of today
         ({"received_from": "2026-04-01", "received_to": "2026-03-01"}, "received_to"),
-        ({"received_from": "01/04/2026"}, "received_from"),
+        ({"received_from": "31/11/2023"}, "received_from"),
+        ({"received_to": "2026-02-30"}, "received_to"),
+        ({"as_of": "2025-13-01"}, "as_of"),
+        ({"unit": OLD_IN_A, "as_of": "2025-06-30", "received_from": "2025-01-01"}, "unit"),  # runs past its end
         ({"status": "lost"}, "status"),
         ({"intake_channel": "carrier_pigeon"}, "intake_channel"),
         ({"page": 0}, "page"),

@@ -151,11 +151,24 @@ def test_linked_persons_are_recorded_listed_and_changed(api, patch, worker, case
     assert listed["count"] == 1 and listed["identities_shown"] is True
     assert listed["items"][0]["person"]["full_name"] == CHILD and listed["items"][0]["notes"] == "Đi cùng mẹ"
 
-    changed = patch(api(), url(case, f"linked-persons/{link.pk}"), {"is_protected": True, "notes": "Khác"})
+    assert listed["items"][0]["version"] == 1
+    changed = patch(
+        api(), url(case, f"linked-persons/{link.pk}"), {"version": 1, "is_protected": True, "notes": "Khác"}
+    )
     assert changed.status_code == 200, changed.content
     assert changed.json()["is_protected"] is True and changed.json()["relationship"] == "child"
+    assert changed.json()["version"] == 2
     link.refresh_from_db()
     assert link.is_protected and link.notes == "Khác"
+    # The same change from a stale read: 409, nothing written.
+    stale = assert_error(
+        patch(api(), url(case, f"linked-persons/{link.pk}"), {"version": 1, "notes": "Cũ"}), 409, "conflict"
+    )
+    assert stale["fields"]["current_version"] == ["2"]
+    link.refresh_from_db()
+    assert link.notes == "Khác"
+    missing = assert_error(patch(api(), url(case, f"linked-persons/{link.pk}"), {"notes": "x"}), 400, "invalid")
+    assert "version" in missing["fields"]
 
 
 def test_linked_person_refusals_name_the_field(api, patch, worker, case):
@@ -177,11 +190,16 @@ def test_linked_person_refusals_name_the_field(api, patch, worker, case):
     assert not LinkedPerson.objects.filter(case=case).exists()
     link = link_child(worker, case)
     protect(worker, case, subject=link.person)
-    error = assert_error(patch(api(), url(case, f"linked-persons/{link.pk}"), {"is_protected": False}), 400, "invalid")
+    version = {"version": 1}
+    error = assert_error(
+        patch(api(), url(case, f"linked-persons/{link.pk}"), {**version, "is_protected": False}), 400, "invalid"
+    )
     assert "is_protected" in error["fields"]
-    error = assert_error(patch(api(), url(case, f"linked-persons/{link.pk}"), {"relationship": None}), 400, "invalid")
+    error = assert_error(
+        patch(api(), url(case, f"linked-persons/{link.pk}"), {**version, "relationship": None}), 400, "invalid"
+    )
     assert "relationship" in error["fields"]
-    assert_error(patch(api(), url(case, f"linked-persons/{case.pk}"), {"notes": "x"}), 404, "not_found")
+    assert_error(patch(api(), url(case, f"linked-persons/{case.pk}"), {**version, "notes": "x"}), 404, "not_found")
 
 
 def test_linked_persons_are_masked_for_a_reader_without_identities(api, worker, case):
@@ -515,7 +533,7 @@ READS = [
 ]
 WRITES = [
     ("post", "linked-persons", {"relationship": "sibling", "full_name": "Vũ Văn Em (minh hoạ)"}),
-    ("patch", "linked-persons/{link}", {"notes": "x"}),
+    ("patch", "linked-persons/{link}", {"version": 1, "notes": "x"}),
     ("post", "protection-decisions", decision_payload()),
     (
         "post",

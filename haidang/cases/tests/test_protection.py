@@ -12,12 +12,15 @@ from haidang.access.models import Agency
 from haidang.audit.models import AuditEntry
 from haidang.cases import protection, selectors, services
 from haidang.cases.models import (
+    Case,
     CaseEvent,
+    CaseStatus,
     LinkedPerson,
     ProtectionDecision,
     ReintegrationApplication,
     ShelterStay,
 )
+from haidang.common.errors import StaleVersionError
 from haidang.places.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -153,14 +156,35 @@ def test_update_link_changes_what_is_given_and_keeps_the_notes_out_of_the_log(wo
     link = protection.link_person(
         actor=worker, case=case, person_data={"full_name": "Vũ Văn Bố (minh hoạ)"}, relationship="relative"
     )
-    protection.update_link(actor=worker, link=link, data={"relationship": "parent", "notes": "Sống ở thôn Đông"})
+    protection.update_link(
+        actor=worker, link=link, version=1, data={"relationship": "parent", "notes": "Sống ở thôn Đông"}
+    )
     link.refresh_from_db()
-    assert (link.relationship, link.notes) == ("parent", "Sống ở thôn Đông")
+    assert (link.relationship, link.notes, link.version) == ("parent", "Sống ở thôn Đông", 2)
     (event,) = events(case, "link_updated")
     assert event.data == {"link": str(link.pk), "relationship": "parent", "notes": "changed"}
     (entry,) = audits(case, "cases.link_updated")
     assert entry.changes["notes"] == "***"
-    assert "relationship" in refused(protection.update_link, actor=worker, link=link, data={"relationship": "x"})
+    assert "relationship" in refused(
+        protection.update_link, actor=worker, link=link, version=2, data={"relationship": "x"}
+    )
+
+
+def test_update_link_refuses_a_stale_version_and_a_closed_case(worker, case):
+    link = protection.link_person(
+        actor=worker, case=case, person_data={"full_name": "Vũ Văn Bố (minh hoạ)"}, relationship="relative"
+    )
+    protection.update_link(actor=worker, link=link, version=1, data={"notes": "Lần một"})
+    with pytest.raises(StaleVersionError) as stale:
+        protection.update_link(actor=worker, link=link, version=1, data={"notes": "Lần hai"})
+    assert stale.value.current_version == 2
+    link.refresh_from_db()
+    assert link.notes == "Lần một"
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)
+    errors = refused(protection.update_link, actor=worker, link=link, version=2, data={"notes": "Lần ba"})
+    assert errors["case"] == ["Hồ sơ đã kết thúc; hãy mở lại hồ sơ trước khi ghi nhận nội dung mới."]
+    link.refresh_from_db()
+    assert (link.notes, link.version) == ("Lần một", 2)
 
 
 def test_linking_needs_the_right_to_edit_the_case(demo_users, case):
@@ -207,7 +231,9 @@ def test_protection_of_a_linked_person_follows_the_decision(worker, case):
     link.refresh_from_db()
     assert link.is_protected and decision.other_measure == "Đưa đón tới trường"
     assert events(case, "protection_decided")[0].data["subject"] == "child"
-    errors = refused(protection.update_link, actor=worker, link=link, data={"is_protected": False})
+    errors = refused(
+        protection.update_link, actor=worker, link=link, version=link.version, data={"is_protected": False}
+    )
     assert "is_protected" in errors
     protection.end_protection(
         actor=worker, decision=decision, data={"ended_on": date(2026, 6, 1), "end_reason": "Hết nguy cơ"}

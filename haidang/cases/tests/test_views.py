@@ -124,10 +124,35 @@ def test_intake_form_defaults_to_the_officers_agency_and_unit(as_user):
     response = client.get(reverse("cases:intake"))
     assert response.status_code == 200
     form = response.context["form"]
-    assert form["unit"].value() == commune("Xã Thạch Thất").code
+    assert form["unit"].value() == commune("Xã Thạch Thất")
+    # Shown by name with its parent, the code kept beside it for the server: no code to type.
+    assert 'value="Xã Thạch Thất — Thành phố Hà Nội"' in response.content.decode()
     assert str(form["agency"].value()) == str(Agency.objects.get(name=OFFICER_AGENCY).pk)
     assert form["reception_date"].value() == timezone.localdate()
     assert day(timezone.localdate()) in response.content.decode()
+
+
+def test_an_intake_with_places_typed_by_name_and_no_code(as_user, intake_data):
+    client = as_user("commune.hanoi.a")
+    typed = {**intake_data, "unit": "thach that", "residence_unit": "Tây Phương", "reception_date": "01.03.2026"}
+    response = client.post(reverse("cases:intake"), typed)
+    assert response.status_code == 302, response.context["form"].errors
+    case = Case.objects.get()
+    assert (case.unit.name, case.person.residence_unit.name) == ("Xã Thạch Thất", "Xã Tây Phương")
+
+
+def test_an_intake_with_an_unsure_place_offers_a_choice_and_keeps_the_rest(as_user, intake_data):
+    client = as_user("commune.hanoi.a")
+    response = client.post(reverse("cases:intake"), {**intake_data, "residence_unit": "Tân Lập"})
+    assert response.status_code == 200 and not Case.objects.exists()
+    html = response.content.decode()
+    assert "Several units match “Tân Lập”" in html and 'name="residence_unit__choice"' in html
+    assert "code" not in response.context["form"].errors["residence_unit"][0]
+    chosen = client.post(
+        reverse("cases:intake"), {**intake_data, "residence_unit": "Tân Lập", "residence_unit__choice": "19462"}
+    )
+    assert chosen.status_code == 302
+    assert Case.objects.get().person.residence_unit.parent.name == "Tỉnh Quảng Trị"
 
 
 def test_commune_officer_records_an_intake_and_lands_on_the_case(as_user, intake_data):
@@ -158,8 +183,8 @@ def test_the_intake_is_only_for_roles_that_record_cases(as_user):
     ("changes", "field", "message"),
     [
         ({"unit": "99999"}, "unit", "There is no administrative unit with code 99999."),
-        ({"reception_date": "31/11/2023"}, "reception_date", "Enter a real date as dd/mm/yyyy"),
-        ({"birth_date": "31/02/2004"}, "birth_date", "Enter a real date as dd/mm/yyyy"),
+        ({"reception_date": "31/11/2023"}, "reception_date", "is not a real date"),
+        ({"birth_date": "31/02/2004"}, "birth_date", "is not a real date"),
         ({"reception_date": "future"}, "reception_date", "is in the future"),
         ({"residence_unit": "00000"}, "residence_unit", "There is no administrative unit with code 00000."),
         ({"found_country": "Cambodia"}, "found_country", "three-letter country code"),
@@ -280,7 +305,7 @@ def test_missing_identification_fields_are_named(as_user, new_case):
         **identification(decision_date="31/11/2023", document_date=day(timezone.localdate() + timedelta(days=5))),
     )
     form = step_form(response, S.IDENTIFIED)
-    assert "decision_date" in form.errors and "Enter a real date" in form.errors["decision_date"][0]
+    assert "decision_date" in form.errors and "is not a real date" in form.errors["decision_date"][0]
     response = post_step(
         worker, case, S.IDENTIFIED, **identification(document_date=day(timezone.localdate() + timedelta(days=5)))
     )

@@ -86,7 +86,7 @@ def test_a_relationship_not_offered_names_the_field(as_user, link):
 def test_a_change_made_meanwhile_is_not_overwritten_and_what_was_entered_is_kept(as_user, worker, link):
     client = as_user("caseworker.hanoi")
     page = client.get(edit_url(link))
-    protection.update_link(actor=worker, link=link, data={"notes": "Ghi chú của đồng nghiệp (minh hoạ)"})
+    protection.update_link(actor=worker, link=link, version=1, data={"notes": "Ghi chú của đồng nghiệp (minh hoạ)"})
     response = client.post(edit_url(link), form_data(page, notes="Ghi chú của tôi (minh hoạ)"))
     assert response.status_code == 409
     html = response.content.decode()

@@ -236,7 +236,7 @@ def test_the_case_worker_records_and_withdraws_a_consent(as_user, case):
         ({"purpose": ""}, "purpose", "This field is required."),
         ({"purpose": "advertising"}, "purpose", "Select a valid choice"),
         ({"method": "telepathy"}, "method", "Select a valid choice"),
-        ({"given_on": "31/02/2026"}, "given_on", "Enter a real date"),
+        ({"given_on": "31/02/2026"}, "given_on", "is not a real date"),
         ({"given_on": "future"}, "given_on", "is in the future"),
         ({"recipient": "not-an-agency"}, "recipient", "Choose an agency from the list."),
     ],
@@ -350,7 +350,7 @@ def test_a_support_item_is_recorded_at_the_provinces_rate_with_totals(as_user, c
         ({"quantity": "99999999999"}, "quantity", "Enter at most"),
         ({"quantity": "ten"}, "quantity", "Enter a whole number"),
         ({"start_date": "future"}, "start_date", "is in the future"),
-        ({"start_date": "30/02/2026"}, "start_date", "Enter a real date"),
+        ({"start_date": "30/02/2026"}, "start_date", "is not a real date"),
         ({"end_date": "past"}, "end_date", "before the start date"),
         ({"regime": "XYZ"}, "regime", "Select a valid choice"),
         ({"beneficiary": "someone-else"}, "beneficiary", "Select a valid choice"),
@@ -514,7 +514,7 @@ def test_a_consent_for_another_recipient_is_refused_on_the_consent_field(as_user
         ({"reason": "   "}, "reason", "Give the reason."),
         ({"service_type": "magic"}, "service_type", "Select a valid choice"),
         ({"provider": "00000000-0000-0000-0000-000000000000"}, "provider", "Choose an agency from the list."),
-        ({"follow_up_on": "32/01/2027"}, "follow_up_on", "Enter a real date"),
+        ({"follow_up_on": "32/01/2027"}, "follow_up_on", "is not a real date"),
     ],
 )
 def test_a_refused_referral_names_the_field(as_user, case, changes, field, message):
@@ -670,7 +670,7 @@ def test_only_the_receiving_unit_may_answer(as_user, demo_users, case):
     [
         ({"to_unit": "99999"}, "to_unit", "There is no administrative unit with code 99999."),
         ({"to_unit": "old"}, "to_unit", "not valid on"),
-        ({"to_unit": ""}, "to_unit", "This field is required."),
+        ({"to_unit": ""}, "to_unit", "Name the unit"),
         ({"to_unit": "here"}, "to_unit", "already in this unit"),
         ({"to_agency": "haiphong"}, "to_agency", "does not work in"),
         ({"to_agency": "nonsense"}, "to_agency", "Choose an agency from the list."),
@@ -755,7 +755,7 @@ def test_a_follow_up_visit_is_recorded_and_listed(as_user, case):
     [
         ({"situation": "  "}, "situation", "This field is required."),
         ({"visit_date": "future"}, "visit_date", "is in the future"),
-        ({"visit_date": "1/13/2026"}, "visit_date", "Enter a real date"),
+        ({"visit_date": "1/13/2026"}, "visit_date", "is not a real date"),
         ({"next_visit_on": "before"}, "next_visit_on", "must come after this one"),
     ],
 )
@@ -803,6 +803,8 @@ def test_the_coordinator_adds_a_rate_and_it_is_listed_by_province_and_regime(as_
     assert [row["regime"] for row in page.context["rows"]] == ["a) Essential needs", "b) Medical support"]
     filtered = client.get(reverse("cases:rates"), {"regime": "MED", "province": "01"}).context["rows"]
     assert [row["item"] for row in filtered] == ["Khám sức khoẻ (minh hoạ)"]
+    by_name = client.get(reverse("cases:rates"), {"regime": "MED", "province": "ha noi"}).context["rows"]
+    assert [row["item"] for row in by_name] == ["Khám sức khoẻ (minh hoạ)"]
 
 
 @pytest.mark.parametrize(

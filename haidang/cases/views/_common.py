@@ -15,13 +15,10 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from haidang.access.roles import Capability
-from haidang.access.scope import scope_for
 from haidang.access.selectors import agencies_visible_to
 from haidang.cases import eligibility, selectors
 from haidang.cases.forms import COUNTRY_SUGGESTIONS
 from haidang.cases.models import CaseStatus, Relationship
-from haidang.places.models import AdministrativeUnit, UnitLevel
 
 
 @dataclass(frozen=True)
@@ -31,10 +28,6 @@ class Column:
 
     label: str
     css: str = ""
-
-
-# A datalist of unit codes helps typing; past this many units only the provinces are offered.
-UNIT_OPTIONS_LIMIT = 600
 
 
 # Steps the law wants taken at once (Art. 27(1)): their due date is the reception date.
@@ -75,21 +68,6 @@ def _day(value) -> str:
         except ValueError:
             return value
     return "" if value is None else str(value)
-
-
-def _unit_options(user) -> list[tuple[str, str]]:
-    """Current units where the user may record cases, as (code, name), for the unit code datalist."""
-    paths = scope_for(user).paths_for(Capability.EDIT_CASES)
-    if not paths:
-        return []
-    inside = Q()
-    for path in paths:
-        inside |= Q(path__startswith=path)
-    current = AdministrativeUnit.objects.filter(inside, valid_to__isnull=True, level__gte=UnitLevel.PROVINCE)
-    rows = list(current.order_by("level", "sort_key").values_list("code", "name")[: UNIT_OPTIONS_LIMIT + 1])
-    if len(rows) > UNIT_OPTIONS_LIMIT:
-        rows = list(current.filter(level=UnitLevel.PROVINCE).order_by("sort_key").values_list("code", "name"))
-    return rows
 
 
 CASE_TABS = (

@@ -11,7 +11,7 @@ from haidang.access.selectors import agencies_visible_to, memberships_of
 from haidang.cases import services
 from haidang.cases.forms import COUNTRY_SUGGESTIONS, IntakeForm
 from haidang.cases.permissions import intake_memberships, require_edit_cases
-from haidang.cases.views._common import _apply_errors, _unit_options
+from haidang.cases.views._common import _apply_errors
 
 
 def _intake_initial(user) -> dict:
@@ -19,7 +19,7 @@ def _intake_initial(user) -> dict:
     usable = intake_memberships(memberships_of(user))
     if usable:
         initial["agency"] = usable[0].agency_id
-        initial["unit"] = usable[0].unit.code
+        initial["unit"] = usable[0].unit
     return initial
 
 
@@ -27,7 +27,10 @@ def _intake_initial(user) -> dict:
 @require_edit_cases
 def intake(request):
     form = IntakeForm(
-        request.POST or None, agencies=agencies_visible_to(request.user), initial=_intake_initial(request.user)
+        request.POST or None,
+        agencies=agencies_visible_to(request.user),
+        initial=_intake_initial(request.user),
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -40,6 +43,5 @@ def intake(request):
     context = {
         "form": form,
         "countries": COUNTRY_SUGGESTIONS.items(),
-        "unit_options": _unit_options(request.user),
     }
     return render(request, "cases/intake.html", context)

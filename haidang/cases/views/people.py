@@ -1,10 +1,8 @@
 """The person and the linked persons (accompanying children, relatives): the list, linking a new
 one, and changing a linked person's relationship, protection flag or notes."""
 
-from django.db import transaction
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +21,7 @@ from haidang.cases.views._common import (
     _role_label,
     _save_form,
 )
+from haidang.common.errors import StaleVersionError
 
 
 def _columns(show_identity: bool) -> list[Column]:
@@ -96,13 +95,6 @@ def people(request, case_id):
     return saved or _render_people(request, case, form=form, status=400)
 
 
-def _seen(link: LinkedPerson) -> str:
-    """What the edit page showed of the link's changeable values, as a keyed digest: a later
-    change makes it differ, and the hidden field tells nothing about the notes."""
-    values = f"{link.relationship}\x1f{int(link.is_protected)}\x1f{link.notes}"
-    return salted_hmac("haidang.cases.link_edit", values, algorithm="sha256").hexdigest()[:40]
-
-
 def _render_link(request, case, link, form, show_identity: bool, *, stale: bool = False, status: int = 200):
     row = _person_row(link.person, link.relationship, link.is_protected, link.notes, show_identity)
     name = f"{row['name']} ({row['other_names']})" if row["other_names"] else row["name"]
@@ -129,29 +121,31 @@ def link_edit(request, case_id, link_id):
     link = _record_of(case.linked_persons.select_related("person"), link_id)
     show_identity = selectors.can_see_identity(request.user, case)
     if request.method == "GET":
-        initial = {"relationship": link.relationship, "is_protected": link.is_protected, "seen": _seen(link)}
+        initial = {"relationship": link.relationship, "is_protected": link.is_protected, "version": link.version}
         if show_identity:
             initial["notes"] = link.notes
         return _render_link(request, case, link, LinkEditForm(initial=initial, show_notes=show_identity), show_identity)
     form = LinkEditForm(request.POST, show_notes=show_identity)
     if form.is_valid():
-        with transaction.atomic():
-            current = LinkedPerson.objects.select_for_update(of=("self",)).select_related("person").get(pk=link.pk)
-            if form.cleaned_data["seen"] != _seen(current):
-                # Changed meanwhile: show what is saved now and keep what was entered, under the
-                # values now shown, so that saving again is a choice made knowing them.
-                data = request.POST.copy()
-                data["seen"] = _seen(current)
-                kept = LinkEditForm(data, show_notes=show_identity)
-                return _render_link(request, case, current, kept, show_identity, stale=True, status=409)
+        try:
             saved = _save_form(
                 request,
                 form,
-                lambda _data: protection.update_link(actor=request.user, link=current, data=form.changes()),
+                lambda data: protection.update_link(
+                    actor=request.user, link=link, version=data["version"], data=form.changes()
+                ),
                 _("Linked person changed."),
                 "cases:people",
                 case,
             )
-            if saved:
-                return saved
+        except StaleVersionError as stale:
+            # Changed meanwhile: show what is saved now and keep what was entered, under the values now
+            # shown and their version, so that saving again is a choice made knowing them.
+            current = LinkedPerson.objects.select_related("person").get(pk=link.pk)
+            data = request.POST.copy()
+            data["version"] = str(stale.current_version)
+            kept = LinkEditForm(data, show_notes=show_identity)
+            return _render_link(request, case, current, kept, show_identity, stale=True, status=409)
+        if saved:
+            return saved
     return _render_link(request, case, link, form, show_identity, status=400)

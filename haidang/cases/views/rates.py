@@ -82,7 +82,7 @@ def rates(request):
     listed = _rates_for(user)
     if filters.is_valid():
         if filters.cleaned_data["province"]:
-            listed = listed.filter(province__code=filters.cleaned_data["province"])
+            listed = listed.filter(province=filters.cleaned_data["province"])
         if filters.cleaned_data["regime"]:
             listed = listed.filter(regime=filters.cleaned_data["regime"])
     page = Paginator(listed, RATES_PAGE_SIZE).get_page(request.GET.get("page"))

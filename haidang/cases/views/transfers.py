@@ -24,11 +24,9 @@ from haidang.cases.views._common import (
     _label,
     _live_consents,
     _save_form,
-    _unit_options,
 )
 from haidang.cases.views.worklist import _render_worklist
-from haidang.places.errors import UnitLookupError
-from haidang.places.selectors import resolve_unit
+from haidang.places.forms import unit_in_data
 
 
 def _agencies_over(unit) -> list:
@@ -41,12 +39,9 @@ def _agencies_over(unit) -> list:
 
 def _transfer_form(user, case, data=None):
     shown = []
-    code = (data or {}).get("to_unit", "") if data is not None else ""
-    if code:
-        try:
-            shown = _agencies_over(resolve_unit(str(code)[:10], timezone.localdate()))
-        except UnitLookupError:
-            shown = []
+    unit = unit_in_data(data, "to_unit", timezone.localdate()) if data is not None else None
+    if unit is not None:
+        shown = _agencies_over(unit)
     seen = {agency.pk for agency in shown}
     shown += [agency for agency in _agencies(user) if agency.pk not in seen]
     return TransferForm(
@@ -75,7 +70,6 @@ def _render_transfer(request, case, *, form=None, status: int = 200):
         "pending": pending,
         # While a transfer waits no new one is offered; a refused submission still shows why.
         "form": form if pending is None or (form is not None and form.is_bound) else None,
-        "unit_options": _unit_options(user) if form is not None else [],
         "has_consent": _live_consents(case, "transfer").exists() if can_edit else False,
     }
     return render(request, "cases/transfer.html", context, status=status)

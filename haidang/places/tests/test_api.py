@@ -118,7 +118,8 @@ def test_detail_errors(api):
     assert error["code"] == "unit_not_valid"
     assert error["message"].startswith("Huyện Thạch Thất (code 276) was not valid on 15/08/2025; since 01/07/2025")
     assert {"09955", "10006"} <= set(error["fields"]["successors"])
-    bad_date = api.get("/api/v1/units/276", {"as_of": "15/08/2025"})
+    assert api.get("/api/v1/units/276", {"as_of": "15/08/2024"}).status_code == 200  # read as the forms read it
+    bad_date = api.get("/api/v1/units/276", {"as_of": "31/11/2025"})
     assert bad_date.status_code == 400 and "as_of" in bad_date.json()["error"]["fields"]
 
 
@@ -137,3 +138,33 @@ def test_openapi_describes_the_unit_schemas(api):
         "page",
         "page_size",
     }
+
+
+def test_resolve_a_typed_name_on_a_date(api):
+    found = api.get("/api/v1/units/resolve", {"name": "thach that", "as_of": "2026-03-01"}).json()
+    assert (found["status"], found["unit"]["code"], found["label"]) == (
+        "resolved",
+        "09955",
+        "Xã Thạch Thất — Thành phố Hà Nội",
+    )
+    assert found["confidence"] == 0.95 and found["message"] == ""
+    old = api.get("/api/v1/units/resolve", {"name": "Kim Quan, Thạch Thất, Hà Nội", "as_of": "15/03/2024"}).json()
+    assert old["unit"]["code"] == "09976" and old["unit"]["valid_to"] == "2025-06-30"
+    ambiguous = api.get("/api/v1/units/resolve", {"name": "Tân Lập", "as_of": "2026-03-01"}).json()
+    assert ambiguous["status"] == "ambiguous" and ambiguous["unit"] is None
+    assert "Xã Tân Lập — Tỉnh Quảng Trị" in [item["label"] for item in ambiguous["alternatives"]]
+    moved = api.get("/api/v1/units/resolve", {"name": "Huyện Thạch Thất", "as_of": "2026-03-01"}).json()
+    assert moved["status"] == "not_valid" and "since 01/07/2025 it belongs to" in moved["message"]
+    assert {"09955", "10006"} <= {item["unit"]["code"] for item in moved["alternatives"]}
+    assert all(item["how"] == "successor" for item in moved["alternatives"])
+    assert api.get("/api/v1/units/resolve", {"name": "Xyz"}).json()["status"] == "unknown"
+    assert api.get("/api/v1/units/resolve", {"name": " "}).status_code == 400
+    bad = api.get("/api/v1/units/resolve", {"name": "Thạch Thất", "as_of": "2026-02-30"})
+    assert bad.status_code == 400 and "as_of" in bad.json()["error"]["fields"]
+
+
+def test_a_search_lists_the_closest_names_first(api):
+    items = api.get("/api/v1/units", {"q": "thach"}).json()["items"]
+    assert items
+    exact = api.get("/api/v1/units", {"q": "Thạch Thất"}).json()["items"]
+    assert exact[0]["code"] == "09955"

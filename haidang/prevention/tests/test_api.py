@@ -410,7 +410,9 @@ def test_list_filters(api, hanoi_activities):
     assert listed(unit=HANOI_A) == {a["joint"], a["old"]}  # the old commune is placed in Xã Thạch Thất
     assert listed(unit=HANOI_B) == {a["june"], a["rally"]}
     assert listed(unit="01") == {a["joint"], a["june"], a["old"], a["rally"]}
-    assert listed(unit=OLD_IN_A, date_to="2024-12-31") == {a["old"]}
+    # An old unit is named on the map of its own day (as_of), and selects only what was made under it.
+    assert listed(unit=OLD_IN_A, as_of="2024-12-31", date_to="2024-12-31") == {a["old"]}
+    assert listed(unit=OLD_IN_A, as_of="2024-12-31") == {a["old"]}
     assert listed(agency=agency_id(HN_WOMEN)) == {a["joint"], a["rally"]}  # co-organiser or organiser
     assert listed(agency=agency_id(HN_COMMITTEE)) == {a["joint"]}
     assert listed(activity_type="talk") == {a["joint"], a["old"]}
@@ -423,6 +425,9 @@ def test_list_filters(api, hanoi_activities):
     [
         ({"unit": "99999"}, "unit"),
         ({"unit": OLD_IN_A}, "unit"),  # an old code read as of today
+        ({"unit": OLD_IN_A, "as_of": "2024-12-31", "date_to": "2026-12-31"}, "unit"),  # past the old unit's end
+        ({"as_of": "2024-11-31"}, "as_of"),
+        ({"date_to": "31/11/2024"}, "date_to"),
         ({"activity_type": "picnic"}, "activity_type"),
         ({"target_group": "aliens"}, "target_group"),
         ({"date_from": "2026-07-31", "date_to": "2026-07-01"}, "date_to"),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from haidang.access.models import Agency
 from haidang.audit.models import AuditEntry
 from haidang.places.models import AdministrativeUnit, UnitLevel
+from haidang.places.territory import Territory
 from haidang.prevention import selectors, services
 from haidang.prevention.models import Activity
 
@@ -242,8 +243,10 @@ def test_summaries_place_old_units_in_their_successors(demo_users, places):
     assert by_commune[places["thach_that"].code]["activities"] == 2
     by_province = selectors.summarise_activities(visible, "unit", level=UnitLevel.PROVINCE)
     assert [(row["key"], row["participants"]) for row in by_province] == [("01", 105)]
-    in_thach_that = selectors.filter_activities(visible, unit=places["thach_that"])
+    in_thach_that = selectors.filter_activities(visible, territory=Territory(places["thach_that"], date(2026, 1, 1)))
     assert in_thach_that.count() == 2
+    in_old_commune = selectors.filter_activities(visible, territory=Territory(places["old_commune"], date(2024, 1, 1)))
+    assert in_old_commune.count() == 1
     by_year = {row["key"]: row["activities"] for row in selectors.summarise_activities(visible, "year")}
     assert by_year == {"2024": 1, "2026": 2}
 

@@ -127,8 +127,18 @@ def test_suspects_and_linked_victims(api, send, people, units):
     assert suspect["full_name"] == "Đối tượng C" and suspect["age_band"] == "18_plus" and suspect["identities_shown"]
     bad = error(police.post(f"{path}/suspects", {"full_name": "X", "role": "boss"}), 400, "invalid")
     assert "role" in bad["fields"]
-    changed = send("patch", police, f"{path}/suspects/{suspect['id']}", {"nationality": "chn"})
-    assert changed.status_code == 200 and changed.json()["nationality"] == "CHN"
+    assert suspect["version"] == 1
+    changed = send("patch", police, f"{path}/suspects/{suspect['id']}", {"version": 1, "nationality": "chn"})
+    assert changed.status_code == 200 and changed.json()["nationality"] == "CHN" and changed.json()["version"] == 2
+    stale = error(
+        send("patch", police, f"{path}/suspects/{suspect['id']}", {"version": 1, "sex": "male"}), 409, "conflict"
+    )
+    assert stale["fields"]["current_version"] == ["2"]
+    assert police.get(f"{path}/suspects").json()["items"][0]["sex"] == "female"
+    assert (
+        "version"
+        in error(send("patch", police, f"{path}/suspects/{suspect['id']}", {"sex": "male"}), 400, "invalid")["fields"]
+    )
     assert police.get(f"{path}/suspects").json()["count"] == 1
 
     victim = case_services.create_case(

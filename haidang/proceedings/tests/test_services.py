@@ -139,8 +139,11 @@ def test_suspects_age_band_and_prosecution_date_rules(make_case, people):
     assert "prosecution_opened_on" in errors
     entry = AuditEntry.objects.filter(action="proceedings.suspect_added").latest("id")
     assert entry.changes["full_name"] == "***" and "Đối tượng" not in str(entry.changes)
-    services.update_suspect(actor=police, suspect=suspect, data={"birth_year": None})
-    assert Suspect.objects.get().age_band == "unknown"
+    services.update_suspect(actor=police, suspect=suspect, version=1, data={"birth_year": None})
+    assert (Suspect.objects.get().age_band, Suspect.objects.get().version) == ("unknown", 2)
+    with pytest.raises(services.StaleVersionError):  # read before the change above
+        services.update_suspect(actor=police, suspect=suspect, version=1, data={"birth_year": 1990})
+    assert Suspect.objects.get().birth_year is None
     errors = errors_of(lambda: services.remove_suspect(actor=police, suspect=suspect, reason=""))
     assert "reason" in errors
     services.remove_suspect(actor=police, suspect=suspect, reason="Nhập trùng")

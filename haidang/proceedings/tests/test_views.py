@@ -26,7 +26,7 @@ def test_an_investigator_records_a_case_adds_a_suspect_and_links_a_victim(sign_i
         "exploitation_forms": ["forced_crime"],
     }
     response = client.post(reverse("proceedings:case_new"), form)
-    assert response.status_code == 200 and "Enter a real date" in response.content.decode()
+    assert response.status_code == 200 and "is not a real date" in response.content.decode()
     assert not CriminalCase.objects.exists()
     form["detected_on"] = "30/11/2025"
     response = client.post(reverse("proceedings:case_new"), form)
@@ -109,3 +109,24 @@ def test_a_victim_the_reader_may_not_see_is_only_counted(sign_in, people, make_c
     page = sign_in(people["police.thachthat.test"]).get(reverse("proceedings:case_detail", args=[criminal_case.pk]))
     text = page.content.decode()
     assert victim.number not in text and "1 linked victim you may not see." in text
+
+
+def test_a_suspect_changed_meanwhile_is_not_overwritten_and_what_was_typed_is_kept(sign_in, people, make_case):
+    criminal_case = make_case()
+    police = people["police.hanoi"]
+    suspect = services.add_suspect(
+        actor=police, criminal_case=criminal_case, data={"full_name": "Đối tượng G", "role": "broker"}
+    )
+    client = sign_in(police)
+    url = reverse("proceedings:suspect_edit", args=[criminal_case.pk, suspect.pk])
+    page = client.get(url)
+    assert 'name="version" value="1"' in page.content.decode()
+    services.update_suspect(actor=police, suspect=suspect, version=1, data={"role": "recruiter"})
+    typed = {"full_name": "Đối tượng G", "sex": "male", "age_band": "unknown", "nationality": "VNM", "role": "broker"}
+    response = client.post(url, {**typed, "version": 1})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Someone else changed this suspect" in html
+    assert 'name="version" value="2"' in html  # saving again is a choice made knowing the change
+    assert Suspect.objects.get().role == "recruiter"
+    again = client.post(url, {**typed, "version": 2})
+    assert again.status_code == 302 and Suspect.objects.get().role == "broker"

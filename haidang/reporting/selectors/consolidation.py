@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.places.models import AdministrativeUnit
+from haidang.places.territory import Territory
 from haidang.reporting.dimensions import Cell, cell_from_columns, cell_key, cell_label, cells
 from haidang.reporting.models import (
     APPROVED_STATUSES,
@@ -103,16 +104,17 @@ def completeness(user, directive: Directive, unit: AdministrativeUnit | None = N
     recipients that exist on the deadline day, so the rate never passes 100%."""
     today = today or timezone.localdate()
     unit = unit or directive.issuing_unit
-    path = unit.scope_path
+    territory = Territory(unit)
+    path = territory.path
     reports = list(
         reports_visible_to(user)
-        .filter(directive=directive, unit__placement_path__startswith=path)
+        .filter(territory.q("unit"), directive=directive)
         .select_related("unit", "agency", "directive")
         .order_by("unit__sort_key", "agency__name")
     )
     by_child: dict = defaultdict(list)
     for report in reports:
-        by_child[_child_of(path, report.unit.scope_path)].append(report)
+        by_child[_child_of(path, territory.path_of(report.unit))].append(report)
     children = {u.pk: u for u in AdministrativeUnit.objects.filter(pk__in=[k for k in by_child if k is not None])}
     result = Completeness(directive=directive, unit=unit, today=today)
     total = CompletenessRow(unit=unit, label=_("Total"))
@@ -121,7 +123,9 @@ def completeness(user, directive: Directive, unit: AdministrativeUnit | None = N
         row = CompletenessRow(
             unit=child or unit, label=child.name if child else _("%(unit)s (own)") % {"unit": unit.name}
         )
-        row.has_children = child is not None and any(r.unit.scope_path != child.scope_path for r in items)
+        row.has_children = child is not None and any(
+            territory.path_of(r.unit) != territory.path_of(child) for r in items
+        )
         for report in items:
             _count(row, report, today)
             _count(total, report, today)
@@ -133,7 +137,7 @@ def completeness(user, directive: Directive, unit: AdministrativeUnit | None = N
     result.total = total
     if not result.reports:
         # A leaf: the reports of the unit itself are all there is to show.
-        result.reports = [r for r in reports if r.unit.scope_path == path]
+        result.reports = [r for r in reports if territory.path_of(r.unit) == path]
     return result
 
 
@@ -184,7 +188,7 @@ class Consolidated:
 
 
 def _reports_for_table(user, directive, form_version, period_id, unit) -> tuple[list[Report], list[Report]]:
-    queryset = reports_visible_to(user).filter(unit__placement_path__startswith=unit.scope_path)
+    queryset = reports_visible_to(user).filter(Territory(unit).q("unit"))
     if directive is not None:
         queryset = queryset.filter(directive=directive)
     else:
@@ -234,8 +238,9 @@ def consolidated(
     if form_version is None or unit is None:
         raise ValueError("a directive, or a form version with a unit, is required")
     approved, pending = _reports_for_table(user, directive, form_version, period_id, unit)
-    path = unit.scope_path
-    child_of = {r.pk: _child_of(path, r.unit.scope_path) for r in approved}
+    territory = Territory(unit)
+    path = territory.path
+    child_of = {r.pk: _child_of(path, territory.path_of(r.unit)) for r in approved}
     children = {
         u.pk: u for u in AdministrativeUnit.objects.filter(pk__in={k for k in child_of.values() if k is not None})
     }

@@ -12,7 +12,9 @@ from haidang.access.roles import ROLE_CAPABILITIES
 from haidang.access.scope import scope_for
 from haidang.places.models import AdministrativeUnit
 from haidang.places.selectors import valid_on_q
+from haidang.places.territory import Territory
 from haidang.reporting.models import EDITABLE_STATUSES, Directive, DirectiveStatus, Report, ReportStatus
+from haidang.reporting.periods import Period
 from haidang.reporting.permissions import FILE, ISSUE, REPORTING_CAPABILITIES, REVIEW, VIEW_STATISTICS
 from haidang.reporting.prefill import AREA_AGENCY_TYPES
 
@@ -77,17 +79,17 @@ def filter_reports(
     *,
     status: str = "",
     directive=None,
-    period_id: str = "",
-    unit: AdministrativeUnit | None = None,
+    period: Period | None = None,
+    territory: Territory | None = None,
 ) -> QuerySet:
     if status:
         queryset = queryset.filter(status=status)
     if directive is not None:
         queryset = queryset.filter(directive=directive)
-    if period_id:
-        queryset = queryset.filter(period_id=period_id)
-    if unit is not None:
-        queryset = queryset.filter(unit__placement_path__startswith=unit.scope_path)
+    if period is not None:  # the same days, however the period was written (2026Q3 or its two dates)
+        queryset = queryset.filter(period_start=period.start, period_end=period.end)
+    if territory is not None:
+        queryset = queryset.filter(territory.q("unit"))
     return queryset
 
 

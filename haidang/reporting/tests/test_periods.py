@@ -33,6 +33,10 @@ CAL, CUT = PeriodForm.CALENDAR, PeriodForm.CUTOFF
         ("2026S2C", date(2026, 6, 15), date(2026, 12, 14)),
         ("2026C", date(2025, 12, 15), date(2026, 12, 14)),
         ("2026-07-01_2026-07-31", date(2026, 7, 1), date(2026, 7, 31)),
+        # Nine months: the first three quarters, in both forms (the cut-off one starts the year before).
+        ("2026N9", date(2026, 1, 1), date(2026, 9, 30)),
+        ("2026N9C", date(2025, 12, 15), date(2026, 9, 14)),
+        ("2025N9C", date(2024, 12, 15), date(2025, 9, 14)),
     ],
 )
 def test_identifier_names_its_days_and_round_trips(identifier, start, end):
@@ -90,7 +94,23 @@ def test_same_period_previous_year():
     assert periods.same_period_previous_year(leap).identifier == "2023-02-01_2023-02-28"
 
 
-@pytest.mark.parametrize("text", ["", "2026M13", "2026M7", "2026Q5", "2026S3", "26Q1", "2026-07-31_2026-07-01", "x"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "2026M13",
+        "2026M7",
+        "2026Q5",
+        "2026S3",
+        "26Q1",
+        "2026-07-31_2026-07-01",
+        "x",
+        "2026N8",
+        "2026N1",
+        "2026N",
+        "2023-11-31_2023-12-31",
+    ],
+)
 def test_bad_identifiers_are_refused_with_a_message(text):
     with pytest.raises(PeriodError) as error:
         periods.parse(text)
@@ -110,5 +130,40 @@ def test_labels_in_vietnamese_and_english(settings):
 
 def test_choices_for_a_year_list_every_standard_period():
     identifiers = [identifier for identifier, _label in periods.choices_for_year(2026, CUT)]
-    assert len(identifiers) == 12 + 4 + 2 + 1
+    assert len(identifiers) == 12 + 4 + 2 + 1 + 1  # months, quarters, halves, nine months, the year
+    assert "2026N9C" in identifiers
     assert identifiers[0] == "2026M01C" and identifiers[-1] == "2026C"
+
+
+def test_the_nine_month_period_across_year_ends():
+    nine = periods.parse("2026N9")
+    assert periods.shift(nine, -1).identifier == "2025N9"
+    assert periods.same_period_previous_year(periods.parse("2026N9C")).identifier == "2025N9C"
+    # A day belongs to the nine months of its year up to September (cut-off: up to 14 September).
+    assert periods.containing(PeriodType.NINE_MONTHS, date(2026, 9, 30)).identifier == "2026N9"
+    assert periods.containing(PeriodType.NINE_MONTHS, date(2025, 12, 20), CUT).identifier == "2026N9C"
+    for day, form in ((date(2026, 10, 1), CAL), (date(2026, 9, 15), CUT)):
+        with pytest.raises(PeriodError) as refused:
+            periods.containing(PeriodType.NINE_MONTHS, day, form)
+        assert "không thuộc kỳ 9 tháng nào" in str(refused.value)  # the default language
+    # Nine-month periods leave a gap each year; between two days, those that overlap them.
+    found = periods.periods_between(PeriodType.NINE_MONTHS, date(2024, 11, 1), date(2026, 1, 10), CUT)
+    assert [p.identifier for p in found] == ["2025N9C", "2026N9C"]
+    found = periods.periods_between(PeriodType.NINE_MONTHS, date(2024, 10, 1), date(2024, 12, 31))
+    assert found == []
+
+
+def test_the_nine_month_period_in_words():
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert periods.parse("2026N9").label == "9 tháng đầu năm 2026"
+        assert periods.parse("2026N9C").label == "9 tháng đầu năm 2026 (từ 15/12/2025 đến 14/09/2026)"
+    with translation.override("en"):
+        assert periods.parse("2026N9").label == "First nine months of 2026"
+
+
+def test_an_impossible_custom_range_says_which_day_is_wrong():
+    with pytest.raises(PeriodError) as refused:
+        periods.parse("2023-11-31_2023-12-31")
+    assert str(refused.value) == "2023-11-31 không phải là ngày có thật: tháng 11 năm 2023 chỉ có 30 ngày."

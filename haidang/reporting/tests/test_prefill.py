@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from haidang.cases import services as case_services
 from haidang.cases.models import CaseEvent, CaseStatus, Referral
+from haidang.places.models import AdministrativeUnit
 from haidang.prevention import services as prevention_services
 from haidang.reporting import prefill
 from haidang.reporting.tests.conftest import agency, at
@@ -88,6 +89,23 @@ def test_an_old_commune_record_counts_under_its_successor_and_new_province(demo_
     assert figures("cases.received", places["hanoi"], q2_2024)[(("sex", "female"), ("age_band", "18_plus"))] == 1
     assert figures("cases.received", places["tay_phuong"], q2_2024)[()] == 0
     assert figures("cases.received", places["haiphong"], q2_2024)[()] == 0
+
+
+def test_an_old_communes_own_report_counts_only_its_own_records(demo_users, places, receive):
+    """A 2024 report of an old commune counts what was made under it, not what its neighbours made under the
+    other old communes that went into the same new commune (the one territory rule)."""
+    old = places["old_commune"]
+    neighbour = (
+        AdministrativeUnit.objects.filter(placement=places["thach_that"], valid_to__isnull=False, level=3)
+        .exclude(pk=old.pk)
+        .first()
+    )
+    receive(old, date(2024, 5, 6), birth_year=2000)
+    receive(neighbour, date(2024, 5, 7), birth_year=2001)
+    q2_2024 = (date(2024, 4, 1), date(2024, 6, 30))
+    assert figures("cases.received", old, q2_2024)[()] == 1
+    assert figures("cases.received", neighbour, q2_2024)[()] == 1
+    assert figures("cases.received", places["thach_that"], q2_2024)[()] == 2
 
 
 def test_identified_returned_supported_and_referred_in_the_period(demo_users, places, receive, clock):

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from haidang.reporting import selectors, services
+from haidang.places.territory import Territory
+from haidang.reporting import periods, selectors, services
 from haidang.reporting.tests.conftest import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -37,9 +38,14 @@ def test_filters_on_the_report_list(issued, demo_users, places):
     directive, reports = issued()
     coordinator = demo_users["coordinator.hanoi"]
     visible = selectors.reports_visible_to(coordinator)
-    assert list(selectors.filter_reports(visible, unit=places["tay_phuong"])) == [reports["Xã Tây Phương"]]
+    tay_phuong = Territory(places["tay_phuong"])
+    assert list(selectors.filter_reports(visible, territory=tay_phuong)) == [reports["Xã Tây Phương"]]
     assert selectors.filter_reports(visible, status="submitted").count() == 0
-    assert selectors.filter_reports(visible, period_id="2026Q3", directive=directive).count() == 2
+    assert selectors.filter_reports(visible, period=periods.parse("2026Q3"), directive=directive).count() == 2
+    # The same days written as a custom range name the same reports.
+    same_days = periods.parse("2026-07-01_2026-09-30")
+    assert selectors.filter_reports(visible, period=same_days).count() == 2
+    assert selectors.filter_reports(visible, period=periods.parse("2026Q2")).count() == 0
 
 
 def test_task_list_with_days_left_and_the_review_list(issued, demo_users, clock):

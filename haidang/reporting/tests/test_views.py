@@ -83,6 +83,45 @@ def test_coordinator_issues_a_directive_after_checking_the_recipients(clock, sig
     assert Report.objects.filter(directive=directive).count() == 2
 
 
+def test_a_period_in_words_and_recipient_units_by_name(clock, sign_in, demo_users, form_version, places):
+    client = sign_in(demo_users["coordinator.hanoi"])
+    page = _get(client, "/reports/directives/new/")
+    html = page.content.decode()
+    # The period is chosen by type and number, never typed as a code.
+    assert '<option value="N9">9 tháng đầu năm</option>' in html and '<option value="Q3">Quý III</option>' in html
+    response = client.post(
+        "/reports/directives/new/",
+        {
+            "number": "15/UBND-VX",
+            "issued_on": "15.07.2026",
+            "issuing_agency": page.context["form"]
+            .fields["issuing_agency"]
+            .queryset.get(name="Ủy ban nhân dân Thành phố Hà Nội")
+            .pk,
+            "title": "Báo cáo quý III (minh hoạ)",
+            "form_version": form_version.pk,
+            "period": "Q3",
+            "period_year": "2026",
+            "period_form": "cutoff",
+            "deadline": "20092026",
+            "recipient_units": "thach that\nXã Tây Phương — Thành phố Hà Nội",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    directive = Directive.objects.get(number="15/UBND-VX")
+    assert (directive.period_id, directive.period_start, directive.deadline) == (
+        "2026Q3C",
+        date(2026, 6, 15),
+        date(2026, 9, 20),
+    )
+    names = set(directive.recipients.values_list("unit__name", flat=True))
+    assert names == {"Xã Thạch Thất", "Xã Tây Phương"}
+    # Editing shows the choice back in words and the units by name.
+    edit = _get(client, f"/reports/directives/{directive.pk}/edit/").content.decode()
+    assert '<option value="Q3" selected>' in edit and '<option value="cutoff" selected>' in edit
+    assert "Xã Thạch Thất — Thành phố Hà Nội" in edit
+
+
 def test_directive_form_names_the_field_that_is_wrong(clock, sign_in, demo_users, form_version):
     client = sign_in(demo_users["coordinator.hanoi"])
     response = client.post(
@@ -100,7 +139,8 @@ def test_directive_form_names_the_field_that_is_wrong(clock, sign_in, demo_users
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert {"number", "issued_on", "period_end", "issuing_agency"} <= set(errors)
+    assert {"number", "issued_on", "period", "issuing_agency"} <= set(errors)
+    assert "kết thúc trước ngày bắt đầu" in errors["period"][0]  # the page speaks Vietnamese
     assert Directive.objects.count() == 0
 
 

@@ -48,7 +48,7 @@ def _directive_form(user, data=None, initial=None):
         initial=initial,
         agencies=_issuing_agencies(user),
         named_agencies=_named_agencies(user),
-        today=timezone.localdate(),
+        user=user,
     )
 
 

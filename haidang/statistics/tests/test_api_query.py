@@ -90,7 +90,8 @@ def test_scope_out_of_area_is_404_and_the_default_is_the_users_area(api_client, 
     params = {"indicator": "victims_received", "period": "2026S1"}
     error(caseworker.get(QUERY, {**params, "unit": "01"}), 404)
     error(caseworker.get(QUERY, {**params, "unit": "VN"}), 404)
-    error(caseworker.get(QUERY, {**params, "unit": "99999"}), 404)
+    # A code no unit has is a bad parameter (the map is public), like on every list.
+    error(caseworker.get(QUERY, {**params, "unit": "99999"}), 400, "unit")
     own = caseworker.get(QUERY, params).json()
     assert own["unit_code"] == "31" and own["total"] == 2
     error(api_client(demo_users["commune.hanoi.a"]).get(QUERY, params), 403)

@@ -176,3 +176,39 @@ def test_numbers_are_written_the_readers_way_and_downloads_keep_them_raw(client,
     nation = list(csv.reader(io.StringIO(download)))[-1]
     assert nation[1:] == ["6", "2", "4", "200.0"]
 
+
+def test_a_period_and_an_area_chosen_in_words(client, sign_in, world, demo_users):
+    sign_in(demo_users["analyst"])
+    chosen = {"indicator": "criminal_cases_detected", "period": "N9", "period_year": "2026", "period_form": "calendar"}
+    response = client.get("/statistics/", {**chosen, "unit": "Hà Nội"})
+    assert response.status_code == 200, response.context["form"].errors
+    html = response.content.decode()
+    assert "First nine months of 2026 compared with First nine months of 2025" in html
+    assert "Statistics dashboard: Thành phố Hà Nội" in html
+    # The picker shows the choice made, in words: no code to type.
+    assert '<option value="N9" selected>First nine months</option>' in html
+    assert 'value="Thành phố Hà Nội"' in html
+    cutoff = client.get("/statistics/", {**chosen, "period": "Y", "period_year": "2023", "period_form": "cutoff"})
+    assert "Year 2023 (from 15/12/2022 to 14/12/2023)" in cutoff.content.decode()
+    # A link with an identifier still reads as the period it names.
+    linked = client.get("/statistics/", {"indicator": "criminal_cases_detected", "period": "2026Q3"})
+    picked = re.search(r'<select name="period"[^>]*>.*?</select>', linked.content.decode(), re.S).group(0)
+    assert '<option value="Q3" selected>' in picked, picked
+
+
+def test_an_old_unit_over_a_period_past_the_reform_is_named_not_counted(client, sign_in, world, demo_users):
+    sign_in(demo_users["analyst"])
+    chosen = {"indicator": "criminal_cases_detected", "period": "Y", "period_year": "2026", "period_form": "calendar"}
+    response = client.get("/statistics/", {**chosen, "unit": "Huyện Thạch Thất", "as_of": "01/03/2025"})
+    errors = response.context["form"].errors
+    assert "records made after 30/06/2025 cannot be placed in it" in errors["unit"][0]
+    # On the map of its own day, over a period of that map, it answers.
+    earlier = client.get(
+        "/statistics/", {**chosen, "period_year": "2024", "unit": "Huyện Thạch Thất", "as_of": "01/03/2025"}
+    )
+    assert earlier.status_code == 200 and earlier.context["board"] is not None
+    assert "Statistics dashboard: Huyện Thạch Thất" in earlier.content.decode()
+    # Named on today's map, it is explained and today's units offered instead.
+    today = client.get("/statistics/", {**chosen, "unit": "Huyện Thạch Thất"})
+    assert "since 01/07/2025 it belongs to" in today.context["form"].errors["unit"][0]
+    assert "Xã Thạch Thất — Thành phố Hà Nội" in today.content.decode()

@@ -240,3 +240,24 @@ def test_the_demonstration_release_is_published_once(demo_users, client):
     assert seed_statistics_demo().pk == release.pk
     assert Release.objects.count() == 1
     assert release.title in client.get("/statistics/public/").content.decode()
+
+
+def test_nine_months_next_to_published_quarters_keeps_the_hidden_quarter_protected(world, demo_users):
+    national = national_releaser()
+    q1 = publish(services.create_release(actor=demo_users["analyst"], spec=spec()), national)
+    assert cell(q1, "01", "male") is None
+    publish(services.create_release(actor=demo_users["analyst"], spec=spec(period="2026Q2", title="Q2")), national)
+    publish(services.create_release(actor=demo_users["analyst"], spec=spec(period="2026Q3", title="Q3")), national)
+    nine = services.create_release(actor=demo_users["analyst"], spec=spec(period="2026N9", title="9 tháng"))
+    assert nine.audit["passed"]
+    # Q2 and Q3 published exactly beside the nine months would give back Q1's hidden 3 men of Hà Nội.
+    assert cell(nine, "01", "male") is None
+
+
+def test_nested_periods_tile_each_other_with_the_nine_months():
+    """Releasing a year and its nine months would give away the last quarter: the tilings say so."""
+    from haidang.statistics.services import _period_parts
+
+    parts = _period_parts(["2026", "2026N9C"])
+    assert ["2026N9", "2026Q4"] in parts["2026"]
+    assert parts["2026N9C"] == [["2026S1C", "2026Q3C"], ["2026Q1C", "2026Q2C", "2026Q3C"]]
