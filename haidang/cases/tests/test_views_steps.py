@@ -26,6 +26,7 @@ from haidang.cases.models import (
     SupportItem,
     Transfer,
 )
+from haidang.cases.tests.steps import walk
 from haidang.places.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +97,7 @@ def make_case(demo_users):
                     },
                 )
             )
-        for target, data in steps:
-            case = services.transition_case(actor=worker, case=case, target=target, version=case.version, data=data)
+        case = walk(case, worker, steps)
         return case
 
     return _make
@@ -407,7 +407,7 @@ def extension_data(**changes):
         "extra_units": "10",
         "decision_number": "15/QĐ-SYT",
         "decided_on": day(TODAY()),
-        "decided_by": "Giám đốc Sở Y tế (minh hoạ)",
+        "decided_by": str(Agency.objects.get(name="Sở Y tế Thành phố Hà Nội").pk),
     }
     data.update(changes)
     return data
