@@ -280,3 +280,49 @@ def test_codes_are_stored_and_returned(api):
     response = api("commune.hanoi.a").post("/api/v1/cases", payload)
     assert response.status_code == 201, response.content
     assert response.json()["destination_country"] == "KHM"
+
+
+# --- Consent of a child (Art. 3(10); Law on Children: the child's own consent from 7) -------------------
+
+
+@pytest.mark.parametrize(
+    ("birth", "given_by", "allowed"),
+    [
+        ({"birth_date": date(2019, 3, 11)}, "representative", True),  # 6 on 10/03/2026
+        ({"birth_date": date(2019, 3, 11)}, "person", False),
+        ({"birth_date": date(2019, 3, 10)}, "representative", False),  # 7 that day: both
+        ({"birth_date": date(2019, 3, 10)}, "both", True),
+        ({"birth_date": date(2010, 3, 11)}, "both", True),  # 15
+        ({"birth_date": date(2010, 3, 11)}, "person", False),
+        ({"birth_date": date(2010, 3, 10)}, "person", True),  # 16
+        ({"birth_date": date(2010, 3, 10)}, "representative", False),
+        ({"birth_year": 2010}, "both", True),  # a birth year alone: 15 until 31/12/2026
+        ({"birth_year": 2010}, "person", False),
+    ],
+)
+def test_who_consents_follows_the_age_on_the_consent_date(demo_users, birth, given_by, allowed):
+    worker = demo_users["caseworker.hanoi"]
+    case = services.create_case(
+        actor=worker,
+        person_data={"full_name": "Bé Lò Thị Hoa (minh hoạ)", **birth},
+        case_data={
+            "intake_channel": "self_report",
+            "reception_date": RECEIVED,
+            "unit": province("01"),
+            "agency": Agency.objects.get(name="Sở Y tế Thành phố Hà Nội"),
+        },
+    )
+    data = {
+        "given_by": given_by,
+        "representative_name": "Lò Văn Páo (minh hoạ)",
+        "purpose": "referral",
+        "given_on": date(2026, 3, 10),
+        "method": "written",
+    }
+    if allowed:
+        consent = services.record_consent(actor=worker, case=case, data=data)
+        assert consent.given_by == given_by
+    else:
+        with pytest.raises(ValidationError) as caught:
+            services.record_consent(actor=worker, case=case, data=data)
+        assert list(caught.value.message_dict) == ["given_by"]

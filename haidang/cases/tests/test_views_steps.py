@@ -208,7 +208,7 @@ def test_the_case_worker_records_and_withdraws_a_consent(as_user, case):
     client = as_user("caseworker.hanoi")
     response = client.post(
         url("consent", case),
-        consent_data(given_by="representative", representative_name=REPRESENTATIVE, recipient=agency(JOBS).pk),
+        consent_data(given_by="both", representative_name=REPRESENTATIVE, recipient=agency(JOBS).pk),
     )
     assert response.status_code == 302 and response["Location"] == url("consent", case)
     consent = Consent.objects.get(case=case)
@@ -271,7 +271,7 @@ def test_a_reader_sees_consents_without_the_representatives_name(as_user, demo_u
         actor=demo_users["caseworker.hanoi"],
         case=case,
         data={
-            "given_by": "representative",
+            "given_by": "both",
             "representative_name": REPRESENTATIVE,
             "purpose": "transfer",
             "given_on": TODAY(),
