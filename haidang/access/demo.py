@@ -112,6 +112,7 @@ HISTORIC_AGENCIES = [
         date(2025, 2, 28),
     ),
     ("tt_police", "Công an huyện Thạch Thất", AgencyType.DISTRICT_POLICE, "district", date(2025, 2, 28)),
+    ("tt_women", "Hội Liên hiệp Phụ nữ huyện Thạch Thất", AgencyType.WOMENS_UNION, "district", date(2025, 6, 30)),
     (
         "hn_labour_department",
         "Sở Lao động – Thương binh và Xã hội Thành phố Hà Nội",

@@ -214,6 +214,8 @@ def agency_create(request):
                 short_name=data["short_name"],
                 agency_type=data["agency_type"],
                 unit=data["unit"],
+                valid_from=data.get("valid_from"),
+                valid_to=data.get("valid_to"),
             )
         except ValidationError as error:
             _apply_form_errors(form, error)
@@ -234,6 +236,8 @@ def agency_edit(request, agency_id):
         "agency_type": agency.agency_type,
         "unit": agency.unit.code,
         "is_active": agency.is_active,
+        "valid_from": agency.valid_from,
+        "valid_to": agency.valid_to,
     }
     form = AgencyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

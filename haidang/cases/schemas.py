@@ -84,7 +84,9 @@ class PersonIn(CleanSchema):
     birth_date: date | None = Field(None, description="ISO date; sets birth_year.")
     birth_year: int | None = Field(None, description="When only the year is known (1900 to this year).")
     ethnicity: str = Field(
-        "", max_length=2, description="Code of one of the 54 ethnic groups (01 Kinh … 54 Rơ-măm; GET /ethnic-groups)."
+        "",
+        max_length=2,
+        description="Code of one of the 54 ethnic groups (01 Kinh … 54 Rơ-măm; GET /code-lists/ethnic-groups).",
     )
     nationality_class: NationalityCode = NationalityClass.VN_CITIZEN.value
     nationality_country: CountryCode = Field("", description="Required for a foreign national (alpha-3).")

@@ -51,7 +51,9 @@ from haidang.cases.models import (
     ProtectionDecision,
     ReintegrationApplication,
     ShelterStay,
+    SupportExtension,
 )
+from haidang.common.countries import is_country_code
 
 MASK = "•••"
 
@@ -624,3 +626,37 @@ def acting_for(user, case: Case, authority: law.Authority, *, memberships=None) 
             "article": authority.article,
         },
     )
+
+
+# --- Stored values outside the code lists (issue 10: listed for correction, never dropped) ------------
+
+
+@dataclass(frozen=True)
+class Correction:
+    case_number: str
+    field: str
+    value: str
+
+
+def code_corrections() -> list[Correction]:
+    """Country codes that name no country, ethnicities and deciding bodies kept as first typed."""
+    rows: list[Correction] = []
+    for field in ("found_country", "destination_country"):
+        for number, value in Case.objects.exclude(**{field: ""}).values_list("number", field):
+            if not is_country_code(value):
+                rows.append(Correction(number, field, value))
+    people = Case.objects.values_list("number", "person__nationality_country", "person__ethnicity_legacy")
+    for number, country, ethnicity in people:
+        if country and not is_country_code(country):
+            rows.append(Correction(number, "nationality_country", country))
+        if ethnicity:
+            # Ethnicity is sensitive personal data: the case page shows it to those who may see it.
+            rows.append(Correction(number, "ethnicity", "—"))
+    for model, field in (
+        (ProtectionDecision, "decided_by_legacy"),
+        (ShelterStay, "extension_decided_by_legacy"),
+        (SupportExtension, "decided_by_legacy"),
+    ):
+        for number, value in model.objects.exclude(**{field: ""}).values_list("case__number", field):
+            rows.append(Correction(number, field, value))
+    return sorted(rows, key=lambda row: (row.case_number, row.field))

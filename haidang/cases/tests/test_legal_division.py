@@ -326,3 +326,12 @@ def test_who_consents_follows_the_age_on_the_consent_date(demo_users, birth, giv
         with pytest.raises(ValidationError) as caught:
             services.record_consent(actor=worker, case=case, data=data)
         assert list(caught.value.message_dict) == ["given_by"]
+
+
+def test_the_code_lists_are_served_in_the_language_asked(api):
+    groups = api("caseworker.hanoi").get("/api/v1/code-lists/ethnic-groups").json()
+    assert groups["count"] == 54 and groups["items"][7] == {"code": "08", "name": "Mông"}
+    countries = {
+        row["code"]: row["name"] for row in api("caseworker.hanoi").get("/api/v1/code-lists/countries").json()["items"]
+    }
+    assert countries["KHM"] == "Cambodia" and "XYZ" not in countries

@@ -442,3 +442,17 @@ def test_worklist_queries_do_not_grow_with_rows(as_user, demo_users, new_case, d
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("cases:worklist"))
     assert len(response.context["work_rows"]) == 13 and len(response.context["page"].object_list) == 13
+
+
+def test_countries_and_ethnic_groups_are_chosen_by_name_and_stored_as_codes(as_user, intake_data):
+    """'Campuchia' (with or without diacritics) is Cambodia; a code still works; a group by its name."""
+    client = as_user("commune.hanoi.a")
+    data = {**intake_data, "found_country": "campuchia", "destination_country": "Trung Quốc", "ethnicity": "H'Mông"}
+    response = client.post(reverse("cases:intake"), data)
+    assert response.status_code == 302
+    case = Case.objects.select_related("person").get()
+    assert (case.found_country, case.destination_country, case.person.ethnicity) == ("KHM", "CHN", "08")
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Cambodia (KHM)" in page and "Mông" in page
+    # The suggestions are names in the page's language, each with its code.
+    assert '<option value="Cambodia">KHM</option>' in client.get(reverse("cases:intake")).content.decode()
