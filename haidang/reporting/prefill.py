@@ -34,7 +34,13 @@ from haidang.reporting.dimensions import (
 )
 
 # Agencies whose reports speak for the whole unit.
-AREA_AGENCY_TYPES = frozenset({AgencyType.COMMUNE_PEOPLES_COMMITTEE, AgencyType.PROVINCIAL_PEOPLES_COMMITTEE})
+AREA_AGENCY_TYPES = frozenset(
+    {
+        AgencyType.COMMUNE_PEOPLES_COMMITTEE,
+        AgencyType.PROVINCIAL_PEOPLES_COMMITTEE,
+        AgencyType.DISTRICT_PEOPLES_COMMITTEE,  # before 01/07/2025
+    }
+)
 
 Row = tuple[dict[str, str], int]
 
