@@ -495,9 +495,8 @@ def fill(args, places: Places, users: dict, agencies: dict) -> dict:
                 sex=sex,
                 birth_date=birth_date,
                 birth_year=birth_year,
-                ethnicity=rng.choices(
-                    ["Kinh", "H'Mông", "Thái", "Tày", "Dao", "Mường", "Khmer"], [80, 7, 4, 3, 2, 2, 2]
-                )[0],
+                # Codes of the official list: Kinh, Mông, Thái, Tày, Dao, Mường, Khơ-me.
+                ethnicity=rng.choices(["01", "08", "03", "02", "09", "06", "05"], [80, 7, 4, 3, 2, 2, 2])[0],
                 nationality_class=nationality,
                 nationality_country=rng.choice(["LAO", "KHM", "CHN"]) if nationality == "foreign" else "",
                 document_type=document_type,

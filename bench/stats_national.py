@@ -113,7 +113,8 @@ def fill(args, places, creator, agency_of: dict) -> dict:
     communes = places.communes
     routes = _weighted(ROUTES)
     forms = {route: _weighted(pairs) for route, pairs in FORMS.items()}
-    ethnicities = _weighted([("Kinh", 80), ("Mông", 7), ("Thái", 4), ("Tày", 3), ("Dao", 2), ("", 4)])
+    # Codes of the official list: Kinh, Mông, Thái, Tày, Dao, not recorded.
+    ethnicities = _weighted([("01", 80), ("08", 7), ("03", 4), ("02", 3), ("09", 2), ("", 4)])
     # Case numbers continue from the demonstration cases, as the intake counters would.
     sequences = {
         (row["province_id"], row["year"]): row["last"]
@@ -178,7 +179,8 @@ def fill(args, places, creator, agency_of: dict) -> dict:
                         case_id=case.id,
                         kind="transition",
                         to_status="identified",
-                        occurred_at=timezone.make_aware(datetime.combine(identified, MORNING)),
+                        event_date=identified,
+                        recorded_at=timezone.make_aware(datetime.combine(identified, MORNING)),
                         data={"decision_date": identified.isoformat()},
                     )
                 )
@@ -189,7 +191,8 @@ def fill(args, places, creator, agency_of: dict) -> dict:
                             case_id=case.id,
                             kind="transition",
                             to_status="returned_home",
-                            occurred_at=timezone.make_aware(datetime.combine(returned, MORNING)),
+                            event_date=returned,
+                            recorded_at=timezone.make_aware(datetime.combine(returned, MORNING)),
                         )
                     )
         with transaction.atomic():

@@ -240,16 +240,13 @@ LANGUAGE_COOKIE_SECURE = PRODUCTION
 CASE_INITIAL_VERIFICATION_DAYS = env_int("CASE_INITIAL_VERIFICATION_DAYS", 3, minimum=1)
 CASE_SHELTER_MAX_DAYS = env_int("CASE_SHELTER_MAX_DAYS", 120, minimum=1)
 CASE_REINTEGRATION_DECISION_WORKING_DAYS = env_int("CASE_REINTEGRATION_DECISION_WORKING_DAYS", 9, minimum=1)
-# Public holidays skipped by working-day arithmetic (ISO dates, comma-separated). The default
-# holds the fixed-date holidays and the announced Tết and Hùng Kings days for 2025-2027; check it
-# against each year's Government notice.
-_DEFAULT_HOLIDAYS = (
-    "2025-01-01,2025-01-27,2025-01-28,2025-01-29,2025-01-30,2025-01-31,2025-04-07,2025-04-30,2025-05-01,"
-    "2025-09-01,2025-09-02,2026-01-01,2026-02-16,2026-02-17,2026-02-18,2026-02-19,2026-02-20,2026-04-27,"
-    "2026-04-30,2026-05-01,2026-09-01,2026-09-02,2027-01-01,2027-02-05,2027-02-08,2027-02-09,2027-02-10,"
-    "2027-02-11,2027-04-16,2027-04-30,2027-05-01,2027-09-02,2027-09-03"
-)
-PUBLIC_HOLIDAYS = env_dates("PUBLIC_HOLIDAYS", _DEFAULT_HOLIDAYS)
+# Public holidays are in haidang/common/data/public_holidays.toml, each year with its legal source;
+# this setting (ISO dates, comma-separated) can only add days to it, e.g. a local day off.
+PUBLIC_HOLIDAYS = env_dates("PUBLIC_HOLIDAYS", "")
+# A step dated more than this many days before the day it is recorded needs a reason, which is
+# kept on the timeline and in the audit log.
+CASE_BACKDATE_DAYS_WITHOUT_REASON = env_int("CASE_BACKDATE_DAYS_WITHOUT_REASON", 30, minimum=0)
+
 
 # --- Statistics releases ---------------------------------------------------------------------
 # Counts from 1 to this minus one are never published, and every hidden small count must keep a

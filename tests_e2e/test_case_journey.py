@@ -22,7 +22,7 @@ SHELTER = "Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)"
 JOBS = "Trung tâm Dịch vụ việc làm Hà Nội (minh hoạ)"
 RECEIVING_UNIT = "Xã Tây Phương"
 RECEIVING_AGENCY = "Ủy ban nhân dân Xã Tây Phương"
-TWO_FACTOR = {"commune.hanoi.a", "commune.hanoi.b", "caseworker.hanoi"}
+TWO_FACTOR = {"commune.hanoi.a", "commune.hanoi.b", "caseworker.hanoi", "supervisor.hanoi"}
 
 
 def signed_in(browser, base_url: str, username: str):
@@ -118,7 +118,13 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         assert PERSON in worker.locator("main").inner_text()
         take_step(worker, "initial_verification")
         assert status(worker) == "Initial verification"
-        step = worker.locator("details#step-identified")
+        # Identification is the Department of Health's decision: its supervisor takes it, the case
+        # worker is not offered the step (Art. 27(2) as amended).
+        assert worker.locator("details#step-identified").count() == 0
+        context, head = signed_in(browser, base, "supervisor.hanoi")
+        contexts.append(context)
+        head.goto(case_url)
+        step = head.locator("details#step-identified")
         step.locator("summary").click()
         step.locator("input[name='step-identified-decision_date']").fill(today)
         step.locator("input[name='step-identified-evidence_sources'][value=b]").check()
@@ -127,8 +133,9 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         step.locator("input[name='step-identified-document_issuer']").fill("Công an Thành phố Hà Nội")
         step.locator("input[name='step-identified-document_number']").fill("15/XN-CAHN (minh hoạ)")
         step.locator("input[name='step-identified-document_date']").fill(today)
-        submit(worker, step.locator("form"))
-        assert status(worker) == "Identified as a victim"
+        submit(head, step.locator("form"))
+        assert status(head) == "Identified as a victim"
+        worker.goto(case_url)
 
         # Consent to a referral, and to the transfer to the home commune.
         worker.locator(".case-tabs").get_by_role("link", name="Consent", exact=True).click()

@@ -1,10 +1,11 @@
 """API: bearer tokens, the signed-in user, agencies."""
 
+from datetime import date
 from uuid import UUID
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from haidang.access import selectors, services
@@ -144,6 +145,8 @@ class AgencyOut(Schema):
     unit_name: str
     parent_id: UUID | None
     is_active: bool
+    valid_from: date | None = Field(None, description="The first day the agency existed under this name, if known.")
+    valid_to: date | None = Field(None, description="Its last day (bodies of the map before 01/07/2025).")
 
 
 class AgencyList(Schema):
@@ -171,6 +174,8 @@ def _agency_out(agency: Agency) -> dict:
         "unit_name": agency.unit.name,
         "parent_id": agency.parent_id,
         "is_active": agency.is_active,
+        "valid_from": agency.valid_from,
+        "valid_to": agency.valid_to,
     }
 
 

@@ -10,6 +10,7 @@ import base64
 import binascii
 import os
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -18,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from haidang.access import services
 from haidang.access.models import Agency, AgencyType, Membership, User
 from haidang.access.roles import Role, role_needs_two_factor
-from haidang.places.models import AdministrativeUnit
+from haidang.places.models import AdministrativeUnit, UnitLevel
 
 DEFAULT_DEMO_PASSWORD = "HaiDang-Demo-2026"
 DEFAULT_DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -82,6 +83,43 @@ AGENCIES = [
         HAIPHONG_COMMUNE_A,
     ),
     ("hp_a_police", "Công an Phường Hồng Bàng", AgencyType.COMMUNE_POLICE, HAIPHONG_COMMUNE_A),
+    # A mission abroad is a national body; its officers work on the cases of the provinces they
+    # hand persons over to (their membership's unit), and only on the cases they handle.
+    (
+        "mission_kh",
+        "Đại sứ quán Việt Nam tại Vương quốc Campuchia (minh hoạ)",
+        AgencyType.MISSION_ABROAD,
+        "VN",
+    ),
+]
+
+# The bodies of the old Thạch Thất district (map before 01/07/2025), for the seed's own 2024 directive
+# No. 1368 and the 2024 prevention activities: (key, name, type, old unit, last day).
+OLD_DISTRICT = ("01", "huyen thach that")
+HISTORIC_AGENCIES = [
+    (
+        "tt_committee",
+        "Ủy ban nhân dân huyện Thạch Thất",
+        AgencyType.DISTRICT_PEOPLES_COMMITTEE,
+        "district",
+        date(2025, 6, 30),
+    ),
+    (
+        "tt_labour",
+        "Phòng Lao động – Thương binh và Xã hội huyện Thạch Thất",
+        AgencyType.DISTRICT_LABOUR_OFFICE,
+        "district",
+        date(2025, 2, 28),
+    ),
+    ("tt_police", "Công an huyện Thạch Thất", AgencyType.DISTRICT_POLICE, "district", date(2025, 2, 28)),
+    ("tt_women", "Hội Liên hiệp Phụ nữ huyện Thạch Thất", AgencyType.WOMENS_UNION, "district", date(2025, 6, 30)),
+    (
+        "hn_labour_department",
+        "Sở Lao động – Thương binh và Xã hội Thành phố Hà Nội",
+        AgencyType.PROVINCIAL_LABOUR_DEPARTMENT,
+        "province",
+        date(2025, 2, 28),
+    ),
 ]
 
 
@@ -91,6 +129,8 @@ class DemoUser:
     full_name: str
     role: str
     agency: str
+    # The membership's unit when it is not the agency's own (a province code).
+    unit: str = ""
 
 
 # Fictional people; "(minh hoạ)" marks every one of them as a demonstration.
@@ -102,6 +142,9 @@ USERS = [
     DemoUser("caseworker.hanoi", "Nguyễn Thị Lan (minh hoạ)", Role.CASE_WORKER, "hn_health"),
     DemoUser("caseworker.haiphong", "Vũ Thị Mai (minh hoạ)", Role.CASE_WORKER, "hp_health"),
     DemoUser("supervisor.hanoi", "Trần Quốc Bảo (minh hoạ)", Role.CASE_SUPERVISOR, "hn_health"),
+    DemoUser("supervisor.haiphong", "Lương Thị Thảo (minh hoạ)", Role.CASE_SUPERVISOR, "hp_health"),
+    DemoUser("border.haiphong", "Mạc Văn Dũng (minh hoạ)", Role.CASE_SUPERVISOR, "hp_border"),
+    DemoUser("mission.cambodia", "Tạ Minh Châu (minh hoạ)", Role.CASE_SUPERVISOR, "mission_kh", HANOI),
     DemoUser("police.hanoi", "Đỗ Minh Quân (minh hoạ)", Role.POLICE_INVESTIGATOR, "hn_police"),
     DemoUser("police.haiphong", "Cao Văn Sơn (minh hoạ)", Role.POLICE_INVESTIGATOR, "hp_police"),
     DemoUser("prevention.haiphong", "Hoàng Thị Yến (minh hoạ)", Role.PREVENTION_OFFICER, "hp_women"),
@@ -142,6 +185,37 @@ def _unit(where) -> AdministrativeUnit:
     return current.get(parent__code=province_code, parent__valid_to__isnull=True, name=name)
 
 
+def old_district() -> AdministrativeUnit | None:
+    """The Thạch Thất district of the map before 01/07/2025 (None on a map without it)."""
+    province, folded = OLD_DISTRICT
+    return AdministrativeUnit.objects.filter(
+        level=UnitLevel.DISTRICT, valid_to__isnull=False, parent__code=province, name_folded=folded
+    ).first()
+
+
+def _historic_agencies() -> dict[str, Agency]:
+    """The old district's bodies and the communes' People's Committees under it, each with its last day."""
+    district = old_district()
+    if district is None:
+        return {}
+    made = {}
+    for key, name, agency_type, where, last_day in HISTORIC_AGENCIES:
+        unit = district if where == "district" else district.parent
+        made[key] = _historic(name, agency_type, unit, last_day)
+    for commune in AdministrativeUnit.objects.filter(parent=district).order_by("code"):
+        _historic(f"Ủy ban nhân dân {commune.name}", AgencyType.COMMUNE_PEOPLES_COMMITTEE, commune, commune.valid_to)
+    return made
+
+
+def _historic(name: str, agency_type: str, unit: AdministrativeUnit, last_day) -> Agency:
+    agency = Agency.objects.filter(unit=unit, name=name).first()
+    if agency is None:
+        agency = services.create_agency(
+            actor=None, name=name, agency_type=agency_type, unit=unit, valid_to=last_day or unit.valid_to
+        )
+    return agency
+
+
 @transaction.atomic
 def seed_demo() -> list[dict]:
     """Create or refresh the demonstration agencies and users; return the logins to print."""
@@ -154,6 +228,7 @@ def seed_demo() -> list[dict]:
         if agency is None:
             agency = services.create_agency(actor=None, name=name, agency_type=agency_type, unit=unit)
         agencies[key] = agency
+    agencies.update(_historic_agencies())
 
     password = demo_password()
     secret = demo_totp_secret()
@@ -182,8 +257,9 @@ def seed_demo() -> list[dict]:
             if changed:
                 user.save(update_fields=changed)
         agency = agencies[spec.agency]
-        if not Membership.objects.filter(user=user, agency=agency, unit=agency.unit, role=spec.role).exists():
-            services.add_membership(actor=None, user=user, agency=agency, unit=agency.unit, role=spec.role)
+        unit = _unit(spec.unit) if spec.unit else agency.unit
+        if not Membership.objects.filter(user=user, agency=agency, unit=unit, role=spec.role).exists():
+            services.add_membership(actor=None, user=user, agency=agency, unit=unit, role=spec.role)
         two_factor = role_needs_two_factor(spec.role)
         if two_factor:
             TOTPDevice.objects.filter(user=user).exclude(key=key_hex).delete()
@@ -195,7 +271,7 @@ def seed_demo() -> list[dict]:
                 "username": spec.username,
                 "role": Role(spec.role).label,
                 "agency": agency.name,
-                "unit": agency.unit.name,
+                "unit": unit.name,
                 "two_factor": two_factor,
             }
         )

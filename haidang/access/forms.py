@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency, AgencyType
 from haidang.access.roles import Role
+from haidang.common.forms import DayField
 from haidang.common.text import clean_text
 from haidang.places.forms import CurrentUnitField
 
@@ -41,6 +42,8 @@ class AgencyForm(forms.Form):
     agency_type = forms.ChoiceField(label=_("Agency type"), choices=AgencyType.choices)
     unit = CurrentUnitField(label=_("Unit"))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    valid_from = DayField(label=_("Exists from"), required=False, help_text=_("Empty: not known."))
+    valid_to = DayField(label=_("Exists until"), required=False, help_text=_("Empty: still exists."))
 
     def clean_name(self):
         return clean_text(self.cleaned_data["name"])

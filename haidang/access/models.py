@@ -36,6 +36,25 @@ class AgencyType(models.TextChoices):
     MISSION_ABROAD = "mission_abroad", _("Vietnamese mission abroad")
     MINISTRY = "ministry", _("Ministry")
     STEERING_COMMITTEE = "steering_committee", _("Steering committee")
+    # Bodies of the map before 01/07/2025 (three tiers), for historic records and directives: the
+    # district level was abolished on 01/07/2025, district police on 01/03/2025, and the labour,
+    # invalids and social affairs bodies (MOLISA's) were dissolved in 03/2025, their victim-support
+    # work going to the Departments of Health (legal-vn.md §6).
+    DISTRICT_PEOPLES_COMMITTEE = "district_committee", _("District People's Committee (before 01/07/2025)")
+    DISTRICT_POLICE = "district_police", _("District police (before 01/03/2025)")
+    DISTRICT_LABOUR_OFFICE = "district_labour_office", _("District Office of Labour, Invalids and Social Affairs")
+    PROVINCIAL_LABOUR_DEPARTMENT = "labour_department", _("Department of Labour, Invalids and Social Affairs")
+
+
+# Agency types that existed only on the old map: an agency of these types has a last day.
+HISTORIC_AGENCY_TYPES = frozenset(
+    {
+        AgencyType.DISTRICT_PEOPLES_COMMITTEE,
+        AgencyType.DISTRICT_POLICE,
+        AgencyType.DISTRICT_LABOUR_OFFICE,
+        AgencyType.PROVINCIAL_LABOUR_DEPARTMENT,
+    }
+)
 
 
 class Agency(models.Model):
@@ -55,6 +74,10 @@ class Agency(models.Model):
         related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The days the agency existed under this name (empty: not known / still exists). A historic
+    # record or directive names the agency of its day: a district People's Committee in 2024.
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -62,10 +85,21 @@ class Agency(models.Model):
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="agency_name_unique_per_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="agency_name_unique_per_unit"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="agency_validity_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def is_valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 class User(AbstractUser):

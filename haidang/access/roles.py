@@ -98,11 +98,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.VIEW_AGENCIES,
         }
     ),
+    # Police verify with the Department of Health and take decisions of their own (Art. 27(2) as
+    # amended, Art. 30(1)(b) Law 53/2024): which steps exactly is `cases.authority`.
     Role.POLICE_INVESTIGATOR: frozenset(
         {
             C.VIEW_CASES,
             C.VIEW_IDENTITY,
             C.EDIT_CASES,
+            C.DECIDE_CASES,
             C.BREAK_GLASS,
             C.MANAGE_PROCEEDINGS,
             C.FILE_REPORTS,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from haidang.access.models import Agency, ApiToken, Membership, User
+from haidang.access.models import HISTORIC_AGENCY_TYPES, Agency, ApiToken, Membership, User
 from haidang.access.roles import Role
 from haidang.audit.services import record_event
 from haidang.common.text import clean_text
@@ -119,6 +119,24 @@ def _check_current_unit(unit: AdministrativeUnit, field: str) -> None:
         )
 
 
+def _check_agency_unit(unit: AdministrativeUnit, agency_type: str, valid_from, valid_to) -> None:
+    """Today's agencies sit at units of today's map; a historic one at a unit that existed on its
+    last day, and it has a last day (the old map's bodies all have one)."""
+    if valid_from is not None and valid_to is not None and valid_to < valid_from:
+        raise ValidationError({"valid_to": _("The last day is before the first day.")})
+    if agency_type in HISTORIC_AGENCY_TYPES and valid_to is None:
+        raise ValidationError({"valid_to": _("A body of the map before 01/07/2025 needs the day it ceased.")})
+    if valid_to is None:
+        _check_current_unit(unit, "unit")
+    elif not unit.is_valid_on(valid_to):
+        raise ValidationError(
+            {
+                "unit": _("%(unit)s did not exist on %(day)s, the agency's last day.")
+                % {"unit": unit.name, "day": valid_to.strftime("%d/%m/%Y")}
+            }
+        )
+
+
 @transaction.atomic
 def create_agency(
     *,
@@ -128,14 +146,20 @@ def create_agency(
     unit: AdministrativeUnit,
     short_name: str = "",
     parent: Agency | None = None,
+    valid_from=None,
+    valid_to=None,
 ) -> Agency:
-    _check_current_unit(unit, "unit")
+    """An agency at a unit. A body of the old map (a district People's Committee, a Phòng
+    LĐ-TB&XH) is recorded at its old unit with the day it ceased (`valid_to`), for historic records."""
+    _check_agency_unit(unit, agency_type, valid_from, valid_to)
     agency = Agency(
         name=clean_text(name),
         short_name=clean_text(short_name),
         agency_type=agency_type,
         unit=unit,
         parent=parent,
+        valid_from=valid_from,
+        valid_to=valid_to,
     )
     agency.full_clean()
     agency.save()
@@ -144,7 +168,13 @@ def create_agency(
         actor=actor,
         target=agency,
         unit=unit,
-        changes={"name": agency.name, "agency_type": agency_type, "unit": unit.code},
+        changes={
+            "name": agency.name,
+            "agency_type": agency_type,
+            "unit": unit.code,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        },
     )
     return agency
 
@@ -153,7 +183,7 @@ def create_agency(
 def update_agency(*, actor: User, agency: Agency, **changes) -> Agency:
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     changed = {}
-    for field_name in ("name", "short_name", "agency_type", "unit", "parent", "is_active"):
+    for field_name in ("name", "short_name", "agency_type", "unit", "parent", "is_active", "valid_from", "valid_to"):
         if field_name not in changes:
             continue
         value = changes[field_name]
@@ -162,8 +192,8 @@ def update_agency(*, actor: User, agency: Agency, **changes) -> Agency:
         if getattr(agency, field_name) != value:
             setattr(agency, field_name, value)
             changed[field_name] = getattr(value, "code", None) or str(value)
-    if "unit" in changed:
-        _check_current_unit(agency.unit, "unit")
+    if {"unit", "agency_type", "valid_from", "valid_to"} & set(changed):
+        _check_agency_unit(agency.unit, agency.agency_type, agency.valid_from, agency.valid_to)
     if changed:
         agency.full_clean()
         agency.save()

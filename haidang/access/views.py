@@ -25,6 +25,7 @@ from haidang.access.permissions import require_capability
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
+from haidang.common import holidays
 from haidang.places.models import AdministrativeUnit, UnitLevel
 
 SETUP_DEVICE_SESSION_KEY = "haidang_totp_setup_device"
@@ -166,8 +167,15 @@ def home(request):
         "two_factor_required": scope.needs_two_factor,
         "two_factor_enabled": services.has_confirmed_device(user),
         "agency_count": selectors.agencies_visible_to(user).count(),
+        # The administrator is told when next year's public holidays are not entered yet.
+        "holiday_warning": _holiday_warning() if scope.can(Capability.MANAGE_AGENCIES) else "",
     }
     return render(request, "access/home.html", context)
+
+
+def _holiday_warning() -> str:
+    year = holidays.missing_coming_year()
+    return holidays.missing_year_message(year) if year is not None else ""
 
 
 # --- Agencies ---------------------------------------------------------------------------------
@@ -206,6 +214,8 @@ def agency_create(request):
                 short_name=data["short_name"],
                 agency_type=data["agency_type"],
                 unit=data["unit"],
+                valid_from=data.get("valid_from"),
+                valid_to=data.get("valid_to"),
             )
         except ValidationError as error:
             _apply_form_errors(form, error)
@@ -226,6 +236,8 @@ def agency_edit(request, agency_id):
         "agency_type": agency.agency_type,
         "unit": agency.unit,
         "is_active": agency.is_active,
+        "valid_from": agency.valid_from,
+        "valid_to": agency.valid_to,
     }
     form = AgencyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

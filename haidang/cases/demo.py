@@ -5,14 +5,14 @@ would get. Dates are relative to today, so the worklist always has something wai
 verification overdue. Runs once: a database that already has cases is left alone.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from haidang.access.models import Agency, User
-from haidang.cases import services, support
+from haidang.cases import services, support, timelimits
 from haidang.cases.models import Case
 from haidang.places.models import AdministrativeUnit
 
@@ -83,6 +83,25 @@ CASES = [
 ]
 
 ACTORS = {"01": ("commune.hanoi.a", "caseworker.hanoi"), "31": ("commune.haiphong.a", "caseworker.haiphong")}
+# Identification is the Department of Health's decision (Art. 27(2) as amended): its supervisor records it.
+DECIDERS = {"01": "supervisor.hanoi", "31": "supervisor.haiphong"}
+# The day of each step after the reception, as the demonstration tells it.
+STEP_DAYS = {
+    "received": 0,
+    "initial_verification": 1,
+    "further_verification": 3,
+    "identified": 3,
+    "returned_home": 10,
+    "reintegration": 20,
+}
+LATE = "Nhập lại từ hồ sơ giấy (minh hoạ)"
+
+
+def _late_reason(day) -> str:
+    """Steps recorded long after they happened say why (the demonstration enters them all today)."""
+    return LATE if (timezone.localdate() - day).days > timelimits.backdate_days_without_reason() else ""
+
+
 COMMUNE_ACTORS = {"Xã Tây Phương": "commune.hanoi.b"}
 
 
@@ -148,16 +167,30 @@ def seed_cases_demo() -> int:
                 "destination_country": "KHM",
             },
         )
+        if channel == "mission_abroad":
+            # The mission brought the person back through the border gate on the day received.
+            case = services.record_return(
+                actor=worker,
+                case=case,
+                version=case.version,
+                returned_on=received,
+                border_gate="Cửa khẩu quốc tế Mộc Bài (minh hoạ)",
+                late_reason=_late_reason(received),
+            )
         for target in steps:
-            actor = recorder if target == "received" else worker
+            actor = {"received": recorder, "identified": User.objects.get(username=DECIDERS[code])}.get(target, worker)
+            day = received + timedelta(days=STEP_DAYS[target])
             data = None
             if target == "identified":
-                day = received + timedelta(days=3)
                 data = {**IDENTIFICATION, "decision_date": day, "document_date": day}
-            case = services.transition_case(actor=actor, case=case, target=target, version=case.version, data=data)
-        if "initial_verification" in steps:
-            # As if the Department of Health had been notified the day after reception.
-            notified = timezone.make_aware(datetime.combine(received + timedelta(days=1), time(9, 0)))
-            Case.objects.filter(pk=case.pk).update(notified_at=notified)
+            case = services.transition_case(
+                actor=actor,
+                case=case,
+                target=target,
+                version=case.version,
+                data=data,
+                event_date=None if target in ("received", "identified") else day,
+                late_reason=_late_reason(day),
+            )
         made += 1
     return made

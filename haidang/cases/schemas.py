@@ -34,18 +34,19 @@ from haidang.cases.models import (
     Sex,
     SubmissionChannel,
 )
+from haidang.common.countries import is_country_code
 from haidang.common.schemas import AgencyRef, CleanSchema, Day, UnitRef, code_of
 from haidang.places.schemas import TerritoryFilter
 
 MAX_TEXT = 10_000
 
 
-
-
 def _country(value: str) -> str:
     value = value.strip().upper()
-    if value and not (len(value) == 3 and value.isascii() and value.isalpha()):
-        raise ValueError(_("Enter a three-letter country code (ISO 3166-1 alpha-3)."))
+    if value and not is_country_code(value):
+        raise ValueError(
+            _("“%(code)s” is not a country code: enter an ISO 3166-1 alpha-3 code (KHM, CHN, LAO…).") % {"code": value}
+        )
     return value
 
 
@@ -59,7 +60,12 @@ RecruitmentCode = code_of(Recruitment, blank=True)
 CountryCode = Annotated[
     str,
     AfterValidator(_country),
-    WithJsonSchema({"type": "string", "description": "ISO 3166-1 alpha-3 (KHM, CHN, LAO...), or empty."}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "ISO 3166-1 alpha-3 code of an existing country (KHM, CHN, LAO...), or empty.",
+        }
+    ),
 ]
 UnitCode = Annotated[str, Field(max_length=10)]
 
@@ -78,7 +84,11 @@ class PersonIn(CleanSchema):
     sex: SexCode = Sex.UNKNOWN.value
     birth_date: date | None = Field(None, description="ISO date; sets birth_year.")
     birth_year: int | None = Field(None, description="When only the year is known (1900 to this year).")
-    ethnicity: str = Field("", max_length=60)
+    ethnicity: str = Field(
+        "",
+        max_length=2,
+        description="Code of one of the 54 ethnic groups (01 Kinh … 54 Rơ-măm; GET /code-lists/ethnic-groups).",
+    )
     nationality_class: NationalityCode = NationalityClass.VN_CITIZEN.value
     nationality_country: CountryCode = Field("", description="Required for a foreign national (alpha-3).")
     document_type: DocumentTypeCode = ""
@@ -102,6 +112,10 @@ class CaseIn(CleanSchema):
     destination_country: CountryCode = ""
     found_abroad: bool = False
     found_country: CountryCode = ""
+    returned_on: date | None = Field(
+        None, description="For a person found abroad who is already back; a border handover defaults to reception."
+    )
+    return_border_gate: str = Field("", max_length=120)
     criminal_proceeding_number: str = Field("", max_length=60)
 
 
@@ -147,12 +161,31 @@ class TransitionData(CleanSchema):
 
 
 class TransitionIn(CleanSchema):
-    """Errors name `target`, `note`, `version` or `data.<key>`."""
+    """Errors name `target`, `note`, `version`, `event_date`, `late_reason` or `data.<key>`."""
 
     target: str = Field(max_length=40, description="A target status from `allowed_transitions`, or 'reopen'.")
     version: int = Field(description="The version read; a stale one answers 409 and nothing is written.")
     note: str = Field("", max_length=MAX_TEXT, description="Required where the transition says needs_note.")
+    event_date: date | None = Field(
+        None,
+        description="The day the step happened (default today): not in the future, not before the previous step. "
+        "For 'received' it is the reception date, for an identification the decision date.",
+    )
+    late_reason: str = Field(
+        "",
+        max_length=MAX_TEXT,
+        description="Required when event_date is more than CASE_BACKDATE_DAYS_WITHOUT_REASON days ago (audited).",
+    )
     data: TransitionData = Field(default_factory=TransitionData)
+
+
+class CaseReturnIn(CleanSchema):
+    """The person found abroad is back in Vietnam. Errors name `returned_on`, `border_gate`, `late_reason`."""
+
+    version: int = Field(description="The version read; a stale one answers 409 and nothing is written.")
+    returned_on: date = Field(description="The day the person crossed back into Vietnam; not in the future.")
+    border_gate: str = Field(max_length=120, description="The border gate or airport of return.")
+    late_reason: str = Field("", max_length=MAX_TEXT, description="Required when the return is long past.")
 
 
 # --- Output ----------------------------------------------------------------------------------------
@@ -185,6 +218,9 @@ class CaseOut(Schema):
     agency: AgencyRef
     found_abroad: bool
     found_country: str
+    abroad: bool = Field(description="Whether the person is abroad today (found abroad, no return recorded yet).")
+    returned_on: date | None = Field(description="The day the person came back to Vietnam.")
+    return_border_gate: str
     exploitation_forms: list[str]
     destination_country: str
     route: str
@@ -197,10 +233,11 @@ class CaseOut(Schema):
 
 
 class EventOut(Schema):
-    kind: str = Field(description="created, transition or updated.")
+    kind: str = Field(description="created, transition, updated, returned_to_vietnam, ...")
     from_status: str
     to_status: str
-    occurred_at: datetime
+    event_date: date = Field(description="The day the event happened.")
+    recorded_at: datetime = Field(description="When it was recorded.")
     actor: str | None = Field(description="User name of who did it.")
     note: str
 
@@ -210,6 +247,7 @@ class AllowedTransition(Schema):
     label: str
     requires: list[str] = Field(description="Keys of `data` the transition needs.")
     needs_note: bool
+    article: str = Field(description="The legal basis of who may take the step.")
 
 
 class CaseDetailOut(CaseOut):
@@ -432,7 +470,10 @@ class ProtectionDecisionIn(CleanSchema):
     risk_assessment: str = Field(max_length=MAX_TEXT, description="Who threatens the person, how, where. Sealed.")
     risk_level: RiskLevelCode
     decided_on: date = Field(description="ISO date of the decision, not in the future.")
-    decided_by: str = Field(max_length=255, description="The competent body or person (Decree 162 Art. 13).")
+    decided_by: UUID = Field(
+        description="Id of the agency that decided (Decree 162 Art. 13): police, Border Guard, Coast Guard, the "
+        "Department of Health, a People's Committee or a mission abroad (GET /agencies)."
+    )
     measures: list[MeasureCode] = Field(max_length=len(ProtectionMeasure.values), description="At least one.")
     other_measure: str = Field("", max_length=MAX_TEXT, description="Required with the measure 'other'. Sealed.")
 
@@ -461,7 +502,8 @@ class ProtectionDecisionOut(Schema):
     risk_assessment: str = Field(description="Masked unless identities_shown.")
     risk_level: str
     decided_on: date
-    decided_by: str
+    decided_by: AgencyRef | None = Field(description="The agency that decided.")
+    decided_by_legacy: str = Field(description="Text recorded before deciding bodies were agencies (to read as is).")
     measures: list[str]
     other_measure: str = Field(description="Masked unless identities_shown.")
     status: str = Field(description="active, ended or refused.")
@@ -484,7 +526,11 @@ class ExtensionIn(CleanSchema):
     extended_until: date = Field(description="The new last day of shelter; past the current limit.")
     extension_decision_number: str = Field(max_length=60)
     extension_decided_on: date
-    extension_decided_by: str = Field("", max_length=255)
+    extension_decided_by: UUID | None = Field(
+        None,
+        description="Id of the agency that decided (Decree 162 Art. 17): the facility, the Department of Health. "
+        "Required; a missing or wrong one answers 400 naming it.",
+    )
 
 
 class ShelterStayIn(CleanSchema):
@@ -496,7 +542,7 @@ class ShelterStayIn(CleanSchema):
     extended_until: date | None = None
     extension_decision_number: str = Field("", max_length=60)
     extension_decided_on: date | None = None
-    extension_decided_by: str = Field("", max_length=255)
+    extension_decided_by: UUID | None = Field(None, description="Id of the agency that decided the extension.")
 
 
 class ShelterStayEndIn(CleanSchema):
@@ -516,7 +562,8 @@ class ShelterStayOut(Schema):
     extended_until: date | None
     extension_decision_number: str
     extension_decided_on: date | None
-    extension_decided_by: str
+    extension_decided_by: AgencyRef | None
+    extension_decided_by_legacy: str
 
 
 class ShelterStayList(Schema):
@@ -545,6 +592,9 @@ class ApplicationDecisionIn(CleanSchema):
     ] = Field(description="approved or refused.", max_length=10)
     decided_on: date = Field(description="Not before the receipt; after the 9 working days it is marked late.")
     decision_number: str = Field("", max_length=60, description="Required for an approval.")
+    decided_by: UUID | None = Field(
+        None, description="Id of the Department of Health that decided (default: the recorder's own)."
+    )
     reason: str = Field("", max_length=MAX_TEXT, description="Required for a refusal.")
     approved_regimes: list[RegimeCode] = Field(
         None, max_length=len(ReintegrationRegime.values), description="Default: every regime asked for."
@@ -563,6 +613,7 @@ class ApplicationOut(Schema):
     status: str = Field(description="received, approved or refused.")
     status_label: str
     decided_on: date | None
+    decided_by: AgencyRef | None = Field(description="The Department of Health that decided (Decree 162 Art. 24).")
     decision_number: str
     reason: str = Field(description="Masked unless identities_shown.")
     approved_regimes: list[str]

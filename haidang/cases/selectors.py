@@ -33,9 +33,11 @@ from django.db.models import Case as DbCase
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
+from haidang.access.models import Membership
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
+from haidang.cases import authority as law
 from haidang.cases import timelimits
 from haidang.cases.matching import document_key, name_key
 from haidang.cases.models import (
@@ -49,7 +51,9 @@ from haidang.cases.models import (
     ProtectionDecision,
     ReintegrationApplication,
     ShelterStay,
+    SupportExtension,
 )
+from haidang.common.countries import is_country_code
 
 MASK = "•••"
 
@@ -256,9 +260,9 @@ def worklist(user, *, today=None) -> Worklist:
     """
     today = today or timezone.localdate()
     days = timelimits.initial_verification_days()
-    # Overdue when the limit (local day of notification + days) is before today, that is, when the
-    # notification came before the local midnight that starts the day `today - days`.
-    threshold = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
+    # Overdue when the limit (local day of notification + days, moved off weekends and holidays)
+    # is before today, that is, when the notification came before the first day still in time.
+    threshold = timezone.make_aware(datetime.combine(timelimits.earliest_notification_in_time(today), time.min))
     verifying = Q(status=CaseStatus.INITIAL_VERIFICATION, notified_at__isnull=False)
     overdue = verifying & Q(notified_at__lt=threshold)
     tz = timezone.get_current_timezone()
@@ -564,3 +568,95 @@ def get_attachment_for_user(user, attachment_id) -> CaseAttachment | None:
         )
     except ValidationError:  # not a UUID
         return None
+
+
+# --- Who may act on a case (the law's division of work, `cases.authority`) ---------------------------
+
+
+@dataclass(frozen=True)
+class Acting:
+    """The membership through which a user takes a step, or why none may."""
+
+    membership: Membership | None
+    reason: str
+
+    @property
+    def allowed(self) -> bool:
+        return self.membership is not None
+
+
+def acting_memberships(user, case: Case) -> list[Membership]:
+    """The user's memberships that reach `case`: active, at an agency that exists today, over the
+    case's unit (any of them when the case is assigned to the user)."""
+    if user is None or not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    rows = (
+        Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
+        .select_related("agency", "unit")
+        .order_by("created_at")
+    )
+    assigned = case.assigned_to_id == user.pk
+    target = case.unit.scope_path
+    return [m for m in rows if m.agency.is_valid_on(today) and (assigned or target.startswith(m.unit.scope_path))]
+
+
+def acting_for(user, case: Case, authority: law.Authority, *, memberships=None) -> Acting:
+    """The first of the user's memberships that may take a step with `authority` on `case`."""
+    memberships = acting_memberships(user, case) if memberships is None else memberships
+    reasons = []
+    for membership in memberships:
+        verdict = law.verdict(
+            authority,
+            role=membership.role,
+            agency_type=membership.agency.agency_type,
+            own_case=case.agency_id == membership.agency_id,
+        )
+        if verdict.allowed:
+            return Acting(membership, verdict.reason)
+        reasons.append(verdict.reason)
+    # The agency kind is what a user most needs to hear; a role refusal says it too.
+    return Acting(
+        None,
+        reasons[0]
+        if reasons
+        else str(law.STEP_REFUSED)
+        % {
+            "who": authority.who(),
+            "article": authority.article,
+        },
+    )
+
+
+# --- Stored values outside the code lists (issue 10: listed for correction, never dropped) ------------
+
+
+@dataclass(frozen=True)
+class Correction:
+    case_number: str
+    field: str
+    value: str
+
+
+def code_corrections() -> list[Correction]:
+    """Country codes that name no country, ethnicities and deciding bodies kept as first typed."""
+    rows: list[Correction] = []
+    for field in ("found_country", "destination_country"):
+        for number, value in Case.objects.exclude(**{field: ""}).values_list("number", field):
+            if not is_country_code(value):
+                rows.append(Correction(number, field, value))
+    people = Case.objects.values_list("number", "person__nationality_country", "person__ethnicity_legacy")
+    for number, country, ethnicity in people:
+        if country and not is_country_code(country):
+            rows.append(Correction(number, "nationality_country", country))
+        if ethnicity:
+            # Ethnicity is sensitive personal data: the case page shows it to those who may see it.
+            rows.append(Correction(number, "ethnicity", "—"))
+    for model, field in (
+        (ProtectionDecision, "decided_by_legacy"),
+        (ShelterStay, "extension_decided_by_legacy"),
+        (SupportExtension, "decided_by_legacy"),
+    ):
+        for number, value in model.objects.exclude(**{field: ""}).values_list("case__number", field):
+            rows.append(Correction(number, field, value))
+    return sorted(rows, key=lambda row: (row.case_number, row.field))

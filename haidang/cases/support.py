@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
+from haidang.cases import authority as law
 from haidang.cases import eligibility
 from haidang.cases.models import (
     Case,
     CaseStatus,
+    IntakeChannel,
     LinkedPerson,
     NationalityClass,
     Person,
@@ -29,7 +31,8 @@ from haidang.cases.models import (
     SupportExtension,
     SupportItem,
 )
-from haidang.cases.selectors import can_edit_case
+from haidang.cases.selectors import acting_for, can_edit_case
+from haidang.common.ages import age_on
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 from haidang.places.models import UnitLevel
@@ -43,9 +46,9 @@ PRE_IDENTIFICATION = {
 
 
 def identification_date(case: Case) -> date | None:
-    event = case.events.filter(to_status=CaseStatus.IDENTIFIED).order_by("-occurred_at", "-id").first()
-    value = (event.data or {}).get("decision_date") if event else None
-    return date.fromisoformat(value) if value else None
+    """The date of the (latest) identification decision: the identification step's event date."""
+    event = case.events.filter(to_status=CaseStatus.IDENTIFIED).order_by("-event_date", "-id").first()
+    return event.event_date if event is not None else None
 
 
 def _status(case: Case, identified_on: date | None) -> str:
@@ -58,17 +61,32 @@ def _status(case: Case, identified_on: date | None) -> str:
     return eligibility.Status.VICTIM if identified_on else eligibility.Status.BEING_IDENTIFIED
 
 
-def _location(case: Case) -> str:
-    # Still abroad only while a mission abroad handles the case before the person is received home.
-    abroad = case.intake_channel == "mission_abroad" and case.status in {CaseStatus.REPORTED}
-    return eligibility.Location.ABROAD if abroad else eligibility.Location.DOMESTIC
+def was_abroad(case: Case) -> bool:
+    """Found abroad, or handled through a mission abroad: abroad until the return is recorded."""
+    return case.found_abroad or case.intake_channel == IntakeChannel.MISSION_ABROAD
 
 
-def _age(person: Person, on: date) -> int | None:
-    if person.birth_date:
-        born = person.birth_date
-        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return on.year - person.birth_year if person.birth_year else None
+def is_abroad(case: Case, on: date | None = None) -> bool:
+    """Whether the person is abroad on `on`: until the recorded return to Vietnam (Art. 37(3))."""
+    on = on or timezone.localdate()
+    return was_abroad(case) and (case.returned_on is None or case.returned_on > on)
+
+
+def _location(case: Case, on: date) -> str:
+    return eligibility.Location.ABROAD if is_abroad(case, on) else eligibility.Location.DOMESTIC
+
+
+def legal_regime_of(case: Case, *, on: date | None = None) -> str:
+    """The regime the case stands under, as the eligibility engine decides it (Art. 63: a victim
+    identified before 01/07/2025 keeps Law 66/2011; everyone else is under Law 53/2024)."""
+    identified_on = identification_date(case)
+    regime, _reason = eligibility.determine_legal_regime(
+        status=_status(case, identified_on),
+        identified_on=identified_on,
+        received_on=case.reception_date,
+        on=on or timezone.localdate(),
+    )
+    return str(regime)
 
 
 def applicant_for(case: Case, beneficiary: Person | None = None, *, on: date | None = None) -> eligibility.Applicant:
@@ -76,7 +94,7 @@ def applicant_for(case: Case, beneficiary: Person | None = None, *, on: date | N
     identified_on = identification_date(case)
     principal = case.person
     common = {
-        "location": _location(case),
+        "location": _location(case, on),
         "trafficked_in_vietnam": case.intake_channel == "foreign_victim" or not case.found_abroad,
         "identified_on": identified_on,
         "received_on": case.reception_date,
@@ -88,7 +106,7 @@ def applicant_for(case: Case, beneficiary: Person | None = None, *, on: date | N
     return eligibility.Applicant(
         role=eligibility.Role.ACCOMPANYING_CHILD,
         nationality_class=beneficiary.nationality_class,
-        age=_age(beneficiary, on),
+        age=age_on(on, birth_date=beneficiary.birth_date, birth_year=beneficiary.birth_year),
         principal_status=_status(case, identified_on),
         principal_nationality_class=principal.nationality_class,
         **common,
@@ -184,18 +202,36 @@ def create_rate(*, actor, data: dict) -> RateTable:
 
 @transaction.atomic
 def record_extension(*, actor, case: Case, data: dict) -> SupportExtension:
+    """Record a decision that lets a regime go past its limit, naming the agency that decided
+    (Decree 162 Art. 17: the facility's head, the Department of Health or a competent body)."""
     if not can_edit_case(actor, case):
         raise PermissionDenied
+    recorder, decider = law.DECISIONS["support_extension"]
+    acting = acting_for(actor, case, recorder)
+    if not acting.allowed:
+        raise PermissionDenied(acting.reason)
     errors: dict = {}
     if data.get("regime") not in eligibility.Regime.__members__:
         errors["regime"] = [_("Choose a regime from the list.")]
     if not data.get("extra_units") or data["extra_units"] < 1:
         errors["extra_units"] = [_("Enter one or more.")]
-    for field in ("decision_number", "decided_by"):
-        if not clean_text(data.get(field)):
-            errors[field] = [_("This field is required.")]
-    if data.get("decided_on") is None:
+    if not clean_text(data.get("decision_number")):
+        errors["decision_number"] = [_("This field is required.")]
+    decided_on, agency = data.get("decided_on"), data.get("decided_by")
+    if decided_on is None:
         errors["decided_on"] = [_("This field is required.")]
+    elif decided_on > timezone.localdate():
+        errors["decided_on"] = [_("%(day)s is in the future.") % {"day": format_day(decided_on)}]
+    if agency is None:
+        errors["decided_by"] = [
+            _("Choose the agency that decided: %(who)s (%(article)s).")
+            % {"who": decider.who(), "article": decider.article}
+        ]
+    elif agency.agency_type not in decider.agency_types:
+        errors["decided_by"] = [
+            _("%(agency)s cannot take this decision; it is taken by: %(who)s (%(article)s).")
+            % {"agency": agency.name, "who": decider.who(), "article": decider.article}
+        ]
     if errors:
         raise ValidationError(errors)
     extension = SupportExtension.objects.create(
@@ -203,8 +239,8 @@ def record_extension(*, actor, case: Case, data: dict) -> SupportExtension:
         regime=data["regime"],
         extra_units=data["extra_units"],
         decision_number=clean_text(data["decision_number"]),
-        decided_on=data["decided_on"],
-        decided_by=clean_text(data["decided_by"]),
+        decided_on=decided_on,
+        deciding_agency=agency,
         recorded_by=actor,
     )
     record_event(
@@ -216,6 +252,7 @@ def record_extension(*, actor, case: Case, data: dict) -> SupportExtension:
             "regime": extension.regime,
             "extra_units": extension.extra_units,
             "decision_number": extension.decision_number,
+            "decided_by": str(agency.pk),
         },
     )
     return extension

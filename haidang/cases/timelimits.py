@@ -1,9 +1,23 @@
-"""Legal time limits, computed from the case's own dates.
+"""Legal time limits, computed from the dates events happened (never the day they were typed).
 
 Values the reference marks as still to be verified are settings with the documented default:
 CASE_INITIAL_VERIFICATION_DAYS (3, Art. 27(2) as amended), CASE_SHELTER_MAX_DAYS (120, Decree
-162 Art. 17), CASE_REINTEGRATION_DECISION_WORKING_DAYS (9, Form 07 procedure) and
-PUBLIC_HOLIDAYS (dates skipped by working-day arithmetic, besides Saturdays and Sundays).
+162 Art. 17), CASE_REINTEGRATION_DECISION_WORKING_DAYS (9, Form 07 procedure). Public holidays come
+from `haidang.common.holidays` (a data file with its legal source per year).
+
+The end of a time limit (Civil Code 2015 Art. 148(5)): when the last day of a limit counted in days
+falls on a weekly rest day or a public holiday, the limit ends at the end of the next working day.
+The Civil Code's counting rules apply unless another law says otherwise (Art. 144(2)); Law 53/2024
+says nothing else, so the rule applies to:
+
+- the initial verification, "no later than 3 days" after notification (Art. 27(2) as amended):
+  moved to the next working day (`initial_verification_deadline`). VERIFY(verification-days-rollover).
+
+It does not apply to:
+
+- the 120 days of shelter and essential needs (Decree 162 Art. 17): a length of support counted in
+  calendar days, not a period for doing something (`shelter_deadline`);
+- the 9 working days of a Form 07 decision: counted in working days, it always ends on one.
 """
 
 from dataclasses import dataclass
@@ -11,6 +25,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+
+from haidang.common.holidays import public_holidays
 
 
 def initial_verification_days() -> int:
@@ -25,8 +41,8 @@ def reintegration_decision_working_days() -> int:
     return getattr(settings, "CASE_REINTEGRATION_DECISION_WORKING_DAYS", 9)
 
 
-def public_holidays() -> frozenset[date]:
-    return frozenset(getattr(settings, "PUBLIC_HOLIDAYS", ()))
+def backdate_days_without_reason() -> int:
+    return getattr(settings, "CASE_BACKDATE_DAYS_WITHOUT_REASON", 30)
 
 
 def is_working_day(day: date, holidays: frozenset[date] | None = None) -> bool:
@@ -67,8 +83,31 @@ def _local_day(value: date | datetime) -> date:
     return value
 
 
+def next_working_day_from(day: date, holidays: frozenset[date] | None = None) -> date:
+    """`day` itself when it is a working day, else the next working day (Civil Code Art. 148(5))."""
+    holidays = public_holidays() if holidays is None else holidays
+    while not is_working_day(day, holidays):
+        day += timedelta(days=1)
+    return day
+
+
+def initial_verification_due(notified_on: date, holidays: frozenset[date] | None = None) -> date:
+    """3 days after the notification, moved to the next working day (Civil Code Art. 148(5))."""
+    return next_working_day_from(notified_on + timedelta(days=initial_verification_days()), holidays)
+
+
+def earliest_notification_in_time(today: date) -> date:
+    """The first notification day whose verification limit is not yet past on `today`: a case
+    notified before it is overdue. The limit grows with the notification day, so this is a cut."""
+    holidays = public_holidays()
+    day = today - timedelta(days=initial_verification_days())
+    while initial_verification_due(day - timedelta(days=1), holidays) >= today:
+        day -= timedelta(days=1)
+    return day
+
+
 def initial_verification_deadline(notified: date | datetime, *, today: date | None = None) -> Deadline:
-    due = _local_day(notified) + timedelta(days=initial_verification_days())
+    due = initial_verification_due(_local_day(notified))
     return Deadline("initial_verification", due, today or timezone.localdate())
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("transfers/<uuid:transfer_id>/answer/", views.transfer_decide, name="transfer_decide"),
     path("<uuid:case_id>/", views.detail, name="detail"),
     path("<uuid:case_id>/transition/", views.transition, name="transition"),
+    path("<uuid:case_id>/return/", views.record_return, name="record_return"),
     path("<uuid:case_id>/consent/", views.consent, name="consent"),
     path("<uuid:case_id>/consent/<uuid:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("<uuid:case_id>/support/", views.support_page, name="support"),

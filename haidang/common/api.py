@@ -155,7 +155,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def handle_forbidden(request, exc):
-        return error_response(api, request, 403, "forbidden", _("Your role does not allow this."))
+        # A refusal that says who may act (the law's division of work) keeps its message.
+        return error_response(api, request, 403, "forbidden", str(exc) or _("Your role does not allow this."))
 
     @api.exception_handler(Http404)
     def handle_404(request, exc):

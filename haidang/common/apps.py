@@ -7,7 +7,7 @@ class CommonConfig(AppConfig):
     label = "common"
 
     def ready(self) -> None:
-        from haidang.common import crypto
+        from haidang.common import crypto, holidays  # noqa: F401 (holidays registers its check)
 
         # A malformed key must stop the process at start, not at the first read of a record.
         crypto.key_ring()

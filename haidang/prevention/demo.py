@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from haidang.access.demo import AGENCIES, USERS
+from haidang.access.demo import AGENCIES, HISTORIC_AGENCIES, USERS
 from haidang.access.models import Agency, User
 from haidang.access.roles import Capability, role_can
 from haidang.places.models import AdministrativeUnit, UnitLevel
@@ -97,8 +97,9 @@ SLOTS = [
     Slot("01", "hn_b_committee", "campaign"),
     Slot("01", "hn_b_police", "year"),
     Slot("01", "hn_social_work", "campaign"),
-    Slot("01", "hn_women", "2024"),
-    Slot("01", "hn_a_committee", "2024"),
+    # 2024: organised by the bodies of the old Thạch Thất district, which existed then.
+    Slot("01", "tt_women", "2024"),
+    Slot("01", "tt_committee", "2024"),
     # Hải Phòng: 16 activities.
     Slot("31", "hp_committee", "campaign"),
     Slot("31", "hp_women", "campaign", joint=True),
@@ -182,6 +183,8 @@ MODELS = [
 
 def _agencies() -> dict[str, Agency]:
     names = {key: name for key, name, _type, _where in AGENCIES}
+    # The old district's bodies, for the activities of 2024 (their true organisers).
+    names.update({key: name for key, name, _type, _where, _last in HISTORIC_AGENCIES})
     found = {a.name: a for a in Agency.objects.filter(name__in=names.values()).select_related("unit")}
     missing = [name for name in names.values() if name not in found]
     if missing:

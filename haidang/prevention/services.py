@@ -171,6 +171,22 @@ def _check_organisers(errors: dict, actor, organiser, co_organisers) -> None:
         errors.setdefault("co_organisers", []).append(_("The organiser cannot also be a co-organiser."))
 
 
+def _check_organisers_existed(errors: dict, organiser, co_organisers, start) -> None:
+    """A 2024 activity names the bodies of its day (a district People's Committee), not today's."""
+    if not isinstance(start, date):
+        return
+    if organiser is not None and not organiser.is_valid_on(start):
+        errors.setdefault("organiser", []).append(
+            _("%(agency)s did not exist on %(day)s.") % {"agency": organiser.name, "day": format_day(start)}
+        )
+    gone = [agency.name for agency in co_organisers or [] if not agency.is_valid_on(start)]
+    if gone:
+        errors.setdefault("co_organisers", []).append(
+            _("These agencies did not exist on %(day)s: %(names)s.")
+            % {"day": format_day(start), "names": ", ".join(gone)}
+        )
+
+
 def _validate_activity(actor, values: dict, materials: list[dict] | None, co_organisers) -> None:
     errors: dict[str, list[str]] = {}
     if values.get("activity_type") not in ActivityType.values:
@@ -188,6 +204,7 @@ def _validate_activity(actor, values: dict, materials: list[dict] | None, co_org
     _check_campaign(errors, values.get("campaign"), start, end)
     _check_materials(errors, materials)
     _check_organisers(errors, actor, values.get("organiser"), co_organisers)
+    _check_organisers_existed(errors, values.get("organiser"), co_organisers, start)
     if errors:
         raise ValidationError(errors)
 

@@ -12,14 +12,14 @@ Runs once: a database that already holds the demonstration criminal cases is lef
 """
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from haidang.access.models import Agency, User
 from haidang.cases import services as case_services
-from haidang.cases.models import Case, CaseEvent, CaseStatus
+from haidang.cases.models import CaseStatus
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.proceedings import services
 from haidang.proceedings.models import CriminalCase
@@ -42,7 +42,8 @@ PROVINCES = {
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Lò", "Giàng", "Vàng", "Đinh", "Hà")
 FEMALE = ("Thị Hoa", "Thị Mai", "Thị Lan", "Thị Sim", "Thị Dợ", "Thị Nga", "Thị Mỷ", "Thu Hà")
 MALE = ("Văn Páo", "Văn Tình", "A Sử", "Văn Nam", "Seo Chứ", "Đức Minh")
-ETHNICITIES = (("Kinh", 60), ("Mông", 15), ("Thái", 10), ("Dao", 8), ("Tày", 7))
+# Codes of the official list (haidang.common.ethnicities): Kinh, Mông, Thái, Dao, Tày.
+ETHNICITIES = (("01", 60), ("08", 15), ("03", 10), ("09", 8), ("02", 7))
 PATTERNS = (
     {"route": "vn_cn", "destination_country": "CHN", "exploitation_forms": ["forced_marriage"]},
     {"route": "vn_cn", "destination_country": "CHN", "exploitation_forms": ["sexual", "forced_marriage"]},
@@ -52,6 +53,9 @@ PATTERNS = (
     {"route": "domestic", "destination_country": "", "exploitation_forms": ["forced_labour"]},
 )
 IDENTIFICATION = {"evidence_sources": ["a", "e"], "document_type": "police_certificate", "document_number": "XN-MH"}
+# Identification and "not a victim" are the Department of Health's decisions, recorded by its supervisor.
+DECIDERS = {"01": "supervisor.hanoi", "31": "supervisor.haiphong"}
+LATE = "Nhập lại từ hồ sơ giấy (minh hoạ)"
 
 
 def _half_years(today: date) -> list[tuple[date, date]]:
@@ -65,10 +69,6 @@ def _half_years(today: date) -> list[tuple[date, date]]:
 
 def _day(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, max((end - start).days, 0)))
-
-
-def _aware(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(9, 30)))
 
 
 def _police_user(code: str) -> User:
@@ -140,21 +140,24 @@ def _victim(rng, code, units, others, worker, agency, received, *, outside: bool
             steps.append((CaseStatus.RETURNED_HOME, returned))
     elif identified < today:
         steps += [(CaseStatus.FURTHER_VERIFICATION, identified), (CaseStatus.NOT_VICTIM, identified)]
+    decider = User.objects.get(username=DECIDERS[code])
     for target, day in steps:
         data, note = None, ""
         if target == CaseStatus.IDENTIFIED:
             data = {**IDENTIFICATION, "decision_date": day, "document_date": day, "document_issuer": agency.name}
         if target == CaseStatus.NOT_VICTIM:
             note = "Không đủ căn cứ xác định là nạn nhân (minh hoạ)"
+        # Each step carries the day it happened; entered today from the paper file, it says so.
         case = case_services.transition_case(
-            actor=worker, case=case, target=target, version=case.version, data=data, note=note
+            actor=decider if target in (CaseStatus.IDENTIFIED, CaseStatus.NOT_VICTIM) else worker,
+            case=case,
+            target=target,
+            version=case.version,
+            data=data,
+            note=note,
+            event_date=None if target in (CaseStatus.RECEIVED, CaseStatus.IDENTIFIED) else day,
+            late_reason=LATE,
         )
-    dated = dict(steps)
-    Case.objects.filter(pk=case.pk).update(notified_at=_aware(received + timedelta(days=1)))
-    # The steps happened on their days, not today.
-    for target, day in dated.items():
-        CaseEvent.objects.filter(case=case, to_status=target).update(occurred_at=_aware(day))
-    CaseEvent.objects.filter(case=case, kind="created").update(occurred_at=_aware(received))
     return case
 
 

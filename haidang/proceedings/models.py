@@ -9,6 +9,7 @@ to a reader only if that reader may see the case itself.
 """
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency
 from haidang.cases.models import Case, Route, Sex
+from haidang.common.ages import age_band_on
 from haidang.common.fields import EncryptedTextField
 from haidang.places.models import AdministrativeUnit
 
@@ -42,16 +44,10 @@ class SuspectRole(models.TextChoices):
     OTHER = "other", _("Other role")
 
 
-def age_band_for(birth_year: int | None, on_year: int) -> str:
-    """The band of a person born in `birth_year` in the year `on_year` (age by year difference)."""
-    if birth_year is None:
-        return AgeBand.UNKNOWN
-    age = on_year - birth_year
-    if age < 16:
-        return AgeBand.UNDER_16
-    if age < 18:
-        return AgeBand.AGE_16_17
-    return AgeBand.ADULT
+def age_band_for(birth_year: int | None, on: date) -> str:
+    """The band of a person born in `birth_year` on the day `on`, by the one age rule
+    (`haidang.common.ages`: a birth year alone is born on 31/12)."""
+    return age_band_on(on, birth_year=birth_year)
 
 
 class CriminalCase(models.Model):

@@ -16,6 +16,7 @@ from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
 from haidang.cases.models import Case, Exploitation, Route, Sex
 from haidang.cases.selectors import cases_visible_to
+from haidang.common.countries import is_country_code
 from haidang.common.errors import StaleVersionError
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
@@ -81,8 +82,12 @@ def _check_day(errors: dict, field: str, day, *, required: bool = False, not_bef
 
 def _country(errors: dict, field: str, value) -> str:
     code = clean_text(value).upper()
-    if code and not (len(code) == 3 and code.isalpha() and code.isascii()):
-        _add(errors, field, _("Enter a three-letter country code (ISO 3166-1 alpha-3)."))
+    if code and not is_country_code(code):
+        _add(
+            errors,
+            field,
+            _("“%(code)s” is not a country code: enter an ISO 3166-1 alpha-3 code (KHM, CHN, LAO…).") % {"code": code},
+        )
     return code
 
 
@@ -265,7 +270,7 @@ def _suspect_values(criminal_case: CriminalCase, merged: dict) -> dict:
         _add(errors, "birth_year", _("Enter a year between 1900 and %(year)s.") % {"year": today.year})
         year = None
     if year is not None:
-        values["age_band"] = age_band_for(year, criminal_case.detected_on.year)
+        values["age_band"] = age_band_for(year, criminal_case.detected_on)
     else:
         values["age_band"] = values.get("age_band") or AgeBand.UNKNOWN
         if values["age_band"] not in AgeBand.values:

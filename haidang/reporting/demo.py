@@ -82,7 +82,7 @@ PROVINCES = {
     "31": (
         "Ủy ban nhân dân Thành phố Hải Phòng",
         "coordinator.haiphong",
-        "1368/UBND-VX (minh hoạ)",
+        "1520/UBND-VX (minh hoạ)",
         [
             Story("Ủy ban nhân dân Phường Hồng Bàng", "commune.haiphong.a", _at(4), _at(7, hour=10)),
             Story("Sở Y tế Thành phố Hải Phòng", "caseworker.haiphong", _at(9), _at(12, hour=14)),  # late, approved
@@ -149,6 +149,67 @@ def _play(report: Report, story: Story, users: dict, coordinator: User) -> None:
     _backdate(report, story)
 
 
+# The seed article's own directive: No. 1368 of the People's Committee of the old Thạch Thất district
+# (map before 01/07/2025), 13/07/2024, to the district's departments and the People's Committees of its
+# communes and township, reports due 05/08/2024 through the district's Phòng LĐ-TB&XH.
+HISTORIC = {
+    "number": "1368/UBND",
+    "issued_on": date(2024, 7, 13),
+    "deadline": date(2024, 8, 5),
+    "period_id": "2024-07-01_2024-07-31",
+    "issuer": "Ủy ban nhân dân huyện Thạch Thất",
+    "title": (
+        "Về việc tổ chức các hoạt động hưởng ứng Ngày thế giới phòng, chống mua bán người và "
+        "Ngày toàn dân phòng, chống mua bán người 30/7 năm 2024"
+    ),
+    "text": (
+        "Thực hiện Công văn của Ban Chỉ đạo 138 Chính phủ về triển khai hoạt động hưởng ứng năm 2024, "
+        "Ủy ban nhân dân huyện đề nghị các phòng, ban, ngành và Ủy ban nhân dân các xã, thị trấn tổ chức "
+        "các hoạt động tuyên truyền, rà soát, hỗ trợ nạn nhân trở về và báo cáo kết quả về Ủy ban nhân dân "
+        "huyện qua Phòng Lao động – Thương binh và Xã hội huyện trước ngày 05/8/2024. "
+        "(Tóm tắt theo bài báo gốc; dữ liệu minh hoạ.)"
+    ),
+    "activities": [
+        "Tổ chức hội nghị tuyên truyền, diễu hành, tọa đàm, nói chuyện chuyên đề, tập huấn",
+        "Tuyên truyền trên phương tiện thông tin đại chúng; treo pa-nô, áp phích; cấp phát tờ rơi; video clip",
+        "Rà soát, thống kê nạn nhân bị mua bán trở về để hỗ trợ theo quy định; tư vấn, kết nối, chuyển tuyến",
+        "Xây dựng mô hình hỗ trợ nạn nhân trở về hòa nhập cộng đồng",
+    ],
+    "rules": [
+        (UnitLevel.COMMUNE, AgencyType.COMMUNE_PEOPLES_COMMITTEE),
+        (UnitLevel.DISTRICT, AgencyType.DISTRICT_POLICE),
+    ],
+}
+
+
+def _seed_historic_directive(version, coordinator: User) -> int:
+    """Directive No. 1368 of 2024, under its true issuer; its reports were kept on paper then."""
+    issuer = Agency.objects.filter(name=HISTORIC["issuer"]).select_related("unit").first()
+    if issuer is None:  # a map without the old district
+        return 0
+    if Directive.objects.filter(issuing_agency=issuer, number=HISTORIC["number"]).exists():
+        return 0
+    directive = services.create_directive(
+        actor=coordinator,
+        number=HISTORIC["number"],
+        issued_on=HISTORIC["issued_on"],
+        issuing_agency=issuer,
+        title=HISTORIC["title"],
+        text=HISTORIC["text"],
+        form_version=version,
+        period_id=HISTORIC["period_id"],
+        deadline=HISTORIC["deadline"],
+        activities=HISTORIC["activities"],
+        recipient_rules=[{"level": level, "agency_type": kind} for level, kind in HISTORIC["rules"]],
+    )
+    reports = services.issue_directive(actor=coordinator, directive=directive)
+    issued = timezone.make_aware(datetime.combine(HISTORIC["issued_on"], time(8, 0)))
+    Directive.objects.filter(pk=directive.pk).update(issued_at=issued)
+    Report.objects.filter(directive=directive).update(prefilled_at=issued)
+    Notification.objects.filter(report__directive=directive).update(created_at=issued)
+    return len(reports)
+
+
 @transaction.atomic
 def seed_reporting_demo() -> dict:
     """Idempotent; called by `manage.py seed_demo`. Returns {province code: reports made}."""
@@ -184,4 +245,5 @@ def seed_reporting_demo() -> dict:
             if report is not None and story.filer in users:
                 _play(report, story, users, coordinator)
         made[province] = len(reports)
+    made["thach_that_2024"] = _seed_historic_directive(version, users["coordinator.hanoi"])
     return made

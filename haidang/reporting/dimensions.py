@@ -12,6 +12,7 @@ from itertools import product
 
 from django.utils.translation import gettext_lazy as _
 
+from haidang.common.ages import age_band, age_on
 from haidang.prevention.models import ActivityType, MaterialKind
 
 
@@ -148,22 +149,11 @@ def parse_cell(dimensions: dict | None, breakdowns) -> Cell:
 
 
 def age_band_for(birth_year: int | None, on: date, birth_date: date | None = None) -> str:
-    """The age band of a person on a day, from the birth date, else the birth year."""
-    if birth_date is not None:
-        age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
-    elif birth_year is not None:
-        # Only the year is known: take the younger possible age, so a person who may still be a
-        # child is counted as one (in doubt, the child's protection applies).
-        age = on.year - birth_year - 1
-    else:
+    """The age band of a person on a day, by the one age rule (`haidang.common.ages`)."""
+    age = age_on(on, birth_date=birth_date, birth_year=birth_year)
+    if age is None or age < 0:
         return UNKNOWN
-    if age < 0:
-        return UNKNOWN
-    if age < 16:
-        return "under_16"
-    if age < 18:
-        return "16_17"
-    return "18_plus"
+    return age_band(age)
 
 
 def sex_for(value: str | None) -> str:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import AgencyType
@@ -36,7 +35,13 @@ from haidang.reporting.dimensions import (
 )
 
 # Agencies whose reports speak for the whole unit.
-AREA_AGENCY_TYPES = frozenset({AgencyType.COMMUNE_PEOPLES_COMMITTEE, AgencyType.PROVINCIAL_PEOPLES_COMMITTEE})
+AREA_AGENCY_TYPES = frozenset(
+    {
+        AgencyType.COMMUNE_PEOPLES_COMMITTEE,
+        AgencyType.PROVINCIAL_PEOPLES_COMMITTEE,
+        AgencyType.DISTRICT_PEOPLES_COMMITTEE,  # before 01/07/2025
+    }
+)
 
 Row = tuple[dict[str, str], int]
 
@@ -101,21 +106,15 @@ def cases_received(unit, start: date, end: date, agency=None) -> Iterable[Row]:
     return _case_rows(queryset.values("reception_date", *PERSON_FIELDS))
 
 
-def _cases_with_transition(unit, start, end, agency, status: str, date_key: str | None) -> Iterable[Row]:
-    """Cases that moved to `status` in the period (by the decision date when the step records one)."""
+def _cases_with_transition(unit, start, end, agency, status: str) -> Iterable[Row]:
+    """Cases that moved to `status` in the period, on the day the step happened (its event date,
+    not the day it was recorded)."""
     events = CaseEvent.objects.filter(to_status=status, case__in=_case_queryset(unit, agency).values("pk")).values(
-        "case_id", "occurred_at", "data"
+        "case_id", "event_date"
     )
     counted: dict = {}
     for event in events:
-        day = None
-        if date_key and isinstance(event["data"], dict) and event["data"].get(date_key):
-            try:
-                day = date.fromisoformat(str(event["data"][date_key]))
-            except ValueError:
-                day = None
-        if day is None:
-            day = timezone.localtime(event["occurred_at"]).date()
+        day = event["event_date"]
         # A case reopened and identified twice is counted once, on its first decision.
         if event["case_id"] not in counted or day < counted[event["case_id"]]:
             counted[event["case_id"]] = day
@@ -124,11 +123,11 @@ def _cases_with_transition(unit, start, end, agency, status: str, date_key: str 
 
 
 def cases_identified(unit, start: date, end: date, agency=None) -> Iterable[Row]:
-    return _cases_with_transition(unit, start, end, agency, "identified", "decision_date")
+    return _cases_with_transition(unit, start, end, agency, "identified")
 
 
 def cases_returned(unit, start: date, end: date, agency=None) -> Iterable[Row]:
-    return _cases_with_transition(unit, start, end, agency, "returned_home", None)
+    return _cases_with_transition(unit, start, end, agency, "returned_home")
 
 
 def cases_supported(unit, start: date, end: date, agency=None) -> Iterable[Row]:

@@ -13,8 +13,10 @@ Counting rules that hold for every indicator:
   in the period is one victim. Per unit, a person counts once in each unit where they have a
   record, so unit rows may add up to more than the total (`additive=False`). A breakdown by
   form of exploitation puts a person under every form recorded on their case (`multi=True`).
-* Age bands of victims are the age at reception (year of reception minus year of birth); of
-  suspects, the age at the date the criminal case was detected.
+* Age bands of victims are the age on the day of reception, of suspects on the day the criminal
+  case was detected, by the one age rule (`haidang.common.ages`: a birth year alone is born 31/12).
+* Steps (identification, return home) count on the day they happened (their event date), not the
+  day someone recorded them.
 * Origin compares the victim's place of residence (placed on today's map) with the province
   that received the case: in the province, outside it, or not known.
 * A report is placed in a period by its deadline (the day the directive asked for it), whatever
@@ -35,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haidang.cases.eligibility import REGIME_INFO
 from haidang.cases.models import CaseStatus, Exploitation, ReferralStatus, Route, ServiceType, Sex
+from haidang.common.ethnicities import ethnicity_choices
 from haidang.prevention.models import ActivityType, MaterialKind
 from haidang.proceedings.models import AgeBand, Article, SuspectRole
 from haidang.reporting.models import SUBMITTED_STATUSES, DirectiveStatus
@@ -85,6 +88,8 @@ class Breakdown:
 
     def value_labels(self) -> dict[str, str]:
         choices = _regime_choices() if self.code == "regime" else (self.choices or ())
+        if self.code == "ethnicity":  # stored as codes of the official list, shown by name
+            choices = ethnicity_choices()
         labels = {str(value): str(label) for value, label in choices}
         labels.setdefault(UNKNOWN, str(_("Not known")))
         labels.setdefault(NONE, str(_("None recorded")))
@@ -300,11 +305,10 @@ INDICATORS: tuple[Indicator, ...] = (
         source=_victim_source(
             EVENT,
             unit="case__unit",
-            date="data__decision_date",
+            date="event_date",
             person="case__person__",
             case="case__",
             condition=Q(to_status=CaseStatus.IDENTIFIED),
-            date_is_text=True,
         ),
     ),
     Indicator(
@@ -349,7 +353,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="victims_returned",
         label=_("Victims returned home"),
         counts=_("Distinct persons whose return home was recorded."),
-        placed_by=_("Date the return home was recorded."),
+        placed_by=_("Date the person returned home (the step's event date, not the day it was recorded)."),
         filters=_("Steps to “returned home” on victim cases."),
         breakdowns=VICTIM_BREAKDOWNS,
         sensitive=True,
@@ -358,7 +362,7 @@ INDICATORS: tuple[Indicator, ...] = (
         source=_victim_source(
             EVENT,
             unit="case__unit",
-            date="occurred_at__date",
+            date="event_date",
             person="case__person__",
             case="case__",
             condition=Q(to_status=CaseStatus.RETURNED_HOME),

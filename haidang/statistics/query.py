@@ -13,14 +13,14 @@ which pages and the API answer as 404. Never an identity: only counts leave this
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Case, CharField, Count, ExpressionWrapper, F, IntegerField, Q, Sum, TextField, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, Sum, TextField, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, ExtractYear
-from django.db.models.lookups import LessThan
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
+from haidang.common.ages import age_band_expression
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.places.territory import Territory
 from haidang.reporting.periods import Period, same_period_previous_year
@@ -198,15 +198,9 @@ def _breakdown_expression(indicator: Indicator, code: str):
     if code == "route":
         return _coded(f"{case}route")
     if code == "age_band":
-        birth = f"{person}birth_year"
-        # Age at reception, by year difference (a birth date is not always known, a year usually is).
-        age = ExpressionWrapper(ExtractYear(f"{case}reception_date") - F(birth), output_field=IntegerField())
-        return Case(
-            When(**{f"{birth}__isnull": True}, then=Value(UNKNOWN)),
-            When(LessThan(age, 16), then=Value("under_16")),
-            When(LessThan(age, 18), then=Value("16_17")),
-            default=Value("18_plus"),
-            output_field=CharField(),
+        # Age on the day of reception, by the one age rule (common.ages: a birth year alone is 31/12).
+        return age_band_expression(
+            birth_date=f"{person}birth_date", birth_year=f"{person}birth_year", on=f"{case}reception_date"
         )
     if code == "origin":
         residence = f"{person}residence_unit"

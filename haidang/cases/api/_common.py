@@ -19,7 +19,7 @@ from ninja import Router
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.access.selectors import agencies_visible_to
-from haidang.cases import selectors, workflow
+from haidang.cases import selectors, support, workflow
 from haidang.cases.models import Case, LinkedPerson
 from haidang.common.api import ApiError, error_fields, invalid, not_found
 from haidang.common.schemas import agency_ref, unit_ref
@@ -64,6 +64,9 @@ def _case_out(user, case: Case) -> dict:
         "agency": agency_ref(case.agency),
         "found_abroad": case.found_abroad,
         "found_country": case.found_country,
+        "abroad": support.is_abroad(case),
+        "returned_on": case.returned_on,
+        "return_border_gate": case.return_border_gate,
         "exploitation_forms": list(case.exploitation_forms or []),
         "destination_country": case.destination_country,
         "route": case.route,
@@ -77,23 +80,26 @@ def _case_out(user, case: Case) -> dict:
 
 
 def _allowed_transitions(user, case: Case) -> list[dict]:
+    """The moves this user may make now: those the table allows from the status that one of the
+    user's agencies may take under the law (`cases.authority`)."""
     if not selectors.can_edit_case(user, case):
         return []
-    scope = scope_for(user)
+    memberships = selectors.acting_memberships(user, case)
     return [
         {
             "target": str(transition.target),
             "label": str(transition.label),
             "requires": list(transition.requires),
             "needs_note": transition.needs_note,
+            "article": transition.authority.article,
         }
         for transition in workflow.transitions_from(case.status)
-        if scope.can(transition.capability)
+        if selectors.acting_for(user, case, transition.authority, memberships=memberships).allowed
     ]
 
 
 def _case_detail(user, case: Case) -> dict:
-    events = case.events.select_related("actor").order_by("occurred_at", "id")
+    events = case.events.select_related("actor").order_by("event_date", "recorded_at", "id")
     return {
         **_case_out(user, case),
         "can_edit": selectors.can_edit_case(user, case),
@@ -102,7 +108,8 @@ def _case_detail(user, case: Case) -> dict:
                 "kind": event.kind,
                 "from_status": event.from_status,
                 "to_status": event.to_status,
-                "occurred_at": event.occurred_at,
+                "event_date": event.event_date,
+                "recorded_at": event.recorded_at,
                 "actor": event.actor.username if event.actor_id else None,
                 "note": event.note,
             }

@@ -1,8 +1,9 @@
 """Intake: the person and their case, recorded together."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Status
+from ninja import Field, Schema, Status
 
 from haidang.access.roles import Capability
 from haidang.access.selectors import agencies_visible_to
@@ -10,6 +11,8 @@ from haidang.cases import services
 from haidang.cases.api._common import _after_write, _named, _require, _unit, router
 from haidang.cases.schemas import CaseCreateIn, CaseDetailOut, CaseIn, PersonIn
 from haidang.common.api import ErrorOut, invalid
+from haidang.common.countries import country_choices
+from haidang.common.ethnicities import ethnicity_choices
 
 PERSON_FIELDS = frozenset(PersonIn.model_fields)
 CASE_FIELDS = frozenset(CaseIn.model_fields)
@@ -51,3 +54,33 @@ def create_case(request, payload: CaseCreateIn):
     except ValidationError as error:
         raise _named(error, _intake_field) from None
     return Status(201, _after_write(request, case))
+
+
+class CodeOut(Schema):
+    code: str
+    name: str = Field(description="In the language of the request (Vietnamese by default).")
+
+
+class CodeList(Schema):
+    items: list[CodeOut]
+    count: int
+
+
+@router.get(
+    "/code-lists/ethnic-groups",
+    response={200: CodeList, 401: ErrorOut},
+    summary="The 54 ethnic groups: the codes `person.ethnicity` takes (Decision 121-TCTK/PPCĐ)",
+)
+def ethnic_groups(request):
+    items = [{"code": code, "name": name} for code, name in ethnicity_choices()]
+    return {"items": items, "count": len(items)}
+
+
+@router.get(
+    "/code-lists/countries",
+    response={200: CodeList, 401: ErrorOut},
+    summary="Countries: the ISO 3166-1 alpha-3 codes the country fields take, with their names",
+)
+def countries(request):
+    items = [{"code": code, "name": name} for code, name in country_choices(get_language() or "vi")]
+    return {"items": items, "count": len(items)}

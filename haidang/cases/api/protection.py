@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Status
 
 from haidang.cases import protection, selectors
-from haidang.cases.api._common import _case_for, _editable, _person_on_case, _written, router
+from haidang.cases.api._common import _agency, _case_for, _editable, _person_on_case, _written, router
 from haidang.cases.models import Case, ProtectionDecision
 from haidang.cases.schemas import (
     ProtectionDecisionIn,
@@ -16,6 +16,7 @@ from haidang.cases.schemas import (
     ProtectionRefusalIn,
 )
 from haidang.common.api import ErrorOut, invalid, not_found
+from haidang.common.schemas import agency_ref
 
 
 def _decision_out(view: selectors.ProtectionView) -> dict:
@@ -27,7 +28,8 @@ def _decision_out(view: selectors.ProtectionView) -> dict:
         "risk_assessment": view.risk_assessment,
         "risk_level": decision.risk_level,
         "decided_on": decision.decided_on,
-        "decided_by": decision.decided_by,
+        "decided_by": agency_ref(decision.deciding_agency) if decision.deciding_agency_id else None,
+        "decided_by_legacy": decision.decided_by_legacy,
         "measures": list(decision.measures or []),
         "other_measure": view.other_measure,
         "status": decision.status,
@@ -79,9 +81,10 @@ def create_protection_decision(request, case_id: UUID, payload: ProtectionDecisi
     subject = _person_on_case(
         case, payload.subject, errors, "subject", _("Choose the person of this case or one of their linked persons.")
     )
+    decided_by = _agency(request, errors, "decided_by", payload.decided_by)
     if errors:
         raise invalid(errors)
-    data = {**payload.dict(), "subject": subject}
+    data = {**payload.dict(), "subject": subject, "decided_by": decided_by}
     decision = _written(protection.decide_protection, actor=request.user, case=case, data=data)
     return Status(201, _one_decision(request, case, decision.pk))
 

@@ -6,10 +6,11 @@ from django.utils.translation import gettext as _
 from ninja import Status
 
 from haidang.cases import protection, selectors
-from haidang.cases.api._common import _case_for, _editable, _masked, _person_on_case, _written, router
+from haidang.cases.api._common import _agency, _case_for, _editable, _masked, _person_on_case, _written, router
 from haidang.cases.models import Case
 from haidang.cases.schemas import ApplicationDecisionIn, ApplicationIn, ApplicationList, ApplicationOut
 from haidang.common.api import ErrorOut, invalid, not_found
+from haidang.common.schemas import agency_ref
 
 
 def _application_out(view: selectors.ApplicationView, show: bool) -> dict:
@@ -26,6 +27,7 @@ def _application_out(view: selectors.ApplicationView, show: bool) -> dict:
         "status": application.status,
         "status_label": str(application.get_status_display()),
         "decided_on": application.decided_on,
+        "decided_by": agency_ref(application.deciding_agency) if application.deciding_agency_id else None,
         "decision_number": application.decision_number,
         "reason": _masked(application.reason, show),
         "approved_regimes": list(application.approved_regimes or []),
@@ -88,5 +90,10 @@ def decide_application(request, case_id: UUID, application_id: UUID, payload: Ap
     if application is None:
         raise not_found()
     data = payload.dict(exclude_none=True)
+    if payload.decided_by is not None:
+        errors: dict = {}
+        data["decided_by"] = _agency(request, errors, "decided_by", payload.decided_by)
+        if errors:
+            raise invalid(errors)
     _written(protection.decide_application, actor=request.user, application=application, data=data)
     return _one_application(request, case, application.pk)

@@ -10,6 +10,7 @@ from haidang.cases.api._common import _agency, _case_for, _editable, _person_on_
 from haidang.cases.models import Case, ShelterStay
 from haidang.cases.schemas import ExtensionIn, ShelterStayEndIn, ShelterStayIn, ShelterStayList, ShelterStayOut
 from haidang.common.api import ErrorOut, invalid, not_found
+from haidang.common.schemas import agency_ref
 
 
 def _stay_out(view: selectors.StayView, show: bool) -> dict:
@@ -27,7 +28,10 @@ def _stay_out(view: selectors.StayView, show: bool) -> dict:
         "extended_until": stay.extended_until,
         "extension_decision_number": stay.extension_decision_number,
         "extension_decided_on": stay.extension_decided_on,
-        "extension_decided_by": stay.extension_decided_by,
+        "extension_decided_by": (
+            agency_ref(stay.extension_deciding_agency) if stay.extension_deciding_agency_id else None
+        ),
+        "extension_decided_by_legacy": stay.extension_decided_by_legacy,
     }
 
 
@@ -73,9 +77,12 @@ def create_shelter_stay(request, case_id: UUID, payload: ShelterStayIn):
         case, payload.person, errors, "person", _("Choose the person of this case or one of their linked persons.")
     )
     facility = _agency(request, errors, "facility", payload.facility)
+    decided_by = None
+    if payload.extension_decided_by is not None:
+        decided_by = _agency(request, errors, "extension_decided_by", payload.extension_decided_by)
     if errors:
         raise invalid(errors)
-    data = {**payload.dict(), "person": person, "facility": facility}
+    data = {**payload.dict(), "person": person, "facility": facility, "extension_decided_by": decided_by}
     stay = _written(protection.start_stay, actor=request.user, case=case, data=data)
     return Status(201, _one_stay(request, case, stay.pk))
 
@@ -88,7 +95,14 @@ def create_shelter_stay(request, case_id: UUID, payload: ShelterStayIn):
 def extend_shelter_stay(request, case_id: UUID, stay_id: UUID, payload: ExtensionIn):
     case = _editable(request, case_id, "shelter")
     stay = _stay_for(case, stay_id)
-    _written(protection.extend_stay, actor=request.user, stay=stay, data=payload.dict())
+    errors: dict = {}
+    decided_by = None
+    if payload.extension_decided_by is not None:
+        decided_by = _agency(request, errors, "extension_decided_by", payload.extension_decided_by)
+    if errors:
+        raise invalid(errors)
+    data = {**payload.dict(), "extension_decided_by": decided_by}
+    _written(protection.extend_stay, actor=request.user, stay=stay, data=data)
     return _one_stay(request, case, stay.pk)
 
 

@@ -15,15 +15,17 @@ from datetime import date, timedelta, timezone
 LAW_2024_IN_FORCE = date(2025, 7, 1)
 
 #: Art. 37(2) gives an accompanying child points (a) to (h) only, so no vocational training.
-#: VERIFY: Decree 162/2025 Art. 24 is reported to extend vocational training to accompanying under-18s.
+#: VERIFY(voc-accompanying-child): Decree 162/2025 Art. 24 is reported to extend vocational training
+#: to accompanying under-18s.
 VOC_FOR_ACCOMPANYING_CHILD = False
 
 #: Art. 37(4) names foreign persons "trafficked in Vietnam"; the matrix (legal-vn.md §3.2) reads it as
-#: persons who are in Vietnam. VERIFY: the text itself names no location.
+#: persons who are in Vietnam. VERIFY(foreign-presence): the text names no location.
 FOREIGN_REQUIRES_PRESENCE_IN_VIETNAM = True
 
 #: Art. 63 speaks of the identification date. When a victim's identification date is not recorded
-#: (legacy records), the reception date decides instead. VERIFY: a data-gap rule, not a legal one.
+#: (legacy records), the reception date decides instead.
+#: VERIFY(reception-date-fallback): a data-gap rule, not a legal one.
 RECEPTION_DATE_FALLBACK = True
 
 # --------------------------------------------------------------------------------------------------
@@ -40,10 +42,10 @@ REINTEGRATION_DECISION_WORKING_DAYS = 9
 INITIAL_VERIFICATION_DAYS = 3
 #: Schooling after return: tuition exemption for the first school year and the following one (Decree 162 Art. 24).
 EDU_FEE_EXEMPTION_SCHOOL_YEARS = 2
-#: Legacy: meals during a facility stay for at most 60 days (Decree 09/2013/NĐ-CP). VERIFY.
+#: Legacy: meals during a facility stay for at most 60 days (Decree 09/2013/NĐ-CP). VERIFY(2011-meals-60-days).
 ESS_MAX_DAYS_2011 = 60
 #: Legacy: schooling, vocational training and hardship allowance applied for within 12 months, through
-#: the commune People's Committee (Decree 09/2013/NĐ-CP). VERIFY.
+#: the commune People's Committee (Decree 09/2013/NĐ-CP). VERIFY(2011-application-window).
 REINTEGRATION_APPLICATION_MONTHS_2011 = 12
 
 #: Vietnam is UTC+7 all year; "today" is the Vietnamese date.

@@ -144,7 +144,7 @@ RULES_2024: tuple[Rule, ...] = (
             "under Art. 37(1)({point})."
         ),
     ),
-    # VERIFY: Decree 162/2025 Art. 24 may extend vocational training to accompanying children.
+    # VERIFY(voc-accompanying-child): Decree 162/2025 Art. 24 may extend vocational training to accompanying children.
     Rule(
         key="2024.child_of_victim.voc_extended",
         category="Child under 18 accompanying a victim (Vietnamese citizen or stateless permanent resident)",
@@ -256,7 +256,8 @@ RULES_2024: tuple[Rule, ...] = (
             ),
         ),
     ),
-    # VERIFY: whether Art. 37(4) requires the person to be in Vietnam (FOREIGN_REQUIRES_PRESENCE_IN_VIETNAM).
+    # VERIFY(foreign-presence): whether Art. 37(4) requires the person to be in Vietnam
+    # (FOREIGN_REQUIRES_PRESENCE_IN_VIETNAM).
     Rule(
         key="2024.foreign.abroad_allowed",
         category="Foreign victim or person being identified, trafficked in Vietnam, now abroad",
@@ -351,7 +352,7 @@ RULES_2024: tuple[Rule, ...] = (
 # a to d. Art. 32(3): minors accompanying a victim, points a to c. Every clause says "tùy trường hợp
 # quy định tại các điều 33...38", i.e. subject to the conditions of the detail articles, for citizens
 # and foreigners alike, so the rows grant rather than leave it case by case.
-# VERIFY: Art. 32 wording against the official text (seen in several legal Q&A pages), and whether
+# VERIFY(2011-art32-wording): Art. 32 wording against the official text (seen in several legal Q&A pages), and whether
 # foreign victims should be treated as case by case as they are under the 2024 law.
 RULES_2011: tuple[Rule, ...] = (
     Rule(
@@ -424,7 +425,7 @@ RULES_2011: tuple[Rule, ...] = (
     ),
     # Law 66/2011 gives regimes only to victims; Decree 09/2013 Art. 19(1)(b) adds essential needs and
     # travel costs for persons awaiting verification after reception (Art. 24-25 of the 2011 law).
-    # VERIFY: whether medical care at reception was also available, and whether Art. 19(1)(b)
+    # VERIFY(2011-being-identified): whether medical care at reception was also available, and whether Art. 19(1)(b)
     # covered persons abroad.
     Rule(
         key="2011.being_identified",
@@ -549,7 +550,7 @@ LAW_2011 = Law(
                 "Law 66/2011/QH12 has no interpretation regime (it is new in Art. 37(1)(c) Law 53/2024/QH15), "
                 "so it is not available under the transitional regime.",
             ),
-            # VERIFY: whether legal counselling given as legal aid under Art. 36 covers this need.
+            # VERIFY(2011-legal-support): whether legal counselling given as legal aid under Art. 36 covers this need.
             Regime.LEG: (
                 f"Art. 32(1) {L2011}",
                 "Law 66/2011/QH12 has no separate legal-support regime (it is new in Art. 37(1)(d) "
@@ -568,7 +569,7 @@ LAW_2011 = Law(
             ),
             Regime.EDU: (_APPLICATION_WINDOW_2011,),
             Regime.VOC: ("Vocational training only (Art. 37 Law 66/2011/QH12).", _APPLICATION_WINDOW_2011),
-            # VERIFY: the poor-household condition and the amount (provincial rates, §3.4).
+            # VERIFY(2011-hardship-allowance): the poor-household condition and the amount (provincial rates, §3.4).
             Regime.HAR: ("Only for victims from poor households (Decree 09/2013/NĐ-CP).", _APPLICATION_WINDOW_2011),
         }
     ),

@@ -7,10 +7,10 @@ the future, the unit inside the user's area, what each transition needs) and the
 put back on the field they name. The shared fields and builders are in `_common`.
 """
 
-from haidang.cases.forms._common import COUNTRY_SUGGESTIONS, MAX_QUANTITY, MAX_TEXT, CountryField, ListedChoiceField
+from haidang.cases.forms._common import MAX_QUANTITY, MAX_TEXT, CountryField, ListedChoiceField, country_options
 from haidang.cases.forms.access import BreakGlassForm
 from haidang.cases.forms.attachments import AttachmentForm
-from haidang.cases.forms.case import IDENTIFICATION_DOCUMENT_TYPES, MAX_NOTE, TransitionForm
+from haidang.cases.forms.case import IDENTIFICATION_DOCUMENT_TYPES, MAX_NOTE, ReturnForm, TransitionForm
 from haidang.cases.forms.consent import (
     CONSENT_METHOD_LABELS,
     DISCLOSURE_PURPOSE_LABELS,
@@ -39,10 +39,10 @@ __all__ = [
     "AttachmentForm",
     "BreakGlassForm",
     "CONSENT_METHOD_LABELS",
-    "COUNTRY_SUGGESTIONS",
     "CaseFilterForm",
     "ConsentForm",
     "CountryField",
+    "country_options",
     "DISCLOSURE_PURPOSE_LABELS",
     "DayField",
     "IDENTIFICATION_DOCUMENT_TYPES",
@@ -70,6 +70,7 @@ __all__ = [
     "TRANSFER_DECISIONS",
     "TransferDecisionForm",
     "TransferForm",
+    "ReturnForm",
     "TransitionForm",
     "UnitField",
     "VisitForm",

@@ -1,57 +1,57 @@
-"""What the case forms share: the country field and its suggestions, a record chosen from a list, and small
-builders of fields (units are chosen with `places.forms.UnitField`)."""
+"""What the case forms share: the country and ethnic-group fields and the names they offer, a record
+chosen from a list, and small builders of fields (units are chosen with `places.forms.UnitField`)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from haidang.common.countries import country_choices, resolve_country
+from haidang.common.ethnicities import ethnicity_choices, resolve_ethnicity
 from haidang.common.text import clean_text
 
-# Countries met most often on trafficking routes from and through Vietnam, offered as suggestions
-# (any ISO 3166-1 alpha-3 code is accepted).
-COUNTRY_SUGGESTIONS = {
-    "KHM": _("Cambodia"),
-    "CHN": _("China"),
-    "LAO": _("Laos"),
-    "MMR": _("Myanmar"),
-    "THA": _("Thailand"),
-    "MYS": _("Malaysia"),
-    "PHL": _("Philippines"),
-    "IDN": _("Indonesia"),
-    "SGP": _("Singapore"),
-    "TWN": _("Taiwan"),
-    "KOR": _("Republic of Korea"),
-    "JPN": _("Japan"),
-    "ARE": _("United Arab Emirates"),
-    "SAU": _("Saudi Arabia"),
-    "RUS": _("Russia"),
-    "DEU": _("Germany"),
-    "GBR": _("United Kingdom"),
-    "FRA": _("France"),
-    "USA": _("United States"),
-    "VNM": _("Viet Nam"),
-}
+
+def country_options() -> list[tuple[str, str]]:
+    """(name, code) of every country in the page's language, for the field's suggestions."""
+    return [(name, code) for code, name in country_choices(get_language() or "vi")]
 
 
 class CountryField(forms.CharField):
-    """An ISO 3166-1 alpha-3 country code, e.g. KHM; suggestions come from a datalist."""
+    """A country by its name ("Campuchia", with or without diacritics) or its ISO 3166-1 alpha-3
+    code (KHM); cleaned to the code. Suggestions come from a datalist of names."""
 
-    default_error_messages = {"invalid": _("Enter a three-letter country code, for example KHM for Cambodia.")}
+    default_error_messages = {
+        "invalid": _("“%(value)s” is not a country: type its name (Campuchia) or its code (KHM)."),
+    }
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("max_length", 80)
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", _("Three-letter code, e.g. KHM (Cambodia), CHN (China), LAO (Laos)."))
+        kwargs.setdefault("help_text", _("The country's name (Campuchia, Trung Quốc, Lào) or its code (KHM)."))
         super().__init__(**kwargs)
-        self.widget.attrs.update(
-            {"autocomplete": "off", "list": "country-options", "spellcheck": "false", "class": "short"}
-        )
+        self.widget.attrs.update({"autocomplete": "off", "list": "country-options", "spellcheck": "false"})
 
     def clean(self, value):
-        code = (super().clean(value) or "").strip().upper()
-        if code and not (len(code) == 3 and code.isascii() and code.isalpha()):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return ""
+        code = resolve_country(text)
+        if code is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid", params={"value": text})
         return code
+
+
+class EthnicityField(forms.ChoiceField):
+    """One of the 54 ethnic groups, stored as its code; a name typed or sent ("Mông", "H'Mông") is
+    taken as its group."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=[("", "—"), *ethnicity_choices()], **kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return resolve_ethnicity(text) or text
 
 
 def _checkboxes(choices, label, **kwargs):

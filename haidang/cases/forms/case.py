@@ -3,24 +3,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases import workflow
+from haidang.cases import timelimits, workflow
 from haidang.cases.forms._common import _blank, _checkboxes, _text
+from haidang.cases.models import CaseStatus, ConfirmingDocument
 from haidang.common.forms import DayField
 from haidang.common.text import clean_text
 
 MAX_NOTE = 5_000
 
 
-# Documents confirming victim status (Law 53/2024 Art. 33(1); the list is to be verified, the legacy
-# 2011 list and the confirmation certificate expected from Decree 162 are offered).
-IDENTIFICATION_DOCUMENT_TYPES = (
-    ("victim_confirmation", _("Victim confirmation certificate")),
-    ("police_certificate", _("Certificate from the police")),
-    ("rescue_certificate", _("Certificate from the rescuing body")),
-    ("procedure_body_certificate", _("Certificate from an investigation body, procuracy or court")),
-    ("foreign_document", _("Document of a competent foreign body, legalised")),
-    ("other", _("Other document")),
-)
+# Documents confirming victim status (Law 53/2024 Art. 33(1)): the code list of the model.
+IDENTIFICATION_DOCUMENT_TYPES = tuple(ConfirmingDocument.choices)
 
 
 class TransitionForm(forms.Form):
@@ -48,6 +41,18 @@ class TransitionForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2})
     )
+    event_date = DayField(
+        label=_("Date it happened"),
+        required=False,
+        help_text=_("Leave empty for today. Not in the future, not before the previous step."),
+    )
+    late_reason = forms.CharField(
+        label=_("Why it is recorded late"),
+        required=False,
+        max_length=MAX_NOTE,
+        help_text=_("Needed when the step happened more than %(days)s days ago."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, step: workflow.Transition | None = None, target: str = "", **kwargs):
         self.step = step
@@ -57,6 +62,12 @@ class TransitionForm(forms.Form):
         for name in self.PLAIN_FIELDS:
             self.fields[name].widget.attrs["id"] = f"id_{self.prefix}-{name}"
         requires = step.requires if step is not None else ()
+        self.fields["late_reason"].help_text = self.fields["late_reason"].help_text % {
+            "days": timelimits.backdate_days_without_reason()
+        }
+        if step is not None and step.target in (CaseStatus.RECEIVED, CaseStatus.IDENTIFIED):
+            # Dated by the reception date, or by the decision date.
+            del self.fields["event_date"]
         if step is not None and step.needs_note:
             note = self.fields["note"]
             note.required = True
@@ -83,9 +94,10 @@ class TransitionForm(forms.Form):
                 required=True,
                 error_messages={"required": _("Tick at least one reason for closing.")},
             )
-        # The note last, after what the step needs.
+        # The note and the dates last, after what the step needs.
+        tail = ("note", "event_date", "late_reason")
         self.order_fields(
-            [*self.PLAIN_FIELDS, *(n for n in self.fields if n not in (*self.PLAIN_FIELDS, "note")), "note"]
+            [*self.PLAIN_FIELDS, *(n for n in self.fields if n not in (*self.PLAIN_FIELDS, *tail)), *tail]
         )
 
     def add_prefix(self, field_name):
@@ -93,6 +105,9 @@ class TransitionForm(forms.Form):
 
     def clean_note(self):
         return clean_text(self.cleaned_data.get("note"))
+
+    def clean_late_reason(self):
+        return clean_text(self.cleaned_data.get("late_reason"))
 
     def clean(self):
         cleaned = super().clean()
@@ -108,3 +123,31 @@ class TransitionForm(forms.Form):
     def transition_data(self) -> dict:
         requires = self.step.requires if self.step is not None else ()
         return {name: self.cleaned_data.get(name) for name in requires if name in self.fields}
+
+
+class ReturnForm(forms.Form):
+    """A person found abroad came back to Vietnam: the day and the border gate (or airport)."""
+
+    version = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("The form was incomplete; reload the case and try again.")},
+    )
+    returned_on = DayField(label=_("Returned to Vietnam on"))
+    border_gate = _text(_("Border gate of return"), max_length=120, required=True, help_text=_("Or the airport."))
+    late_reason = forms.CharField(
+        label=_("Why it is recorded late"),
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_return_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_border_gate(self):
+        return clean_text(self.cleaned_data.get("border_gate"))
+
+    def clean_late_reason(self):
+        return clean_text(self.cleaned_data.get("late_reason"))

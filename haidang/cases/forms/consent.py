@@ -30,7 +30,8 @@ class ConsentForm(forms.Form):
         label=_("Given by"), choices=ConsentGiver.choices, initial=ConsentGiver.PERSON, widget=forms.RadioSelect
     )
     representative_name = _text(
-        _("Name of the legal representative"), help_text=_("Only when a legal representative consents for a child.")
+        _("Name of the legal representative"),
+        help_text=_("Under 7 the representative consents; from 7 to under 16 the child and the representative."),
     )
     purpose = forms.ChoiceField(label=_("Consent to"), choices=_blank(DISCLOSURE_PURPOSE_LABELS.items()))
     recipient = ListedChoiceField(
@@ -52,7 +53,8 @@ class ConsentForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         _clean_texts(self, "representative_name")
-        if cleaned.get("given_by") == ConsentGiver.REPRESENTATIVE and not cleaned.get("representative_name"):
+        representative = cleaned.get("given_by") in (ConsentGiver.REPRESENTATIVE, ConsentGiver.BOTH)
+        if representative and not cleaned.get("representative_name"):
             self.add_error("representative_name", _("Name the legal representative."))
         return cleaned
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import CountryField, _blank, _checkboxes, _text
+from haidang.cases.forms._common import CountryField, EthnicityField, _blank, _checkboxes, _text
 from haidang.cases.models import DocumentType, Exploitation, IntakeChannel, NationalityClass, Recruitment, Route, Sex
 from haidang.common.forms import DayField
 from haidang.common.text import clean_text
@@ -32,12 +32,12 @@ class IntakeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "short"}),
         error_messages={"invalid": _("Enter a year, for example 2004."), "min_value": _("Enter a year from 1900.")},
     )
-    ethnicity = _text(_("Ethnicity"), max_length=60)
+    ethnicity = EthnicityField(label=_("Ethnicity"))
     nationality_class = forms.ChoiceField(
         label=_("Nationality"), choices=NationalityClass.choices, initial=NationalityClass.VN_CITIZEN
     )
     nationality_country = CountryField(
-        label=_("Country of nationality"), help_text=_("For a foreign national: three-letter code, e.g. CHN.")
+        label=_("Country of nationality"), help_text=_("For a foreign national: the country's name or code (CHN).")
     )
     document_type = forms.ChoiceField(
         label=_("Identity document"), choices=_blank(DocumentType.choices), required=False
@@ -67,6 +67,12 @@ class IntakeForm(forms.Form):
     )
     found_abroad = forms.BooleanField(label=_("Found abroad"), required=False)
     found_country = CountryField(label=_("Country where found"))
+    returned_on = DayField(
+        label=_("Returned to Vietnam on"),
+        required=False,
+        help_text=_("For a person found abroad who is already back; a handover at the border is the return."),
+    )
+    return_border_gate = _text(_("Border gate of return"), max_length=120, help_text=_("Or the airport."))
     exploitation_forms = _checkboxes(Exploitation.choices, _("Forms of exploitation"))
     destination_country = CountryField(label=_("Destination country"))
     route = forms.ChoiceField(label=_("Route"), choices=_blank(Route.choices), required=False)
@@ -98,6 +104,8 @@ class IntakeForm(forms.Form):
         "unit",
         "found_abroad",
         "found_country",
+        "returned_on",
+        "return_border_gate",
         "exploitation_forms",
         "destination_country",
         "route",

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haidang.cases.forms._common import _blank, _checkboxes, _clean_texts, _long_text, _row_id, _text
+from haidang.cases.forms._common import _agency_choice, _blank, _checkboxes, _clean_texts, _long_text, _row_id, _text
 from haidang.cases.models import ProtectionMeasure, RiskLevel
 from haidang.common.forms import DayField
 
@@ -15,7 +15,7 @@ class ProtectionDecisionForm(forms.Form):
     )
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=_blank(RiskLevel.choices))
     decided_on = DayField(label=_("Decided on"))
-    decided_by = _text(_("Decided by (competent body)"), required=True)
+    decided_by = _agency_choice(_("Decided by (competent body)"), None, help_text=_("Decree 162 Art. 13."))
     measures = _checkboxes(
         ProtectionMeasure.choices,
         _("Measures"),
@@ -24,14 +24,15 @@ class ProtectionDecisionForm(forms.Form):
     )
     other_measure = _text(_("Other measure"), help_text=_("When “Other measure” is ticked."))
 
-    def __init__(self, *args, subjects=(), **kwargs):
+    def __init__(self, *args, subjects=(), deciders=None, **kwargs):
         kwargs.setdefault("auto_id", "id_protection_%s")
         super().__init__(*args, **kwargs)
         self.fields["subject"].choices = list(subjects)
+        self.fields["decided_by"].queryset = deciders
 
     def clean(self):
         cleaned = super().clean()
-        _clean_texts(self, "risk_assessment", "decided_by", "other_measure")
+        _clean_texts(self, "risk_assessment", "other_measure")
         return cleaned
 
 

@@ -10,12 +10,12 @@ from haidang.common.forms import DayField
 class _ExtensionFields(forms.Form):
     extension_decision_number = _text(_("Extension decision number"), max_length=60)
     extension_decided_on = DayField(label=_("Extension decided on"), required=False)
-    extension_decided_by = _text(_("Extension decided by"))
+    extension_decided_by = _agency_choice(_("Extension decided by"), None, required=False)
     extended_until = DayField(label=_("Extended until"), required=False, help_text=_("The new last day of shelter."))
 
     def clean(self):
         cleaned = super().clean()
-        _clean_texts(self, "extension_decision_number", "extension_decided_by")
+        _clean_texts(self, "extension_decision_number")
         return cleaned
 
 
@@ -28,19 +28,22 @@ class StayStartForm(_ExtensionFields):
 
     field_order = ("person", "facility", "start_date")
 
-    def __init__(self, *args, persons=(), agencies=None, **kwargs):
+    def __init__(self, *args, persons=(), agencies=None, deciders=None, **kwargs):
         kwargs.setdefault("auto_id", "id_stay_%s")
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = list(persons)
         self.fields["facility"].queryset = agencies
+        self.fields["extension_decided_by"].queryset = deciders
         for name in ("extension_decision_number", "extension_decided_on", "extension_decided_by", "extended_until"):
             self.fields[name].help_text = _("Only when the person has used the 120 days.")
 
 
 class StayExtendForm(_ExtensionFields):
-    def __init__(self, *args, stay=None, **kwargs):
+    def __init__(self, *args, stay=None, deciders=None, **kwargs):
         kwargs.setdefault("auto_id", _row_id("extend", stay))
         super().__init__(*args, **kwargs)
+        self.fields["extension_decided_by"].queryset = deciders
+        self.fields["extension_decided_by"].required = True
         self.fields["extension_decision_number"].required = True
         self.fields["extension_decision_number"].error_messages["required"] = _(
             "Give the number of the extension decision."

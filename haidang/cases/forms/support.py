@@ -51,16 +51,17 @@ class SupportExtensionForm(forms.Form):
     extra_units = _count(_("Additional units"), help_text=_("For example 30 more days."))
     decision_number = _text(_("Decision number"), max_length=60, required=True)
     decided_on = DayField(label=_("Decided on"))
-    decided_by = _text(_("Decided by"), required=True, help_text=_("Who signed the decision."))
+    decided_by = _agency_choice(_("Decided by"), None, help_text=_("The agency whose head signed the decision."))
 
-    def __init__(self, *args, regimes=(), **kwargs):
+    def __init__(self, *args, regimes=(), deciders=None, **kwargs):
         kwargs.setdefault("auto_id", "id_extension_%s")
         super().__init__(*args, **kwargs)
         self.fields["regime"].choices = _blank(regimes)
+        self.fields["decided_by"].queryset = deciders
 
     def clean(self):
         cleaned = super().clean()
-        _clean_texts(self, "decision_number", "decided_by")
+        _clean_texts(self, "decision_number")
         day = cleaned.get("decided_on")
         if day is not None and day > timezone.localdate():
             self.add_error("decided_on", _("%(day)s is in the future.") % {"day": day.strftime("%d/%m/%Y")})

@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.audit.services import record_event
-from haidang.cases import services
+from haidang.cases import authority as law
+from haidang.cases import selectors, services
 from haidang.cases.models import Case, CaseStatus, Person
 from haidang.cases.selectors import can_edit_case
+from haidang.common.ages import age_on
 from haidang.places.errors import format_day
 
 ADULT_AGE = 18
@@ -59,21 +61,54 @@ def _day(errors: dict, field: str, value, *, required: bool = True, not_before: 
 
 
 def _age_at_least(birth_date: date | None, birth_year: int | None, on: date) -> int | None:
-    """The age the person has certainly reached on `on` (a birth year alone counts low), or None."""
-    if birth_date is not None:
-        return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
-    if birth_year is not None:
-        return on.year - birth_year - 1
-    return None
+    """The person's age on `on` by the one rule (`common.ages.age_on`), or None."""
+    return age_on(on, birth_date=birth_date, birth_year=birth_year)
 
 
 def _certainly_minor(person: Person, on: date) -> bool:
-    """Under 18 on `on` for certain (with a birth year alone, only if even the oldest reading is)."""
-    if person.birth_date is not None:
-        return _age_at_least(person.birth_date, None, on) < ADULT_AGE
-    return person.birth_year is not None and on.year - person.birth_year < ADULT_AGE
+    """Under 18 on `on` by the one age rule (a birth year alone: born on 31/12)."""
+    age = age_on(on, birth_date=person.birth_date, birth_year=person.birth_year)
+    return age is not None and age < ADULT_AGE
 
 
-def _finish(case: Case, *, actor, kind: str, action: str, data: dict, changes: dict, note: str = "", **extra):
-    services._event(case, actor=actor, kind=kind, note=note, data=data)
+def _require_recorder(actor, case: Case, kind: str):
+    """The actor's membership that may record a decision of `kind` on the case, else PermissionDenied
+    naming who may (`authority.DECISIONS`)."""
+    recorder, _decider = law.DECISIONS[kind]
+    acting = selectors.acting_for(actor, case, recorder)
+    if not acting.allowed:
+        raise PermissionDenied(acting.reason)
+    return acting.membership
+
+
+def _deciding_agency(errors: dict, field: str, agency, kind: str, on: date | None, *, required: bool = True):
+    """The body that decided: an agency of a kind the law gives the decision to, existing on `on`."""
+    _recorder, decider = law.DECISIONS[kind]
+    if agency is None:
+        if required:
+            _add(
+                errors,
+                field,
+                _("Choose the agency that decided: %(who)s (%(article)s).")
+                % {"who": decider.who(), "article": decider.article},
+            )
+        return None
+    if agency.agency_type not in decider.agency_types:
+        _add(
+            errors,
+            field,
+            _("%(agency)s cannot take this decision; it is taken by: %(who)s (%(article)s).")
+            % {"agency": agency.name, "who": decider.who(), "article": decider.article},
+        )
+        return None
+    if on is not None and not agency.is_valid_on(on):
+        _add(errors, field, _("%(agency)s did not exist on %(day)s.") % {"agency": agency.name, "day": format_day(on)})
+        return None
+    return agency
+
+
+def _finish(
+    case: Case, *, actor, kind: str, action: str, data: dict, changes: dict, note: str = "", event_date=None, **extra
+):
+    services._event(case, actor=actor, kind=kind, note=note, data=data, event_date=event_date)
     record_event(action=action, actor=actor, target=case, unit=case.unit, changes=changes, **extra)

@@ -49,7 +49,7 @@ def link_person(
     if values["document_type"] not in ("", *DocumentType.values):
         _add(errors, "document_type", _("Choose one of the allowed values."))
     if not services._country_ok(values["nationality_country"]):
-        _add(errors, "nationality_country", _("Enter a three-letter country code (ISO 3166-1 alpha-3)."))
+        _add(errors, "nationality_country", services.COUNTRY_MESSAGE % {"code": values["nationality_country"]})
     _check_relationship(errors, relationship, values["birth_date"], values["birth_year"], locked)
     if errors:
         raise ValidationError(errors)

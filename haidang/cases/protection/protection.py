@@ -18,10 +18,12 @@ from haidang.cases.models import (
 from haidang.cases.protection._common import (
     _add,
     _day,
+    _deciding_agency,
     _finish,
     _lock_case,
     _require_edit,
     _require_open,
+    _require_recorder,
 )
 from haidang.cases.selectors import links_by_person, role_on_case
 from haidang.common.text import clean_text
@@ -48,6 +50,7 @@ def decide_protection(*, actor, case: Case, data: dict) -> ProtectionDecision:
     """Record a protection decision: subject, risk assessment and level, competent body, date, measures."""
     locked = _lock_case(case)
     _require_edit(actor, locked)
+    _require_recorder(actor, locked, "protection")
     errors: dict = {}
     _require_open(locked, errors)
     links = links_by_person(locked)
@@ -60,9 +63,7 @@ def decide_protection(*, actor, case: Case, data: dict) -> ProtectionDecision:
     if data.get("risk_level") not in RiskLevel.values:
         _add(errors, "risk_level", _("Choose a risk level from the list."))
     decided_on = _day(errors, "decided_on", data.get("decided_on"))
-    decided_by = clean_text(data.get("decided_by"))
-    if not decided_by:
-        _add(errors, "decided_by", _("Name the competent body or person who decided (Decree 162 Art. 13)."))
+    decided_by = _deciding_agency(errors, "decided_by", data.get("decided_by"), "protection", decided_on)
     measures = list(dict.fromkeys(data.get("measures") or []))
     if not measures:
         _add(errors, "measures", _("Choose at least one measure."))
@@ -79,7 +80,7 @@ def decide_protection(*, actor, case: Case, data: dict) -> ProtectionDecision:
         risk_assessment=risk,
         risk_level=data["risk_level"],
         decided_on=decided_on,
-        decided_by=decided_by,
+        deciding_agency=decided_by,
         measures=measures,
         other_measure=other if ProtectionMeasure.OTHER in measures else "",
         recorded_by=actor,
@@ -96,7 +97,7 @@ def decide_protection(*, actor, case: Case, data: dict) -> ProtectionDecision:
             "risk_level": decision.risk_level,
             "measures": measures,
             "decision_date": decided_on.isoformat(),
-            "decided_by": decided_by,
+            "decided_by": decided_by.name,
         },
         changes={
             "protection": str(decision.pk),
@@ -104,11 +105,12 @@ def decide_protection(*, actor, case: Case, data: dict) -> ProtectionDecision:
             "risk_level": decision.risk_level,
             "measures": measures,
             "decided_on": decided_on,
-            "decided_by": decided_by,
+            "decided_by": str(decided_by.pk),
             "risk_assessment": risk,
             "other_measure": decision.other_measure,
         },
         identifying={"risk_assessment", "other_measure"},
+        event_date=decided_on,
     )
     return decision
 
@@ -205,6 +207,7 @@ def record_refusal(*, actor, decision: ProtectionDecision, data: dict) -> Protec
             "refusal_reason": reason,
         },
         identifying={"refusal_reason"},
+        event_date=refused_on,
     )
     return locked
 
@@ -236,5 +239,6 @@ def end_protection(*, actor, decision: ProtectionDecision, data: dict) -> Protec
         data={"protection": str(locked.pk), "end_date": ended_on.isoformat()},
         changes={"protection": str(locked.pk), "ended_on": ended_on, "end_reason": reason},
         identifying={"end_reason"},
+        event_date=ended_on,
     )
     return locked

@@ -19,10 +19,12 @@ from haidang.cases.protection._common import (
     _add,
     _certainly_minor,
     _day,
+    _deciding_agency,
     _finish,
     _lock_case,
     _require_edit,
     _require_open,
+    _require_recorder,
 )
 from haidang.cases.selectors import links_by_person, role_on_case
 from haidang.cases.support import assess_case, identification_date
@@ -115,6 +117,7 @@ def receive_application(*, actor, case: Case, data: dict) -> ReintegrationApplic
             "due": due,
         },
         identifying={"applicant_name"},
+        event_date=received,
     )
     return application
 
@@ -134,6 +137,7 @@ def decide_application(*, actor, application: ReintegrationApplication, data: di
     )
     case = locked.case
     _require_edit(actor, case)
+    recorder = _require_recorder(actor, case, "form_07")
     if locked.status != ApplicationStatus.RECEIVED:
         raise ValidationError({"status": [_("This application has already been decided.")]})
     errors: dict = {}
@@ -169,6 +173,7 @@ def decide_application(*, actor, application: ReintegrationApplication, data: di
                     )
     elif status == ApplicationStatus.REFUSED and not reason:
         _add(errors, "reason", _("Give the reason for the refusal."))
+    deciding = _deciding_agency(errors, "decided_by", data.get("decided_by") or recorder.agency, "form_07", decided_on)
     if errors:
         raise ValidationError(errors)
     deadline = timelimits.reintegration_decision_deadline(locked.received_on, today=decided_on)
@@ -177,7 +182,9 @@ def decide_application(*, actor, application: ReintegrationApplication, data: di
     locked.decision_number = number
     locked.reason = reason
     locked.approved_regimes = approved
-    locked.decided_by = actor
+    # The Department of Health decides (Decree 162 Art. 24): the recorder's, unless another is named.
+    locked.deciding_agency = deciding
+    locked.decision_recorded_by = actor
     locked.save(
         update_fields=[
             "status",
@@ -185,7 +192,8 @@ def decide_application(*, actor, application: ReintegrationApplication, data: di
             "decision_number",
             "reason",
             "approved_regimes",
-            "decided_by",
+            "deciding_agency",
+            "decision_recorded_by",
             "updated_at",
         ]
     )
@@ -202,6 +210,7 @@ def decide_application(*, actor, application: ReintegrationApplication, data: di
             "decision_number": number,
             "decision_date": decided_on.isoformat(),
             "late": deadline.overdue,
+            "decided_by": deciding.name,
         },
         changes={
             "application": str(locked.pk),
@@ -211,6 +220,8 @@ def decide_application(*, actor, application: ReintegrationApplication, data: di
             "decided_on": decided_on,
             "due": deadline.due,
             "late": deadline.overdue,
+            "decided_by": str(deciding.pk),
         },
+        event_date=decided_on,
     )
     return locked

@@ -12,10 +12,12 @@ from haidang.cases.models import Case, ShelterStay
 from haidang.cases.protection._common import (
     _add,
     _day,
+    _deciding_agency,
     _finish,
     _lock_case,
     _require_edit,
     _require_open,
+    _require_recorder,
 )
 from haidang.cases.selectors import (
     links_by_person,
@@ -34,6 +36,9 @@ def _check_extension(errors: dict, data: dict, *, start: date, current_due: date
     if not number:
         _add(errors, "extension_decision_number", _("Give the number of the extension decision."))
     decided_on = _day(errors, "extension_decided_on", data.get("extension_decided_on"))
+    decided_by = _deciding_agency(
+        errors, "extension_decided_by", data.get("extension_decided_by"), "shelter_extension", decided_on
+    )
     if until is None:
         _add(errors, "extended_until", _("This field is required."))
     elif not isinstance(until, date) or isinstance(until, datetime):
@@ -50,7 +55,7 @@ def _check_extension(errors: dict, data: dict, *, start: date, current_due: date
         "extended_until": until,
         "extension_decision_number": number,
         "extension_decided_on": decided_on,
-        "extension_decided_by": clean_text(data.get("extension_decided_by")),
+        "extension_deciding_agency": decided_by,
     }
 
 
@@ -105,6 +110,7 @@ def start_stay(*, actor, case: Case, data: dict) -> ShelterStay:
                     ]
                 }
             )
+        _require_recorder(actor, locked, "shelter_extension")
         extension = _check_extension(errors, data, start=start, current_due=due)
         if errors:
             raise ValidationError(errors)
@@ -132,6 +138,7 @@ def start_stay(*, actor, case: Case, data: dict) -> ShelterStay:
             "due": deadline.due,
             **({"extension_decision_number": stay.extension_decision_number} if extension else {}),
         },
+        event_date=start,
     )
     return stay
 
@@ -151,6 +158,7 @@ def extend_stay(*, actor, stay: ShelterStay, data: dict) -> ShelterStay:
     locked = _lock_stay(stay)
     case = locked.case
     _require_edit(actor, case)
+    _require_recorder(actor, case, "shelter_extension")
     _require_open_stay(locked)
     errors: dict = {}
     current = stay_deadline(locked)
@@ -171,6 +179,7 @@ def extend_stay(*, actor, stay: ShelterStay, data: dict) -> ShelterStay:
             "decision_date": locked.extension_decided_on.isoformat(),
             "previous_due_date": current.due.isoformat(),
             "due_date": locked.extended_until.isoformat(),
+            "decided_by": locked.extension_deciding_agency.name,
         },
         changes={
             "stay": str(locked.pk),
@@ -178,7 +187,9 @@ def extend_stay(*, actor, stay: ShelterStay, data: dict) -> ShelterStay:
             "extension_decided_on": locked.extension_decided_on,
             "extended_until": locked.extended_until,
             "previous_due": current.due,
+            "decided_by": str(locked.extension_deciding_agency.pk),
         },
+        event_date=locked.extension_decided_on,
     )
     return locked
 
@@ -213,5 +224,6 @@ def end_stay(*, actor, stay: ShelterStay, data: dict) -> ShelterStay:
         action="cases.shelter_stay_ended",
         data={"stay": str(locked.pk), "end_date": end.isoformat(), "days": days},
         changes={"stay": str(locked.pk), "end_date": end, "days": days},
+        event_date=end,
     )
     return locked

@@ -7,13 +7,14 @@ and disclosure), `referrals`, `transfers`, `visits`, `access` (break-the-glass);
 
 # The duplicate keys live in cases.matching, below the selectors that search by them; still importable from here.
 from haidang.cases.matching import document_key, name_key
-from haidang.cases.services._common import _country_ok, _event
+from haidang.cases.services._common import COUNTRY_MESSAGE, _country_ok, _event
 from haidang.cases.services.access import BREAK_GLASS_HOURS, break_glass
 from haidang.cases.services.case import (
     CASE_EDITABLE_FIELDS,
     LAW_2024_IN_FORCE,
     create_case,
     legal_regime_for,
+    record_return,
     transition_case,
     update_case,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "BREAK_GLASS_HOURS",
     "CASE_EDITABLE_FIELDS",
     "CONSENT_METHODS",
+    "COUNTRY_MESSAGE",
     "DISCLOSURE_PURPOSES",
     "IDENTIFYING_PERSON_FIELDS",
     "LAW_2024_IN_FORCE",
@@ -53,6 +55,7 @@ __all__ = [
     "merge_persons",
     "name_key",
     "record_consent",
+    "record_return",
     "record_visit",
     "request_transfer",
     "transition_case",

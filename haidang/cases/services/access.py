@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haidang.access.models import Membership
-from haidang.access.roles import ROLE_CAPABILITIES, Capability
+from haidang.access.models import AgencyType, Membership
+from haidang.access.roles import Capability, Role
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
 from haidang.cases.models import Case, CaseAccessGrant
@@ -45,15 +45,13 @@ def break_glass(*, actor, case_number: str, reason: str):
         reason=clean_text(reason),
         changes={"grant": str(grant.pk), "expires_at": grant.expires_at},
     )
-    # Supervisors over the case's unit are told who opened it and why (no personal data in the mail).
-    supervisor_roles = [role for role, caps in ROLE_CAPABILITIES.items() if Capability.DECIDE_CASES in caps]
-    memberships = Membership.objects.filter(is_active=True, role__in=supervisor_roles).select_related("unit", "user")
+    # The Department of Health's case supervisors over the case's unit are told who opened it and why
+    # (no personal data in the mail); police, Border Guard and missions decide but do not oversee access.
+    memberships = Membership.objects.filter(
+        is_active=True, role=Role.CASE_SUPERVISOR, agency__agency_type=AgencyType.DEPARTMENT_OF_HEALTH
+    ).select_related("unit", "user")
     recipients = sorted(
-        {
-            m.user.email
-            for m in memberships
-            if m.user.email and case.unit.scope_path.startswith(m.unit.path)
-        }
+        {m.user.email for m in memberships if m.user.email and case.unit.scope_path.startswith(m.unit.path)}
     )
     if recipients:
         transaction.on_commit(

@@ -10,6 +10,7 @@ from haidang.audit.services import record_event
 from haidang.cases.models import Case, LinkedPerson, NationalityClass, Person, Sex
 from haidang.cases.selectors import can_edit_case
 from haidang.cases.services._common import _event
+from haidang.common.ethnicities import is_ethnicity_code
 from haidang.common.text import clean_text
 
 IDENTIFYING_PERSON_FIELDS = frozenset({"full_name", "other_names", "document_number", "address", "contacts"})
@@ -36,6 +37,11 @@ def _validate_person(data: dict, errors: dict) -> dict:
         errors.setdefault("full_name", []).append(_("This field is required."))
     if values["sex"] not in Sex.values:
         errors.setdefault("sex", []).append(_("Choose one of the allowed values."))
+    if values["ethnicity"] and not is_ethnicity_code(values["ethnicity"]):
+        errors.setdefault("ethnicity", []).append(
+            _("“%(code)s” is not an ethnic group code: choose one of the 54 groups (01 Kinh … 54 Rơ-măm).")
+            % {"code": values["ethnicity"]}
+        )
     if values["nationality_class"] not in NationalityClass.values:
         errors.setdefault("nationality_class", []).append(_("Choose one of the allowed values."))
     if values["nationality_class"] == NationalityClass.FOREIGN and not values["nationality_country"]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from haidang.access.models import Agency
 from haidang.audit.models import AuditEntry
+from haidang.cases import timelimits
 from haidang.cases.models import Case, CaseEvent, Person
 from haidang.cases.selectors import MASK
 
@@ -127,15 +128,20 @@ def test_the_whole_path_as_the_demo_users_walk_it(api, patch, new_case):
             "label": "Notify the Department of Health and start initial verification",
             "requires": [],
             "needs_note": False,
+            "article": "Art. 27(1)–(2), 30(1) Law 53/2024/QH15",
         }
     ]
-    verifying = move(api, "caseworker.hanoi", read, "initial_verification")
-    assert verifying["notified_at"] is not None
-    by_target = {t["target"]: t for t in verifying["allowed_transitions"]}
+    verifying = move(api, "caseworker.hanoi", read, "initial_verification", event_date="2026-03-02")
+    notified = Case.objects.get(pk=created["id"]).notified_at
+    assert verifying["notified_at"] and timezone.localtime(notified).date() == date(2026, 3, 2)
+    # The case worker continues verification; the decisions are the supervisor's (DECIDE_CASES).
+    assert [t["target"] for t in verifying["allowed_transitions"]] == ["further_verification"]
+    offered = api("supervisor.hanoi").get(path).json()["allowed_transitions"]
+    by_target = {t["target"]: t for t in offered}
     assert set(by_target) == {"identified", "further_verification", "not_victim"}
     assert set(by_target["identified"]["requires"]) == set(IDENTIFICATION) and by_target["not_victim"]["needs_note"]
 
-    identified = move(api, "caseworker.hanoi", verifying, "identified", data=IDENTIFICATION)
+    identified = move(api, "supervisor.hanoi", verifying, "identified", data=IDENTIFICATION)
     assert identified["status"] == "identified" and identified["legal_regime"] == "2024"
     updated = patch(worker, path, {"version": identified["version"], "criminal_proceeding_number": "15/2026/HS"})
     assert updated.status_code == 200, updated.content
@@ -171,7 +177,9 @@ def test_the_whole_path_as_the_demo_users_walk_it(api, patch, new_case):
 
 def test_intake_before_the_new_map_under_an_old_unit(new_case):
     created = new_case(reception_date="2024-07-30", unit=OLD_IN_A)
-    assert created["unit"]["code"] == OLD_IN_A and created["legal_regime"] == "2011"
+    # Not yet identified: today's law applies (Art. 63 keeps 2011 only for victims identified before
+    # 01/07/2025), exactly as the eligibility engine decides.
+    assert created["unit"]["code"] == OLD_IN_A and created["legal_regime"] == "2024"
     assert created["number"] == "01-2024-000001"
 
 
@@ -232,8 +240,8 @@ def test_refused_transitions_name_the_target_or_the_missing_fields(api, new_case
     assert list(error["fields"]) == ["target"]
     assert "target" in assert_error(officer.post(path, {"target": "banana", "version": 1}), 400, "invalid")["fields"]
     case = move(api, "commune.hanoi.a", case, "received")
-    case = move(api, "caseworker.hanoi", case, "initial_verification")
-    worker = api("caseworker.hanoi")
+    case = move(api, "caseworker.hanoi", case, "initial_verification", event_date="2026-03-02")
+    worker = api("supervisor.hanoi")
 
     missing = worker.post(
         path, {"target": "identified", "version": case["version"], "data": {"evidence_sources": ["b"]}}
@@ -515,7 +523,9 @@ def test_worklist(api, new_case):
     assert body["count"] == 3 and set(by_id) == {waiting["id"], verifying["id"], done["id"]}
     item = by_id[verifying["id"]]
     assert item["kind"] == "initial_verification" and item["number"] == verifying["number"]
-    assert item["due"] == (timezone.localdate() + timedelta(days=3)).isoformat() and item["overdue"] is False
+    # Three days after today's notification, moved off a weekend or holiday (Civil Code Art. 148(5)).
+    due = timelimits.initial_verification_due(timezone.localdate())
+    assert item["due"] == due.isoformat() and item["overdue"] is False
     assert by_id[waiting["id"]]["kind"] == "reported" and by_id[waiting["id"]]["due"] == "2026-03-01"
     assert set(item) == {"case_id", "number", "status", "status_label", "kind", "due", "overdue"}
     assert api("caseworker.haiphong").get("/api/v1/cases/worklist").json()["count"] == 0

@@ -3,6 +3,7 @@ applications and attachments: each write through its service, refusals naming th
 scope (404 like missing), roles (403), masking, and audited reads and downloads."""
 
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +14,7 @@ from haidang.audit.models import AuditEntry
 from haidang.cases import protection, services
 from haidang.cases.models import CaseEvent, LinkedPerson, ProtectionDecision, ReintegrationApplication, ShelterStay
 from haidang.cases.selectors import MASK
+from haidang.cases.tests.steps import walk
 from haidang.places.models import AdministrativeUnit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -48,9 +50,7 @@ def case(worker):
             "agency": Agency.objects.get(name="Sở Y tế Thành phố Hà Nội"),
         },
     )
-    for target, data in (("received", None), ("initial_verification", None), ("identified", IDENTIFICATION)):
-        case = services.transition_case(actor=worker, case=case, target=target, version=case.version, data=data)
-    return case
+    return walk(case, worker, (("received", None), ("initial_verification", None), ("identified", IDENTIFICATION)))
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def protect(worker, case, **data):
             "risk_assessment": RISK,
             "risk_level": "high",
             "decided_on": date(2026, 3, 6),
-            "decided_by": "Công an Thành phố Hà Nội",
+            "decided_by": Agency.objects.get(name="Công an Thành phố Hà Nội"),
             "measures": ["safe_shelter"],
             **data,
         },
@@ -219,11 +219,12 @@ def test_linked_persons_are_masked_for_a_reader_without_identities(api, worker, 
 
 
 def decision_payload(**overrides):
+    police = overrides.pop("decided_by", None) or str(Agency.objects.get(name="Công an Thành phố Hà Nội").pk)
     return {
         "risk_assessment": RISK,
         "risk_level": "high",
         "decided_on": "2026-03-06",
-        "decided_by": "Công an Thành phố Hà Nội",
+        "decided_by": police,
         "measures": ["safe_shelter", "protect_personal_information"],
         **overrides,
     }
@@ -341,7 +342,24 @@ def test_a_shelter_stay_is_started_extended_and_ended(api, worker, case):
         url(case, f"shelter-stays/{stay['id']}/extension"),
         {"extended_until": "2026-08-30", "extension_decision_number": "5/QĐ", "extension_decided_on": "2026-03-07"},
     )
+    # The deciding body is an agency the law allows (Decree 162 Art. 17), named by its id.
+    assert "extension_decided_by" in assert_error(extended, 400, "invalid")["fields"]
+    police = str(Agency.objects.get(name="Công an Thành phố Hà Nội").pk)
+    health = str(Agency.objects.get(name="Sở Y tế Thành phố Hà Nội").pk)
+    extension = {
+        "extended_until": "2026-08-30",
+        "extension_decision_number": "5/QĐ",
+        "extension_decided_on": "2026-03-07",
+    }
+    wrong = api().post(
+        url(case, f"shelter-stays/{stay['id']}/extension"), {**extension, "extension_decided_by": police}
+    )
+    assert "cannot take this decision" in assert_error(wrong, 400, "invalid")["fields"]["extension_decided_by"][0]
+    extended = api().post(
+        url(case, f"shelter-stays/{stay['id']}/extension"), {**extension, "extension_decided_by": health}
+    )
     assert extended.status_code == 200, extended.content
+    assert extended.json()["extension_decided_by"]["name"] == "Sở Y tế Thành phố Hà Nội"
     assert extended.json()["due"] == "2026-08-30" and extended.json()["extension_decision_number"] == "5/QĐ"
     ended = api().post(url(case, f"shelter-stays/{stay['id']}/end"), {"end_date": "2026-03-20"})
     assert ended.status_code == 200 and ended.json()["end_date"] == "2026-03-20"
@@ -393,6 +411,10 @@ def test_a_form_07_application_is_received_and_decided(api, worker, case):
     assert body["status"] == "received" and body["beneficiary"] == "person" and body["regimes"] == ["VOC", "HAR"]
     assert body["due"] == "2026-03-20" and body["decided_on"] is None
     decision = url(case, f"reintegration-applications/{body['id']}/decision")
+    # The Department of Health decides (Decree 162 Art. 24): a case worker without that right is told who may.
+    refused = assert_error(api().post(decision, {"status": "approved", "decided_on": "2026-03-10"}), 403, "forbidden")
+    assert "Department of Health" in refused["message"]
+    api = partial(api, "supervisor.hanoi")
     error = assert_error(api().post(decision, {"status": "approved", "decided_on": "2026-03-10"}), 400, "invalid")
     assert "decision_number" in error["fields"]
     error = assert_error(api().post(decision, {"status": "maybe", "decided_on": "2026-03-10"}), 400, "invalid")
@@ -404,6 +426,7 @@ def test_a_form_07_application_is_received_and_decided(api, worker, case):
     assert decided.status_code == 200, decided.content
     assert decided.json()["status"] == "approved" and decided.json()["approved_regimes"] == ["VOC"]
     assert decided.json()["decided_late"] is False
+    assert decided.json()["decided_by"]["name"] == "Sở Y tế Thành phố Hà Nội"
     again = api().post(decision, {"status": "refused", "decided_on": "2026-03-11", "reason": "x"})
     assert "status" in assert_error(again, 400, "invalid")["fields"]
     listed = api().get(url(case, "reintegration-applications")).json()
@@ -534,7 +557,8 @@ READS = [
 WRITES = [
     ("post", "linked-persons", {"relationship": "sibling", "full_name": "Vũ Văn Em (minh hoạ)"}),
     ("patch", "linked-persons/{link}", {"version": 1, "notes": "x"}),
-    ("post", "protection-decisions", decision_payload()),
+    # Refused (404 or 403) before the deciding agency is looked at.
+    ("post", "protection-decisions", decision_payload(decided_by="00000000-0000-0000-0000-000000000000")),
     (
         "post",
         "protection-decisions/{decision}/refusal",

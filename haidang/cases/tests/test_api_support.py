@@ -7,6 +7,7 @@ import pytest
 
 from haidang.access.models import Agency
 from haidang.cases import services, support
+from haidang.cases.tests.steps import walk
 from haidang.places.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +30,12 @@ def case(demo_users):
     identification = {
         "decision_date": date(2026, 5, 3),
         "evidence_sources": ["b"],
-        "document_type": "x",
+        "document_type": "police_certificate",
         "document_issuer": "Công an",
         "document_number": "1",
         "document_date": date(2026, 5, 3),
     }
-    for target, data in (("received", None), ("initial_verification", None), ("identified", identification)):
-        case = services.transition_case(actor=worker, case=case, target=target, version=case.version, data=data)
+    case = walk(case, worker, (("received", None), ("initial_verification", None), ("identified", identification)))
     support.create_rate(
         actor=demo_users["coordinator.hanoi"],
         data={

@@ -89,9 +89,9 @@ def test_the_full_path_with_reopening(demo_users, intake):
     officer, worker = demo_users["commune.hanoi.a"], demo_users["caseworker.hanoi"]
     case = intake()
     case = move(case, officer, S.RECEIVED)
-    case = move(case, worker, S.INITIAL_VERIFICATION)
-    assert case.notified_at is not None
-    case = move(case, worker, S.IDENTIFIED, data=IDENTIFICATION)
+    case = move(case, worker, S.INITIAL_VERIFICATION, event_date=date(2026, 3, 2))
+    assert timezone.localtime(case.notified_at).date() == date(2026, 3, 2)
+    case = move(case, demo_users["supervisor.hanoi"], S.IDENTIFIED, data=IDENTIFICATION)
     case = move(case, worker, S.RETURNED_HOME)
     case = move(case, worker, S.REINTEGRATION)
     case = move(case, officer, S.CLOSED, data={"closure_reasons": ["support_decided"]})
@@ -143,14 +143,21 @@ def test_refused_moves_change_nothing(demo_users, intake):
         move(case, officer, S.IDENTIFIED, data=IDENTIFICATION)
     assert "target" in caught.value.message_dict
     case = move(move(case, officer, S.RECEIVED), officer, S.INITIAL_VERIFICATION)
+    # Identification is not the commune's act (Art. 27(2) as amended): refused before anything else.
+    with pytest.raises(PermissionDenied):
+        move(case, officer, S.IDENTIFIED, data=IDENTIFICATION)
+    supervisor = demo_users["supervisor.hanoi"]
     with pytest.raises(ValidationError) as caught:
-        move(case, officer, S.IDENTIFIED, data={"evidence_sources": ["b"]})
+        move(case, supervisor, S.IDENTIFIED, data={"evidence_sources": ["b"]})
     assert {"decision_date", "document_number"} <= set(caught.value.message_dict)
     with pytest.raises(ValidationError) as caught:
-        move(case, officer, S.NOT_VICTIM)
+        move(case, supervisor, S.NOT_VICTIM)
     assert "note" in caught.value.message_dict
     with pytest.raises(ValidationError):
-        move(case, officer, S.IDENTIFIED, data={**IDENTIFICATION, "evidence_sources": ["z"]})
+        move(case, supervisor, S.IDENTIFIED, data={**IDENTIFICATION, "evidence_sources": ["z"]})
+    with pytest.raises(ValidationError) as caught:
+        move(case, supervisor, S.IDENTIFIED, data={**IDENTIFICATION, "document_type": "napkin"})
+    assert "document_type" in caught.value.message_dict
     case.refresh_from_db()
     assert case.status == S.INITIAL_VERIFICATION
 
@@ -163,10 +170,26 @@ def test_roles_and_units_that_may_not_move_the_case(demo_users, intake):
 
 
 def test_identification_before_the_new_law_keeps_the_2011_regime(demo_users, intake):
-    worker = demo_users["caseworker.hanoi"]
-    case = intake(received=date(2026, 3, 1))
-    case = move(move(case, worker, S.RECEIVED), worker, S.INITIAL_VERIFICATION)
-    case = move(case, worker, S.IDENTIFIED, data={**IDENTIFICATION, "decision_date": date(2025, 6, 30)})
+    worker, supervisor = demo_users["caseworker.hanoi"], demo_users["supervisor.hanoi"]
+    # Received 20/06/2025 and not yet identified: today's law (Art. 63 keeps 2011 only for victims
+    # identified before 01/07/2025), as the eligibility engine says.
+    old_commune = AdministrativeUnit.objects.filter(
+        placement=commune("Xã Thạch Thất"), level=3, valid_to__isnull=False
+    ).first()
+    case = services.create_case(
+        actor=demo_users["commune.hanoi.a"],
+        person_data={"full_name": "Lê Thị Mai (minh hoạ)", "birth_year": 2001},
+        case_data={
+            "intake_channel": "self_report",
+            "reception_date": date(2025, 6, 20),
+            "unit": old_commune,
+            "agency": Agency.objects.get(name="Ủy ban nhân dân Xã Thạch Thất"),
+        },
+    )
+    assert case.legal_regime == LegalRegime.LAW_2024
+    case = move(move(case, worker, S.RECEIVED), worker, S.INITIAL_VERIFICATION, event_date=date(2025, 6, 21))
+    assert case.legal_regime == LegalRegime.LAW_2024
+    case = move(case, supervisor, S.IDENTIFIED, data={**IDENTIFICATION, "decision_date": date(2025, 6, 30)})
     assert case.legal_regime == LegalRegime.LAW_2011
 
 
@@ -238,7 +261,8 @@ def test_initial_verification_and_shelter_limits(settings):
     extended = timelimits.shelter_deadline(date(2026, 1, 1), extended_until=date(2026, 6, 30), today=date(2026, 5, 5))
     assert not extended.overdue
     settings.CASE_INITIAL_VERIFICATION_DAYS = 5
-    assert timelimits.initial_verification_deadline(notified, today=date(2026, 3, 6)).due == date(2026, 3, 7)
+    # 02/03 + 5 days is Saturday 07/03: the limit ends on Monday 09/03 (Civil Code Art. 148(5)).
+    assert timelimits.initial_verification_deadline(notified, today=date(2026, 3, 6)).due == date(2026, 3, 9)
 
 
 def test_worklist_puts_overdue_verification_first(demo_users, intake):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from haidang.access.models import Agency
+from haidang.access.models import Agency, User
 from haidang.audit.models import AuditEntry
 from haidang.cases import protection, selectors, services
 from haidang.cases.models import (
@@ -20,6 +20,7 @@ from haidang.cases.models import (
     ReintegrationApplication,
     ShelterStay,
 )
+from haidang.cases.tests.steps import walk
 from haidang.common.errors import StaleVersionError
 from haidang.places.models import AdministrativeUnit
 
@@ -61,9 +62,7 @@ def open_case(worker, hanoi, *, identify=True, **person):
     steps = [("received", None), ("initial_verification", None)]
     if identify:
         steps.append(("identified", IDENTIFICATION))
-    for target, data in steps:
-        case = services.transition_case(actor=worker, case=case, target=target, version=case.version, data=data)
-    return case
+    return walk(case, worker, steps)
 
 
 @pytest.fixture
@@ -98,6 +97,11 @@ def raw_column(model, column, pk):
         return cursor.fetchone()[0]
 
 
+def head():
+    """The Department of Health's supervisor: Form 07 is its decision (Decree 162 Art. 24)."""
+    return User.objects.get(username="supervisor.hanoi")
+
+
 def protect(worker, case, **data):
     return protection.decide_protection(
         actor=worker,
@@ -106,7 +110,7 @@ def protect(worker, case, **data):
             "risk_assessment": RISK,
             "risk_level": "high",
             "decided_on": date(2026, 3, 6),
-            "decided_by": "Công an Thành phố Hà Nội",
+            "decided_by": Agency.objects.get(name="Công an Thành phố Hà Nội"),
             "measures": ["safe_shelter", "protect_personal_information"],
             **data,
         },
@@ -390,7 +394,7 @@ def test_the_timeline_does_not_say_where_the_person_stays(demo_users, worker, ca
 def test_an_extension_needs_a_decision_number_and_date_and_a_later_day(worker, case, shelter):
     first = stay(worker, case, shelter)
     errors = refused(protection.extend_stay, actor=worker, stay=first, data={"extended_until": date(2026, 9, 30)})
-    assert set(errors) == {"extension_decision_number", "extension_decided_on"}
+    assert set(errors) == {"extension_decision_number", "extension_decided_on", "extension_decided_by"}
     errors = refused(
         protection.extend_stay,
         actor=worker,
@@ -399,9 +403,11 @@ def test_an_extension_needs_a_decision_number_and_date_and_a_later_day(worker, c
             "extended_until": date(2026, 7, 7),
             "extension_decision_number": "15/QĐ-SYT",
             "extension_decided_on": date(2099, 1, 1),
+            # The police do not extend a shelter stay (Decree 162 Art. 17).
+            "extension_decided_by": Agency.objects.get(name="Công an Thành phố Hà Nội"),
         },
     )
-    assert set(errors) == {"extended_until", "extension_decided_on"}
+    assert set(errors) == {"extended_until", "extension_decided_on", "extension_decided_by"}
     extended = protection.extend_stay(
         actor=worker,
         stay=first,
@@ -409,7 +415,7 @@ def test_an_extension_needs_a_decision_number_and_date_and_a_later_day(worker, c
             "extended_until": date(2026, 9, 30),
             "extension_decision_number": "15/QĐ-SYT",
             "extension_decided_on": date(2026, 7, 1),
-            "extension_decided_by": "Giám đốc Sở Y tế",
+            "extension_decided_by": Agency.objects.get(name="Sở Y tế Thành phố Hà Nội"),
         },
     )
     assert selectors.stay_deadline(extended).due == date(2026, 9, 30)
@@ -449,6 +455,7 @@ def test_once_the_days_are_used_a_new_stay_comes_with_its_extension(worker, case
         extended_until=date(2026, 8, 31),
         extension_decision_number="20/QĐ-SYT",
         extension_decided_on=date(2026, 7, 30),
+        extension_decided_by=Agency.objects.get(name="Sở Y tế Thành phố Hà Nội"),
     )
     assert selectors.stay_deadline(later, today=date(2026, 8, 15)).due == date(2026, 8, 31)
 
@@ -488,8 +495,11 @@ def test_an_application_is_due_nine_working_days_after_receipt_skipping_holidays
     (event,) = events(case, "reintegration_application_received")
     assert event.data["due_date"] == "2026-05-12" and event.data["regimes"] == ["VOC", "HAR"]
     assert audits(case, "cases.reintegration_application_received")[0].changes["due"] == "2026-05-12"
+    # The holidays come from the data file with their source; the setting can only add a day.
     settings.PUBLIC_HOLIDAYS = []
-    assert selectors.application_deadline(application, today=date(2026, 5, 1)).due == date(2026, 5, 7)
+    assert selectors.application_deadline(application, today=date(2026, 5, 1)).due == date(2026, 5, 12)
+    settings.PUBLIC_HOLIDAYS = [date(2026, 5, 4)]
+    assert selectors.application_deadline(application, today=date(2026, 5, 1)).due == date(2026, 5, 13)
 
 
 def test_an_application_refuses_each_missing_or_wrong_value(worker, case, hanoi):
@@ -517,38 +527,48 @@ def test_a_child_victim_applies_through_the_family(worker, hanoi):
 def test_an_approval_needs_a_decision_number_and_requested_regimes(worker, case):
     application = apply(worker, case)
     decide = protection.decide_application
-    errors = refused(decide, actor=worker, application=application, data={"status": "approved"})
+    errors = refused(decide, actor=head(), application=application, data={"status": "approved"})
     assert set(errors) == {"decided_on", "decision_number"}
     errors = refused(
         decide,
-        actor=worker,
+        actor=head(),
         application=application,
         data={"status": "approved", "decided_on": date(2026, 4, 23), "approved_regimes": ["EDU"]},
     )
     assert set(errors) == {"decided_on", "decision_number", "approved_regimes"}
-    errors = refused(decide, actor=worker, application=application, data={"status": "refused"})
+    errors = refused(decide, actor=head(), application=application, data={"status": "refused"})
     assert set(errors) == {"decided_on", "reason"}
-    assert set(refused(decide, actor=worker, application=application, data={})) == {"status", "decided_on"}
+    assert set(refused(decide, actor=head(), application=application, data={})) == {"status", "decided_on"}
     approved = decide(
-        actor=worker,
+        actor=head(),
         application=application,
         data={"status": "approved", "decided_on": date(2026, 5, 8), "decision_number": "31/QĐ-SYT"},
     )
-    assert (approved.status, approved.approved_regimes, approved.decided_by) == ("approved", ["VOC", "HAR"], worker)
+    assert (
+        approved.status,
+        approved.approved_regimes,
+        approved.decision_recorded_by,
+        approved.deciding_agency.name,
+    ) == (
+        "approved",
+        ["VOC", "HAR"],
+        head(),
+        "Sở Y tế Thành phố Hà Nội",
+    )
     deadline = selectors.application_deadline(approved, today=date(2026, 6, 1))
     assert not deadline.pending and not deadline.late
     (event,) = events(case, "reintegration_application_decided")
     assert event.data["late"] is False and event.data["decision_number"] == "31/QĐ-SYT"
     assert audits(case, "cases.reintegration_application_decided")[0].changes["status"] == "approved"
     assert "status" in refused(
-        decide, actor=worker, application=approved, data={"status": "refused", "decided_on": date(2026, 5, 9)}
+        decide, actor=head(), application=approved, data={"status": "refused", "decided_on": date(2026, 5, 9)}
     )
 
 
 def test_a_late_refusal_is_recorded_and_marked_late(worker, case):
     application = apply(worker, case)
     late = protection.decide_application(
-        actor=worker,
+        actor=head(),
         application=application,
         data={"status": "refused", "decided_on": date(2026, 5, 13), "reason": "Đã được hỗ trợ học nghề"},
     )
@@ -564,13 +584,13 @@ def test_an_approval_follows_the_eligibility_engine_with_its_article(worker, cas
     )
     errors = refused(
         protection.decide_application,
-        actor=worker,
+        actor=head(),
         application=application,
         data={"status": "approved", "decided_on": date(2026, 5, 4), "decision_number": "32/QĐ-SYT"},
     )
     assert "Art. 37(2)" in errors["approved_regimes"][0]
     approved = protection.decide_application(
-        actor=worker,
+        actor=head(),
         application=application,
         data={
             "status": "approved",
@@ -621,13 +641,12 @@ def test_a_case_with_protection_in_force_or_an_open_stay_cannot_close(demo_users
     data = {
         "decision_date": _date(2026, 2, 3),
         "evidence_sources": ["b"],
-        "document_type": "x",
+        "document_type": "police_certificate",
         "document_issuer": "Công an",
         "document_number": "1",
         "document_date": _date(2026, 2, 3),
     }
-    for target, extra in (("received", None), ("initial_verification", None), ("identified", data)):
-        case = _services.transition_case(actor=worker, case=case, target=target, version=case.version, data=extra)
+    case = walk(case, worker, (("received", None), ("initial_verification", None), ("identified", data)))
     _protection.start_stay(
         actor=worker,
         case=case,

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from haidang.access.models import Agency
 from haidang.cases import services, support
 from haidang.cases.models import LinkedPerson, Person, SupportItem
+from haidang.cases.tests.steps import walk
 from haidang.places.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +42,7 @@ def case(demo_users, hanoi):
             "agency": Agency.objects.get(name="Sở Y tế Thành phố Hà Nội"),
         },
     )
-    for target, data in (("received", None), ("initial_verification", None), ("identified", IDENTIFICATION)):
-        case = services.transition_case(actor=worker, case=case, target=target, version=case.version, data=data)
+    case = walk(case, worker, (("received", None), ("initial_verification", None), ("identified", IDENTIFICATION)))
     return case
 
 
@@ -115,7 +115,7 @@ def test_an_item_beyond_the_limit_needs_an_extension_decision(demo_users, case, 
             "extra_units": 30,
             "decision_number": "15/QĐ-SYT",
             "decided_on": date(2026, 4, 3),
-            "decided_by": "Giám đốc Sở Y tế",
+            "decided_by": Agency.objects.get(name="Sở Y tế Thành phố Hà Nội"),
         },
     )
     assert item(worker, case, start_date=date(2026, 4, 2), quantity=20).quantity == 20

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from haidang.access.models import Agency
 from haidang.audit.models import AuditEntry
-from haidang.cases import selectors, services
+from haidang.cases import selectors, services, timelimits
 from haidang.cases.models import Case, CaseStatus
 from haidang.places.models import AdministrativeUnit, UnitLevel
 
@@ -187,7 +187,9 @@ def test_the_intake_is_only_for_roles_that_record_cases(as_user):
         ({"birth_date": "31/02/2004"}, "birth_date", "is not a real date"),
         ({"reception_date": "future"}, "reception_date", "is in the future"),
         ({"residence_unit": "00000"}, "residence_unit", "There is no administrative unit with code 00000."),
-        ({"found_country": "Cambodia"}, "found_country", "three-letter country code"),
+        ({"found_country": "XYZ"}, "found_country", "is not a country"),
+        ({"found_country": "Xứ Sở Thần Tiên"}, "found_country", "is not a country"),
+        ({"ethnicity": "Martian"}, "ethnicity", "Select a valid choice"),
         ({"found_country": ""}, "found_country", "Give the country where the person was found."),
         ({"full_name": "   "}, "full_name", "full name"),
         ({"intake_channel": ""}, "intake_channel", "This field is required."),
@@ -238,18 +240,18 @@ def test_the_case_worker_moves_the_case_through_verification_and_identification(
 
     page = worker.get(reverse("cases:detail", args=[case.pk]))
     html = page.content.decode()
-    due = timezone.localtime(case.notified_at).date() + timedelta(days=3)
+    due = timelimits.initial_verification_due(timezone.localtime(case.notified_at).date())
     assert "Initial verification within 3 days" in html and day(due) in html
-    assert {item["step"].target for item in page.context["steps"]} == {
-        S.IDENTIFIED,
-        S.FURTHER_VERIFICATION,
-        S.NOT_VICTIM,
-    }
+    # The decisions are the supervisor's: the case worker is offered only to continue verification.
+    assert {item["step"].target for item in page.context["steps"]} == {S.FURTHER_VERIFICATION}
+    supervisor = as_user("supervisor.hanoi")
+    offered = supervisor.get(reverse("cases:detail", args=[case.pk])).context["steps"]
+    assert {item["step"].target for item in offered} == {S.IDENTIFIED, S.FURTHER_VERIFICATION, S.NOT_VICTIM}
 
     response = post_step(worker, case, S.FURTHER_VERIFICATION, note="Chưa có tài liệu theo Điều 33")
     assert response.status_code == 302
     case.refresh_from_db()
-    response = post_step(worker, case, S.IDENTIFIED, note="Đủ căn cứ", **identification())
+    response = post_step(supervisor, case, S.IDENTIFIED, note="Đủ căn cứ", **identification())
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == S.IDENTIFIED
@@ -265,13 +267,13 @@ def test_the_case_worker_moves_the_case_through_verification_and_identification(
         "Further verification",
         "Identified as a victim",
     ]
-    assert timeline[-1]["who"] == "Nguyễn Thị Lan (minh hoạ)"
+    assert timeline[-1]["who"] == "Trần Quốc Bảo (minh hoạ)"
     assert timeline[-1]["from"] == "Further verification" and timeline[-1]["note"] == "Đủ căn cứ"
     data = dict(timeline[-1]["data"])
     assert data["Document number"] == "12/XN-CAHN"
     assert data["Decision date"] == day(timezone.localdate())
     assert "Information from the rescuing body" in data["Evidence relied on (Art. 32)"]
-    assert timezone.localtime(timeline[-1]["when"]).strftime("%d/%m/%Y %H:%M") in html
+    assert day(timeline[-1]["when"]) in html and not timeline[-1]["recorded_late"]
     # Closing needs its reasons; then the case can be closed through its form.
     response = post_step(worker, case, S.CLOSED)
     assert "closure_reasons" in step_form(response, S.CLOSED).errors
@@ -283,10 +285,10 @@ def test_the_case_worker_moves_the_case_through_verification_and_identification(
 
 def test_missing_identification_fields_are_named(as_user, new_case):
     case = new_case()
-    worker = as_user("caseworker.hanoi")
     for target in (S.RECEIVED, S.INITIAL_VERIFICATION):
-        post_step(worker, case, target)
+        post_step(as_user("caseworker.hanoi"), case, target)
         case.refresh_from_db()
+    worker = as_user("supervisor.hanoi")
     response = post_step(worker, case, S.IDENTIFIED, decision_date=day(timezone.localdate()))
     assert response.status_code == 400
     form = step_form(response, S.IDENTIFIED)
@@ -317,10 +319,10 @@ def test_missing_identification_fields_are_named(as_user, new_case):
 
 def test_a_decision_that_needs_a_reason_asks_for_it(as_user, new_case):
     case = new_case()
-    worker = as_user("caseworker.hanoi")
     for target in (S.RECEIVED, S.INITIAL_VERIFICATION):
-        post_step(worker, case, target)
+        post_step(as_user("caseworker.hanoi"), case, target)
         case.refresh_from_db()
+    worker = as_user("supervisor.hanoi")
     response = post_step(worker, case, S.NOT_VICTIM)
     assert step_form(response, S.NOT_VICTIM).errors["note"] == ["Give the reason."]
 
@@ -347,15 +349,13 @@ def test_a_refused_step_shows_the_message_not_an_error_page(as_user, new_case):
 
 def test_a_stale_version_keeps_the_input_and_says_so(as_user, demo_users, new_case):
     case = new_case()
-    worker = as_user("caseworker.hanoi")
     for target in (S.RECEIVED, S.INITIAL_VERIFICATION):
-        assert post_step(worker, case, target).status_code == 302
+        assert post_step(as_user("caseworker.hanoi"), case, target).status_code == 302
         case.refresh_from_db()
+    worker = as_user("supervisor.hanoi")
     seen = case.version
     # Someone else takes a step while the worker is typing.
-    services.transition_case(
-        actor=demo_users["supervisor.hanoi"], case=case, target=S.FURTHER_VERIFICATION, version=seen
-    )
+    services.transition_case(actor=demo_users["police.hanoi"], case=case, target=S.FURTHER_VERIFICATION, version=seen)
     case.version = seen  # the version the worker's page was showing
     response = post_step(worker, case, S.IDENTIFIED, note="Ghi chú của tôi", **identification())
     assert response.status_code == 409
@@ -431,7 +431,8 @@ def test_the_worklist_puts_overdue_first_and_marks_it(as_user, demo_users, new_c
     work = html[html.index('id="work-heading"') : html.index('id="cases-heading"')]
     assert work.index(late.number) < work.index(fresh.number)
     assert "Overdue" in work and "1 step is overdue" in work
-    assert day((timezone.now() - timedelta(days=8)).date() + timedelta(days=3)) in work
+    notified = timezone.localtime(timezone.now() - timedelta(days=8)).date()
+    assert day(timelimits.initial_verification_due(notified)) in work
     # The case page marks it too.
     page = client.get(reverse("cases:detail", args=[late.pk])).content.decode()
     assert "case-overdue" in page
@@ -466,3 +467,17 @@ def test_worklist_queries_do_not_grow_with_rows(as_user, demo_users, new_case, d
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("cases:worklist"))
     assert len(response.context["work_rows"]) == 13 and len(response.context["page"].object_list) == 13
+
+
+def test_countries_and_ethnic_groups_are_chosen_by_name_and_stored_as_codes(as_user, intake_data):
+    """'Campuchia' (with or without diacritics) is Cambodia; a code still works; a group by its name."""
+    client = as_user("commune.hanoi.a")
+    data = {**intake_data, "found_country": "campuchia", "destination_country": "Trung Quốc", "ethnicity": "H'Mông"}
+    response = client.post(reverse("cases:intake"), data)
+    assert response.status_code == 302
+    case = Case.objects.select_related("person").get()
+    assert (case.found_country, case.destination_country, case.person.ethnicity) == ("KHM", "CHN", "08")
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Cambodia (KHM)" in page and "Mông" in page
+    # The suggestions are names in the page's language, each with its code.
+    assert '<option value="Cambodia">KHM</option>' in client.get(reverse("cases:intake")).content.decode()

@@ -22,6 +22,7 @@ from haidang.cases.models import (
     ReintegrationApplication,
     ShelterStay,
 )
+from haidang.cases.tests.steps import walk
 from haidang.places.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +71,7 @@ def case(demo_users, worker):
         "document_number": "21/XN-CAHN",
         "document_date": TODAY() - timedelta(days=1),
     }
-    for target, data in (("received", None), ("initial_verification", None), ("identified", identification)):
-        case = services.transition_case(actor=worker, case=case, target=target, version=case.version, data=data)
+    case = walk(case, worker, (("received", None), ("initial_verification", None), ("identified", identification)))
     return case
 
 
@@ -88,7 +88,7 @@ def decided(worker, case, **data):
             "risk_assessment": RISK,
             "risk_level": "high",
             "decided_on": TODAY() - timedelta(days=1),
-            "decided_by": "Công an Thành phố Hà Nội",
+            "decided_by": Agency.objects.get(name="Công an Thành phố Hà Nội"),
             "measures": ["safe_shelter"],
             **data,
         },
@@ -205,7 +205,7 @@ def test_the_case_worker_records_a_protection_decision(as_user, case):
             "risk_assessment": RISK,
             "risk_level": "high",
             "decided_on": day(TODAY()),
-            "decided_by": "Công an Thành phố Hà Nội",
+            "decided_by": str(Agency.objects.get(name="Công an Thành phố Hà Nội").pk),
             "measures": ["safe_shelter", "protect_personal_information"],
         },
     )
@@ -227,7 +227,7 @@ def test_a_decision_without_measures_names_the_field(as_user, case):
             "risk_assessment": RISK,
             "risk_level": "high",
             "decided_on": day(TODAY()),
-            "decided_by": "Công an",
+            "decided_by": str(Agency.objects.get(name="Công an Thành phố Hà Nội").pk),
         },
     )
     assert response.status_code == 400 and "measures" in errors_of(response)
@@ -331,7 +331,12 @@ def test_an_extension_without_a_decision_number_names_it_then_succeeds(as_user, 
     assert "extension_decision_number" in response.context["rows"][0]["extend"].errors
     response = client.post(
         url("shelter_extend", case, current.pk),
-        {"extension_decision_number": "15/QĐ-SYT", "extension_decided_on": day(TODAY()), "extended_until": until},
+        {
+            "extension_decision_number": "15/QĐ-SYT",
+            "extension_decided_on": day(TODAY()),
+            "extension_decided_by": str(Agency.objects.get(name="Sở Y tế Thành phố Hà Nội").pk),
+            "extended_until": until,
+        },
     )
     assert response.status_code == 302
     current.refresh_from_db()
@@ -374,7 +379,9 @@ def test_the_case_worker_records_an_application_with_its_due_date(as_user, case)
 
 def test_a_decision_without_a_decision_number_names_it_then_approves(as_user, worker, case):
     application = received(worker, case)
-    client = as_user("caseworker.hanoi")
+    # Form 07 is the Department of Health's decision (Decree 162 Art. 24): its supervisor records it.
+    assert as_user("caseworker.hanoi").post(url("reintegration_decide", case, application.pk), {}).status_code == 403
+    client = as_user("supervisor.hanoi")
     response = client.post(
         url("reintegration_decide", case, application.pk), {"status": "approved", "decided_on": day(TODAY())}
     )
@@ -391,7 +398,7 @@ def test_a_decision_without_a_decision_number_names_it_then_approves(as_user, wo
 
 def test_an_approval_with_its_decision_number(as_user, worker, case):
     application = received(worker, case)
-    response = as_user("caseworker.hanoi").post(
+    response = as_user("supervisor.hanoi").post(
         url("reintegration_decide", case, application.pk),
         {"status": "approved", "decided_on": day(TODAY()), "decision_number": "30/QĐ-SYT"},
     )
@@ -512,7 +519,8 @@ def test_junk_input_is_answered_with_400_never_500(as_user, worker, case, shelte
     decision = decided(worker, case)
     current = stay(worker, case, shelter_agency)
     application = received(worker, case)
-    client = as_user("caseworker.hanoi")
+    # The supervisor may take every one of these steps (Form 07 decisions included).
+    client = as_user("supervisor.hanoi")
     targets = [url(page, case) for page in PAGES] + [
         url("protection_refuse", case, decision.pk),
         url("protection_end", case, decision.pk),

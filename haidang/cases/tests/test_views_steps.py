@@ -26,6 +26,7 @@ from haidang.cases.models import (
     SupportItem,
     Transfer,
 )
+from haidang.cases.tests.steps import walk
 from haidang.places.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +97,7 @@ def make_case(demo_users):
                     },
                 )
             )
-        for target, data in steps:
-            case = services.transition_case(actor=worker, case=case, target=target, version=case.version, data=data)
+        case = walk(case, worker, steps)
         return case
 
     return _make
@@ -208,7 +208,7 @@ def test_the_case_worker_records_and_withdraws_a_consent(as_user, case):
     client = as_user("caseworker.hanoi")
     response = client.post(
         url("consent", case),
-        consent_data(given_by="representative", representative_name=REPRESENTATIVE, recipient=agency(JOBS).pk),
+        consent_data(given_by="both", representative_name=REPRESENTATIVE, recipient=agency(JOBS).pk),
     )
     assert response.status_code == 302 and response["Location"] == url("consent", case)
     consent = Consent.objects.get(case=case)
@@ -271,7 +271,7 @@ def test_a_reader_sees_consents_without_the_representatives_name(as_user, demo_u
         actor=demo_users["caseworker.hanoi"],
         case=case,
         data={
-            "given_by": "representative",
+            "given_by": "both",
             "representative_name": REPRESENTATIVE,
             "purpose": "transfer",
             "given_on": TODAY(),
@@ -407,7 +407,7 @@ def extension_data(**changes):
         "extra_units": "10",
         "decision_number": "15/QĐ-SYT",
         "decided_on": day(TODAY()),
-        "decided_by": "Giám đốc Sở Y tế (minh hoạ)",
+        "decided_by": str(Agency.objects.get(name="Sở Y tế Thành phố Hà Nội").pk),
     }
     data.update(changes)
     return data

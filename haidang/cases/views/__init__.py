@@ -11,7 +11,7 @@ and reading it is audited by `selectors.get_case_for_user`. The shared parts are
 
 from haidang.cases.views.access import break_glass
 from haidang.cases.views.attachments import file_download, files
-from haidang.cases.views.case import detail, transition
+from haidang.cases.views.case import detail, record_return, transition
 from haidang.cases.views.consent import consent, consent_withdraw
 from haidang.cases.views.intake import intake
 from haidang.cases.views.people import link_edit, people
@@ -39,6 +39,7 @@ __all__ = [
     "protection_page",
     "protection_refuse",
     "rates",
+    "record_return",
     "referral_update",
     "referrals",
     "reintegration",

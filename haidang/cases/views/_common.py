@@ -16,9 +16,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from haidang.access.selectors import agencies_visible_to
+from haidang.cases import authority as law
 from haidang.cases import eligibility, selectors
-from haidang.cases.forms import COUNTRY_SUGGESTIONS
 from haidang.cases.models import CaseStatus, Relationship
+from haidang.common.countries import country_name
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ def _status_label(value: str) -> str:
 def _country(code: str) -> str:
     if not code:
         return ""
-    name = COUNTRY_SUGGESTIONS.get(code)
-    return f"{name} ({code})" if name else code
+    name = country_name(code, get_language() or "vi")
+    return f"{name} ({code})" if name != code else code
 
 
 def _day(value) -> str:
@@ -113,6 +114,12 @@ def _editable_case(request, case_id, purpose: str):
 
 def _agencies(user):
     return agencies_visible_to(user).filter(is_active=True)
+
+
+def _deciders(user, kind: str):
+    """The agencies the user may name as the body that took a decision of `kind` (`authority.DECISIONS`)."""
+    _recorder, decider = law.DECISIONS[kind]
+    return _agencies(user).filter(agency_type__in=decider.agency_types)
 
 
 def _amount(value) -> str:

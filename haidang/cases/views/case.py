@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from haidang.cases import selectors, services, timelimits, workflow
-from haidang.cases.forms import DISCLOSURE_PURPOSE_LABELS, IDENTIFICATION_DOCUMENT_TYPES, TransitionForm
+from haidang.cases import authority as law
+from haidang.cases import selectors, services, support, timelimits, workflow
+from haidang.cases.forms import DISCLOSURE_PURPOSE_LABELS, IDENTIFICATION_DOCUMENT_TYPES, ReturnForm, TransitionForm
 from haidang.cases.models import (
     CaseStatus,
     DocumentType,
@@ -33,6 +34,7 @@ from haidang.cases.views._common import (
     _label,
     _status_label,
 )
+from haidang.common.ethnicities import ethnicity_name
 
 EVENT_KINDS = {
     "created": gettext_lazy("Recorded"),
@@ -59,6 +61,7 @@ EVENT_KINDS = {
     "reintegration_application_received": gettext_lazy("Reintegration application received"),
     "reintegration_application_decided": gettext_lazy("Reintegration application decided"),
     "attachment_added": gettext_lazy("File added"),
+    "returned_to_vietnam": gettext_lazy("Returned to Vietnam"),
 }
 
 
@@ -78,6 +81,10 @@ def _data_label(key: str) -> str:
         "document_number": _("Document number"),
         "document_date": _("Document date"),
         "closure_reasons": _("Reasons for closing"),
+        "agency": _("By"),
+        "decided_by": _("Decided by"),
+        "border_gate": _("Border gate"),
+        "late_reason": _("Why it was recorded late"),
         "intake_channel": _("Intake channel"),
         "fields": _("Fields changed"),
         "purpose": _("Purpose"),
@@ -115,12 +122,16 @@ def _data_value(key: str, value) -> str:
 
 
 def _timeline(case) -> list[dict]:
+    """Every step by the day it happened, with when it was recorded (a late record shows both)."""
     rows = []
-    for event in case.events.select_related("actor").order_by("occurred_at", "id"):
+    for event in case.events.select_related("actor").order_by("event_date", "recorded_at", "id"):
         actor = event.actor
+        recorded = timezone.localtime(event.recorded_at)
         rows.append(
             {
-                "when": event.occurred_at,
+                "when": event.event_date,
+                "recorded": recorded,
+                "recorded_late": recorded.date() != event.event_date,
                 "kind": str(EVENT_KINDS.get(event.kind, event.kind)),
                 "who": (actor.full_name or actor.username) if actor is not None else "",
                 "from": _status_label(event.from_status),
@@ -144,21 +155,31 @@ def _found(case) -> str:
     return _("Yes")
 
 
+def _whereabouts(case) -> str:
+    if not support.was_abroad(case):
+        return _("In Vietnam")
+    if case.returned_on is None:
+        return _("Abroad (no return recorded)")
+    gate = f", {case.return_border_gate}" if case.return_border_gate else ""
+    return _("Returned to Vietnam on %(day)s%(gate)s") % {"day": _day(case.returned_on), "gate": gate}
+
+
 def _facts(case) -> list[tuple[str, str]]:
     forms_of_exploitation = ", ".join(_label(Exploitation.choices, code) for code in case.exploitation_forms or [])
     facts = [
         (_("Case number"), case.number),
         (_("Status"), _status_label(case.status)),
-        (_("Legal regime"), _label(LegalRegime.choices, case.legal_regime)),
+        (_("Legal regime"), _label(LegalRegime.choices, case.legal_regime) + " (Art. 63)"),
         (_("Intake channel"), _label(IntakeChannel.choices, case.intake_channel)),
         (_("Reception date"), _day(case.reception_date)),
         (
             _("Department of Health notified"),
-            timezone.localtime(case.notified_at).strftime("%d/%m/%Y %H:%M") if case.notified_at else "",
+            timezone.localtime(case.notified_at).strftime("%d/%m/%Y") if case.notified_at else "",
         ),
         (_("Receiving agency"), case.agency.name),
         (_("Unit"), f"{case.unit.name} ({case.unit.code})"),
         (_("Found abroad"), _found(case)),
+        (_("Where the person is"), _whereabouts(case)),
         (_("Forms of exploitation"), forms_of_exploitation),
         (_("Destination country"), _country(case.destination_country)),
         (_("Route"), _label(Route.choices, case.route)),
@@ -167,6 +188,14 @@ def _facts(case) -> list[tuple[str, str]]:
         (_("Assigned to"), str(case.assigned_to) if case.assigned_to_id else ""),
     ]
     return [(label, value or "—") for label, value in facts]
+
+
+def _ethnicity(person) -> str:
+    if person.ethnicity:
+        return ethnicity_name(person.ethnicity)
+    if person.ethnicity_legacy:
+        return _("%(text)s (as first recorded; choose a group from the list)") % {"text": person.ethnicity_legacy}
+    return ""
 
 
 def _person_facts(case, show_identity: bool) -> list[tuple[str, str]]:
@@ -182,7 +211,7 @@ def _person_facts(case, show_identity: bool) -> list[tuple[str, str]]:
         (_("Other names"), shown.other_names),
         (_("Sex"), _label(Sex.choices, shown.sex)),
         (_("Date or year of birth") if show_identity else _("Year of birth"), birth),
-        (_("Ethnicity"), person.ethnicity),
+        (_("Ethnicity"), _ethnicity(person)),
         (_("Nationality"), _label(NationalityClass.choices, shown.nationality_class)),
         (_("Country of nationality"), _country(person.nationality_country)),
         (_("Identity document"), _label(DocumentType.choices, person.document_type)),
@@ -255,6 +284,7 @@ def _render_detail(
     refusal: list[str] | None = None,
     stale: bool = False,
     status: int = 200,
+    return_form: ReturnForm | None = None,
 ):
     """The case page. `submitted` is the step form that came back (shown in its place with what
     was entered, or as text when its step is no longer offered); `refusal` says why it was not taken."""
@@ -264,7 +294,11 @@ def _render_detail(
     kept = []
     can_edit = selectors.can_edit_case(user, case)
     if can_edit:
+        memberships = selectors.acting_memberships(user, case)
         for step in workflow.transitions_from(case.status):
+            # Only the steps the law gives to one of the user's agencies are offered.
+            if not selectors.acting_for(user, case, step.authority, memberships=memberships).allowed:
+                continue
             if submitted is not None and submitted.step_target == step.target:
                 form = submitted
             else:
@@ -284,8 +318,18 @@ def _render_detail(
         "kept": kept,
         "stale": stale,
         "refusal": refusal or [],
+        "return_form": _return_form(user, case, can_edit, return_form),
     }
     return render(request, "cases/detail.html", context, status=status)
+
+
+def _return_form(user, case, can_edit: bool, form: ReturnForm | None) -> ReturnForm | None:
+    """The return to Vietnam, offered while a person found abroad has none recorded."""
+    if not can_edit or not support.is_abroad(case) or case.returned_on is not None:
+        return None
+    if not selectors.acting_for(user, case, law.RECEIVE).allowed:
+        return None
+    return form or ReturnForm(initial={"version": case.version, "returned_on": timezone.localdate()})
 
 
 @require_GET
@@ -326,7 +370,12 @@ def transition(request, case_id):
             version=checked.cleaned_data["version"],
             note=checked.cleaned_data["note"],
             data=checked.transition_data(),
+            event_date=checked.cleaned_data.get("event_date"),
+            late_reason=checked.cleaned_data.get("late_reason") or "",
         )
+    except PermissionDenied as refused:
+        # The law gives this step to another kind of agency: say which, keep what was typed.
+        return _render_detail(request, case, submitted=form, refusal=[str(refused)], status=403)
     except services.StaleVersionError:
         # Show the case as it is now and keep what was entered, under the version now shown:
         # the user sees what changed before submitting again.
@@ -339,4 +388,36 @@ def transition(request, case_id):
         _apply_errors(checked, error, visible=checked.visible_names)
         return _render_detail(request, case, submitted=form, refusal=_refusal(checked), status=400)
     messages.success(request, _("Done: %(step)s.") % {"step": offered.label if offered is not None else target})
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@require_POST
+def record_return(request, case_id):
+    """The person found abroad is back in Vietnam: the day and the border gate."""
+    case = selectors.get_case_for_user(request.user, case_id, purpose="return")
+    if case is None:
+        raise Http404
+    if not selectors.can_edit_case(request.user, case):
+        raise PermissionDenied
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, case, return_form=form, status=400)
+    try:
+        services.record_return(
+            actor=request.user,
+            case=case,
+            version=form.cleaned_data["version"],
+            returned_on=form.cleaned_data["returned_on"],
+            border_gate=form.cleaned_data["border_gate"],
+            late_reason=form.cleaned_data.get("late_reason") or "",
+        )
+    except services.StaleVersionError:
+        case.refresh_from_db()
+        return _render_detail(request, case, stale=True, status=409)
+    except PermissionDenied as refused:
+        return _render_detail(request, case, refusal=[str(refused)], status=403)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return _render_detail(request, case, return_form=form, status=400)
+    messages.success(request, _("The return to Vietnam is recorded."))
     return redirect("cases:detail", case_id=case.pk)

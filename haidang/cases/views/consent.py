@@ -43,7 +43,7 @@ def _render_consent(request, case, *, form=None, withdrawals: dict | None = None
     for consent in case.consents.select_related("recipient").order_by("-given_on", "-recorded_at"):
         live = consent.withdrawn_on is None or consent.withdrawn_on > today
         giver = _label(ConsentGiver.choices, consent.given_by)
-        if consent.given_by == ConsentGiver.REPRESENTATIVE and consent.representative_name:
+        if consent.given_by in (ConsentGiver.REPRESENTATIVE, ConsentGiver.BOTH) and consent.representative_name:
             giver = f"{giver}: {consent.representative_name if show_identity else selectors.MASK}"
         withdraw = None
         if can_edit and consent.withdrawn_on is None:

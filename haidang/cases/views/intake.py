@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from haidang.access.selectors import agencies_visible_to, memberships_of
 from haidang.cases import services
-from haidang.cases.forms import COUNTRY_SUGGESTIONS, IntakeForm
+from haidang.cases.forms import IntakeForm, country_options
 from haidang.cases.permissions import intake_memberships, require_edit_cases
 from haidang.cases.views._common import _apply_errors
 
@@ -42,6 +42,6 @@ def intake(request):
             return redirect("cases:detail", case_id=case.pk)
     context = {
         "form": form,
-        "countries": COUNTRY_SUGGESTIONS.items(),
+        "countries": country_options(),
     }
     return render(request, "cases/intake.html", context)

@@ -18,6 +18,7 @@ from haidang.cases.views._common import (
     _case_or_404,
     _case_persons,
     _chosen_person,
+    _deciders,
     _editable_case,
     _label,
     _person_choices,
@@ -39,6 +40,7 @@ def _decision_form(request, case, persons, show_identity, data=None):
     return ProtectionDecisionForm(
         data,
         subjects=_person_choices(persons, show_identity),
+        deciders=_deciders(request.user, "protection"),
         initial={"decided_on": timezone.localdate(), "subject": str(case.person_id)},
     )
 

@@ -1,11 +1,13 @@
 """Reintegration support applications (Form 07) and their decision within the time limit."""
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from haidang.cases import authority as law
 from haidang.cases import protection, selectors, timelimits
 from haidang.cases.forms import ApplicationDecisionForm, ApplicationForm
 from haidang.cases.models import ApplicantKind, ApplicationStatus, ReintegrationRegime, SubmissionChannel
@@ -48,6 +50,8 @@ COLUMNS = (
 def _render_reintegration(request, case, *, form=None, decisions: dict | None = None, status: int = 200):
     user = request.user
     can_edit = selectors.can_edit_case(user, case)
+    # Only the Department of Health decides (Decree 162 Art. 24): the form is offered to it alone.
+    can_decide = can_edit and selectors.acting_for(user, case, law.DECIDE_FORM_07).allowed
     show_identity = selectors.can_see_identity(user, case)
     decisions = decisions or {}
     regimes = dict(ReintegrationRegime.choices)
@@ -57,7 +61,7 @@ def _render_reintegration(request, case, *, form=None, decisions: dict | None = 
         application = view.application
         waiting = application.status == ApplicationStatus.RECEIVED
         decide = None
-        if can_edit and waiting:
+        if can_decide and waiting:
             decide = decisions.get(application.pk) or ApplicationDecisionForm(
                 application=application, initial={"decided_on": today}
             )
@@ -114,6 +118,9 @@ def reintegration(request, case_id):
 def reintegration_decide(request, case_id, application_id):
     case = _editable_case(request, case_id, "reintegration")
     application = _record_of(case.reintegration_applications, application_id)
+    acting = selectors.acting_for(request.user, case, law.DECIDE_FORM_07)
+    if not acting.allowed:
+        raise PermissionDenied(acting.reason)
     if application.status != ApplicationStatus.RECEIVED:
         return _already_finished(request, case, _("This application has already been decided."), "cases:reintegration")
     form = ApplicationDecisionForm(request.POST, application=application)

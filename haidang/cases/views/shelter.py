@@ -17,6 +17,7 @@ from haidang.cases.views._common import (
     _case_or_404,
     _case_persons,
     _chosen_person,
+    _deciders,
     _editable_case,
     _person_choices,
     _record_of,
@@ -30,6 +31,7 @@ def _stay_form(request, case, persons, show_identity, data=None):
         data,
         persons=_person_choices(persons, show_identity),
         agencies=_agencies(request.user),
+        deciders=_deciders(request.user, "shelter_extension"),
         initial={"start_date": timezone.localdate(), "person": str(case.person_id)},
     )
 
@@ -58,7 +60,9 @@ def _render_shelter(
         is_open = stay.end_date is None
         extend = end = None
         if can_edit and is_open:
-            extend = extensions.get(stay.pk) or StayExtendForm(stay=stay, initial={"extension_decided_on": today})
+            extend = extensions.get(stay.pk) or StayExtendForm(
+                stay=stay, deciders=_deciders(user, "shelter_extension"), initial={"extension_decided_on": today}
+            )
             end = endings.get(stay.pk) or StayEndForm(stay=stay, initial={"end_date": today})
         rows.append(
             {
@@ -118,7 +122,7 @@ def shelter_extend(request, case_id, stay_id):
     stay = _record_of(case.shelter_stays, stay_id)
     if stay.end_date is not None:
         return _already_finished(request, case, _("This stay has ended."), "cases:shelter")
-    form = StayExtendForm(request.POST, stay=stay)
+    form = StayExtendForm(request.POST, stay=stay, deciders=_deciders(request.user, "shelter_extension"))
     saved = _save_form(
         request,
         form,

@@ -16,6 +16,7 @@ from haidang.cases.views._common import (
     _amount,
     _case_context,
     _case_or_404,
+    _deciders,
     _editable_case,
     _label,
     _regime_choices,
@@ -92,7 +93,9 @@ def _support_forms(request, case, labels, *, item_form=None, extension_form=None
         agencies=_agencies(request.user),
         initial={"start_date": timezone.localdate(), "beneficiary": str(case.person_id)},
     )
-    extension_form = extension_form or SupportExtensionForm(regimes=regimes)
+    extension_form = extension_form or SupportExtensionForm(
+        regimes=regimes, deciders=_deciders(request.user, "support_extension")
+    )
     return item_form, extension_form
 
 
@@ -137,7 +140,7 @@ def _render_support(request, case, *, item_form=None, extension_form=None, statu
                 "extra_units": extension.extra_units,
                 "decision_number": extension.decision_number,
                 "decided_on": extension.decided_on,
-                "decided_by": extension.decided_by,
+                "decided_by": extension.decided_by_label,
             }
             for extension in case.support_extensions.order_by("decided_on", "recorded_at")
         ],
@@ -192,7 +195,9 @@ def support_page(request, case_id):
 @require_view_cases
 def support_extension(request, case_id):
     case = _editable_case(request, case_id, "support")
-    form = SupportExtensionForm(request.POST, regimes=_regime_choices())
+    form = SupportExtensionForm(
+        request.POST, regimes=_regime_choices(), deciders=_deciders(request.user, "support_extension")
+    )
     saved = _save_form(
         request,
         form,

@@ -150,10 +150,20 @@ def can_view_unit(user, unit) -> bool:
 
 def resolve_recipients(directive: Directive) -> list[tuple[AdministrativeUnit, Agency | None, object]]:
     """The concrete recipients: those named, plus every unit (or agency of the type) of each
-    rule's level under the issuing unit that is valid on the deadline day, i.e. the units that
-    exist to answer. Returns (unit, agency, rule) without repeats."""
+    rule's level under the issuing unit that is valid on the deadline day, i.e. the units and
+    agencies that exist to answer. Returns (unit, agency, rule) without repeats.
+
+    "Under" is on the map of the deadline day: a 2024 directive of the old Thạch Thất district goes
+    to that district's communes of 2024, not to every unit that today's map places in Hà Nội."""
     day = directive.deadline
-    below = Q(placement_path__startswith=directive.issuing_unit.scope_path) & valid_on_q(day)
+    issuer = directive.issuing_unit
+    tree = (
+        Q(path__startswith=issuer.path) if issuer.is_valid_on(day) else Q(placement_path__startswith=issuer.scope_path)
+    )
+    below = tree & valid_on_q(day)
+    agency_then = (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
     result: dict = {}
     for recipient in directive.recipients.select_related("unit", "agency"):
         result[(recipient.unit_id, recipient.agency_id)] = (recipient.unit, recipient.agency, None)
@@ -161,7 +171,7 @@ def resolve_recipients(directive: Directive) -> list[tuple[AdministrativeUnit, A
         units = AdministrativeUnit.objects.filter(below, level=rule.level)
         if rule.agency_type:
             agencies = (
-                Agency.objects.filter(is_active=True, agency_type=rule.agency_type, unit__in=units)
+                Agency.objects.filter(agency_then, is_active=True, agency_type=rule.agency_type, unit__in=units)
                 .exclude(pk=directive.issuing_agency_id)
                 .select_related("unit")
             )

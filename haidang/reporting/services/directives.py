@@ -53,13 +53,19 @@ DIRECTIVE_FIELDS = (
 )
 
 
-def _check_issuing_agency(scope, agency, errors: dict) -> None:
+def _check_issuing_agency(scope, agency, errors: dict, issued_on=None) -> None:
+    """The issuer is an agency of the day the directive bears: a 2024 directive of the old district's
+    People's Committee names that committee, which no longer exists today."""
     if not isinstance(agency, Agency):
         errors["issuing_agency"] = [_("This field is required.")]
     elif not agency.is_active:
         errors["issuing_agency"] = [_("%(agency)s is no longer active.") % {"agency": agency.name}]
     elif not scope.covers_unit(agency.unit, ISSUE):
         errors["issuing_agency"] = [_("You cannot issue directives for %(agency)s.") % {"agency": agency.name}]
+    elif isinstance(issued_on, date) and not agency.is_valid_on(issued_on):
+        errors["issuing_agency"] = [
+            _("%(agency)s did not exist on %(day)s.") % {"agency": agency.name, "day": format_day(issued_on)}
+        ]
 
 
 def _check_form_version(version, errors: dict) -> None:
@@ -85,15 +91,17 @@ def _check_period(raw, version, errors: dict):
     return found
 
 
-def _check_dates(issued_on, deadline, found, errors: dict) -> None:
-    """The deadline after the directive's date and the period's start; the date near today."""
+def _check_dates(issued_on, deadline, found, errors: dict, agency=None) -> None:
+    """The deadline after the directive's date and the period's start; the date near today, unless
+    the directive is a historic one recorded under the body that issued it then (it has a last day)."""
     if isinstance(issued_on, date) and isinstance(deadline, date):
         if deadline < issued_on:
             errors.setdefault("deadline", []).append(
                 _("The deadline %(deadline)s is before the directive's date %(day)s.")
                 % {"deadline": format_day(deadline), "day": format_day(issued_on)}
             )
-        if abs((issued_on - timezone.localdate()).days) > 366 * 2:
+        historic = isinstance(agency, Agency) and agency.valid_to is not None and issued_on <= agency.valid_to
+        if abs((issued_on - timezone.localdate()).days) > 366 * 2 and not historic:
             errors.setdefault("issued_on", []).append(
                 _("%(day)s is far from today; check the year.") % {"day": format_day(issued_on)}
             )
@@ -171,11 +179,11 @@ def _check_directive(actor, values: dict) -> dict:
         if not isinstance(day, date):
             errors[name] = [_("This field is required.")]
     agency = values.get("issuing_agency")
-    _check_issuing_agency(scope, agency, errors)
+    _check_issuing_agency(scope, agency, errors, issued_on)
     version = values.get("form_version")
     _check_form_version(version, errors)
     found = _check_period(values.get("period_id"), version, errors)
-    _check_dates(issued_on, deadline, found, errors)
+    _check_dates(issued_on, deadline, found, errors, agency)
     activities = [clean_text(text) for text in values.get("activities") or [] if clean_text(text)]
     rules = _check_recipient_rules(values.get("recipient_rules"), agency, errors)
     recipients = _check_recipients(values.get("recipients"), agency, errors)

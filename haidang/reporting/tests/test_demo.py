@@ -1,5 +1,7 @@
 """The demonstration directive: both provinces, every state a coordinator meets, seeded once."""
 
+from datetime import date
+
 import pytest
 
 from haidang.reporting.demo import DEADLINE, seed_reporting_demo
@@ -19,8 +21,8 @@ def _states(directive) -> dict[str, tuple[str, bool | None]]:
 def test_demo_seeds_the_30_july_directive_in_both_provinces_once(demo_users):
     first = seed_reporting_demo()
     assert first["01"] >= 5 and first["31"] >= 5
-    assert seed_reporting_demo() == {"01": 0, "31": 0}
-    assert Directive.objects.count() == 2
+    assert seed_reporting_demo() == {"01": 0, "31": 0, "thach_that_2024": 0}
+    assert Directive.objects.count() == 3
 
     hanoi = Directive.objects.get(issuing_unit__code="01")
     assert hanoi.deadline == DEADLINE and hanoi.period_id == "2026-07-01_2026-07-31"
@@ -61,3 +63,22 @@ def test_issuing_to_demo_recipients_sends_them_mail(issued, mailoutbox, django_c
     addressed = sorted(address for message in mailoutbox for address in message.to)
     assert addressed == ["commune.hanoi.a@example.invalid", "commune.hanoi.b@example.invalid"]
     assert all(directive.number in message.subject for message in mailoutbox)
+
+
+def test_the_seed_directive_1368_has_its_true_issuer_and_recipients_of_2024(demo_users):
+    """No. 1368 of the People's Committee of the old Thạch Thất district, 13/07/2024, reports due
+    05/08/2024: issued under the body of its day, to the communes of the district as they were then."""
+    made = seed_reporting_demo()
+    directive = Directive.objects.select_related("issuing_agency", "issuing_unit").get(number="1368/UBND")
+    assert directive.issuing_agency.name == "Ủy ban nhân dân huyện Thạch Thất"
+    assert directive.issuing_agency.agency_type == "district_committee"
+    assert directive.issuing_unit.level == 2 and directive.issuing_unit.valid_to is not None
+    assert (directive.issued_on, directive.deadline) == (date(2024, 7, 13), date(2024, 8, 5))
+    reports = list(Report.objects.filter(directive=directive).select_related("unit", "agency"))
+    assert made["thach_that_2024"] == len(reports) >= 10
+    communes = [report for report in reports if report.unit.level == 3]
+    assert all(report.unit.parent_id == directive.issuing_unit_id for report in communes)
+    assert all(report.unit.is_valid_on(directive.deadline) for report in reports)
+    assert any(report.agency.name == "Công an huyện Thạch Thất" for report in reports)
+    # The number belongs to Thạch Thất in 2024, not to Hải Phòng in 2026.
+    assert not Directive.objects.filter(number__startswith="1368", issuing_unit__code="31").exists()

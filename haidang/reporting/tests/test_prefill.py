@@ -119,17 +119,22 @@ def test_identified_returned_supported_and_referred_in_the_period(demo_users, pl
         case=early,
         kind="transition",
         to_status=CaseStatus.IDENTIFIED,
-        occurred_at=now,
+        event_date=date(2026, 7, 3),
+        recorded_at=now,
         data={"decision_date": "2026-07-03"},
     )
     CaseEvent.objects.create(
         case=late,
         kind="transition",
         to_status=CaseStatus.IDENTIFIED,
-        occurred_at=now,
+        event_date=date(2026, 10, 1),
+        recorded_at=now,
         data={"decision_date": "2026-10-01"},
     )
-    CaseEvent.objects.create(case=late, kind="transition", to_status=CaseStatus.RETURNED_HOME, occurred_at=now)
+    # Returned on the last day of the quarter, recorded that evening.
+    CaseEvent.objects.create(
+        case=late, kind="transition", to_status=CaseStatus.RETURNED_HOME, event_date=date(2026, 9, 30), recorded_at=now
+    )
     Referral.objects.create(
         case=early,
         provider=agency("Trung tâm Dịch vụ việc làm Hà Nội (minh hoạ)"),

@@ -40,7 +40,7 @@ class V:
     received: date
     sex: str = "female"
     birth_year: int | None = 2000
-    ethnicity: str = "Kinh"
+    ethnicity: str = "01"  # Kinh
     residence: str | None = "hanoi"  # a unit key, "other" (another province) or None
     forms: list = field(default_factory=lambda: ["forced_crime"])
     destination: str = "KHM"
@@ -70,7 +70,7 @@ VICTIMS = [
         date(2026, 2, 14),
         sex="male",
         birth_year=2011,
-        ethnicity="Mông",
+        ethnicity="08",  # Mông
         residence="other",
         forms=["forced_labour", "sexual"],
         destination="CHN",
@@ -282,12 +282,18 @@ def add_victims(user, units: dict, agency, victims: list, tag: str) -> None:
                 case=case,
                 kind="transition",
                 to_status="identified",
-                occurred_at=_aware(v.identified),
+                event_date=v.identified,
+                recorded_at=_aware(v.identified),
                 data={"decision_date": v.identified.isoformat()},
             )
         if v.returned:
+            # Recorded today, counted on the day the person returned (its event date).
             CaseEvent.objects.create(
-                case=case, kind="transition", to_status="returned_home", occurred_at=_aware(v.returned)
+                case=case,
+                kind="transition",
+                to_status="returned_home",
+                event_date=v.returned,
+                recorded_at=timezone.now(),
             )
         for regime, start in v.support:
             SupportItem.objects.create(
@@ -358,10 +364,11 @@ def add_activities(user, units: dict, agency) -> None:
 # --- Counting in plain Python ---------------------------------------------------------------------
 
 
-def _age_band(birth_year, year) -> str:
+def _age_band(birth_year, day) -> str:
+    """Counted by hand: a birth year alone is born on 31/12 of that year (common.ages)."""
     if birth_year is None:
         return "unknown"
-    age = year - birth_year
+    age = day.year - birth_year - (0 if (day.month, day.day) == (12, 31) else 1)
     return "under_16" if age < 16 else "16_17" if age < 18 else "18_plus"
 
 
@@ -376,7 +383,7 @@ def _origin(v: V) -> str:
 def _victim_values(v: V) -> dict:
     return {
         "sex": [v.sex],
-        "age_band": [_age_band(v.birth_year, v.received.year)],
+        "age_band": [_age_band(v.birth_year, v.received)],
         "ethnicity": [v.ethnicity or "unknown"],
         "exploitation": v.forms or ["none"],
         "destination_country": [v.destination or "none"],

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0003_rule_severity'),
+        ('reporting', '0004_agency_types_through_time'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_protection_shelter_reintegration_files'),
+        ('cases', '0008_existing_data_onto_the_rules'),
     ]
 
     operations = [
