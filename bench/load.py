@@ -360,7 +360,7 @@ def report(rows: list[Endpoint], health: list[Endpoint]) -> None:
     reference = statistics.mean(h.throughput for h in health)
     reference_p95 = max(h.percentile(95) for h in health)
     say()
-    say(f"| endpoint | req/s | share of /healthz | p50 ms | p95 ms | p99 ms | p95 × /healthz p95 | errors |")
+    say("| endpoint | req/s | share of /healthz | p50 ms | p95 ms | p99 ms | p95 × /healthz p95 | errors |")
     say("|---|---|---|---|---|---|---|---|")
     for row in [health[0], *rows, health[-1]]:
         errors = ", ".join(f"{k}: {v}" for k, v in sorted(row.errors.items(), key=str)) or "0"
@@ -387,7 +387,9 @@ def main(argv=None) -> int:
         if not args.reuse:
             set_up(env, url)
         else:  # the code may have moved on since the database was set up
-            subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=REPO, env=env, check=True)
+            subprocess.run(
+                [PYTHON, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=REPO, env=env, check=True
+            )
         database = "PostgreSQL" if url and url.startswith("postgres") else "SQLite"
         say(f"Hải Đăng load benchmark: {database}, work directory {workdir}")
         server = start_server(env, workdir, args.port or free_port())
