@@ -133,9 +133,9 @@ def empty_system(db):
     from haidang.audit.db import triggers_suspended
 
     with triggers_suspended(), connection.cursor() as cursor:
+        # As a fresh database: no entries and no seals.
         cursor.execute("DELETE FROM audit_entry")
-        # Back to the head a fresh database gets from its migration: no entries, the genesis hash.
-        cursor.execute("UPDATE audit_chain_head SET last_id = 0, last_hash = %s", ["0" * 64])
+        cursor.execute("DELETE FROM audit_seal")
     TOTPDevice.objects.all().delete()
     Membership.objects.all().delete()
     User.objects.all().delete()

@@ -294,3 +294,19 @@ LOGGING = {
 # --- Background jobs ---------------------------------------------------------------------------
 # Jobs (report reminders) are rows in the database, run by `manage.py db_worker`: no broker needed.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
+
+# --- Audit log: sealing and checkpoints (haidang/audit/sealing.py, checkpoints.py) ---------------
+# The job worker seals new entries into signed batches; each process asks for a run at most this
+# often (seconds; 0: never, e.g. in tests, where `seal_pending` is called directly).
+AUDIT_SEAL_SECONDS = env_int("AUDIT_SEAL_SECONDS", 30, minimum=0)
+AUDIT_SEAL_BATCH = env_int("AUDIT_SEAL_BATCH", 10_000, minimum=1)
+# How long the sealer may make appenders wait while it finds the horizon (PostgreSQL).
+AUDIT_SEAL_LOCK_TIMEOUT_MS = env_int("AUDIT_SEAL_LOCK_TIMEOUT_MS", 200, minimum=1)
+# The copy of every seal outside the database (one JSON line each); "" turns it off.
+AUDIT_CHECKPOINT_FILE = env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl"))
+AUDIT_CHECKPOINT_EMAILS = env_list("AUDIT_CHECKPOINT_EMAILS", [])
+AUDIT_CHECKPOINT_EMAIL_MINUTES = env_int("AUDIT_CHECKPOINT_EMAIL_MINUTES", 60, minimum=1)
+# Ed25519 seed (base64, 32 bytes) signing the seals; derived from SECRET_KEY when not given.
+AUDIT_SIGNING_KEY = env_secret("AUDIT_SIGNING_KEY") or _local_keys.get("AUDIT_SIGNING_KEY", "")
+# Public keys (hex) of signing keys used before a rotation, still trusted for old seals.
+AUDIT_TRUSTED_PUBLIC_KEYS = env_list("AUDIT_TRUSTED_PUBLIC_KEYS", [])

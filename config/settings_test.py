@@ -8,3 +8,7 @@ from config.settings import *  # noqa: E402,F403
 
 # Argon2 is deliberately slow; tests that check hashing ask for it explicitly.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
+
+# Tests seal the audit log themselves (`seal_pending`) and give a checkpoint file of their own.
+AUDIT_SEAL_SECONDS = 0
+AUDIT_CHECKPOINT_FILE = ""

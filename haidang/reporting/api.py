@@ -51,7 +51,6 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 400: ErrorOut}
 
 
-
 def _forbidden() -> ApiError:
     return ApiError(403, "forbidden", _("Your role does not allow this."))
 
@@ -74,8 +73,6 @@ def _call(function, *args, **kwargs):
 
 
 # --- Output ------------------------------------------------------------------------------------------
-
-
 
 
 def _version_out(version: ReportFormVersion) -> dict:
