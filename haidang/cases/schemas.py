@@ -39,6 +39,8 @@ from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef, code_of
 MAX_TEXT = 10_000
 
 
+
+
 def _country(value: str) -> str:
     value = value.strip().upper()
     if value and not (len(value) == 3 and value.isascii() and value.isalpha()):

@@ -45,6 +45,7 @@ MANAGE = Capability.MANAGE_PREVENTION
 STATISTICS = Capability.VIEW_STATISTICS
 
 
+
 def _require(request, *capabilities: str) -> None:
     scope = scope_for(request.user)
     if not any(scope.can(capability) for capability in capabilities):

@@ -32,6 +32,8 @@ MAX_TEXT = 10_000
 GROUP_BY = Literal["campaign", "unit", "agency", "type", "month", "quarter", "year"]
 
 
+
+
 ActivityTypeCode = code_of(ActivityType, validate=False)
 JointTopicCode = code_of(JointTopic, validate=False)
 TargetGroupCode = code_of(TargetGroup, validate=False)

@@ -45,6 +45,7 @@ def _require(request) -> None:
         raise ApiError(403, "forbidden", _("Your role does not allow this."))
 
 
+
 def _criminal_case(request, criminal_case_id) -> CriminalCase:
     _require(request)
     criminal_case = selectors.get_criminal_case_for_user(request.user, criminal_case_id)

@@ -51,6 +51,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 400: ErrorOut}
 
 
+
 def _forbidden() -> ApiError:
     return ApiError(403, "forbidden", _("Your role does not allow this."))
 
@@ -73,6 +74,8 @@ def _call(function, *args, **kwargs):
 
 
 # --- Output ------------------------------------------------------------------------------------------
+
+
 
 
 def _version_out(version: ReportFormVersion) -> dict:

@@ -49,7 +49,11 @@ def break_glass(*, actor, case_number: str, reason: str):
     supervisor_roles = [role for role, caps in ROLE_CAPABILITIES.items() if Capability.DECIDE_CASES in caps]
     memberships = Membership.objects.filter(is_active=True, role__in=supervisor_roles).select_related("unit", "user")
     recipients = sorted(
-        {m.user.email for m in memberships if m.user.email and case.unit.scope_path.startswith(m.unit.path)}
+        {
+            m.user.email
+            for m in memberships
+            if m.user.email and case.unit.scope_path.startswith(m.unit.path)
+        }
     )
     if recipients:
         transaction.on_commit(
