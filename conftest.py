@@ -140,3 +140,27 @@ def empty_system(db):
     Membership.objects.all().delete()
     User.objects.all().delete()
     Agency.objects.all().delete()
+
+
+@pytest.fixture
+def statements():
+    """statements() -> a context manager collecting every SQL statement run inside it (text only).
+
+    Unlike CaptureQueriesContext it survives the query-log reset at the start of each request, so
+    it counts what a page or API call runs through the test client."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    @contextmanager
+    def _capture():
+        captured: list[str] = []
+
+        def record(execute, sql, params, many, context):
+            captured.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            yield captured
+
+    return _capture

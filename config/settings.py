@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "haidang.common.middleware.SlidingSessionMiddleware",
     "haidang.common.middleware.VietnameseFirstLocaleMiddleware",
     "haidang.common.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -185,9 +186,11 @@ SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003", "axes.W006"]
 OTP_TOTP_ISSUER = "Hải Đăng"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
-# Sessions end after inactivity: every request pushes the expiry forward.
+# Sessions end after inactivity: activity pushes the expiry forward, with the session row written
+# at most once a minute (common.middleware.SlidingSessionMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -294,6 +297,10 @@ LOGGING = {
 # --- Background jobs ---------------------------------------------------------------------------
 # Jobs (report reminders) are rows in the database, run by `manage.py db_worker`: no broker needed.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
+
+# Data that is the same for everyone (the map's unit lists for scopes) kept in each process,
+# checked against a version row once per request (haidang/common/shared.py).
+SHARED_DATA_CACHE = env_bool("SHARED_DATA_CACHE", True)
 
 # --- Audit log: sealing and checkpoints (haidang/audit/sealing.py, checkpoints.py) ---------------
 # The job worker seals new entries into signed batches; each process asks for a run at most this

@@ -12,3 +12,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_H
 # Tests seal the audit log themselves (`seal_pending`) and give a checkpoint file of their own.
 AUDIT_SEAL_SECONDS = 0
 AUDIT_CHECKPOINT_FILE = ""
+# Tests change the map inside transactions that roll back: nothing is kept between calls (common.shared).
+SHARED_DATA_CACHE = False

@@ -50,6 +50,8 @@ from haidang.cases.models import (
     ReintegrationApplication,
     ShelterStay,
 )
+from haidang.common import shared
+from haidang.common.queries import counts
 
 MASK = "•••"
 
@@ -67,15 +69,34 @@ def cases_visible_to(user) -> QuerySet[Case]:
     # index) and by the live break-the-glass grants, read first as a short list of ids, so the
     # query is `unit_id IN (...) OR assigned_to_id = u OR id IN (...)`: a BitmapOr of index scans.
     widen = Q(assigned_to=user)
-    granted = list(
-        CaseAccessGrant.objects.filter(user=user, expires_at__gt=timezone.now())
-        .order_by()
-        .values_list("case_id", flat=True)
-        .distinct()
-    )
+    granted = live_grants(user)
     if granted:
         widen |= Q(pk__in=granted)
     return scope_for(user).filter(base, Capability.VIEW_CASES, widen=widen)
+
+
+def live_grants(user) -> list:
+    """Ids of the cases the user opened by break-the-glass and may still see: read once per request
+    (kept on the user object, like the scope), however many lists the page shows."""
+    grants = getattr(user, "_haidang_case_grants", None)
+    now = timezone.now()
+    if grants is None:
+        # Every grant still running, kept in the process until a grant is made anywhere (they are
+        # rare); whether each has expired is decided at each call, against the clock.
+        grants = shared.cached(shared.GRANTS, ("grants", user.pk), lambda: _running_grants(user, now))
+        user._haidang_case_grants = grants
+    return sorted({case_id for case_id, expires_at in grants if expires_at > now}, key=str)
+
+
+def _running_grants(user, now) -> tuple:
+    return tuple(
+        CaseAccessGrant.objects.filter(user=user, expires_at__gt=now).order_by().values_list("case_id", "expires_at")
+    )
+
+
+def forget_grants(user) -> None:
+    """After a grant is made: the next read sees it."""
+    user.__dict__.pop("_haidang_case_grants", None)
 
 
 def get_case_for_user(user, case_id, *, purpose: str = "view") -> Case | None:
@@ -181,15 +202,37 @@ def case_person_view(user, case: Case) -> PersonView:
     return person_view(case.person, show_identity=show, filled=filled)
 
 
+@dataclass(frozen=True, slots=True)
+class WorkCase:
+    """What a work item shows of its case, read as plain values (no model object is built per row)."""
+
+    id: object
+    number: str
+    status: str
+    notified_at: object
+    reception_date: object
+    unit_name: str
+
+    @property
+    def pk(self):
+        return self.id
+
+    @property
+    def status_label(self) -> str:
+        return str(dict(CaseStatus.choices).get(self.status, self.status))
+
+
 @dataclass(frozen=True)
 class WorkItem:
-    case: Case
+    case: WorkCase
     kind: str
     due: object
     overdue: bool
 
 
 WAITING_STATUSES = (CaseStatus.REPORTED, CaseStatus.RECEIVED, CaseStatus.INITIAL_VERIFICATION)
+# What a work item reads of its case (and unit), in WorkCase's order: nothing sealed, nothing else.
+WORK_ITEM_FIELDS = ("id", "number", "status", "notified_at", "reception_date", "unit__name")
 
 
 class Worklist(Sequence):
@@ -204,9 +247,19 @@ class Worklist(Sequence):
         self._today = today
         self._overdue = overdue
         self._count: int | None = None
+        self._overdue_count: int | None = None
         self._all: list[WorkItem] | None = None
 
-    def _item(self, case: Case) -> WorkItem:
+    def count_with(self, **others: QuerySet) -> dict[str, int]:
+        """Count the waiting and the overdue cases and `others` in one statement; returns the others' counts."""
+        found = counts(work=self._queryset, overdue=self._queryset.filter(self._overdue), **others)
+        self._count, self._overdue_count = found.pop("work"), found.pop("overdue")
+        return found
+
+    def _rows(self, queryset: QuerySet) -> list[WorkCase]:
+        return [WorkCase(*values) for values in queryset.values_list(*WORK_ITEM_FIELDS)]
+
+    def _item(self, case: WorkCase) -> WorkItem:
         if case.status == CaseStatus.INITIAL_VERIFICATION and case.notified_at is not None:
             deadline = timelimits.initial_verification_deadline(case.notified_at, today=self._today)
             return WorkItem(case, "initial_verification", deadline.due, deadline.overdue)
@@ -222,14 +275,16 @@ class Worklist(Sequence):
     def overdue_count(self) -> int:
         if self._all is not None:
             return sum(1 for item in self._all if item.overdue)
-        return self._queryset.filter(self._overdue).count()
+        if self._overdue_count is None:
+            self._overdue_count = self._queryset.filter(self._overdue).count()
+        return self._overdue_count
 
     def __len__(self) -> int:
         return self.count()
 
     def __iter__(self):
         if self._all is None:
-            self._all = [self._item(case) for case in self._queryset]
+            self._all = [self._item(case) for case in self._rows(self._queryset)]
         return iter(self._all)
 
     def __getitem__(self, index):
@@ -238,10 +293,10 @@ class Worklist(Sequence):
         if isinstance(index, slice):
             if (index.start or 0) < 0 or (index.stop is not None and index.stop < 0) or index.step not in (None, 1):
                 return list(self)[index]
-            return [self._item(case) for case in self._queryset[index]]
+            return [self._item(case) for case in self._rows(self._queryset[index])]
         if index < 0:
             return list(self)[index]
-        rows = list(self._queryset[index : index + 1])
+        rows = self._rows(self._queryset[index : index + 1])
         if not rows:
             raise IndexError(index)
         return self._item(rows[0])
@@ -262,11 +317,11 @@ def worklist(user, *, today=None) -> Worklist:
     verifying = Q(status=CaseStatus.INITIAL_VERIFICATION, notified_at__isnull=False)
     overdue = verifying & Q(notified_at__lt=threshold)
     tz = timezone.get_current_timezone()
-    # The worklist shows no identities: the person is not read (nothing is decrypted).
+    # The worklist shows no identities: the person is not read (nothing is decrypted); and only the
+    # columns a work item shows are read.
     waiting = (
         cases_visible_to(user)
         .select_related(None)
-        .select_related("unit", "agency")
         .filter(status__in=WAITING_STATUSES)
         .annotate(
             work_late=DbCase(When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField()),

@@ -7,7 +7,9 @@ class CommonConfig(AppConfig):
     label = "common"
 
     def ready(self) -> None:
-        from haidang.common import crypto
+        from haidang.common import crypto, lookups
+
+        lookups.register()
 
         # A malformed key must stop the process at start, not at the first read of a record.
         crypto.key_ring()

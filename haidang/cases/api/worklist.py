@@ -87,7 +87,7 @@ def worklist(request, paging: Query[Paging]):
             "case_id": item.case.id,
             "number": item.case.number,
             "status": item.case.status,
-            "status_label": str(item.case.get_status_display()),
+            "status_label": item.case.status_label,
             "kind": item.kind,
             "due": item.due,
             "overdue": item.overdue,
