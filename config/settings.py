@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "haidang.common.context_processors.site_urls",
                 "haidang.access.context_processors.access",
                 "haidang.reporting.context_processors.notifications",
             ],

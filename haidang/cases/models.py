@@ -213,6 +213,15 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "reception_date"], name="case_status_received"),
+            # The case list: scope (unit) then the list's order, so a scope's page and its count
+            # are read from the index alone (an index-only scan, then the top 50).
+            models.Index(fields=["unit", "-reception_date", "-created_at", "-id"], name="case_scope_received"),
+            # The worklist: the few waiting cases of a scope, without visiting the closed ones.
+            models.Index(
+                fields=["unit", "reception_date"],
+                name="case_waiting_scope",
+                condition=models.Q(status__in=["reported", "received", "initial_verification"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -51,7 +51,7 @@ from haidang.cases.models import (
     ShelterStay,
 )
 from haidang.common import shared
-from haidang.common.queries import counts
+from haidang.common.queries import PageFirst, counts
 
 MASK = "•••"
 
@@ -117,11 +117,16 @@ def get_case_for_user(user, case_id, *, purpose: str = "view") -> Case | None:
 
 
 def can_see_identity(user, case: Case) -> bool:
+    return shows_identity(user, case.unit.scope_path, case.assigned_to_id)
+
+
+def shows_identity(user, unit_scope_path: str, assigned_to_id) -> bool:
+    """`can_see_identity` from the case's unit path and assignee alone (for lists read as values)."""
     scope = scope_for(user)
-    if scope.covers_unit(case.unit, Capability.VIEW_IDENTITY):
+    if any(unit_scope_path.startswith(path) for path in scope.paths_for(Capability.VIEW_IDENTITY)):
         return True
     # An assigned case worker needs the identity to do the work.
-    return case.assigned_to_id == getattr(user, "pk", None) and scope.can(Capability.VIEW_IDENTITY)
+    return assigned_to_id == getattr(user, "pk", None) and scope.can(Capability.VIEW_IDENTITY)
 
 
 def can_edit_case(user, case: Case) -> bool:
@@ -200,6 +205,96 @@ def case_person_view(user, case: Case) -> PersonView:
     if not show and hasattr(case, "person_has_full_name"):
         filled = {name: getattr(case, f"person_has_{name}") for name in SEALED_PERSON_FIELDS}
     return person_view(case.person, show_identity=show, filled=filled)
+
+
+# A case of a list as plain values (`case_list`): the case's own columns, then its unit, agency,
+# assignee and person; a reader who sees identities nowhere reads `person_has_<field>` instead of
+# the sealed fields.
+CASE_LIST_COLUMNS = (
+    "id",
+    "number",
+    "version",
+    "status",
+    "legal_regime",
+    "intake_channel",
+    "reception_date",
+    "notified_at",
+    "found_abroad",
+    "found_country",
+    "exploitation_forms",
+    "destination_country",
+    "route",
+    "recruitment_method",
+    "criminal_proceeding_number",
+    "assigned_to_id",
+    "assigned_to__username",
+    "created_at",
+    "updated_at",
+    "unit__code",
+    "unit__name",
+    "unit__level",
+    "unit__path",
+    "unit__placement_path",
+    "agency__id",
+    "agency__name",
+    "person__id",
+    "person__sex",
+    "person__birth_year",
+    "person__nationality_class",
+)
+
+
+def case_list(user, queryset: QuerySet[Case]) -> PageFirst:
+    """The cases of `queryset` (scoped and ordered), read a page at a time as dicts of values.
+
+    The page is chosen on the case table alone, then its rows are read with their unit, agency,
+    assignee and person and no model objects. Sealed person fields are read only for a reader
+    whose role shows identities somewhere (each row still decides with `shows_identity`).
+    """
+    sees_identities = scope_for(user).can(Capability.VIEW_IDENTITY)
+    if sees_identities:
+        columns = (*CASE_LIST_COLUMNS, *(f"person__{name}" for name in SEALED_PERSON_FIELDS))
+        annotations = {}
+    else:
+        columns = CASE_LIST_COLUMNS
+        annotations = {
+            f"person_has_{name}": ExpressionWrapper(~Q(**{f"person__{name}": ""}), output_field=BooleanField())
+            for name in SEALED_PERSON_FIELDS
+        }
+
+    def rows(keys) -> dict:
+        found = Case.objects.filter(pk__in=keys).annotate(**annotations).values(*columns, *annotations)
+        return {row["id"]: row for row in found}
+
+    return PageFirst(queryset, rows)
+
+
+def case_rows(queryset: QuerySet[Case], fields: Sequence[str], *, count: int | None = None) -> PageFirst:
+    """The cases of `queryset` a page at a time as tuples of `fields` (the first one "id"), the page
+    picked on the case table before any join (see `common.queries.PageFirst`)."""
+
+    def rows(keys) -> dict:
+        return {row[0]: row for row in Case.objects.filter(pk__in=keys).values_list(*fields)}
+
+    return PageFirst(queryset, rows, count=count)
+
+
+def person_values_view(row: dict, *, show_identity: bool) -> dict:
+    """`person_view` as a dict, from a `case_list` row."""
+    if show_identity:
+        reveal = {name: row[f"person__{name}"] for name in SEALED_PERSON_FIELDS}
+    elif f"person_has_{SEALED_PERSON_FIELDS[0]}" in row:
+        reveal = {name: MASK if row[f"person_has_{name}"] else "" for name in SEALED_PERSON_FIELDS}
+    else:
+        reveal = {name: _mask(row[f"person__{name}"]) for name in SEALED_PERSON_FIELDS}
+    return {
+        "id": str(row["person__id"]),
+        **reveal,
+        "sex": row["person__sex"],
+        "birth_year": row["person__birth_year"],
+        "nationality_class": row["person__nationality_class"],
+        "identities_shown": show_identity,
+    }
 
 
 @dataclass(frozen=True, slots=True)

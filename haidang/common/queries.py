@@ -43,3 +43,42 @@ class Counted(Sequence):
 
     def __iter__(self):
         return iter(self.queryset)
+
+
+class PageFirst(Sequence):
+    """A list read page by page: the page's keys first, then only those rows, joined.
+
+    `queryset[a:b]` on a filtered, ordered list makes the database join every matching row to
+    its related tables before it sorts and keeps one page (at national scale: 11,000 cases of a
+    province joined to 14,000 units to show 50). Here the ordering and the LIMIT run on the main
+    table alone (served by its indexes), then `rows(keys)` reads just those rows with whatever
+    joins they need; the page keeps the order of the keys.
+
+    `rows(keys)` returns {key: row}; `count` is the total when already known (else counted).
+    """
+
+    def __init__(self, queryset: QuerySet, rows, *, count: int | None = None):
+        self.queryset, self._rows, self._count = queryset, rows, count
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            page = self[index : index + 1]
+            if not page:
+                raise IndexError(index)
+            return page[0]
+        keys = list(self.queryset.values_list("pk", flat=True)[index])
+        if not keys:
+            return []
+        found = self._rows(keys)
+        return [found[key] for key in keys if key in found]
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])

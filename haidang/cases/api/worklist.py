@@ -8,7 +8,7 @@ from ninja import Query
 from haidang.access.roles import Capability
 from haidang.audit.services import record_event
 from haidang.cases import selectors
-from haidang.cases.api._common import _case_out, _require, _unit, router
+from haidang.cases.api._common import _case_list_item, _require, _unit, router
 from haidang.cases.schemas import CaseFilters, CaseList, Paging, Worklist
 from haidang.common.api import ErrorOut, invalid, paginate
 
@@ -27,8 +27,7 @@ def list_cases(request, filters: Query[CaseFilters]):
     errors: dict[str, list[str]] = {}
     if filters.received_from and filters.received_to and filters.received_to < filters.received_from:
         errors["received_to"] = [_("The end must come after the start.")]
-    visible = selectors.with_person(selectors.cases_visible_to(request.user), request.user)
-    queryset = visible.order_by("-reception_date", "-created_at", "-id")
+    queryset = selectors.cases_visible_to(request.user).order_by("-reception_date", "-created_at", "-id")
     if filters.unit.strip():
         unit = _unit(errors, "unit", filters.unit, filters.received_to or timezone.localdate())
         if unit is not None:
@@ -50,7 +49,10 @@ def list_cases(request, filters: Query[CaseFilters]):
         queryset = queryset.filter(number__startswith=filters.q.strip().upper())
 
     user = request.user
-    page = paginate(queryset, filters.page, filters.page_size, lambda case: _case_out(user, case))
+    # The page is picked on the case table, then read as values (no model objects): see selectors.case_list.
+    page = paginate(
+        selectors.case_list(user, queryset), filters.page, filters.page_size, lambda row: _case_list_item(user, row)
+    )
     used = {
         name: str(value.value if hasattr(value, "value") else value)
         for name, value in filters.model_dump(exclude={"page", "page_size"}).items()

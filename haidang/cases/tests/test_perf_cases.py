@@ -149,6 +149,22 @@ def test_the_api_list_opens_no_sealed_person_field_for_a_masked_reader(
     assert shown["full_name"] == NAME and shown["address"] == "Thôn 1 (minh hoạ)"
 
 
+@pytest.mark.parametrize("reader", ["caseworker.hanoi", "coordinator.hanoi", "supervisor.hanoi", "caseworker.haiphong"])
+def test_the_api_list_read_as_values_says_what_the_case_page_says(demo_users, worker, open_case, reader):
+    # The list builds no model objects (selectors.case_list); each item must equal the case as the
+    # detail endpoint's serialiser writes it, identities shown or masked alike.
+    from haidang.cases.api._common import _case_list_item, _case_out
+
+    cases = [open_case(other_names="", address="Thôn 1 (minh hoạ)") for _ in range(2)]
+    cases.append(open_case("caseworker.haiphong", "31"))
+    Case.objects.filter(pk=cases[2].pk).update(assigned_to=demo_users["caseworker.hanoi"])
+    user = fresh(demo_users[reader])
+    ordered = selectors.cases_visible_to(user).order_by("-reception_date", "-created_at", "-id")
+    listed = [_case_list_item(user, row) for row in selectors.case_list(user, ordered)[0:50]]
+    expected = [_case_out(user, case) for case in selectors.with_person(ordered, user)[:50]]
+    assert listed == expected and listed
+
+
 # --- Person search ------------------------------------------------------------------------------------
 
 

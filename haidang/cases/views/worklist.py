@@ -15,7 +15,6 @@ from haidang.cases.forms import CaseFilterForm, TransferDecisionForm
 from haidang.cases.models import CaseStatus, IntakeChannel, Transfer, TransferStatus
 from haidang.cases.permissions import can_record_intake, require_view_cases
 from haidang.cases.views._common import IMMEDIATE_KINDS, _status_label
-from haidang.common.queries import Counted
 
 PAGE_SIZE = 50
 
@@ -86,9 +85,9 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
     items = selectors.worklist(user)
     listed = items.count_with(listed=cases)["listed"]  # the three counts in one statement
     work_page = Paginator(items, WORK_PAGE_SIZE).get_page(request.GET.get("work_page"))
-    # The page reads only the values it shows, no model objects (the count above ran on the whole filter).
-    shown = cases.values_list(*LIST_FIELDS)
-    page = Paginator(Counted(shown, listed), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page is picked on the case table, then only its rows are read, as the values shown (no
+    # model objects); the count above ran on the whole filter.
+    page = Paginator(selectors.case_rows(cases, LIST_FIELDS, count=listed), PAGE_SIZE).get_page(request.GET.get("page"))
     case_url = _case_urls()
     statuses, channels = dict(CaseStatus.choices), dict(IntakeChannel.choices)
     work_rows = [
