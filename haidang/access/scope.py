@@ -15,6 +15,7 @@ from haidang.access.models import Membership
 from haidang.access.roles import ROLE_CAPABILITIES, role_needs_two_factor
 from haidang.common import shared
 from haidang.common.lookups import Ids
+from haidang.common.queries import ScopeCondition
 from haidang.places.models import AdministrativeUnit
 
 
@@ -78,11 +79,24 @@ class Scope:
             cache[paths] = shared.cached(shared.MAP, ("scope-units", paths), lambda: units_under(paths))
         return cache[paths]
 
-    def filter(self, queryset: QuerySet, capability: str, unit_field: str = "unit", widen: Q | None = None) -> QuerySet:
-        """Narrow `queryset` to this scope; `widen` adds explicitly shared or assigned records."""
+    def filter(self, queryset: QuerySet, capability: str, unit_field: str = "unit", widen=None) -> QuerySet:
+        """Narrow `queryset` to this scope; `widen` (a Q, or a list of Qs) adds explicitly shared or
+        assigned records."""
         condition = self.unit_q(capability, unit_field)
-        if widen is not None:
-            condition = widen if condition is None else condition | widen
+        widen = [q for q in ([widen] if isinstance(widen, Q) else widen or []) if q]
+        if widen:
+            # One OR that lists and counts can still read in parts, each from one index
+            # (common.queries.ScopeCondition); a national scope has nothing to split.
+            either = Q()
+            for q in widen:
+                either |= q
+            national = condition is not None and f"{unit_field}__isnull" in dict(condition.children)
+            if condition is None:
+                condition = either
+            elif national:
+                condition = condition | either
+            else:
+                condition = ScopeCondition(condition, *widen)
         if condition is None:
             return queryset.none()
         return queryset.filter(condition)

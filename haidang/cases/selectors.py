@@ -68,10 +68,10 @@ def cases_visible_to(user) -> QuerySet[Case]:
     # Widened by an explicit assignment (a condition of the main query, served by the assignee
     # index) and by the live break-the-glass grants, read first as a short list of ids, so the
     # query is `unit_id IN (...) OR assigned_to_id = u OR id IN (...)`: a BitmapOr of index scans.
-    widen = Q(assigned_to=user)
+    widen = [Q(assigned_to=user)]
     granted = live_grants(user)
     if granted:
-        widen |= Q(pk__in=granted)
+        widen.append(Q(pk__in=granted))
     return scope_for(user).filter(base, Capability.VIEW_CASES, widen=widen)
 
 
@@ -347,7 +347,7 @@ class Worklist(Sequence):
 
     def count_with(self, **others: QuerySet) -> dict[str, int]:
         """Count the waiting and the overdue cases and `others` in one statement; returns the others' counts."""
-        found = counts(work=self._queryset, overdue=self._queryset.filter(self._overdue), **others)
+        found = counts(flags={"overdue": ("work", self._overdue)}, work=self._queryset, **others)
         self._count, self._overdue_count = found.pop("work"), found.pop("overdue")
         return found
 
@@ -364,7 +364,7 @@ class Worklist(Sequence):
         if self._all is not None:
             return len(self._all)
         if self._count is None:
-            self._count = self._queryset.count()
+            self._count = counts(work=self._queryset)["work"]  # the scope's two parts, each from an index
         return self._count
 
     def overdue_count(self) -> int:

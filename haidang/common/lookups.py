@@ -15,16 +15,22 @@ from django.db.models import Field, ForeignObject, Lookup
 class Ids:
     """An immutable list of integer ids that Django's query building treats as one value."""
 
-    __slots__ = ("_json", "values")
+    __slots__ = ("_json", "_pg", "values")
 
     def __init__(self, values):
         self.values = tuple(int(value) for value in values)
-        self._json = None
+        self._json = self._pg = None
 
     def as_json(self) -> str:
         if self._json is None:
             self._json = json.dumps(self.values)
         return self._json
+
+    def as_array_literal(self) -> str:
+        """'{1,2,3}': made once, then bound as one text value (psycopg adapts a list item by item)."""
+        if self._pg is None:
+            self._pg = "{" + ",".join(str(value) for value in self.values) + "}"
+        return self._pg
 
     def __len__(self) -> int:
         return len(self.values)
@@ -43,7 +49,7 @@ class InIds(Lookup):
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs.values)]
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, self.rhs.as_array_literal()]
         # lhs is a compiled column reference, never user input; the ids are a bound parameter.
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, self.rhs.as_json()]  # noqa: S608
 
