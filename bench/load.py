@@ -66,6 +66,13 @@ def parse_args(argv=None):
     parser.add_argument("--reuse", action="store_true", help="serve a database set up before (needs --workdir)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory and the database")
     parser.add_argument("--only", default="", help="comma-separated endpoint keys to run (healthz always runs)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="split each endpoint's seconds into this many rounds, every endpoint in turn in each round, with "
+        "/healthz before and after each round: load from other work on the machine then weighs on all alike",
+    )
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     args = parser.parse_args(argv)
     if args.reuse and not args.workdir:
@@ -341,7 +348,7 @@ def run_endpoint(port: int, endpoint: Endpoint, clients: int, warmup: float, sec
         thread.start()
     for thread in threads:
         thread.join()
-    endpoint.seconds = seconds
+    endpoint.seconds += seconds
 
 
 def endpoints(token: str, cookie: str, term: str) -> list[Endpoint]:
@@ -402,10 +409,16 @@ def main(argv=None) -> int:
         health[1] = Endpoint("healthz", "GET /healthz (after)", "/healthz", {})
         load_before = os.getloadavg()
         started = time.monotonic()
-        say(f"{args.clients} closed-loop clients, {args.warmup:g} s warm-up + {args.seconds:g} s measured per endpoint")
-        for endpoint in [health[0], *rows, health[1]]:
-            run_endpoint(server.port, endpoint, args.clients, args.warmup, args.seconds)
-            say(f"  {endpoint.label}: {endpoint.throughput:,.1f} req/s, p95 {1000 * endpoint.percentile(95):,.0f} ms")
+        say(
+            f"{args.clients} closed-loop clients, {args.warmup:g} s warm-up + {args.seconds:g} s measured per "
+            f"endpoint, in {args.rounds} round(s)"
+        )
+        piece = args.seconds / args.rounds
+        for number in range(args.rounds):
+            # /healthz opens every round (the "before" figure) and closes it (the "after" figure).
+            for endpoint in [health[0], *rows, health[1]]:
+                run_endpoint(server.port, endpoint, args.clients, args.warmup, piece)
+            say(f"  round {number + 1}: " + ", ".join(f"{e.key} {e.throughput:,.0f}/s" for e in [health[0], *rows]))
         load_after = os.getloadavg()
         report(rows, health)
         commit = subprocess.run(

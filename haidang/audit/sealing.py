@@ -162,33 +162,39 @@ def absent_ids(seal: AuditSeal) -> set[int]:
 
 
 def _seal_batch(horizon: int, max_batch: int) -> AuditSeal | None:
+    # Read and hash outside the write transaction (on SQLite a write transaction holds the
+    # database's one write lock: appenders would wait for the hashing); then store the seal in a
+    # short transaction that first checks no other sealer stored one meanwhile.
+    last = AuditSeal.objects.order_by("-seq").first()
+    after = last.last_id if last else 0
+    if horizon <= after:
+        return None
+    rows = list(
+        AuditEntry.objects.filter(id__gt=after, id__lte=horizon).order_by("id").values_list("id", "entry_hash")[
+            :max_batch
+        ]
+    )
+    last_id = rows[-1][0] if len(rows) == max_batch else horizon
+    ids = [entry_id for entry_id, _hash in rows]
+    seal = AuditSeal(
+        seq=(last.seq + 1) if last else 1,
+        first_id=after + 1,
+        last_id=last_id,
+        entry_count=len(rows),
+        absent=_absent_ranges(after, ids, last_id),
+        leaves=b"".join(bytes.fromhex(entry_hash) for _id, entry_hash in rows),
+        merkle_root=merkle_root([leaf_hash(entry_id, entry_hash) for entry_id, entry_hash in rows]),
+        prev_hash=last.seal_hash if last else GENESIS_HASH,
+        sealed_at=timezone.now(),
+    )
+    seal.seal_hash = compute_seal_hash(seal)
+    seal.signature, seal.public_key = sign(seal.seal_hash)
     with transaction.atomic():
-        last = AuditSeal.objects.order_by("-seq").first()
-        after = last.last_id if last else 0
-        if horizon <= after:
-            return None
-        rows = list(
-            AuditEntry.objects.filter(id__gt=after, id__lte=horizon)
-            .order_by("id")
-            .values_list("id", "entry_hash")[:max_batch]
-        )
-        last_id = rows[-1][0] if len(rows) == max_batch else horizon
-        ids = [entry_id for entry_id, _hash in rows]
-        seal = AuditSeal(
-            seq=(last.seq + 1) if last else 1,
-            first_id=after + 1,
-            last_id=last_id,
-            entry_count=len(rows),
-            absent=_absent_ranges(after, ids, last_id),
-            leaves=b"".join(bytes.fromhex(entry_hash) for _id, entry_hash in rows),
-            merkle_root=merkle_root([leaf_hash(entry_id, entry_hash) for entry_id, entry_hash in rows]),
-            prev_hash=last.seal_hash if last else GENESIS_HASH,
-            sealed_at=timezone.now(),
-        )
-        seal.seal_hash = compute_seal_hash(seal)
-        seal.signature, seal.public_key = sign(seal.seal_hash)
+        newest = AuditSeal.objects.order_by("-seq").values_list("seq", flat=True).first()
+        if newest != (last.seq if last else None):
+            return None  # another sealer went first; the next run starts from its seal
         seal.save()
-        return seal
+    return seal
 
 
 def _seals_after(seq: int) -> Iterator[AuditSeal]:
