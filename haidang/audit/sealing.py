@@ -18,7 +18,8 @@ request instead of three statements on a hot row.
 2. Batches: the entries after the last seal, up to the horizon, at most AUDIT_SEAL_BATCH at a
    time, in id order. A seal (`AuditSeal`) records the id range, the ids absent from it, each
    entry's hash (leaves), their Merkle root, the previous seal's hash and its own hash, signed
-   with Ed25519. One seal is one INSERT in one transaction.
+   with Ed25519. The batch is read and hashed outside any write transaction; storing the seal is
+   one INSERT in one short transaction.
 3. Checkpoints: after the commit, every seal the checkpoint file lacks is appended to it (and
    the newest may be e-mailed to the auditors): see `checkpoints.py`.
 
@@ -29,8 +30,10 @@ request instead of three statements on a hot row.
   all, never half-written. If it dies after the commit and before the file, the next run writes
   the missing checkpoints first (the file may lag the database, never lead it).
 - *Two sealers at once* (two workers, a worker and `verify_audit`): on PostgreSQL the second
-  finds the sealer lock taken and does nothing; on SQLite their transactions queue and the second
-  re-reads the last seal. In any case `seq` and `last_id` are unique, so a fork cannot be stored.
+  finds the sealer lock taken and does nothing. On SQLite both may hash the same batch (outside
+  the write lock), but each stores its seal only after checking, inside its write transaction,
+  that the newest seal is still the one it started from: the second finds it is not and stops.
+  In any case `seq` and `last_id` are unique, so a fork cannot be stored.
 - *A long transaction that appended an entry* (an import): the horizon cannot pass it; the sealer
   waits at most AUDIT_SEAL_LOCK_TIMEOUT_MS (appenders queue behind it that long), gives up and
   tries again on its next run. Nothing is ever sealed past an entry that might still commit.

@@ -130,9 +130,13 @@ def test_parallel_processes_on_a_sqlite_file_leave_one_unbroken_chain(tmp_path):
 
     assert manage("migrate", "audit", "--verbosity", "0").returncode == 0
     start_at = str(time.time() + 3)  # Every process set up before any begins: they really overlap.
-    sealer = subprocess.Popen(
-        [sys.executable, "-c", SEALER, start_at, "4"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
-    )
+    # Two sealers beside the appenders: they race for the same batches and must never fork the seals.
+    sealers = [
+        subprocess.Popen(
+            [sys.executable, "-c", SEALER, start_at, "4"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", APPENDER, str(n), "40", start_at],
@@ -143,7 +147,7 @@ def test_parallel_processes_on_a_sqlite_file_leave_one_unbroken_chain(tmp_path):
         )
         for n in range(WRITERS)
     ]
-    for process in [*processes, sealer]:
+    for process in [*processes, *sealers]:
         _out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
     result = manage("verify_audit")
