@@ -29,7 +29,7 @@ def test_parallel_appenders_leave_one_unbroken_chain():
         # process test below covers SQLite on a real file.
         pytest.skip("in-memory SQLite does not wait for locks between connections")
     before = AuditEntry.objects.count()
-    start = threading.Barrier(WRITERS + 1)
+    start = threading.Barrier(WRITERS + 2)
     writing = threading.Event()
     errors: list[BaseException] = []
     seals = []
@@ -69,14 +69,14 @@ def test_parallel_appenders_leave_one_unbroken_chain():
 
     writing.set()
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
-    sealing = threading.Thread(target=sealer)
-    sealing.start()
-    for thread in threads:
+    sealing = [threading.Thread(target=sealer) for _ in range(2)]  # two sealers race for the batches
+    for thread in [*sealing, *threads]:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
     writing.clear()
-    sealing.join(timeout=60)
+    for thread in sealing:
+        thread.join(timeout=60)
     assert not errors, errors
     assert seals, "the sealer ran beside the writers"
     seal_pending()
