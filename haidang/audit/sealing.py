@@ -173,9 +173,9 @@ def _seal_batch(horizon: int, max_batch: int) -> AuditSeal | None:
     if horizon <= after:
         return None
     rows = list(
-        AuditEntry.objects.filter(id__gt=after, id__lte=horizon).order_by("id").values_list("id", "entry_hash")[
-            :max_batch
-        ]
+        AuditEntry.objects.filter(id__gt=after, id__lte=horizon)
+        .order_by("id")
+        .values_list("id", "entry_hash")[:max_batch]
     )
     last_id = rows[-1][0] if len(rows) == max_batch else horizon
     ids = [entry_id for entry_id, _hash in rows]
