@@ -87,14 +87,20 @@ def sign_in(client):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     def _sign_in(user, *, verified: bool = True):
+        import time
+
+        from haidang.common.middleware import REFRESHED_AT
+
         client.force_login(user)
+        session = client.session
+        # As a sign-in through the pages leaves it: stamped by the sliding-session middleware.
+        session[REFRESHED_AT] = int(time.time())
         if verified:
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
             if device is None:
                 device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-            session = client.session
             session["otp_device_id"] = device.persistent_id
-            session.save()
+        session.save()
         return client
 
     return _sign_in
@@ -133,10 +139,34 @@ def empty_system(db):
     from haidang.audit.db import triggers_suspended
 
     with triggers_suspended(), connection.cursor() as cursor:
+        # As a fresh database: no entries and no seals.
         cursor.execute("DELETE FROM audit_entry")
-        # Back to the head a fresh database gets from its migration: no entries, the genesis hash.
-        cursor.execute("UPDATE audit_chain_head SET last_id = 0, last_hash = %s", ["0" * 64])
+        cursor.execute("DELETE FROM audit_seal")
     TOTPDevice.objects.all().delete()
     Membership.objects.all().delete()
     User.objects.all().delete()
     Agency.objects.all().delete()
+
+
+@pytest.fixture
+def statements():
+    """statements() -> a context manager collecting every SQL statement run inside it (text only).
+
+    Unlike CaptureQueriesContext it survives the query-log reset at the start of each request, so
+    it counts what a page or API call runs through the test client."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    @contextmanager
+    def _capture():
+        captured: list[str] = []
+
+        def record(execute, sql, params, many, context):
+            captured.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            yield captured
+
+    return _capture

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "haidang.common.middleware.SlidingSessionMiddleware",
     "haidang.common.middleware.VietnameseFirstLocaleMiddleware",
     "haidang.common.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,6 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "haidang.common.context_processors.site_urls",
                 "haidang.access.context_processors.access",
                 "haidang.reporting.context_processors.notifications",
             ],
@@ -187,9 +189,11 @@ SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W003", "axes.W006"]
 OTP_TOTP_ISSUER = "Hải Đăng"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
-# Sessions end after inactivity: every request pushes the expiry forward.
+# Sessions end after inactivity: activity pushes the expiry forward, with the session row written
+# at most once a minute (common.middleware.SlidingSessionMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -293,3 +297,23 @@ LOGGING = {
 # --- Background jobs ---------------------------------------------------------------------------
 # Jobs (report reminders) are rows in the database, run by `manage.py db_worker`: no broker needed.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
+
+# Data that is the same for everyone (the map's unit lists for scopes) kept in each process,
+# checked against a version row once per request (haidang/common/shared.py).
+SHARED_DATA_CACHE = env_bool("SHARED_DATA_CACHE", True)
+
+# --- Audit log: sealing and checkpoints (haidang/audit/sealing.py, checkpoints.py) ---------------
+# The job worker seals new entries into signed batches; each process asks for a run at most this
+# often (seconds; 0: never, e.g. in tests, where `seal_pending` is called directly).
+AUDIT_SEAL_SECONDS = env_int("AUDIT_SEAL_SECONDS", 30, minimum=0)
+AUDIT_SEAL_BATCH = env_int("AUDIT_SEAL_BATCH", 10_000, minimum=1)
+# How long the sealer may make appenders wait while it finds the horizon (PostgreSQL).
+AUDIT_SEAL_LOCK_TIMEOUT_MS = env_int("AUDIT_SEAL_LOCK_TIMEOUT_MS", 200, minimum=1)
+# The copy of every seal outside the database (one JSON line each); "" turns it off.
+AUDIT_CHECKPOINT_FILE = env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl"))
+AUDIT_CHECKPOINT_EMAILS = env_list("AUDIT_CHECKPOINT_EMAILS", [])
+AUDIT_CHECKPOINT_EMAIL_MINUTES = env_int("AUDIT_CHECKPOINT_EMAIL_MINUTES", 60, minimum=1)
+# Ed25519 seed (base64, 32 bytes) signing the seals; derived from SECRET_KEY when not given.
+AUDIT_SIGNING_KEY = env_secret("AUDIT_SIGNING_KEY") or _local_keys.get("AUDIT_SIGNING_KEY", "")
+# Public keys (hex) of signing keys used before a rotation, still trusted for old seals.
+AUDIT_TRUSTED_PUBLIC_KEYS = env_list("AUDIT_TRUSTED_PUBLIC_KEYS", [])

@@ -12,3 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_H
 # The suite's records are dated in 2025–2026 whatever day it runs; a step dated long ago would need
 # a reason for recording late. The tests of that rule set the limit themselves.
 CASE_BACKDATE_DAYS_WITHOUT_REASON = 36500
+# Tests seal the audit log themselves (`seal_pending`) and give a checkpoint file of their own.
+AUDIT_SEAL_SECONDS = 0
+AUDIT_CHECKPOINT_FILE = ""
+# Tests change the map inside transactions that roll back: nothing is kept between calls (common.shared).
+SHARED_DATA_CACHE = False

@@ -13,6 +13,9 @@ from django.db.models import Q, QuerySet
 
 from haidang.access.models import Membership
 from haidang.access.roles import ROLE_CAPABILITIES, role_needs_two_factor
+from haidang.common import shared
+from haidang.common.lookups import Ids
+from haidang.common.queries import ScopeCondition
 from haidang.places.models import AdministrativeUnit
 
 
@@ -56,32 +59,44 @@ class Scope:
     def unit_q(self, capability: str, unit_field: str = "unit") -> Q | None:
         """A filter on `unit_field` for the units this scope covers, or None when it covers none.
 
-        The covered units are resolved to a list of ids first (once per scope and capability), so
-        the condition is `unit_id IN (1, 2, ...)` on the record's own column: PostgreSQL serves it,
-        and an OR with an explicit share, from indexes instead of joining every record to its unit.
-        A scope over the whole country needs no unit condition at all.
+        The covered units are resolved to a list of ids first, so the condition is on the record's
+        own column: PostgreSQL serves it, and an OR with an explicit share, from indexes instead of
+        joining every record to its unit. The list goes to the database as one parameter
+        (`__in_ids`, `common.lookups`), and is read once per process and map version
+        (`common.shared`): every user of a province shares it. A scope over the whole country
+        needs no unit condition at all.
         """
         paths = self.paths_for(capability)
         if not paths:
             return None
         if any(path.count("/") <= 2 for path in paths):  # "/<nation>/": everything
             return Q(**{f"{unit_field}__isnull": False})
-        return Q(**{f"{unit_field}__in": self._unit_ids(tuple(paths))})
+        return Q(**{f"{unit_field}__in_ids": self._unit_ids(tuple(paths))})
 
-    def _unit_ids(self, paths: tuple[str, ...]) -> list[int]:
+    def _unit_ids(self, paths: tuple[str, ...]) -> Ids:
         cache = self._cache
         if paths not in cache:
-            covered = Q()
-            for path in paths:
-                covered |= Q(placement_path__startswith=path)
-            cache[paths] = list(AdministrativeUnit.objects.filter(covered).values_list("pk", flat=True))
+            cache[paths] = shared.cached(shared.MAP, ("scope-units", paths), lambda: units_under(paths))
         return cache[paths]
 
-    def filter(self, queryset: QuerySet, capability: str, unit_field: str = "unit", widen: Q | None = None) -> QuerySet:
-        """Narrow `queryset` to this scope; `widen` adds explicitly shared or assigned records."""
+    def filter(self, queryset: QuerySet, capability: str, unit_field: str = "unit", widen=None) -> QuerySet:
+        """Narrow `queryset` to this scope; `widen` (a Q, or a list of Qs) adds explicitly shared or
+        assigned records."""
         condition = self.unit_q(capability, unit_field)
-        if widen is not None:
-            condition = widen if condition is None else condition | widen
+        widen = [q for q in ([widen] if isinstance(widen, Q) else widen or []) if q]
+        if widen:
+            # One OR that lists and counts can still read in parts, each from one index
+            # (common.queries.ScopeCondition); a national scope has nothing to split.
+            either = Q()
+            for q in widen:
+                either |= q
+            national = condition is not None and f"{unit_field}__isnull" in dict(condition.children)
+            if condition is None:
+                condition = either
+            elif national:
+                condition = condition | either
+            else:
+                condition = ScopeCondition(condition, *widen)
         if condition is None:
             return queryset.none()
         return queryset.filter(condition)
@@ -94,6 +109,14 @@ class Scope:
 EMPTY_SCOPE = Scope()
 
 
+def units_under(paths: tuple[str, ...]) -> Ids:
+    """Ids of the units placed under any of `paths` (old units through the crosswalk)."""
+    covered = Q()
+    for path in paths:
+        covered |= Q(placement_path__startswith=path)
+    return Ids(AdministrativeUnit.objects.filter(covered).order_by("pk").values_list("pk", flat=True))
+
+
 def scope_for(user) -> Scope:
     """The user's scope, computed once per request (cached on the user object)."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -101,13 +124,20 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_haidang_scope", None)
     if cached is not None:
         return cached
+    # Kept in the process until memberships or agencies change anywhere (common.shared ACCESS) or
+    # the map is reloaded (unit paths): the membership query is not repeated on every request.
+    scope = shared.cached((shared.ACCESS, shared.MAP), ("scope", user.pk), lambda: _read_scope(user))
+    user._haidang_scope = scope
+    return scope
 
+
+def _read_scope(user) -> Scope:
     rows = (
         Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
         .select_related("unit")
         .order_by("created_at")
     )
-    scope = Scope(
+    return Scope(
         tuple(
             ScopeEntry(
                 role=m.role,
@@ -118,5 +148,3 @@ def scope_for(user) -> Scope:
             for m in rows
         )
     )
-    user._haidang_scope = scope
-    return scope

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from haidang.access.models import HISTORIC_AGENCY_TYPES, Agency, ApiToken, Membership, User
 from haidang.access.roles import Role
 from haidang.audit.services import record_event
+from haidang.common import shared
 from haidang.common.text import clean_text
 from haidang.places.models import AdministrativeUnit, UnitLevel
 
@@ -197,6 +198,7 @@ def update_agency(*, actor: User, agency: Agency, **changes) -> Agency:
     if changed:
         agency.full_clean()
         agency.save()
+        shared.bump(shared.ACCESS)  # the scopes of its members may change
         record_event(action="access.agency_updated", actor=actor, target=agency, unit=agency.unit, changes=changed)
     return agency
 
@@ -291,6 +293,7 @@ def add_membership(
     if not created and not membership.is_active:
         membership.is_active = True
         membership.save(update_fields=["is_active"])
+    shared.bump(shared.ACCESS)
     record_event(
         action="access.membership_added",
         actor=actor,
@@ -306,6 +309,7 @@ def end_membership(*, actor: User, membership: Membership) -> None:
     if membership.is_active:
         membership.is_active = False
         membership.save(update_fields=["is_active"])
+        shared.bump(shared.ACCESS)
         record_event(
             action="access.membership_ended",
             actor=actor,

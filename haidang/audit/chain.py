@@ -1,11 +1,12 @@
-"""The hash chain: one canonical form of an entry and the hash that links it to the one before.
+"""The hashes: one canonical form of an entry, its hash, and the sealed batches that chain them.
 
 entry_hash = SHA-256( prev_hash + "\\n" + canonical JSON of the hashed fields )
 
 The canonical JSON has sorted keys, no white space and a fixed field list; the time is written
 in UTC with microseconds and the address in its normal form, so the same entry hashes the same
-after a round trip through SQLite or PostgreSQL. Chain order is id order; the first entry's
-prev_hash is GENESIS_HASH.
+after a round trip through SQLite or PostgreSQL. Entries written before the sealer existed were
+chained one by one (prev_hash = the entry before, GENESIS_HASH for the first); entries written
+since have prev_hash "" and are chained by the seals below.
 """
 
 import hashlib
@@ -15,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 GENESIS_HASH = "0" * 64
-HEAD_ID = 1
 
 # Changing this list or the serialisation below invalidates every stored hash.
 HASHED_FIELDS = (
@@ -60,3 +60,48 @@ def canonical_content(entry: Any) -> str:
 def compute_hash(prev_hash: str, entry: Any) -> str:
     payload = f"{prev_hash}\n{canonical_content(entry)}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# --- Sealed batches (see `sealing.py`) -----------------------------------------------------------
+# Entries are appended without a lock and without a link to the entry before: `prev_hash` is ""
+# for them (entries written before sealing existed keep their link; both hash the same way). The
+# sealer then hashes each batch, in id order, into a Merkle tree (RFC 6962's leaf and node
+# prefixes, as certificate-transparency logs do) and chains the batches: a seal's hash covers the
+# seal before it.
+
+
+def leaf_hash(entry_id: int, entry_hash: str) -> bytes:
+    """The tree's leaf for one entry: its id and its hash, so a leaf cannot be moved to another id."""
+    return hashlib.sha256(b"\x00" + f"{int(entry_id)}:{entry_hash}".encode()).digest()
+
+
+def merkle_root(leaves: list[bytes]) -> str:
+    """RFC 6962 Merkle tree hash of the leaves (already leaf-hashed), in hex; the empty tree hashes b''."""
+    if not leaves:
+        return hashlib.sha256(b"").hexdigest()
+    level = list(leaves)
+    while len(level) > 1:
+        paired = [hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])  # An odd node moves up unchanged (equivalent to RFC 6962's split).
+        level = paired
+    return level[0].hex()
+
+
+def seal_content(seal: Any) -> str:
+    """The canonical JSON of what a seal's hash (and signature) covers."""
+    values = {
+        "seq": int(seal.seq),
+        "first_id": int(seal.first_id),
+        "last_id": int(seal.last_id),
+        "entry_count": int(seal.entry_count),
+        "absent": [[int(first), int(last)] for first, last in seal.absent],
+        "merkle_root": seal.merkle_root,
+        "prev_hash": seal.prev_hash,
+        "sealed_at": canonical_time(seal.sealed_at),
+    }
+    return json.dumps(values, sort_keys=True, separators=(",", ":"))
+
+
+def compute_seal_hash(seal: Any) -> str:
+    return hashlib.sha256(seal_content(seal).encode("utf-8")).hexdigest()

@@ -39,8 +39,9 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    # Numbered by record_event from the chain head, not by the database sequence: a sequence
-    # skips numbers on rollback, and a gap must always mean a removed entry.
+    # Numbered by the database sequence, taken by record_event before the insert (the id is
+    # hashed). A rolled-back write leaves a gap; the sealer records every gap of a sealed batch
+    # (`AuditSeal.absent`), so once sealed, a missing id that is not a recorded gap was removed.
     id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField(_("when"))
     actor = models.ForeignKey(
@@ -105,15 +106,55 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("The audit log is append-only: an entry cannot be deleted.")
 
 
-class AuditChainHead(models.Model):
-    """One row (id 1): the last entry's id and hash. Its row lock serialises appenders."""
+class AuditSealQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit seals are append-only.")
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_id = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64)
+    def delete(self):
+        raise AppendOnlyError("Audit seals are append-only.")
+
+
+class AuditSeal(models.Model):
+    """One sealed batch of entries: ids (previous seal's last_id, last_id], chained to the seal before.
+
+    Written only by `sealing.seal_pending`; the same triggers as the entries refuse UPDATE, DELETE
+    and TRUNCATE. `leaves` keeps each present entry's hash as sealed (32 bytes each, in id order),
+    so `verify_audit` can name an entry rewritten together with its hash; `absent` lists the ids
+    of the range that had no entry when sealed (rolled-back writes).
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField(unique=True)
+    entry_count = models.IntegerField()
+    absent = models.JSONField(default=list, blank=True)
+    leaves = models.BinaryField()
+    merkle_root = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    seal_hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField()
+    # Ed25519 over seal_hash, by the key whose public half is `public_key` (both hex).
+    signature = models.CharField(max_length=128)
+    public_key = models.CharField(max_length=64)
+
+    objects = AuditSealQuerySet.as_manager()
 
     class Meta:
-        db_table = "audit_chain_head"
+        db_table = "audit_seal"
+        ordering = ["seq"]
 
     def __str__(self) -> str:
-        return f"audit chain head at #{self.last_id}"
+        return f"audit seal {self.seq} (entries {self.first_id}–{self.last_id})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit seals are append-only.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit seals are append-only.")
+
+    def leaf_list(self) -> list[bytes]:
+        raw = bytes(self.leaves)
+        return [raw[i : i + 32] for i in range(0, len(raw), 32)]

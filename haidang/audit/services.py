@@ -1,7 +1,9 @@
 """Writing the audit log: `record_event` is the only way an entry is made.
 
 An entry is appended inside the caller's transaction, so a write that rolls back leaves no
-entry, and the chain head row is locked first, so two appenders never fork the chain.
+entry, and it is committed with (so before the answer to) the request that made it: nothing is
+shown before its read is on record. Appenders do not wait for each other: each entry is hashed on
+its own and the sealer chains them afterwards in id order (`sealing.py`).
 """
 
 import ipaddress
@@ -17,15 +19,12 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from haidang.audit.chain import GENESIS_HASH, HEAD_ID, compute_hash
+from haidang.audit.chain import compute_hash
 from haidang.audit.middleware import get_current_request
-from haidang.audit.models import AuditChainHead, AuditEntry
+from haidang.audit.models import AuditEntry
+from haidang.audit.sealing import request_sealing_soon, reserve_entry_id
 
 MASK = "***"
-
-
-class AuditChainError(RuntimeError):
-    """The chain head is missing while entries exist: the log was tampered with."""
 
 
 # --- Values ------------------------------------------------------------------------------------
@@ -148,25 +147,6 @@ def _roles_of(actor) -> str:
 # --- Appending ---------------------------------------------------------------------------------
 
 
-def _locked_head() -> AuditChainHead:
-    # The FIRST statement of the append: on PostgreSQL the row lock makes a second appender wait
-    # here until the first commits, then read the head it left. On SQLite the transaction
-    # already holds the write lock (transaction_mode IMMEDIATE).
-    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
-    if head is not None:
-        return head
-    # Migration 0002 creates the row and the triggers keep it. Only a test database flush removes
-    # it (with the triggers suspended); anywhere else a missing head means the log was cut or
-    # wiped, and recording stops rather than start a new chain that would hide it.
-    if getattr(settings, "HAIDANG_ENV", "") != "test" or AuditEntry.objects.exists():
-        raise AuditChainError("The audit chain head is missing; run `manage.py verify_audit`.")
-    # ON CONFLICT DO NOTHING: a second appender racing to make it waits for the first, then locks it.
-    AuditChainHead.objects.bulk_create(
-        [AuditChainHead(pk=HEAD_ID, last_id=0, last_hash=GENESIS_HASH)], ignore_conflicts=True
-    )
-    return AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
-
-
 def record_event(
     *,
     action: str,
@@ -212,11 +192,10 @@ def record_event(
     )
     # savepoint=False: the entry belongs to the caller's transaction and fails with it.
     with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        entry.id = head.last_id + 1
-        entry.occurred_at = timezone.now()  # Taken under the lock, so time follows id order.
-        entry.prev_hash = head.last_hash
+        entry.id = reserve_entry_id()
+        entry.occurred_at = timezone.now()
+        entry.prev_hash = ""  # chained by the sealer, not here
         entry.entry_hash = compute_hash(entry.prev_hash, entry)
         entry.save()
-        AuditChainHead.objects.filter(pk=HEAD_ID).update(last_id=entry.id, last_hash=entry.entry_hash)
+        request_sealing_soon()
     return entry

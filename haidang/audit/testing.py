@@ -13,8 +13,8 @@ The triggers that protect the log (see `db.py`) refuse what some tests must do:
 - **Transactional tests** (`django_db(transaction=True)`, `transactional_db`, `live_server`,
   unittest `TransactionTestCase`) empty every table at teardown with Django's `flush`. Nothing
   to do: the audit app's `flush` command suspends the triggers around the flush under the test
-  settings (HAIDANG_ENV=test). The chain head row goes with the flush; under the test settings
-  `record_event` starts a new chain when the log is empty (elsewhere a missing head stops it).
+  settings (HAIDANG_ENV=test). Entries and seals go with the flush; the next seal starts a new
+  chain (the ids before it are recorded as absent).
 
 Both use the migration's own SQL (`install_triggers` / `remove_triggers`), so what a test
 re-creates is exactly what production has.

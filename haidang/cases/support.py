@@ -66,10 +66,18 @@ def was_abroad(case: Case) -> bool:
     return case.found_abroad or case.intake_channel == IntakeChannel.MISSION_ABROAD
 
 
-def is_abroad(case: Case, on: date | None = None) -> bool:
-    """Whether the person is abroad on `on`: until the recorded return to Vietnam (Art. 37(3))."""
+def abroad_on(*, found_abroad: bool, intake_channel: str, returned_on: date | None, on: date | None = None) -> bool:
+    """Whether the person is abroad on `on` (default today): until the recorded return to Vietnam
+    (Art. 37(3)). Takes plain values, so a list read as values answers it without a model object."""
     on = on or timezone.localdate()
-    return was_abroad(case) and (case.returned_on is None or case.returned_on > on)
+    was = found_abroad or intake_channel == IntakeChannel.MISSION_ABROAD
+    return was and (returned_on is None or returned_on > on)
+
+
+def is_abroad(case: Case, on: date | None = None) -> bool:
+    return abroad_on(
+        found_abroad=case.found_abroad, intake_channel=case.intake_channel, returned_on=case.returned_on, on=on
+    )
 
 
 def _location(case: Case, on: date) -> str:

@@ -7,7 +7,9 @@ class CommonConfig(AppConfig):
     label = "common"
 
     def ready(self) -> None:
-        from haidang.common import crypto, holidays  # noqa: F401 (holidays registers its check)
+        from haidang.common import crypto, holidays, lookups  # noqa: F401 (holidays registers its check)
+
+        lookups.register()
 
         # A malformed key must stop the process at start, not at the first read of a record.
         crypto.key_ring()

@@ -26,6 +26,8 @@ def create_local_keys(path: Path) -> bool:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEYS": [new_field_key("k1")],
         "FIELD_HASH_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        # Signs the audit log's sealed batches (Ed25519 seed).
+        "AUDIT_SIGNING_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     }
     # Created with owner-only permissions before anything is written into it.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

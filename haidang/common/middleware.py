@@ -1,5 +1,7 @@
 """Request-wide rules: Vietnamese unless the user chose otherwise; no NUL characters in a request."""
 
+import time
+
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
@@ -53,3 +55,31 @@ class RejectNulMiddleware:
             body = {"error": {"code": "invalid", "message": str(message), "fields": fields}}
             return JsonResponse(body, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+REFRESHED_AT = "_haidang_refreshed_at"
+
+
+class SlidingSessionMiddleware:
+    """The idle timeout slides with activity, with the session written at most once a minute.
+
+    Django's SESSION_SAVE_EVERY_REQUEST wrote the session row on every request (a write per page
+    view, serialised on SQLite). Here a signed-in session is marked for saving only when its last
+    save is SESSION_REFRESH_SECONDS old or more; each save sets the expiry SESSION_COOKIE_AGE
+    (30 minutes) ahead. So a session ends between 29 and 30 minutes after the last request: never
+    later than the idle limit, at most a minute earlier. Placed right after SessionMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty() or getattr(session, "_session_cache", None) is None:
+            return response  # nobody signed in, or the session was never read
+        now = int(time.time())
+        refreshed = session.get(REFRESHED_AT, 0)
+        if session.modified or now - refreshed >= settings.SESSION_REFRESH_SECONDS:
+            session[REFRESHED_AT] = now  # marks it modified: SessionMiddleware saves it
+        return response

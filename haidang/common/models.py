@@ -48,3 +48,21 @@ class UploadedFile(models.Model):
     def audit_changes(self) -> dict:
         """What an audit entry says of the file: never its name, which may identify someone."""
         return {"attachment": str(self.id), "size": self.size, "content_type": self.content_type}
+
+
+class SharedVersion(models.Model):
+    """The version of data that is the same for everyone (the map, ...), for `haidang.common.shared`.
+
+    Each process keeps such data in memory with the version it was read at; whoever changes the
+    data moves the version on in the same transaction, and every process, on every machine, reads
+    the version once per request and drops what it kept from an older one.
+    """
+
+    topic = models.CharField(max_length=40, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "common_shared_version"
+
+    def __str__(self) -> str:
+        return f"{self.topic} v{self.version}"

@@ -8,6 +8,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Count, ForeignObjectRel, Max, Q
 
+from haidang.common import shared
 from haidang.common.text import fold
 from haidang.places.models import AdministrativeUnit, UnitLevel, UnitSuccession, UnitType
 from haidang.places.sources import NEW_MAP_FROM, OLD_MAP_TO, MapSource, SourceDataError, read_sources
@@ -101,6 +102,7 @@ def load_admin_map(*, reload: bool = False) -> LoadResult:
             _wipe()
         source = read_sources()
         _write(source)
+        shared.bump(shared.MAP)  # every process drops the unit lists it kept for scopes
     return LoadResult(
         loaded=True,
         counts=map_counts(),

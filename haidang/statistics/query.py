@@ -434,7 +434,11 @@ def run_query(
     windows = [period, previous_period] if compare else [period]
     figures = _aggregate(definition, extent, windows, level, chosen)
     rows, labels = _rows(figures, 0, 1 if compare else None, extent, level, chosen)
-    totals = _totals(definition, extent, windows)
+    if definition.additive and not any(BREAKDOWNS[code].multi for code in chosen):
+        # Each record lies in exactly one row: the total is their sum, no second pass over the records.
+        totals = [sum(values[index] for values in figures.values()) for index in range(len(windows))]
+    else:  # distinct persons (one may count in two units), or a record under several values
+        totals = _totals(definition, extent, windows)
     previous_total = totals[1] if compare else None
     change, change_pct, zero_base = change_between(totals[0], previous_total)
     code, name = _unit_label(extent)

@@ -20,7 +20,7 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.access.selectors import agencies_visible_to
 from haidang.cases import selectors, support, workflow
-from haidang.cases.models import Case, LinkedPerson
+from haidang.cases.models import Case, CaseStatus, LinkedPerson
 from haidang.common.api import ApiError, error_fields, invalid, not_found
 from haidang.common.schemas import agency_ref, unit_ref
 from haidang.places.errors import UnitLookupError
@@ -77,6 +77,43 @@ def _case_out(user, case: Case) -> dict:
         "updated_at": case.updated_at,
         "person": asdict(person),
     }
+
+
+def _case_list_item(user, row: dict) -> dict:
+    """`_case_out` for a row of `selectors.case_list` (plain values: the list builds no model objects)."""
+    show = selectors.shows_identity(user, row["unit__placement_path"] or row["unit__path"], row["assigned_to_id"])
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "version": row["version"],
+        "status": row["status"],
+        "status_label": str(_STATUS_LABELS.get(row["status"], row["status"])),
+        "legal_regime": row["legal_regime"],
+        "intake_channel": row["intake_channel"],
+        "reception_date": row["reception_date"],
+        "notified_at": row["notified_at"],
+        "unit": {"code": row["unit__code"], "name": row["unit__name"], "level": row["unit__level"]},
+        "agency": {"id": row["agency__id"], "name": row["agency__name"]},
+        "found_abroad": row["found_abroad"],
+        "found_country": row["found_country"],
+        "abroad": support.abroad_on(
+            found_abroad=row["found_abroad"], intake_channel=row["intake_channel"], returned_on=row["returned_on"]
+        ),
+        "returned_on": row["returned_on"],
+        "return_border_gate": row["return_border_gate"],
+        "exploitation_forms": list(row["exploitation_forms"] or []),
+        "destination_country": row["destination_country"],
+        "route": row["route"],
+        "recruitment_method": row["recruitment_method"],
+        "criminal_proceeding_number": row["criminal_proceeding_number"],
+        "assigned_to": row["assigned_to__username"] if row["assigned_to_id"] else None,
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "person": selectors.person_values_view(row, show_identity=show),
+    }
+
+
+_STATUS_LABELS = dict(CaseStatus.choices)
 
 
 def _allowed_transitions(user, case: Case) -> list[dict]:

@@ -6,7 +6,7 @@ from ninja import Query
 from haidang.access.roles import Capability
 from haidang.audit.services import record_event
 from haidang.cases import selectors
-from haidang.cases.api._common import _case_out, _require, router
+from haidang.cases.api._common import _case_list_item, _require, router
 from haidang.cases.filters import filter_cases
 from haidang.cases.schemas import CaseFilters, CaseList, Paging, Worklist
 from haidang.common.api import ErrorOut, invalid, paginate
@@ -33,9 +33,8 @@ def list_cases(request, filters: Query[CaseFilters]):
     )
     if errors:
         raise invalid(errors)
-    visible = selectors.with_person(selectors.cases_visible_to(request.user), request.user)
     queryset = filter_cases(
-        visible.order_by("-reception_date", "-created_at", "-id"),
+        selectors.cases_visible_to(request.user).order_by("-reception_date", "-created_at", "-id"),
         territory=territory,
         received_from=filters.received_from,
         received_to=filters.received_to,
@@ -45,7 +44,10 @@ def list_cases(request, filters: Query[CaseFilters]):
     )
 
     user = request.user
-    page = paginate(queryset, filters.page, filters.page_size, lambda case: _case_out(user, case))
+    # The page is picked on the case table, then read as values (no model objects): see selectors.case_list.
+    page = paginate(
+        selectors.case_list(user, queryset), filters.page, filters.page_size, lambda row: _case_list_item(user, row)
+    )
     used = {
         name: str(value.value if hasattr(value, "value") else value)
         for name, value in filters.model_dump(exclude={"page", "page_size"}).items()
@@ -82,7 +84,7 @@ def worklist(request, paging: Query[Paging]):
             "case_id": item.case.id,
             "number": item.case.number,
             "status": item.case.status,
-            "status_label": str(item.case.get_status_display()),
+            "status_label": item.case.status_label,
             "kind": item.kind,
             "due": item.due,
             "overdue": item.overdue,

@@ -204,7 +204,11 @@ class Case(models.Model):
     agency = models.ForeignKey(Agency, verbose_name=_("receiving agency"), on_delete=models.PROTECT, related_name="+")
     # The unit responsible for the case; scope follows it (a transfer moves it).
     unit = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="victim_cases"
+        AdministrativeUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="victim_cases",
+        db_index=False,  # led by the (unit, list order) index below
     )
     found_abroad = models.BooleanField(_("found abroad"), default=False)
     found_country = models.CharField(_("country where found"), max_length=3, blank=True)
@@ -228,6 +232,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
+        db_index=False,  # led by the (assigned_to, unit, list order) index below
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -244,6 +249,19 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "reception_date"], name="case_status_received"),
+            # The case list: scope (unit) then the list's order, so a scope's page and its count
+            # are read from the index alone (an index-only scan, then the top 50).
+            models.Index(fields=["unit", "-reception_date", "-created_at", "-id"], name="case_scope_received"),
+            # A user's assigned cases outside their units, in list order, from the index alone.
+            models.Index(
+                fields=["assigned_to", "unit", "-reception_date", "-created_at", "-id"], name="case_assigned_received"
+            ),
+            # The worklist: the few waiting cases of a scope, without visiting the closed ones.
+            models.Index(
+                fields=["unit", "reception_date"],
+                name="case_waiting_scope",
+                condition=models.Q(status__in=["reported", "received", "initial_verification"]),
+            ),
         ]
 
     def __str__(self) -> str:

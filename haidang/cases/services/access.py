@@ -14,7 +14,9 @@ from haidang.access.roles import Capability, Role
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
 from haidang.cases.models import Case, CaseAccessGrant
+from haidang.cases.selectors import forget_grants
 from haidang.cases.services._common import _event
+from haidang.common import shared
 from haidang.common.text import clean_text
 
 BREAK_GLASS_HOURS = 8
@@ -36,6 +38,8 @@ def break_glass(*, actor, case_number: str, reason: str):
         reason=clean_text(reason),
         expires_at=timezone.now() + timedelta(hours=BREAK_GLASS_HOURS),
     )
+    forget_grants(actor)
+    shared.bump(shared.GRANTS)
     _event(case, actor=actor, kind="break_glass", note=clean_text(reason))
     record_event(
         action="cases.break_glass",

@@ -149,6 +149,46 @@ def test_the_api_list_opens_no_sealed_person_field_for_a_masked_reader(
     assert shown["full_name"] == NAME and shown["address"] == "Thôn 1 (minh hoạ)"
 
 
+@pytest.mark.parametrize("reader", ["caseworker.hanoi", "coordinator.hanoi", "supervisor.hanoi", "caseworker.haiphong"])
+def test_the_api_list_read_as_values_says_what_the_case_page_says(demo_users, worker, open_case, reader):
+    # The list builds no model objects (selectors.case_list); each item must equal the case as the
+    # detail endpoint's serialiser writes it, identities shown or masked alike.
+    from haidang.cases.api._common import _case_list_item, _case_out
+
+    cases = [open_case(other_names="", address="Thôn 1 (minh hoạ)") for _ in range(2)]
+    cases.append(open_case("caseworker.haiphong", "31"))
+    Case.objects.filter(pk=cases[2].pk).update(assigned_to=demo_users["caseworker.hanoi"])
+    user = fresh(demo_users[reader])
+    ordered = selectors.cases_visible_to(user).order_by("-reception_date", "-created_at", "-id")
+    listed = [_case_list_item(user, row) for row in selectors.case_list(user, ordered)[0:50]]
+    expected = [_case_out(user, case) for case in selectors.with_person(ordered, user)[:50]]
+    assert listed == expected and listed
+
+
+def test_a_scope_read_in_two_parts_gives_the_same_pages_and_counts(demo_users, worker, open_case, settings):
+    # Lists take the scope's units and its widened records (assigned, shared) as two index reads
+    # (common.queries.ScopeCondition): the same pages and counts as one sorted query.
+    from haidang.common.queries import counts, page_keys
+
+    inside = [open_case(received=date(2026, 3, day)) for day in (1, 3, 5, 7)]
+    outside = [open_case("caseworker.haiphong", "31", received=date(2026, 3, day)) for day in (2, 4, 6)]
+    Case.objects.filter(pk__in=[outside[0].pk, outside[2].pk]).update(assigned_to=worker)
+    CaseAccessGrant.objects.create(
+        case=outside[1], user=worker, reason="cần", expires_at=timezone.now() + timedelta(hours=1)
+    )
+    ordered = selectors.cases_visible_to(fresh(worker)).order_by("-reception_date", "-created_at", "-id")
+    settings.SCOPE_SPLIT = False
+    whole = list(ordered.values_list("pk", flat=True))
+    whole_count = counts(n=ordered)["n"]
+    settings.SCOPE_SPLIT = True
+    assert {case.pk for case in inside + outside} <= set(whole)
+    for start, stop in ((0, 3), (2, 6), (0, 50), (5, 7)):
+        assert page_keys(ordered, start, stop) == whole[start:stop]
+    assert counts(n=ordered)["n"] == whole_count == ordered.count()
+    items = selectors.worklist(fresh(worker))
+    assert [item.case.pk for item in items[0:50]] == [item.case.pk for item in list(items)][:50]
+
+
 # --- Person search ------------------------------------------------------------------------------------
 
 

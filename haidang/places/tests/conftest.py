@@ -22,7 +22,14 @@ def user(django_user_model):
 
 @pytest.fixture
 def signed_in(client, user):
+    import time
+
+    from haidang.common.middleware import REFRESHED_AT
+
     client.force_login(user)
+    session = client.session
+    session[REFRESHED_AT] = int(time.time())  # as a sign-in through the pages leaves it
+    session.save()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

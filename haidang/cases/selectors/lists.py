@@ -1,0 +1,106 @@
+"""Case lists read a page at a time as plain values (no model objects), masked per reader."""
+
+from collections.abc import Sequence
+
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    Q,
+    QuerySet,
+)
+
+from haidang.access.roles import Capability
+from haidang.access.scope import scope_for
+from haidang.cases.models import (
+    Case,
+)
+from haidang.cases.selectors.visibility import MASK, SEALED_PERSON_FIELDS, mask
+from haidang.common.queries import PageFirst
+
+CASE_LIST_COLUMNS = (
+    "id",
+    "number",
+    "version",
+    "status",
+    "legal_regime",
+    "intake_channel",
+    "reception_date",
+    "notified_at",
+    "found_abroad",
+    "found_country",
+    "returned_on",
+    "return_border_gate",
+    "exploitation_forms",
+    "destination_country",
+    "route",
+    "recruitment_method",
+    "criminal_proceeding_number",
+    "assigned_to_id",
+    "assigned_to__username",
+    "created_at",
+    "updated_at",
+    "unit__code",
+    "unit__name",
+    "unit__level",
+    "unit__path",
+    "unit__placement_path",
+    "agency__id",
+    "agency__name",
+    "person__id",
+    "person__sex",
+    "person__birth_year",
+    "person__nationality_class",
+)
+
+
+def case_list(user, queryset: QuerySet[Case]) -> PageFirst:
+    """The cases of `queryset` (scoped and ordered), read a page at a time as dicts of values.
+
+    The page is chosen on the case table alone, then its rows are read with their unit, agency,
+    assignee and person and no model objects. Sealed person fields are read only for a reader
+    whose role shows identities somewhere (each row still decides with `shows_identity`).
+    """
+    sees_identities = scope_for(user).can(Capability.VIEW_IDENTITY)
+    if sees_identities:
+        columns = (*CASE_LIST_COLUMNS, *(f"person__{name}" for name in SEALED_PERSON_FIELDS))
+        annotations = {}
+    else:
+        columns = CASE_LIST_COLUMNS
+        annotations = {
+            f"person_has_{name}": ExpressionWrapper(~Q(**{f"person__{name}": ""}), output_field=BooleanField())
+            for name in SEALED_PERSON_FIELDS
+        }
+
+    def rows(keys) -> dict:
+        found = Case.objects.filter(pk__in=keys).annotate(**annotations).values(*columns, *annotations)
+        return {row["id"]: row for row in found}
+
+    return PageFirst(queryset, rows)
+
+
+def case_rows(queryset: QuerySet[Case], fields: Sequence[str], *, count: int | None = None) -> PageFirst:
+    """The cases of `queryset` a page at a time as tuples of `fields` (the first one "id"), the page
+    picked on the case table before any join (see `common.queries.PageFirst`)."""
+
+    def rows(keys) -> dict:
+        return {row[0]: row for row in Case.objects.filter(pk__in=keys).values_list(*fields)}
+
+    return PageFirst(queryset, rows, count=count)
+
+
+def person_values_view(row: dict, *, show_identity: bool) -> dict:
+    """`person_view` as a dict, from a `case_list` row."""
+    if show_identity:
+        reveal = {name: row[f"person__{name}"] for name in SEALED_PERSON_FIELDS}
+    elif f"person_has_{SEALED_PERSON_FIELDS[0]}" in row:
+        reveal = {name: MASK if row[f"person_has_{name}"] else "" for name in SEALED_PERSON_FIELDS}
+    else:
+        reveal = {name: mask(row[f"person__{name}"]) for name in SEALED_PERSON_FIELDS}
+    return {
+        "id": str(row["person__id"]),
+        **reveal,
+        "sex": row["person__sex"],
+        "birth_year": row["person__birth_year"],
+        "nationality_class": row["person__nationality_class"],
+        "identities_shown": show_identity,
+    }

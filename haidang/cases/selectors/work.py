@@ -1,0 +1,236 @@
+"""The worklist (cases waiting on a step, with their time limits) and duplicate candidates of a person."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Case as DbCase
+from django.db.models import (
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, TruncDate
+from django.utils import timezone
+
+from haidang.cases import timelimits
+from haidang.cases.matching import document_key, name_key
+from haidang.cases.models import (
+    Case,
+    CaseStatus,
+    Person,
+)
+from haidang.cases.selectors.visibility import cases_visible_to
+from haidang.common.queries import counts
+
+
+@dataclass(frozen=True, slots=True)
+class WorkCase:
+    """What a work item shows of its case, read as plain values (no model object is built per row)."""
+
+    id: object
+    number: str
+    status: str
+    notified_at: object
+    reception_date: object
+    unit_name: str
+
+    @property
+    def pk(self):
+        return self.id
+
+    @property
+    def status_label(self) -> str:
+        return str(dict(CaseStatus.choices).get(self.status, self.status))
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    case: WorkCase
+    kind: str
+    due: object
+    overdue: bool
+
+
+WAITING_STATUSES = (CaseStatus.REPORTED, CaseStatus.RECEIVED, CaseStatus.INITIAL_VERIFICATION)
+# What a work item reads of its case (and unit), in WorkCase's order: nothing sealed, nothing else.
+WORK_ITEM_FIELDS = ("id", "number", "status", "notified_at", "reception_date", "unit__name")
+
+
+class Worklist(Sequence):
+    """The user's waiting cases as a sequence ordered in the database: overdue first, then by due day.
+
+    Nothing is read until asked: `count()` (or `len()`) counts in SQL, a slice reads only its rows
+    (so a `Paginator` reads one page), iteration reads them all once. `overdue_count()` counts in SQL.
+    """
+
+    def __init__(self, queryset: QuerySet[Case], *, today, overdue: Q):
+        self._queryset = queryset
+        self._today = today
+        self._overdue = overdue
+        self._count: int | None = None
+        self._overdue_count: int | None = None
+        self._all: list[WorkItem] | None = None
+
+    def count_with(self, **others: QuerySet) -> dict[str, int]:
+        """Count the waiting and the overdue cases and `others` in one statement; returns the others' counts."""
+        found = counts(flags={"overdue": ("work", self._overdue)}, work=self._queryset, **others)
+        self._count, self._overdue_count = found.pop("work"), found.pop("overdue")
+        return found
+
+    def _rows(self, queryset: QuerySet) -> list[WorkCase]:
+        return [WorkCase(*values) for values in queryset.values_list(*WORK_ITEM_FIELDS)]
+
+    def _item(self, case: WorkCase) -> WorkItem:
+        if case.status == CaseStatus.INITIAL_VERIFICATION and case.notified_at is not None:
+            deadline = timelimits.initial_verification_deadline(case.notified_at, today=self._today)
+            return WorkItem(case, "initial_verification", deadline.due, deadline.overdue)
+        return WorkItem(case, case.status, case.reception_date, False)
+
+    def count(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        if self._count is None:
+            self._count = counts(work=self._queryset)["work"]  # the scope's two parts, each from an index
+        return self._count
+
+    def overdue_count(self) -> int:
+        if self._all is not None:
+            return sum(1 for item in self._all if item.overdue)
+        if self._overdue_count is None:
+            self._overdue_count = self._queryset.filter(self._overdue).count()
+        return self._overdue_count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        if self._all is None:
+            self._all = [self._item(case) for case in self._rows(self._queryset)]
+        return iter(self._all)
+
+    def __getitem__(self, index):
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            if (index.start or 0) < 0 or (index.stop is not None and index.stop < 0) or index.step not in (None, 1):
+                return list(self)[index]
+            return [self._item(case) for case in self._rows(self._queryset[index])]
+        if index < 0:
+            return list(self)[index]
+        rows = self._rows(self._queryset[index : index + 1])
+        if not rows:
+            raise IndexError(index)
+        return self._item(rows[0])
+
+
+def worklist(user, *, today=None) -> Worklist:
+    """What is waiting for the user, most urgent first: verification deadlines and open steps.
+
+    Overdue initial verifications come first, then everything by its due day: the verification's
+    limit (`initial_verification_deadline`: the local day of notification plus the configured days),
+    else the reception day (Art. 27(1): at once). Sorted and paged in the database.
+    """
+    today = today or timezone.localdate()
+    days = timelimits.initial_verification_days()
+    # Overdue when the limit (local day of notification + days, moved off weekends and holidays)
+    # is before today, that is, when the notification came before the first day still in time.
+    threshold = timezone.make_aware(datetime.combine(timelimits.earliest_notification_in_time(today), time.min))
+    verifying = Q(status=CaseStatus.INITIAL_VERIFICATION, notified_at__isnull=False)
+    overdue = verifying & Q(notified_at__lt=threshold)
+    tz = timezone.get_current_timezone()
+    # The worklist shows no identities: the person is not read (nothing is decrypted); and only the
+    # columns a work item shows are read.
+    waiting = (
+        cases_visible_to(user)
+        .select_related(None)
+        .filter(status__in=WAITING_STATUSES)
+        .annotate(
+            work_late=DbCase(When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            work_due=DbCase(
+                When(verifying, then=Cast(TruncDate("notified_at", tzinfo=tz) + timedelta(days=days), DateField())),
+                default=F("reception_date"),
+                output_field=DateField(),
+            ),
+        )
+        .order_by("work_late", "work_due", "reception_date", "id")
+    )
+    return Worklist(waiting, today=today, overdue=overdue)
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    person: Person
+    score: int
+    reasons: tuple[str, ...]
+
+
+def duplicate_candidates(
+    user,
+    *,
+    full_name: str,
+    birth_year: int | None = None,
+    document_number: str = "",
+    residence_unit=None,
+    exclude=None,
+) -> list[DuplicateCandidate]:
+    """Persons in the user's cases who may be the same person, best match first.
+
+    The same document (keyed hash) is decisive; the same name (without diacritics and word
+    order, keyed hash) counts, and more with the same birth year or home commune. Never merges.
+    """
+    name = name_key(full_name) if full_name else ""
+    document = document_key(document_number) if document_number else ""
+    if not name and not document:
+        return []
+    condition = Q()
+    if name:
+        condition |= Q(name_key=name)
+    if document:
+        condition |= Q(document_hash=document)
+    # Driven from the few persons with that key: each probes the case table's person index, instead
+    # of a semi-join that would first build the whole visible set.
+    in_scope = cases_visible_to(user).select_related(None).order_by().filter(person_id=OuterRef("pk"))
+    persons = Person.objects.filter(condition, Exists(in_scope), merged_into__isnull=True)
+    if exclude is not None:
+        persons = persons.exclude(pk=exclude.pk)
+    # The best 50, ranked in the database by the same score as below (never an arbitrary 50).
+    rank = Value(0)
+    if document:
+        rank = rank + DbCase(When(document_hash=document, then=Value(100)), default=Value(0))
+    if name:
+        same_name = Q(name_key=name)
+        rank = rank + DbCase(When(same_name, then=Value(40)), default=Value(0))
+        if birth_year:
+            rank = rank + DbCase(When(same_name & Q(birth_year=birth_year), then=Value(30)), default=Value(0))
+        if residence_unit is not None:
+            rank = rank + DbCase(
+                When(same_name & Q(residence_unit_id=getattr(residence_unit, "pk", None)), then=Value(20)),
+                default=Value(0),
+            )
+    # Only the name may be shown with a match; the other sealed fields stay unread (not decrypted).
+    persons = (
+        persons.defer("other_names", "document_number", "address", "contacts")
+        .annotate(match_rank=ExpressionWrapper(rank, output_field=IntegerField()))
+        .order_by("-match_rank", "pk")
+    )
+    candidates = []
+    for person in persons[:50]:
+        score, reasons = 0, []
+        if document and person.document_hash == document:
+            score, reasons = score + 100, [*reasons, "document"]
+        if name and person.name_key == name:
+            score, reasons = score + 40, [*reasons, "name"]
+            if birth_year and person.birth_year == birth_year:
+                score, reasons = score + 30, [*reasons, "birth_year"]
+            if residence_unit is not None and person.residence_unit_id == getattr(residence_unit, "pk", None):
+                score, reasons = score + 20, [*reasons, "residence_unit"]
+        candidates.append(DuplicateCandidate(person, score, tuple(reasons)))
+    return sorted(candidates, key=lambda candidate: -candidate.score)
