@@ -11,13 +11,14 @@ CHROMIUM ?= /usr/bin/chromium
 # one process, so that one server serves them all.
 TEST_WORKERS ?= auto
 
-.PHONY: run setup serve test test-postgres lint browser messages clean help
+.PHONY: run setup serve test test-postgres fuzz-api lint browser messages clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run            set everything up and serve on http://$(HOST):$(PORT) (with the job worker)"
 	@echo "make test           run the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make test-postgres  the suite against PostgreSQL on 127.0.0.1:5432"
+	@echo "make fuzz-api       every API operation fuzzed from its OpenAPI document, as every role"
 	@echo "make lint           ruff, the import layers, module sizes and the migrations check"
 
 $(INSTALLED): pyproject.toml requirements.lock
@@ -32,13 +33,14 @@ setup: $(INSTALLED)
 	$(BIN)/python manage.py load_admin_map
 	$(BIN)/python manage.py seed_demo
 
-# The job worker (report reminders) runs beside gunicorn and is stopped with it, however gunicorn ends.
-# The access log leaves out query strings: a search term may be a person's name.
+# The job worker (report reminders) runs beside gunicorn under a supervisor: a worker that ends is
+# started again, one that keeps ending stops the server loudly, and stopping gunicorn stops the worker.
+# The application logs one JSON line a request (no query strings: a search may be a person's name).
 serve:
-	$(BIN)/python manage.py db_worker --interval 5 --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - \
-	  --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+	PROMETHEUS_MULTIPROC_DIR=$${PROMETHEUS_MULTIPROC_DIR:-$(CURDIR)/var/prometheus} \
+	$(BIN)/python -m haidang.operations.supervisor \
+	  --worker "$(BIN)/python manage.py db_worker --interval 5 --no-reload" \
+	  --server "$(BIN)/gunicorn config.wsgi -c python:config.gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4"
 
 run: setup serve
 
@@ -51,6 +53,10 @@ browser:
 test: $(INSTALLED) browser
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) haidang
 	$(BIN)/python -m pytest tests_e2e
+
+# Schemathesis, bounded (FUZZ_EXAMPLES per operation, 12 by default; a few minutes).
+fuzz-api: $(INSTALLED)
+	$(BIN)/python -m pytest -p no:cacheprovider tests_api
 
 test-postgres:
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(MAKE) test

@@ -31,6 +31,8 @@ if HAIDANG_ENV == "test":
         "SECRET_KEY": "test-secret-key-not-for-any-real-deployment-0123456789",
         "FIELD_ENCRYPTION_KEYS": ["t1:VGVzdEtleU9uZS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0="],
         "FIELD_HASH_KEY": "VGVzdEhhc2hLZXktLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0=",
+        "BACKUP_KEYS": ["tb1:VGVzdEJhY2t1cEtleS0tLS0tLS0tLS0tLS0tLS0tLS0="],
+        "METRICS_TOKEN": "test-metrics-token",
     }
 elif HAIDANG_ENV == "development":
     _local_keys = read_local_keys(VAR_DIR / "local-keys.json")
@@ -57,6 +59,23 @@ SECRET_KEY = _secret("SECRET_KEY")
 FIELD_ENCRYPTION_KEYS = [item.strip() for item in _secret("FIELD_ENCRYPTION_KEYS").split(",") if item.strip()]
 # Key for the keyed hashes stored beside fields that must be matched exactly (document numbers).
 FIELD_HASH_KEY = _secret("FIELD_HASH_KEY")
+
+
+def _optional_secret(name: str) -> str:
+    value = env_secret(name)
+    if value is None:
+        value = _local_keys.get(name, "")
+        if isinstance(value, list):
+            value = ",".join(value)
+    return value
+
+
+# Keys that seal backup archives ('<id>:<base64 32-byte key>', comma-separated; the first seals, all
+# open). Only the machine that runs `manage.py backup` / `restore` needs them, never the app servers,
+# and they must differ from every field key (haidang.operations.backup checks).
+BACKUP_KEYS = [item.strip() for item in _optional_secret("BACKUP_KEYS").split(",") if item.strip()]
+# The bearer token a Prometheus scraper sends to /metrics; without one /metrics answers 404.
+METRICS_TOKEN = _optional_secret("METRICS_TOKEN")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -88,13 +107,18 @@ INSTALLED_APPS = [
     "haidang.proceedings",
     "haidang.statistics",
     "haidang.demo",
+    # Before django_tasks_db: its `db_worker` command is replaced by one with a heartbeat.
+    "haidang.operations",
     "django_tasks",
     "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    # Outermost: one JSON log line and one latency observation per request, whatever happens inside.
+    "haidang.operations.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "haidang.common.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "haidang.common.middleware.SlidingSessionMiddleware",
     "haidang.common.middleware.VietnameseFirstLocaleMiddleware",
@@ -151,6 +175,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+# A PostgreSQL streaming replica for statistics and dashboards (haidang.common.replica): used while it
+# answers and is at most REPLICA_MAX_LAG_SECONDS behind, else the primary serves those reads too.
+_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if _REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        _REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": env_int("REPLICA_CONNECT_TIMEOUT", 2, minimum=1)}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30, minimum=0)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5, minimum=0)
+DATABASE_ROUTERS = ["haidang.common.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ------------------------------------------------------------------------
@@ -257,6 +293,12 @@ CASE_BACKDATE_DAYS_WITHOUT_REASON = env_int("CASE_BACKDATE_DAYS_WITHOUT_REASON",
 # feasible range at least this wide (reporting-privacy B4: 10).
 STATISTICS_SUPPRESSION_THRESHOLD = env_int("STATISTICS_SUPPRESSION_THRESHOLD", 10, minimum=3)
 
+# --- Uploads ---------------------------------------------------------------------------------
+# Office documents are zip archives: what one may unpack into, and how many parts it may hold, is
+# capped before anything is inflated (a "zip bomb" named .xlsx is refused by every upload).
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_ZIP_ENTRIES = env_int("UPLOAD_MAX_ZIP_ENTRIES", 2000, minimum=10)
+
 # --- Static files --------------------------------------------------------------------------
 STATIC_URL = "/static/"
 # Collected files are needed in production only; elsewhere WhiteNoise serves from the finders.
@@ -274,6 +316,26 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files go to S3-compatible object storage when S3_BUCKET is set (several application servers
+# then share them); local disk under MEDIA_ROOT otherwise. They are always served through the
+# application (scope checked, audited), never by a public link.
+S3_BUCKET = env_str("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": _optional_secret("S3_ACCESS_KEY_ID") or None,
+            "secret_key": _optional_secret("S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("S3_PREFIX", ""),
+            "addressing_style": env_choice("S3_ADDRESSING_STYLE", "path", {"path", "virtual", "auto"}),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 
 # --- E-mail --------------------------------------------------------------------------------
 _DEFAULT_EMAIL_BACKEND = "smtp.EmailBackend" if PRODUCTION else "console.EmailBackend"
@@ -283,14 +345,25 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hai-dang@localhost")
 
 # --- Logging: no request bodies, no identifying values, ever. ---------------------------------
+# One JSON line per request on standard output (haidang.operations.logs): time, request id, method,
+# URL pattern, status, duration, statements, user id. LOG_REQUESTS=false turns it off.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "haidang.operations.jsonformat.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "axes": {"level": "WARNING"},
+        "haidang.requests": {
+            "handlers": ["json"],
+            "level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING",
+            "propagate": False,
+        },
     },
 }
 
@@ -317,3 +390,5 @@ AUDIT_CHECKPOINT_EMAIL_MINUTES = env_int("AUDIT_CHECKPOINT_EMAIL_MINUTES", 60, m
 AUDIT_SIGNING_KEY = env_secret("AUDIT_SIGNING_KEY") or _local_keys.get("AUDIT_SIGNING_KEY", "")
 # Public keys (hex) of signing keys used before a rotation, still trusted for old seals.
 AUDIT_TRUSTED_PUBLIC_KEYS = env_list("AUDIT_TRUSTED_PUBLIC_KEYS", [])
+# /readyz fails when no job worker went round its loop for this long (the worker polls every 5 s).
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 60, minimum=10)

@@ -5,13 +5,21 @@ map, demo data): SQLite by default, or, when DATABASE_URL names a PostgreSQL ser
 of its own on that server, made for the run and dropped after it. So the PostgreSQL pass of CI
 drives the browser against PostgreSQL, not SQLite a second time. `make test` runs them in one
 process after the other tests (one server for all of them).
+
+On PostgreSQL two application servers run side by side against that database, behind a small
+round-robin proxy standing in for the load balancer: every journey's requests alternate between
+them, as in a deployment with several servers (`test_two_servers.py` checks both served).
 """
 
+import http.client
+import http.server
+import itertools
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -49,7 +57,8 @@ def _throwaway_database():
     import psycopg
 
     parts = urllib.parse.urlsplit(url)
-    name = f"haidang_e2e_{os.getpid()}"
+    # Named after the database DATABASE_URL names, so parallel runs on one server never meet.
+    name = f"{parts.path.lstrip('/') or 'haidang'}_e2e_{os.getpid()}"
     # Like Django's test runner, create and drop from the server's maintenance database.
     maintenance = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as admin:
@@ -79,8 +88,97 @@ def server_env(tmp_path_factory, e2e_database_url) -> dict:
     return env
 
 
+def _start_server(env: dict, var_dir: Path, name: str):
+    port = _free_port()
+    log = open(var_dir / f"{name}.log", "w")  # noqa: SIM115 (closed at teardown)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "-c",
+            "python:config.gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+        ],
+        cwd=ROOT,
+        env={**env, "LOG_REQUESTS": "false"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return url, server, log
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError((var_dir / f"{name}.log").read_text()) from None
+            time.sleep(0.3)
+
+
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
+
+
+class RoundRobinProxy(http.server.ThreadingHTTPServer):
+    """The load balancer in front of several application servers: each request goes to the next one."""
+
+    daemon_threads = True
+
+    def __init__(self, backends: list[str]):
+        self.backends = [urllib.parse.urlsplit(url) for url in backends]
+        self.served = dict.fromkeys(backends, 0)
+        self._next = itertools.cycle(backends)
+        self._lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), _Forward)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def next_backend(self) -> str:
+        with self._lock:
+            backend = next(self._next)
+            self.served[backend] += 1
+            return backend
+
+
+class _Forward(http.server.BaseHTTPRequestHandler):
+    def _forward(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        backend = urllib.parse.urlsplit(self.server.next_backend())
+        upstream = http.client.HTTPConnection(backend.hostname, backend.port, timeout=120)
+        headers = {key: value for key, value in self.headers.items() if key.lower() not in _HOP_BY_HOP}
+        upstream.request(self.command, self.path, body=body, headers=headers)
+        answer = upstream.getresponse()
+        content = answer.read()
+        self.send_response(answer.status, answer.reason)
+        for key, value in answer.getheaders():
+            if key.lower() not in _HOP_BY_HOP | {"content-length"}:
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(content)
+        upstream.close()
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _forward  # noqa: N815 (http.server names)
+
+    def log_message(self, format, *args):
+        pass  # The servers write their own lines.
+
+
 @pytest.fixture(scope="session")
-def live_server_url(server_env):
+def app_servers(server_env) -> list[str]:
+    """The application servers: one on SQLite, two side by side on PostgreSQL."""
     env = server_env
     var_dir = Path(env["HAIDANG_VAR_DIR"])
     python = sys.executable
@@ -92,40 +190,32 @@ def live_server_url(server_env):
     run("manage.py", "migrate", "--noinput")
     run("manage.py", "load_admin_map")
     run("manage.py", "seed_demo")
-    port = _free_port()
-    log = open(var_dir / "server.log", "w")  # noqa: SIM115 (closed at teardown)
-    server = subprocess.Popen(
-        [
-            str(Path(python).parent / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 (loopback)
-                if response.status == 200:
-                    break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError((var_dir / "server.log").read_text()) from None
-            time.sleep(0.3)
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
-    log.close()
+    count = 2 if env.get("DATABASE_URL") else 1
+    started = [_start_server(env, var_dir, f"server{index}") for index in range(count)]
+    yield [url for url, _server, _log in started]
+    for _url, server, log in started:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def proxy(app_servers):
+    """The round-robin proxy over two servers (None with only one)."""
+    if len(app_servers) < 2:
+        yield None
+        return
+    balancer = RoundRobinProxy(app_servers)
+    thread = threading.Thread(target=balancer.serve_forever, daemon=True)
+    thread.start()
+    yield balancer
+    balancer.shutdown()
+    balancer.server_close()
+
+
+@pytest.fixture(scope="session")
+def live_server_url(app_servers, proxy):
+    return proxy.url if proxy is not None else app_servers[0]
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from datetime import date
 from uuid import UUID
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
@@ -76,6 +77,9 @@ def create_token(request, payload: TokenIn):
                 {"otp": [_("The one-time code is not correct.")]},
             )
     raw, token = services.issue_api_token(user=user)
+    # A full sign-in, as on the web page: django-axes clears the failed attempts on this signal (and
+    # the last sign-in time is set), so earlier typos do not count towards the next lockout.
+    user_logged_in.send(sender=type(user), request=request, user=user)
     return {"token": raw, "expires_at": token.expires_at.isoformat()}
 
 

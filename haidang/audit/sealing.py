@@ -244,3 +244,10 @@ def seal_pending(max_batch: int | None = None) -> SealRun:
 def _write_checkpoints(newest: AuditSeal | None) -> None:
     write_checkpoints(_seals_after)
     email_checkpoint(newest)
+
+
+def seal_lag_seconds() -> float:
+    """How far the seals are behind: seconds since the oldest entry not yet in a seal was written (0: none)."""
+    sealed_to = AuditSeal.objects.order_by("-seq").values_list("last_id", flat=True).first() or 0
+    oldest = AuditEntry.objects.filter(id__gt=sealed_to).order_by("id").values_list("occurred_at", flat=True).first()
+    return 0.0 if oldest is None else max(0.0, (timezone.now() - oldest).total_seconds())

@@ -17,6 +17,9 @@ from haidang.common.dates import DayError, parse_day
 from haidang.common.errors import StaleVersionError
 
 MAX_PAGE_SIZE = 200
+# Row offsets are 64-bit signed integers in SQLite and PostgreSQL: the last row a page reaches,
+# page × page_size, must stay at or below this, or the database refuses the query.
+MAX_ROW_OFFSET = 2**63 - 1
 
 
 class ApiError(Exception):
@@ -97,6 +100,10 @@ class HaiDangAPI(NinjaAPI):
                 item["ctx"] = {**(item.get("ctx") or {}), "day_text": value[:40]}
         return error
 
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        # Every answer an operation can give is published, including the ones common to all of them.
+        return document_standard_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
 
 def _date_message(value) -> str:
     # Say what is wrong with the day (31/11: November has 30 days) with the forms' parser, when it can tell.
@@ -176,15 +183,52 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(api, request, exc.status_code, code, str(exc))
 
 
+# The answers every operation may give besides its own, in the error shape (see `install_error_handlers`
+# and `common.views.server_error`), and when each applies.
+_STANDARD_ERRORS = {
+    "400": ("The request has invalid values (each named in `fields`).", lambda op, path: _takes_input(op)),
+    "401": ("Sign in first: send a valid bearer token.", lambda op, path: bool(op.get("security"))),
+    "403": ("Your role does not allow this.", lambda op, path: bool(op.get("security"))),
+    "404": ("Not found (or outside your scope).", lambda op, path: "{" in path),
+    "503": ("The database is unavailable for a moment; try again (Retry-After).", lambda op, path: True),
+}
+
+
+def _takes_input(operation: dict) -> bool:
+    return bool(operation.get("parameters")) or "requestBody" in operation
+
+
+def document_standard_errors(schema: dict) -> dict:
+    """Add to each operation of an OpenAPI document the standard error answers it can give but does not list."""
+    reference = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            listed = {str(status) for status in responses}
+            for status, (description, applies) in _STANDARD_ERRORS.items():
+                if status not in listed and applies(operation, path):
+                    responses[int(status)] = {"description": description, **reference}
+    return schema
+
+
 def page_params(page: int, page_size: int) -> tuple[int, int]:
-    if page < 1:
-        raise ApiError(400, "invalid", _("The request has invalid values."), {"page": [_("Must be 1 or more.")]})
+    """A valid (page, page_size), or 400 naming the parameter: every list endpoint pages through this."""
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ApiError(
             400,
             "invalid",
             _("The request has invalid values."),
             {"page_size": [_("Must be between 1 and %(max)s.") % {"max": MAX_PAGE_SIZE}]},
+        )
+    if page < 1:
+        raise ApiError(400, "invalid", _("The request has invalid values."), {"page": [_("Must be 1 or more.")]})
+    last_page = MAX_ROW_OFFSET // page_size
+    if page > last_page:
+        raise ApiError(
+            400,
+            "invalid",
+            _("The request has invalid values."),
+            {"page": [_("Must be at most %(max)s for this page size.") % {"max": last_page}]},
         )
     return page, page_size
 

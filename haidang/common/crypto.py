@@ -179,3 +179,24 @@ def keyed_hash(value: str | None, *, purpose: str) -> str:
         return ""
     key = _hash_key(settings.FIELD_HASH_KEY)
     return hmac.new(key, f"{purpose}\x00{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+# --- Fingerprints: naming a key in public (a backup's manifest) without revealing it ----------------
+
+
+def fingerprint(secret: bytes) -> str:
+    """A short, public name for key material: equal keys give equal fingerprints, nothing else is learnt."""
+    return hmac.new(secret, b"haidang key fingerprint v1", hashlib.sha256).hexdigest()[:32]
+
+
+def field_key_fingerprints() -> dict[str, str]:
+    """{key id: fingerprint} of every configured field-encryption key (FIELD_ENCRYPTION_KEYS)."""
+    found = {}
+    for entry in settings.FIELD_ENCRYPTION_KEYS:
+        key_id, _sep, encoded = entry.partition(":")
+        found[key_id] = fingerprint(_decode_key(encoded, f"Field-encryption key {key_id!r}"))
+    return found
+
+
+def hash_key_fingerprint() -> str:
+    return fingerprint(_hash_key(settings.FIELD_HASH_KEY))

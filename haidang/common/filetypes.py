@@ -1,9 +1,11 @@
 """What a file is, from its content alone: every upload path checks with `sniff_content_type`."""
 
 import io
+import struct
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -90,6 +92,54 @@ def sniff_content_type(content: bytes) -> str | None:
     return None
 
 
+_END_OF_CENTRAL_DIRECTORY = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+
+
+def _declared_entry_count(content: bytes) -> int | None:
+    """The entry count a zip's end record declares, read from its last bytes (nothing is parsed or inflated)."""
+    # The end record is 22 bytes plus a comment of at most 65,535 bytes, at the very end of the file.
+    at = content.rfind(_END_OF_CENTRAL_DIRECTORY, max(0, len(content) - 22 - 65_535))
+    if at < 0 or len(content) < at + 22:
+        return None
+    (entries,) = struct.unpack_from("<H", content, at + 10)
+    if entries == 0xFFFF or content.rfind(_ZIP64_LOCATOR, max(0, at - 20), at) >= 0:
+        return None  # Zip64: the real count is elsewhere; the central directory below is counted instead.
+    return entries
+
+
+def check_zip_limits(content: bytes, *, field: str = "file") -> None:
+    """Refuse a zip container (office documents are zips) that would unpack into too much.
+
+    Only the archive's directory is read: the entry count first from its end record, then the sizes
+    each entry declares. A reader (zipfile, openpyxl) never inflates an entry past its declared size,
+    so the sum of declared sizes bounds what opening the file can cost. Limits:
+    UPLOAD_MAX_UNCOMPRESSED_BYTES and UPLOAD_MAX_ZIP_ENTRIES.
+    """
+    max_entries = settings.UPLOAD_MAX_ZIP_ENTRIES
+    max_bytes = settings.UPLOAD_MAX_UNCOMPRESSED_BYTES
+    too_many = _("The file holds more than %(count)s parts; it cannot be a normal document.") % {"count": max_entries}
+    declared = _declared_entry_count(content)
+    if declared is not None and declared > max_entries:
+        raise ValidationError({field: [too_many]})
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, ValueError, NotImplementedError):
+        return  # Not a readable zip: the content check refuses it.
+    if len(entries) > max_entries:
+        raise ValidationError({field: [too_many]})
+    if sum(entry.file_size for entry in entries) > max_bytes:
+        raise ValidationError(
+            {
+                field: [
+                    _("The file unpacks to more than %(limit)s; it cannot be accepted.")
+                    % {"limit": filesizeformat(max_bytes)}
+                ]
+            }
+        )
+
+
 @dataclass(frozen=True)
 class CheckedUpload:
     name: str
@@ -116,6 +166,9 @@ def check_upload(uploaded_file, *, max_bytes: int, field: str = "file") -> Check
         raise ValidationError({field: [too_large]})
     if not content:
         raise ValidationError({field: [_("The file is empty.")]})
+    if content.startswith(b"PK"):
+        # Before anything inside is read: a small zip may unpack into gigabytes.
+        check_zip_limits(content, field=field)
     content_type = sniff_content_type(content)
     if content_type is None:
         raise ValidationError(

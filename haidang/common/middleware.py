@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 
@@ -82,4 +83,22 @@ class SlidingSessionMiddleware:
         refreshed = session.get(REFRESHED_AT, 0)
         if session.modified or now - refreshed >= settings.SESSION_REFRESH_SECONDS:
             session[REFRESHED_AT] = now  # marks it modified: SessionMiddleware saves it
+        return response
+
+
+class NoStoreMiddleware:
+    """Every answer of the application itself (pages, API, downloads) is `Cache-Control: private, no-store`.
+
+    Pages and API answers hold victims' data, and a shared office computer or a proxy must not keep a
+    copy. Static files are served above this middleware (WhiteNoise) and keep their long cache life.
+    A view that means to be cached by anyone says `public` itself and is left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "public" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -11,6 +11,7 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, error_fields, invalid, not_found
 from haidang.common.dates import DayError, parse_day
+from haidang.common.replica import read_on_replica
 from haidang.common.schemas import CleanSchema
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.places.selectors import UnitLookupError, resolve_unit
@@ -139,8 +140,15 @@ def run_indicator_query(
     else:
         target = _default_unit(request.user)
     try:
-        result = stats_query.run_query(
-            request.user, definition.code, chosen_period, target, group_level, chosen, with_comparison
+        result = read_on_replica(
+            stats_query.run_query,
+            request.user,
+            definition.code,
+            chosen_period,
+            target,
+            group_level,
+            chosen,
+            with_comparison,
         )
     except stats_query.QueryError as error:
         raise _unprocessable(error.param, error.message) from None

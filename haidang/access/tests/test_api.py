@@ -79,6 +79,27 @@ def test_token_endpoint_locks_out_after_repeated_failures(client, demo_users, se
     assert_error(token_for(client, "analyst"), 429, "locked_out")
 
 
+def test_a_token_issued_clears_the_failed_attempts(client, demo_users, settings):
+    """4 failures, a success, then 1 failure: the account is not locked (the count starts again)."""
+    assert settings.AXES_FAILURE_LIMIT == 5
+
+    def fail():
+        response = client.post(
+            "/api/v1/auth/token", {"username": "analyst", "password": "nope"}, content_type="application/json"
+        )
+        assert_error(response, 401, "invalid_credentials")
+
+    for _ in range(4):
+        fail()
+    assert token_for(client, "analyst").status_code == 200
+    fail()
+    assert token_for(client, "analyst").status_code == 200
+    # And the count really starts again from zero: four more failures still do not lock.
+    for _ in range(4):
+        fail()
+    assert token_for(client, "analyst").status_code == 200
+
+
 def test_calls_without_a_valid_token_are_refused(client, demo_users):
     assert_error(client.get("/api/v1/me"), 401, "unauthenticated")
     assert_error(client.get("/api/v1/me", headers={"Authorization": "Bearer hd_forged"}), 401, "unauthenticated")

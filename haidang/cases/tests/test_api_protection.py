@@ -526,6 +526,15 @@ def test_an_upload_that_is_not_an_accepted_file_names_the_field(api, upload, cas
     assert "file" in error["fields"]
 
 
+def test_a_zip_bomb_named_xlsx_is_refused_naming_the_file(api, upload, case):
+    from haidang.common.tests.test_uploads import zip_bomb_bytes
+
+    bomb = SimpleUploadedFile("danh-sach.xlsx", zip_bomb_bytes())
+    error = assert_error(upload(api(), url(case, "attachments"), {"kind": "decision", "file": bomb}), 400, "invalid")
+    assert error["fields"] == {"file": ["The file unpacks to more than 200.0\xa0MB; it cannot be accepted."]}
+    assert api().get(url(case, "attachments")).json()["count"] == 0
+
+
 # --- Scope and roles, for every endpoint ------------------------------------------------------------------
 
 

@@ -507,6 +507,7 @@ def test_attachments_accept_real_images_and_pdfs_and_are_served_to_the_scope(as_
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == PDF
     assert as_user("commune.hanoi.b").get(download).status_code == 404
 
@@ -788,3 +789,19 @@ def test_prevention_models_are_recorded_and_listed(as_user):
     assert PreventionModel.objects.get().beneficiaries == 35
     assert data["name"] in client.get("/prevention/models/").content.decode()
     assert data["name"] not in as_user("coordinator.hanoi").get("/prevention/models/").content.decode()
+
+
+def test_a_zip_bomb_named_xlsx_is_refused_on_the_file_field(as_user, demo_users, media):
+    from haidang.common.tests.test_uploads import zip_bomb_bytes
+
+    activity = make_activity(demo_users["commune.hanoi.a"])
+    client = as_user("commune.hanoi.a")
+    response = client.post(
+        f"/prevention/activities/{activity.pk}/", {"file": SimpleUploadedFile("so-lieu.xlsx", zip_bomb_bytes())}
+    )
+    assert response.status_code == 200
+    assert response.context["upload_form"].errors["file"] == [
+        "The file unpacks to more than 200.0\xa0MB; it cannot be accepted."
+    ]
+    assert not activity.attachments.exists()
+    assert not [path for path in media.rglob("*") if path.is_file()]

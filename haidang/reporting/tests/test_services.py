@@ -317,3 +317,22 @@ def test_refresh_prefill_follows_the_records_but_keeps_overrides(issued, demo_us
     assert female.value == 40
     total = ReportValue.objects.get(report=report, indicator__code="P3", sex="")
     assert (total.computed_value, total.value) == (40, 45)
+
+
+def test_a_zip_bomb_is_refused_as_a_directive_file(make_directive, demo_users, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from haidang.common.tests.test_uploads import zip_bomb_bytes
+    from haidang.reporting.models import DirectiveAttachment
+
+    settings.MEDIA_ROOT = tmp_path
+    directive = make_directive()
+    with pytest.raises(ValidationError) as refused:
+        services.add_directive_attachment(
+            actor=demo_users["coordinator.hanoi"],
+            directive=directive,
+            uploaded_file=SimpleUploadedFile("bieu-mau.xlsx", zip_bomb_bytes()),
+        )
+    assert list(refused.value.message_dict) == ["file"]
+    assert not DirectiveAttachment.objects.filter(directive=directive).exists()
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]

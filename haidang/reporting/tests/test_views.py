@@ -374,3 +374,23 @@ def test_menu_leads_each_user_to_their_reporting_page(sign_in, demo_users, clien
     sign_in(demo_users["commune.hanoi.a"])
     home = client.get("/").content.decode()
     assert 'href="/reports/"' in home
+
+
+def test_a_directive_file_is_downloaded_with_no_store(sign_in, demo_users, make_directive, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from haidang.reporting import services
+
+    settings.MEDIA_ROOT = tmp_path
+    directive = make_directive()
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    attachment = services.add_directive_attachment(
+        actor=demo_users["coordinator.hanoi"], directive=directive, uploaded_file=SimpleUploadedFile("cv.pdf", pdf)
+    )
+    client = sign_in(demo_users["coordinator.hanoi"])
+    response = client.get(f"/reports/directives/{directive.pk}/files/{attachment.pk}/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content) == pdf
+    # The directive's page itself is not kept either.
+    assert _get(client, f"/reports/directives/{directive.pk}/")["Cache-Control"] == "private, no-store"

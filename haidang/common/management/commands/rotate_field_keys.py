@@ -1,20 +1,19 @@
 """Re-seal encrypted fields under the active key; see the help text for the whole procedure."""
 
 import argparse
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser, DjangoHelpFormatter
 from django.db import connections, models, transaction
-from django.db.models import Case, Count, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Case, Count, F, Q, Value, When
 
 from haidang.common import crypto
 from haidang.common.fields import EncryptedTextField
+from haidang.common.sealed import Target, encrypted_targets
 
 HELP = """\
 Re-seal, under the active (first) key of FIELD_ENCRYPTION_KEYS, every value of every
@@ -46,31 +45,6 @@ class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
 
 
 @dataclass
-class Target:
-    """One concrete model with its encrypted columns, each read raw through an alias."""
-
-    model: type[models.Model]
-    fields: list[EncryptedTextField]
-    aliases: list[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.aliases = [f"_sealed_{index}" for index in range(len(self.fields))]
-
-    @property
-    def label(self) -> str:
-        return self.model._meta.label_lower
-
-    def queryset(self, using: str) -> models.QuerySet:
-        # The base manager sees every row (a custom default manager may hide some); the
-        # plain TextField output skips decryption so the stored text is read as it is.
-        raw = {
-            alias: ExpressionWrapper(F(fld.attname), output_field=models.TextField())
-            for alias, fld in zip(self.aliases, self.fields, strict=True)
-        }
-        return self.model._base_manager.using(using).annotate(**raw)
-
-
-@dataclass
 class Problem:
     target: Target
     field: EncryptedTextField
@@ -79,17 +53,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.target.label}.{self.field.name} pk={self.pk}: {self.reason}"
-
-
-def encrypted_targets() -> Iterator[Target]:
-    """Every concrete model with an EncryptedTextField, found by introspection."""
-    for model in apps.get_models(include_auto_created=True):
-        if model._meta.proxy:
-            continue
-        # Local fields only: a parent's columns are handled once, on the parent model.
-        fields = [fld for fld in model._meta.local_concrete_fields if isinstance(fld, EncryptedTextField)]
-        if fields:
-            yield Target(model=model, fields=fields)
 
 
 def _sealed_under(alias: str, key_id: str) -> Q:
