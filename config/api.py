@@ -5,6 +5,7 @@ from haidang.access.api import router as access_router
 from haidang.audit.api import router as audit_router
 from haidang.cases.api import router as cases_router
 from haidang.common.api import HaiDangAPI, install_error_handlers
+from haidang.exchange.api import router as exchange_router
 from haidang.places.api import router as places_router
 from haidang.prevention.api import router as prevention_router
 from haidang.proceedings.api import router as proceedings_router
@@ -29,3 +30,4 @@ api.add_router("", cases_router)
 api.add_router("", reporting_router)
 api.add_router("", proceedings_router)
 api.add_router("", statistics_router)
+api.add_router("", exchange_router)

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "haidang.reporting",
     "haidang.proceedings",
     "haidang.statistics",
+    "haidang.exchange",
     "haidang.demo",
     # Before django_tasks_db: its `db_worker` command is replaced by one with a heartbeat.
     "haidang.operations",

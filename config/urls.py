@@ -23,5 +23,6 @@ urlpatterns = [
     path("reports/", include("haidang.reporting.urls")),
     path("proceedings/", include("haidang.proceedings.urls")),
     path("statistics/", include("haidang.statistics.urls")),
+    path("exchange/", include("haidang.exchange.urls")),
     path("", include("haidang.access.urls")),
 ]
