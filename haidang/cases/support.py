@@ -31,7 +31,7 @@ from haidang.cases.models import (
     SupportExtension,
     SupportItem,
 )
-from haidang.cases.selectors import acting_for, can_edit_case
+from haidang.cases.selectors import acting_for, can_edit_case, rate_for
 from haidang.common.ages import age_on
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
@@ -132,21 +132,6 @@ def assess_case(case: Case, beneficiary: Person | None = None, *, on: date | Non
 
 
 # --- Rate tables ------------------------------------------------------------------------------------
-
-
-def rates_visible_to(user):
-    return scope_for(user).filter(
-        RateTable.objects.select_related("province"), Capability.MANAGE_RATES, unit_field="province"
-    )
-
-
-def rate_for(province, regime: str, item: str, day: date) -> RateTable | None:
-    return (
-        RateTable.objects.filter(province=province, regime=regime, item=item, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .order_by("-valid_from")
-        .first()
-    )
 
 
 @transaction.atomic

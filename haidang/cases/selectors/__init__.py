@@ -10,7 +10,7 @@ Beside the case: who a person is on it, its protection decisions, shelter stays 
 see them, and its attachments (never their content); who may act on it under the law. The writes
 are in `cases.services` and `cases.protection`. The package's modules: `visibility` (scope,
 identities, the person as seen), `lists` (pages read as values), `work` (worklist, duplicates),
-`protection`, `acting`.
+`protection`, `acting`, `rates`.
 """
 
 from haidang.cases.selectors.acting import (
@@ -45,6 +45,7 @@ from haidang.cases.selectors.protection import (
     stay_deadline_after,
     stay_deadlines,
 )
+from haidang.cases.selectors.rates import rate_for, rates_visible_to
 from haidang.cases.selectors.visibility import (
     MASK,
     SEALED_PERSON_FIELDS,
@@ -76,6 +77,8 @@ from haidang.cases.selectors.work import (
 __all__ = [
     "MASK",
     "cases_visible_to",
+    "rates_visible_to",
+    "rate_for",
     "live_grants",
     "forget_grants",
     "get_case_for_user",

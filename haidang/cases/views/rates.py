@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
-from haidang.cases import support
+from haidang.cases import selectors, support
 from haidang.cases.forms import RATE_UNIT_LABELS, RateFilterForm, RateForm
 from haidang.cases.models import RateTable
 from haidang.cases.views._common import _amount, _apply_errors, _regime_choices, _regime_name
@@ -41,7 +41,7 @@ def _rates_for(user):
         parts = [part for part in path.split("/") if part]
         if len(parts) >= 2:
             province_paths.add("/" + "/".join(parts[:2]) + "/")
-    editable = support.rates_visible_to(user).values("pk")
+    editable = selectors.rates_visible_to(user).values("pk")
     widen = Q(pk__in=editable) | Q(province__path__in=province_paths)
     return scope.filter(
         RateTable.objects.select_related("province"), Capability.VIEW_CASES, unit_field="province", widen=widen
