@@ -227,14 +227,15 @@ def _person_facts(case, show_identity: bool) -> list[tuple[str, str]]:
 def _time_limits(case) -> list[dict]:
     limits = []
     if case.status in IMMEDIATE_KINDS:
+        deadline = timelimits.immediate_deadline(case.reception_date)
         limits.append(
             {
                 "label": _("Receive the person immediately (Art. 27(1))")
                 if case.status == CaseStatus.REPORTED
                 else _("Notify the Department of Health immediately (Art. 27(1))"),
-                "due": case.reception_date,
-                "overdue": False,
-                "days_left": None,
+                "due": deadline.due,
+                "overdue": deadline.overdue,
+                "days_left": deadline.days_left,
             }
         )
     if case.status == CaseStatus.INITIAL_VERIFICATION and case.notified_at is not None:
