@@ -266,7 +266,11 @@ def _what_next(user, case, can_edit: bool, memberships) -> list[dict]:
         return []
     may = can_edit and selectors.acting_for(user, case, law.RECORD_DECISION, memberships=memberships).allowed
     steps = [
-        ("consent", _("Record the person's consent"), _("Consent to share information and to be referred (Art. 3(10)).")),
+        (
+            "consent",
+            _("Record the person's consent"),
+            _("Consent to share information and to be referred (Art. 3(10))."),
+        ),
         ("support", _("Give support"), _("The support the person is entitled to (Art. 37), with its eligibility.")),
         ("referrals", _("Refer to a service provider"), _("Health care, counselling, vocational training, jobs.")),
     ]
