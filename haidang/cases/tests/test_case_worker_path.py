@@ -51,9 +51,7 @@ def new_case(demo_users):
 # --- "Immediately" is overdue the day after ------------------------------------------------------
 
 
-def test_a_reception_not_taken_by_the_end_of_its_day_is_overdue_on_the_case_page_and_the_worklist(
-    as_user, new_case
-):
+def test_a_reception_not_taken_by_the_end_of_its_day_is_overdue_on_the_case_page_and_the_worklist(as_user, new_case):
     late = new_case(received=today() - timedelta(days=2))
     fresh = new_case(received=today())
     client = as_user("commune.hanoi.a")
@@ -141,9 +139,7 @@ def test_a_confirmation_for_other_matches_does_not_record(as_user, new_case, int
     assert Case.objects.count() == before
 
 
-def test_a_new_person_is_recorded_at_once_and_a_match_outside_scope_is_not_mentioned(
-    as_user, new_case, intake_data
-):
+def test_a_new_person_is_recorded_at_once_and_a_match_outside_scope_is_not_mentioned(as_user, new_case, intake_data):
     new_case()  # in Xã Thạch Thất, outside the other commune's scope
     client = as_user("commune.hanoi.b")
     data = {
@@ -204,9 +200,7 @@ def identified(demo_users, new_case):
     return walk(case, demo_users["caseworker.hanoi"], steps)
 
 
-def test_after_identification_the_case_page_offers_consent_then_support_then_referral(
-    as_user, demo_users, identified
-):
+def test_after_identification_the_case_page_offers_consent_then_support_then_referral(as_user, demo_users, identified):
     client = as_user("caseworker.hanoi")
     page = client.get(reverse("cases:detail", args=[identified.pk]))
     steps = page.context["what_next"]
