@@ -64,7 +64,7 @@ def test_names_not_codes_for_a_case_an_activity_and_a_criminal_case(live_server_
         box = form.locator("input[name=unit]")
         assert box.get_attribute("inputmode") == "text"  # names are letters: the ordinary keyboard
         assert form.locator("input[name=reception_date]").get_attribute("inputmode") == "text"
-        form.locator("input[name=full_name]").fill("Đinh Thị Nga (minh hoạ)")
+        form.locator("input[name=full_name]").fill("Đinh Thị Ngọc Lan (minh hoạ)")  # not a demonstration name
         form.locator("select[name=sex]").select_option("female")
         form.locator("input[name=birth_year]").fill("2003")
         form.locator("select[name=intake_channel]").select_option("self_report")

@@ -13,6 +13,13 @@ says nothing else, so the rule applies to:
 - the initial verification, "no later than 3 days" after notification (Art. 27(2) as amended):
   moved to the next working day (`initial_verification_deadline`). VERIFY(verification-days-rollover).
 
+"Immediately" (*ngay*, Art. 27(1): taking the person to the commune, notifying the Department of
+Health) is read as by the end of the same day: the step is due on the day the person was received
+(`reception_date`) and overdue from the next day (`immediate_deadline`). The law gives no hours, and
+the case records the day things happened, not the hour, so a 24-hour rule could not be applied
+fairly; a day that ends at midnight (local time) is what "ngay" means in everyday administrative use.
+No rest-day rollover: "at once" is not a period counted in days (Civil Code Art. 148(5) does not apply).
+
 It does not apply to:
 
 - the 120 days of shelter and essential needs (Decree 162 Art. 17): a length of support counted in
@@ -104,6 +111,11 @@ def earliest_notification_in_time(today: date) -> date:
     while initial_verification_due(day - timedelta(days=1), holidays) >= today:
         day -= timedelta(days=1)
     return day
+
+
+def immediate_deadline(received: date, *, today: date | None = None) -> Deadline:
+    """A step the law wants taken at once (Art. 27(1)): due on the day received, overdue the day after."""
+    return Deadline("immediate", received, today or timezone.localdate())
 
 
 def initial_verification_deadline(notified: date | datetime, *, today: date | None = None) -> Deadline:

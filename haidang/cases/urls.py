@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("new/", views.intake, name="intake"),
     path("rates/", views.rates, name="rates"),
+    path("persons/", views.person_search, name="person_search"),
     path("break-glass/", views.break_glass, name="break_glass"),
     path("transfers/<uuid:transfer_id>/answer/", views.transfer_decide, name="transfer_decide"),
     path("<uuid:case_id>/", views.detail, name="detail"),

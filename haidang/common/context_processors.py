@@ -12,6 +12,7 @@ from django.urls import get_script_prefix, reverse
 SITE_URLS = {
     "home": "access:home",
     "cases": "cases:worklist",
+    "person_search": "cases:person_search",
     "units": "places:browse",
     "agencies": "access:agency_list",
     "users": "access:user_list",

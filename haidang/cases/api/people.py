@@ -28,32 +28,18 @@ def search_persons(request, q: str = "", document: str = "", birth_year: int | N
         raise invalid({"q": [_("Give a name or a document number.")]})
     if len(q) > 150 or len(document) > 60 or "\x00" in q + document:
         raise invalid({"q": [_("Enter valid text of the allowed length.")]})
-    matches = selectors.duplicate_candidates(request.user, full_name=q, document_number=document, birth_year=birth_year)
-    # The visible cases of every match in one query (unit and assignee decide what is shown).
-    by_person: dict = {}
-    cases = (
-        selectors.cases_visible_to(request.user)
-        .select_related(None)
-        .select_related("unit")
-        .filter(person__in=[match.person.pk for match in matches])
-        .order_by("reception_date", "number")
-    )
-    for case in cases:
-        by_person.setdefault(case.person_id, []).append(case)
-    items = []
-    for match in matches:
-        person_cases = by_person.get(match.person.pk, [])
-        show = any(selectors.can_see_identity(request.user, case) for case in person_cases)
-        items.append(
-            {
-                "person_id": match.person.pk,
-                "score": match.score,
-                "reasons": list(match.reasons),
-                "case_numbers": [case.number for case in person_cases],
-                "full_name": match.person.full_name if show else selectors.MASK,
-                "birth_year": match.person.birth_year,
-            }
-        )
+    matches = selectors.person_matches(request.user, full_name=q, document_number=document, birth_year=birth_year)
+    items = [
+        {
+            "person_id": match.person_id,
+            "score": match.score,
+            "reasons": list(match.reasons),
+            "case_numbers": match.case_numbers,
+            "full_name": match.full_name,
+            "birth_year": match.birth_year,
+        }
+        for match in matches
+    ]
     record_event(action="cases.person_search", actor=request.user, changes={"results": len(items)})
     return {"items": items, "count": len(items)}
 

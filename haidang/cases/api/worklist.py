@@ -72,8 +72,9 @@ def list_cases(request, filters: Query[CaseFilters]):
     "/cases/worklist",
     response={200: Worklist, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="What is waiting for the user, overdue first",
-    description="Cases in the user's scope waiting for a step: reported, received, or in initial verification "
-    "(due the configured number of days after the Department of Health was notified).",
+    description="Cases in the user's scope waiting for a step: reported or received (due at once, Art. 27(1): "
+    "on the reception day, overdue from the next day), or in initial verification (due the configured number "
+    "of days after the Department of Health was notified).",
 )
 def worklist(request, paging: Query[Paging]):
     _require(request, Capability.VIEW_CASES)

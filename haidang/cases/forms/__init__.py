@@ -24,6 +24,7 @@ from haidang.cases.forms.protection import ProtectionDecisionForm, ProtectionEnd
 from haidang.cases.forms.rates import MAX_AMOUNT, RATE_UNIT_LABELS, RateFilterForm, RateForm
 from haidang.cases.forms.referrals import ReferralForm, ReferralUpdateForm
 from haidang.cases.forms.reintegration import APPLICATION_DECISIONS, ApplicationDecisionForm, ApplicationForm
+from haidang.cases.forms.search import PersonSearchForm
 from haidang.cases.forms.shelter import StayEndForm, StayExtendForm, StayStartForm
 from haidang.cases.forms.support import SupportExtensionForm, SupportItemForm
 from haidang.cases.forms.transfers import TRANSFER_DECISIONS, TransferDecisionForm, TransferForm
@@ -54,6 +55,7 @@ __all__ = [
     "MAX_NOTE",
     "MAX_QUANTITY",
     "MAX_TEXT",
+    "PersonSearchForm",
     "ProtectionDecisionForm",
     "ProtectionEndForm",
     "ProtectionRefusalForm",

@@ -10,7 +10,7 @@ Beside the case: who a person is on it, its protection decisions, shelter stays 
 see them, and its attachments (never their content); who may act on it under the law. The writes
 are in `cases.services` and `cases.protection`. The package's modules: `visibility` (scope,
 identities, the person as seen), `lists` (pages read as values), `work` (worklist, duplicates),
-`protection`, `acting`, `rates`.
+`matches` (duplicates as a reader may see them), `protection`, `acting`, `rates`.
 """
 
 from haidang.cases.selectors.acting import (
@@ -26,6 +26,7 @@ from haidang.cases.selectors.lists import (
     case_rows,
     person_values_view,
 )
+from haidang.cases.selectors.matches import PersonMatch, person_matches
 from haidang.cases.selectors.protection import (
     ApplicationDeadline,
     ApplicationView,
@@ -104,6 +105,8 @@ __all__ = [
     "worklist",
     "DuplicateCandidate",
     "duplicate_candidates",
+    "PersonMatch",
+    "person_matches",
     "links_by_person",
     "role_on_case",
     "ProtectionView",

@@ -59,7 +59,9 @@ class WorkItem:
     overdue: bool
 
 
-WAITING_STATUSES = (CaseStatus.REPORTED, CaseStatus.RECEIVED, CaseStatus.INITIAL_VERIFICATION)
+# The steps the law wants taken at once (Art. 27(1)): due on the reception day.
+IMMEDIATE_STATUSES = (CaseStatus.REPORTED, CaseStatus.RECEIVED)
+WAITING_STATUSES = (*IMMEDIATE_STATUSES, CaseStatus.INITIAL_VERIFICATION)
 # What a work item reads of its case (and unit), in WorkCase's order: nothing sealed, nothing else.
 WORK_ITEM_FIELDS = ("id", "number", "status", "notified_at", "reception_date", "unit__name")
 
@@ -92,7 +94,8 @@ class Worklist(Sequence):
         if case.status == CaseStatus.INITIAL_VERIFICATION and case.notified_at is not None:
             deadline = timelimits.initial_verification_deadline(case.notified_at, today=self._today)
             return WorkItem(case, "initial_verification", deadline.due, deadline.overdue)
-        return WorkItem(case, case.status, case.reception_date, False)
+        deadline = timelimits.immediate_deadline(case.reception_date, today=self._today)
+        return WorkItem(case, case.status, deadline.due, deadline.overdue)
 
     def count(self) -> int:
         if self._all is not None:
@@ -134,9 +137,10 @@ class Worklist(Sequence):
 def worklist(user, *, today=None) -> Worklist:
     """What is waiting for the user, most urgent first: verification deadlines and open steps.
 
-    Overdue initial verifications come first, then everything by its due day: the verification's
-    limit (`initial_verification_deadline`: the local day of notification plus the configured days),
-    else the reception day (Art. 27(1): at once). Sorted and paged in the database.
+    Overdue steps come first, then everything by its due day: the verification's limit
+    (`initial_verification_deadline`: the local day of notification plus the configured days), else
+    the reception day (Art. 27(1): at once; overdue from the next day, `immediate_deadline`). Sorted
+    and paged in the database.
     """
     today = today or timezone.localdate()
     days = timelimits.initial_verification_days()
@@ -144,7 +148,8 @@ def worklist(user, *, today=None) -> Worklist:
     # is before today, that is, when the notification came before the first day still in time.
     threshold = timezone.make_aware(datetime.combine(timelimits.earliest_notification_in_time(today), time.min))
     verifying = Q(status=CaseStatus.INITIAL_VERIFICATION, notified_at__isnull=False)
-    overdue = verifying & Q(notified_at__lt=threshold)
+    # The steps due at once (Art. 27(1)) are late from the day after the reception (`immediate_deadline`).
+    overdue = (verifying & Q(notified_at__lt=threshold)) | Q(status__in=IMMEDIATE_STATUSES, reception_date__lt=today)
     tz = timezone.get_current_timezone()
     # The worklist shows no identities: the person is not read (nothing is decrypted); and only the
     # columns a work item shows are read.

@@ -265,14 +265,20 @@ def test_initial_verification_and_shelter_limits(settings):
     assert timelimits.initial_verification_deadline(notified, today=date(2026, 3, 6)).due == date(2026, 3, 9)
 
 
-def test_worklist_puts_overdue_verification_first(demo_users, intake):
+def test_worklist_puts_overdue_steps_first_by_their_due_day(demo_users, intake):
     worker = demo_users["caseworker.hanoi"]
     late = intake()
     late = move(move(late, demo_users["commune.hanoi.a"], S.RECEIVED), worker, S.INITIAL_VERIFICATION)
-    fresh = intake()
+    fresh = intake(received=timezone.localdate())
+    today = selectors.worklist(worker)
+    by_case = {item.case.pk: item for item in today}
+    assert not by_case[late.pk].overdue and not by_case[fresh.pk].overdue
     items = selectors.worklist(worker, today=timezone.localdate() + timedelta(days=10))
-    assert items[0].case.pk == late.pk and items[0].overdue
-    assert fresh.pk in [item.case.pk for item in items]
+    # Ten days on both are late: the reception, due at once (today), comes before the verification,
+    # due three days after today's notification; overdue steps come before any other.
+    ours = [item for item in items if item.case.pk in (late.pk, fresh.pk)]
+    assert [item.case.pk for item in ours] == [fresh.pk, late.pk] and all(item.overdue for item in ours)
+    assert [item.overdue for item in items] == sorted((item.overdue for item in items), reverse=True)
 
 
 def test_break_the_glass_opens_one_case_for_a_while_and_tells_the_supervisor(

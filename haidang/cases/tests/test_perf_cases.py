@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haidang.access.models import Agency
-from haidang.cases import selectors, services
+from haidang.cases import selectors, services, timelimits
 from haidang.cases.models import Case, CaseAccessGrant, CaseStatus
 from haidang.common import crypto
 from haidang.places.models import AdministrativeUnit
@@ -241,18 +241,22 @@ def _waiting_mix(worker, open_case):
 def test_the_worklist_is_sorted_in_the_database_like_the_rule_says(worker, open_case):
     cases = _waiting_mix(worker, open_case)
     items = selectors.worklist(fresh(worker))
-    assert items.count() == 6 and items.overdue_count() == 2
+    # The steps due at once (reported, received) are late from the day after the reception, and
+    # every overdue step comes first, by its due day.
+    assert items.count() == 6 and items.overdue_count() == 5
     ordered = [item.case.pk for item in items[0:6]]
     names = {case.pk: name for name, case in cases.items()}
-    assert [names[pk] for pk in ordered] == ["late", "later", "old_reported", "received", "new_reported", "on_time"]
+    assert [names[pk] for pk in ordered] == ["old_reported", "received", "new_reported", "late", "later", "on_time"]
     # The rule itself, applied in Python to every item, gives the same order.
     everything = list(selectors.worklist(fresh(worker)))
     assert [item.case.pk for item in sorted(everything, key=lambda i: (not i.overdue, i.due))] == ordered
-    assert everything[0].overdue and everything[0].kind == "initial_verification"
-    assert everything[0].due == timezone.localdate() - timedelta(days=9) + timedelta(days=3)
+    assert everything[0].overdue and everything[0].kind == "reported" and everything[0].due == date(2026, 1, 5)
+    assert everything[3].overdue and everything[3].kind == "initial_verification"
+    assert everything[3].due == timelimits.initial_verification_due(timezone.localdate() - timedelta(days=9))
+    assert not everything[5].overdue
     # Ten days on, the one still on time is late too, and sorts by its own due day.
     later = selectors.worklist(fresh(worker), today=timezone.localdate() + timedelta(days=10))
-    assert later.overdue_count() == 3 and [item.case.pk for item in later][2] == cases["on_time"].pk
+    assert later.overdue_count() == 6 and [item.case.pk for item in later][5] == cases["on_time"].pk
 
 
 def test_the_worklist_api_counts_every_waiting_case_and_pages_in_the_database(api_client, worker, open_case):
@@ -268,7 +272,7 @@ def test_the_worklist_api_counts_every_waiting_case_and_pages_in_the_database(ap
         queries = [q["sql"] for q in captured.captured_queries if 'FROM "cases_case"' in q["sql"]]
         # One page of rows (LIMIT 2) and one count: the rows of other pages are never read.
         assert len(queries) == 2 and any("LIMIT 2" in sql for sql in queries)
-    assert pages[:2] == [str(cases["late"].pk), str(cases["later"].pk)]
+    assert pages[:2] == [str(cases["old_reported"].pk), str(cases["received"].pk)]
     assert len(set(pages)) == 6 and str(cases["further"].pk) not in pages
 
 

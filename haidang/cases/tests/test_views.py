@@ -417,7 +417,7 @@ def test_a_case_outside_scope_is_not_found(as_user, new_case, outsider):
 
 def test_the_worklist_puts_overdue_first_and_marks_it(as_user, demo_users, new_case):
     worker = demo_users["caseworker.hanoi"]
-    fresh = new_case()
+    fresh = new_case(received=timezone.localdate())
     late = new_case(received=timezone.localdate() - timedelta(days=9))
     for target in (S.RECEIVED, S.INITIAL_VERIFICATION):
         late = services.transition_case(actor=worker, case=late, target=target, version=late.version)

@@ -15,6 +15,7 @@ from haidang.cases.views.case import detail, record_return, transition
 from haidang.cases.views.consent import consent, consent_withdraw
 from haidang.cases.views.intake import intake
 from haidang.cases.views.people import link_edit, people
+from haidang.cases.views.people_search import person_search
 from haidang.cases.views.protection import protection_end, protection_page, protection_refuse
 from haidang.cases.views.rates import rates
 from haidang.cases.views.referrals import referral_update, referrals
@@ -35,6 +36,7 @@ __all__ = [
     "intake",
     "link_edit",
     "people",
+    "person_search",
     "protection_end",
     "protection_page",
     "protection_refuse",

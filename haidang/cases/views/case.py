@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -227,14 +228,15 @@ def _person_facts(case, show_identity: bool) -> list[tuple[str, str]]:
 def _time_limits(case) -> list[dict]:
     limits = []
     if case.status in IMMEDIATE_KINDS:
+        deadline = timelimits.immediate_deadline(case.reception_date)
         limits.append(
             {
                 "label": _("Receive the person immediately (Art. 27(1))")
                 if case.status == CaseStatus.REPORTED
                 else _("Notify the Department of Health immediately (Art. 27(1))"),
-                "due": case.reception_date,
-                "overdue": False,
-                "days_left": None,
+                "due": deadline.due,
+                "overdue": deadline.overdue,
+                "days_left": deadline.days_left,
             }
         )
     if case.status == CaseStatus.INITIAL_VERIFICATION and case.notified_at is not None:
@@ -249,6 +251,50 @@ def _time_limits(case) -> list[dict]:
             }
         )
     return limits
+
+
+# After identification (and on the way home and through reintegration) the work beside the path.
+AFTER_IDENTIFICATION = frozenset({CaseStatus.IDENTIFIED, CaseStatus.RETURNED_HOME, CaseStatus.REINTEGRATION})
+
+
+def _what_next(user, case, can_edit: bool, memberships) -> list[dict]:
+    """Consent → support → referral once the person is identified: each with whether something is
+    recorded yet, the first one not yet done marked as the next, and a link to record it for those
+    who may (they may change the case and act for an agency that handles cases: `authority.RECORD_DECISION`).
+    """
+    if case.status not in AFTER_IDENTIFICATION:
+        return []
+    may = can_edit and selectors.acting_for(user, case, law.RECORD_DECISION, memberships=memberships).allowed
+    steps = [
+        (
+            "consent",
+            _("Record the person's consent"),
+            _("Consent to share information and to be referred (Art. 3(10))."),
+        ),
+        ("support", _("Give support"), _("The support the person is entitled to (Art. 37), with its eligibility.")),
+        ("referrals", _("Refer to a service provider"), _("Health care, counselling, vocational training, jobs.")),
+    ]
+    done = {
+        "consent": case.consents.exists(),
+        "support": case.support_items.exists(),
+        "referrals": case.referrals.exists(),
+    }
+    rows, next_found = [], False
+    for name, label, help_text in steps:
+        is_next = not done[name] and not next_found
+        next_found = next_found or is_next
+        rows.append(
+            {
+                "name": name,
+                "label": label,
+                "help": help_text,
+                "done": done[name],
+                "next": is_next,
+                "url": reverse(f"cases:{name}", args=[case.pk]),
+                "may": may,
+            }
+        )
+    return rows
 
 
 def _refusal(form: TransitionForm) -> list[str]:
@@ -293,8 +339,8 @@ def _render_detail(
     steps = []
     kept = []
     can_edit = selectors.can_edit_case(user, case)
+    memberships = selectors.acting_memberships(user, case) if can_edit else []
     if can_edit:
-        memberships = selectors.acting_memberships(user, case)
         for step in workflow.transitions_from(case.status):
             # Only the steps the law gives to one of the user's agencies are offered.
             if not selectors.acting_for(user, case, step.authority, memberships=memberships).allowed:
@@ -315,6 +361,7 @@ def _render_detail(
         "time_limits": _time_limits(case),
         "timeline": _timeline(case),
         "steps": steps,
+        "what_next": _what_next(user, case, can_edit, memberships),
         "kept": kept,
         "stale": stale,
         "refusal": refusal or [],
