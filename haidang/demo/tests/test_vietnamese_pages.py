@@ -56,9 +56,16 @@ ALLOWED = {"HTCDS", "PDF", "CSV", "XLSX", "API", "JSON", "OK", "ID", "URL", "HTM
 
 # Common English words that are not also ordinary Vietnamese words written without marks
 # ("an", "in", "to", "do", "no", "con", "the" are left out on purpose).
-ENGLISH = set(
-    ["a", "about", "above", "after", "all", "also", "among", "and", "any", "are", "as", "at", "be", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "case", "cases", "could", "date", "does", "each", "either", "every", "for", "from", "had", "has", "have", "here", "his", "how", "if", "into", "is", "it", "its", "may", "more", "most", "must", "new", "next", "none", "nor", "not", "of", "off", "on", "once", "one", "only", "or", "other", "our", "out", "over", "own", "per", "please", "same", "shall", "she", "should", "since", "so", "some", "such", "than", "that", "their", "them", "then", "there", "these", "they", "this", "those", "through", "under", "until", "up", "upon", "was", "were", "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "will", "with", "within", "without", "would", "yes", "you", "your", "report", "reports", "person", "people", "page", "pages", "sign", "save", "edit", "delete", "search", "show", "hide", "back", "previous", "number", "user", "users", "unit", "units", "agency", "agencies", "record", "records", "status", "step", "steps", "yet"]
-)
+_ENGLISH_WORDS = """
+    a about above after all also among and any are as at be been before being below between both but by can
+    cannot case cases could date does each either every for from had has have here his how if into is it its
+    may more most must new next none nor not of off on once one only or other our out over own per please same
+    shall she should since so some such than that their them then there these they this those through under
+    until up upon was were what when where which while who whom whose why will with within without would yes
+    you your report reports person people page pages sign save edit delete search show hide back previous
+    number user users unit units agency agencies record records status step steps yet
+"""
+ENGLISH = frozenset(_ENGLISH_WORDS.split())
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # A token that is data, not a word: it has a digit, an underscore, an @ or a dot inside (codes, identifiers,
