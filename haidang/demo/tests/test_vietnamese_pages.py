@@ -55,9 +55,9 @@ SKIP = re.compile(r"^/api/|/export|\.(csv|xlsx|pdf|json)$|/sign-?out/|/logout/")
 ALLOWED = {"HTCDS", "PDF", "CSV", "XLSX", "API", "JSON", "OK", "ID", "URL", "HTML", "IOM", "UNODC", "ILO", "TOTP"}
 
 # Common English words that are not also ordinary Vietnamese words written without marks
-# ("an", "in", "to", "do", "no", "con", "the" are left out on purpose).
+# ("an", "in", "to", "do", "no", "con" are left out on purpose).
 _ENGLISH_WORDS = """
-    a about above after all also among and any are as at be been before being below between both but by can
+    a the about above after all also among and any are as at be been before being below between both but by can
     cannot case cases could date does each either every for from had has have here his how if into is it its
     may more most must new next none nor not of off on once one only or other our out over own per please same
     shall she should since so some such than that their them then there these they this those through under
