@@ -28,7 +28,7 @@ class Audience(models.TextChoices):
 
 class ReleaseStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("release", "Approved")
     PUBLISHED = "published", pgettext_lazy("release", "Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
