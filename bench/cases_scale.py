@@ -656,7 +656,7 @@ def ensure_agencies(places: Places) -> dict[int, object]:
         if agency is None:
             agency = services.create_agency(
                 actor=None,
-                name=f"Sở Y tế {province.name} (minh hoạ)",
+                name=f"Sở Y tế {province.name} (minh họa)",
                 agency_type=AgencyType.DEPARTMENT_OF_HEALTH,
                 unit=province,
             )

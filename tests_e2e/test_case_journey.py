@@ -17,9 +17,9 @@ from tests_e2e.test_sign_in_journey import current_code
 
 pytestmark = pytest.mark.browser
 
-PERSON = "Lò Thị Mai (minh hoạ)"
-SHELTER = "Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)"
-JOBS = "Trung tâm Dịch vụ việc làm Hà Nội (minh hoạ)"
+PERSON = "Lò Thị Mai (minh họa)"
+SHELTER = "Cơ sở trợ giúp nạn nhân Hà Nội (minh họa)"
+JOBS = "Trung tâm Dịch vụ việc làm Hà Nội (minh họa)"
 RECEIVING_UNIT = "Xã Tây Phương"
 RECEIVING_AGENCY = "Ủy ban nhân dân Xã Tây Phương"
 TWO_FACTOR = {"commune.hanoi.a", "commune.hanoi.b", "caseworker.hanoi", "supervisor.hanoi"}
@@ -75,7 +75,7 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         # The province coordinator adds the rate the support will be paid at.
         context, coordinator = signed_in(browser, base, "coordinator.hanoi")
         contexts.append(context)
-        item = f"Tiền ăn {uuid.uuid4().hex[:6]} (minh hoạ)"
+        item = f"Tiền ăn {uuid.uuid4().hex[:6]} (minh họa)"
         coordinator.goto(base + "/cases/rates/")
         coordinator.locator("details#rate-form summary").click()
         form = coordinator.locator("details#rate-form form")
@@ -86,7 +86,7 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         form.locator("input[name=amount]").fill("50000")
         form.locator("input[name=max_units]").fill("120")
         form.locator("input[name=valid_from]").fill("01/07/2025")
-        form.locator("input[name=legal_basis]").fill("Nghị quyết minh hoạ 01/2025/NQ-HĐND")
+        form.locator("input[name=legal_basis]").fill("Nghị quyết minh họa 01/2025/NQ-HĐND")
         submit(coordinator, form)
         assert "Rate recorded" in saved(coordinator)
         assert item in coordinator.locator("table.case-rates").inner_text()
@@ -131,7 +131,7 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         step.locator("input[name='step-identified-evidence_sources'][value=e]").check()
         step.locator("select[name='step-identified-document_type']").select_option("police_certificate")
         step.locator("input[name='step-identified-document_issuer']").fill("Công an Thành phố Hà Nội")
-        step.locator("input[name='step-identified-document_number']").fill("15/XN-CAHN (minh hoạ)")
+        step.locator("input[name='step-identified-document_number']").fill("15/XN-CAHN (minh họa)")
         step.locator("input[name='step-identified-document_date']").fill(today)
         submit(head, step.locator("form"))
         assert status(head) == "Identified as a victim"
@@ -171,7 +171,7 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         form = worker.locator("form.case-form")
         form.locator("select[name=provider]").select_option(label=JOBS)
         form.locator("select[name=service_type]").select_option("employment")
-        form.locator("textarea[name=reason]").fill("Tìm việc làm gần nhà (minh hoạ)")
+        form.locator("textarea[name=reason]").fill("Tìm việc làm gần nhà (minh họa)")
         form.locator("select[name=consent]").select_option(index=1)
         submit(worker, form)
         assert "Referral sent" in saved(worker)
@@ -187,7 +187,7 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         suggestion.click()
         assert form.locator("input[name=to_unit__code]").input_value() == "10006"
         form.locator("select[name=to_agency]").select_option(label=RECEIVING_AGENCY)
-        form.locator("textarea[name=reason]").fill("Về sống cùng gia đình tại xã Tây Phương (minh hoạ)")
+        form.locator("textarea[name=reason]").fill("Về sống cùng gia đình tại xã Tây Phương (minh họa)")
         form.locator("select[name=consent]").select_option(index=1)
         submit(worker, form)
         assert "Transfer requested" in saved(worker)
@@ -201,7 +201,7 @@ def test_a_case_goes_from_the_commune_through_the_province_to_the_home_commune(l
         assert "Xã Thạch Thất" in row.inner_text() and "Tây Phương" in row.inner_text()
         assert PERSON not in receiver.locator("main").inner_text()
         row.locator("summary").click()
-        row.locator("textarea[name=note]").fill("Đồng ý tiếp nhận (minh hoạ)")
+        row.locator("textarea[name=note]").fill("Đồng ý tiếp nhận (minh họa)")
         with receiver.expect_navigation():
             row.locator("button[name=decision][value=accept]").click()
         assert receiver.url == case_url

@@ -1,7 +1,7 @@
 """Each role's main job at a phone's width (390 px), in Vietnamese, typing names and never a code.
 
 A commune officer records a case choosing places by name and is warned that the person may already be
-recorded (the demonstration case of "Nguyễn Thị Hoà", typed without accents and in lower case); a case
+recorded (the demonstration case of "Nguyễn Thị Hòa", typed without accents and in lower case); a case
 worker works the worklist, takes the new case's next step, finds a person and sees what comes next on an
 identified case; a coordinator chooses a statistics period in words; a prevention officer records an
 activity and a police investigator a criminal case, each by the place's name. No page says a word about
@@ -17,7 +17,7 @@ from tests_e2e.test_places_journey import CODE_ERROR, choose_suggestion
 
 pytestmark = pytest.mark.browser
 
-DEMO_PERSON = "Nguyễn Thị Hoà (minh hoạ)"  # a demonstration case in Xã Thạch Thất
+DEMO_PERSON = "Nguyễn Thị Hòa (minh họa)"  # a demonstration case in Xã Thạch Thất
 
 
 def no_code_error(page) -> str:
@@ -114,7 +114,7 @@ def test_a_prevention_officer_and_the_police_record_by_place_names(live_server_u
     officer.goto(base + "/prevention/activities/quick/")
     form = officer.locator("form.quick-form")
     form.locator("select[name=activity_type]").select_option("talk")
-    form.locator("input[name=title]").fill("Nói chuyện ở trường học (minh hoạ)")
+    form.locator("input[name=title]").fill("Nói chuyện ở trường học (minh họa)")
     form.locator("input[name=date]").fill("10-03-2026")
     choose_suggestion(form, "unit", "hong bang", "Phường Hồng Bàng — Thành phố Hải Phòng")
     form.locator("input[name=participants]").fill("60")
@@ -125,7 +125,7 @@ def test_a_prevention_officer_and_the_police_record_by_place_names(live_server_u
     police = page_as("police.hanoi")
     police.goto(base + "/proceedings/new/")
     form = police.locator("main form").first
-    form.locator("input[name=number]").fill("7/VA (minh hoạ)")
+    form.locator("input[name=number]").fill("7/VA (minh họa)")
     form.locator("input[name=detected_on]").fill("11/03/2026")
     form.locator("select[name=investigating_agency]").select_option(index=1)
     choose_suggestion(form, "unit", "thach that", "Xã Thạch Thất — Thành phố Hà Nội")

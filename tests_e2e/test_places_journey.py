@@ -64,7 +64,7 @@ def test_names_not_codes_for_a_case_an_activity_and_a_criminal_case(live_server_
         box = form.locator("input[name=unit]")
         assert box.get_attribute("inputmode") == "text"  # names are letters: the ordinary keyboard
         assert form.locator("input[name=reception_date]").get_attribute("inputmode") == "text"
-        form.locator("input[name=full_name]").fill("Đinh Thị Ngọc Lan (minh hoạ)")  # not a demonstration name
+        form.locator("input[name=full_name]").fill("Đinh Thị Ngọc Lan (minh họa)")  # not a demonstration name
         form.locator("select[name=sex]").select_option("female")
         form.locator("input[name=birth_year]").fill("2003")
         form.locator("select[name=intake_channel]").select_option("self_report")
@@ -96,7 +96,7 @@ def test_names_not_codes_for_a_case_an_activity_and_a_criminal_case(live_server_
         form = officer.locator("form.quick-form")
         assert form.locator("input[name=unit]").input_value() == HAIPHONG
         form.locator("select[name=activity_type]").select_option("communication_session")
-        form.locator("input[name=title]").fill("Truyền thông tại phường (minh hoạ)")
+        form.locator("input[name=title]").fill("Truyền thông tại phường (minh họa)")
         form.locator("input[name=date]").fill("03/03/2026")
         choose_suggestion(form, "unit", "Hồng Bàng", "Phường Hồng Bàng — Thành phố Hải Phòng")
         form.locator("input[name=participants]").fill("45")
@@ -110,7 +110,7 @@ def test_names_not_codes_for_a_case_an_activity_and_a_criminal_case(live_server_
         contexts.append(context)
         police.goto(base + "/proceedings/new/")
         form = police.locator("main form").first
-        form.locator("input[name=number]").fill("21/VA (minh hoạ)")
+        form.locator("input[name=number]").fill("21/VA (minh họa)")
         form.locator("input[name=detected_on]").fill("04032026")
         form.locator("select[name=investigating_agency]").select_option(index=1)
         form.locator("input[name=unit]").fill("phuong hong bang")
@@ -132,7 +132,7 @@ def test_without_script_a_name_is_read_on_the_server_and_an_unsure_one_offers_a_
         page.goto(live_server_url + "/prevention/activities/quick/")
         form = page.locator("form.quick-form")
         form.locator("select[name=activity_type]").select_option("talk")
-        form.locator("input[name=title]").fill("Nói chuyện chuyên đề không cần script (minh hoạ)")
+        form.locator("input[name=title]").fill("Nói chuyện chuyên đề không cần script (minh họa)")
         form.locator("input[name=date]").fill("5/3/2026")
         form.locator("input[name=unit]").fill("Hưng Đạo")
         with page.expect_navigation():

@@ -70,7 +70,7 @@ def officers(server_shell):
             f"user = User.objects.filter(username='{username}').first()",
             "if user is None:",
             f"    user = services.create_user(actor=None, username='{username}', password='{DEFAULT_DEMO_PASSWORD}',"
-            f" full_name='Cán bộ báo cáo {commune} (minh hoạ)')",
+            f" full_name='Cán bộ báo cáo {commune} (minh họa)')",
             "    services.add_membership(actor=None, user=user, agency=agency, unit=agency.unit,"
             " role=Role.COMMUNE_OFFICER)",
             "    TOTPDevice.objects.create(user=user, key=key, name='e2e', confirmed=True)",
@@ -117,7 +117,7 @@ def file_report(browser, base: str, commune: str, number: str) -> str:
         # A pre-filled indicator shows what the records give.
         assert form.locator("#indicator-V1 .rp-computed").count() > 0
         form.locator("input[name='v:M1:']").fill(str(TRAINED[commune]))
-        form.locator("textarea[name='n:results']").fill(f"{commune} đã tổ chức mít tinh và tuyên truyền (minh hoạ).")
+        form.locator("textarea[name='n:results']").fill(f"{commune} đã tổ chức mít tinh và tuyên truyền (minh họa).")
         submit(page, form.locator("button[name=action][value=submit]"))
         assert page.locator(".rp-head-status [data-status=submitted]").count() == 1
         timeliness = page.locator(".rp-head-status [data-timeliness]").get_attribute("data-timeliness")

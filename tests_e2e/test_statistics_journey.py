@@ -57,7 +57,7 @@ def test_the_analyst_reads_the_table_first_and_the_charts_whole(page_as, live_se
 
 
 def test_publishing_asks_first_and_warns_when_most_figures_are_hidden(page_as, live_server_url, server_python):
-    title = f"Kiểm thử công bố {uuid.uuid4().hex[:6]} (minh hoạ)"
+    title = f"Kiểm thử công bố {uuid.uuid4().hex[:6]} (minh họa)"
     release_id = server_python(
         "\n".join(
             [

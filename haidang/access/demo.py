@@ -39,7 +39,7 @@ AGENCIES = [
     ("moh", "Bộ Y tế", AgencyType.MINISTRY, "VN"),
     (
         "national_steering",
-        "Ban Chỉ đạo phòng, chống tội phạm (minh hoạ)",
+        "Ban Chỉ đạo phòng, chống tội phạm (minh họa)",
         AgencyType.STEERING_COMMITTEE,
         "VN",
     ),
@@ -48,10 +48,10 @@ AGENCIES = [
     ("hn_police", "Công an Thành phố Hà Nội", AgencyType.PROVINCIAL_POLICE, HANOI),
     ("hn_women", "Hội Liên hiệp Phụ nữ Thành phố Hà Nội", AgencyType.WOMENS_UNION, HANOI),
     ("hn_youth", "Thành đoàn Hà Nội", AgencyType.YOUTH_UNION, HANOI),
-    ("hn_social_work", "Trung tâm Công tác xã hội Hà Nội (minh hoạ)", AgencyType.SOCIAL_WORK_CENTRE, HANOI),
-    ("hn_shelter", "Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)", AgencyType.SUPPORT_FACILITY, HANOI),
-    ("hn_jobs", "Trung tâm Dịch vụ việc làm Hà Nội (minh hoạ)", AgencyType.EMPLOYMENT_SERVICE, HANOI),
-    ("hn_legal_aid", "Trung tâm Trợ giúp pháp lý Hà Nội (minh hoạ)", AgencyType.LEGAL_AID, HANOI),
+    ("hn_social_work", "Trung tâm Công tác xã hội Hà Nội (minh họa)", AgencyType.SOCIAL_WORK_CENTRE, HANOI),
+    ("hn_shelter", "Cơ sở trợ giúp nạn nhân Hà Nội (minh họa)", AgencyType.SUPPORT_FACILITY, HANOI),
+    ("hn_jobs", "Trung tâm Dịch vụ việc làm Hà Nội (minh họa)", AgencyType.EMPLOYMENT_SERVICE, HANOI),
+    ("hn_legal_aid", "Trung tâm Trợ giúp pháp lý Hà Nội (minh họa)", AgencyType.LEGAL_AID, HANOI),
     (
         "hn_a_committee",
         "Ủy ban nhân dân Xã Thạch Thất",
@@ -87,7 +87,7 @@ AGENCIES = [
     # hand persons over to (their membership's unit), and only on the cases they handle.
     (
         "mission_kh",
-        "Đại sứ quán Việt Nam tại Vương quốc Campuchia (minh hoạ)",
+        "Đại sứ quán Việt Nam tại Vương quốc Campuchia (minh họa)",
         AgencyType.MISSION_ABROAD,
         "VN",
     ),
@@ -133,26 +133,26 @@ class DemoUser:
     unit: str = ""
 
 
-# Fictional people; "(minh hoạ)" marks every one of them as a demonstration.
+# Fictional people; "(minh họa)" marks every one of them as a demonstration.
 USERS = [
-    DemoUser("admin", "Quản trị hệ thống (minh hoạ)", Role.SYSTEM_ADMIN, "mps"),
-    DemoUser("coordinator.national", "Vũ Hoàng Nam (minh hoạ)", Role.NATIONAL_COORDINATOR, "national_steering"),
-    DemoUser("coordinator.hanoi", "Lê Thu Hà (minh hoạ)", Role.PROVINCE_COORDINATOR, "hn_committee"),
-    DemoUser("coordinator.haiphong", "Phạm Văn Hải (minh hoạ)", Role.PROVINCE_COORDINATOR, "hp_committee"),
-    DemoUser("caseworker.hanoi", "Nguyễn Thị Lan (minh hoạ)", Role.CASE_WORKER, "hn_health"),
-    DemoUser("caseworker.haiphong", "Vũ Thị Mai (minh hoạ)", Role.CASE_WORKER, "hp_health"),
-    DemoUser("supervisor.hanoi", "Trần Quốc Bảo (minh hoạ)", Role.CASE_SUPERVISOR, "hn_health"),
-    DemoUser("supervisor.haiphong", "Lương Thị Thảo (minh hoạ)", Role.CASE_SUPERVISOR, "hp_health"),
-    DemoUser("border.haiphong", "Mạc Văn Dũng (minh hoạ)", Role.CASE_SUPERVISOR, "hp_border"),
-    DemoUser("mission.cambodia", "Tạ Minh Châu (minh hoạ)", Role.CASE_SUPERVISOR, "mission_kh", HANOI),
-    DemoUser("police.hanoi", "Đỗ Minh Quân (minh hoạ)", Role.POLICE_INVESTIGATOR, "hn_police"),
-    DemoUser("police.haiphong", "Cao Văn Sơn (minh hoạ)", Role.POLICE_INVESTIGATOR, "hp_police"),
-    DemoUser("prevention.haiphong", "Hoàng Thị Yến (minh hoạ)", Role.PREVENTION_OFFICER, "hp_women"),
-    DemoUser("commune.hanoi.a", "Bùi Văn An (minh hoạ)", Role.COMMUNE_OFFICER, "hn_a_committee"),
-    DemoUser("commune.hanoi.b", "Đặng Thị Bình (minh hoạ)", Role.COMMUNE_OFFICER, "hn_b_committee"),
-    DemoUser("commune.haiphong.a", "Ngô Văn Cường (minh hoạ)", Role.COMMUNE_OFFICER, "hp_a_committee"),
-    DemoUser("analyst", "Phân tích viên (minh hoạ)", Role.ANALYST, "national_steering"),
-    DemoUser("auditor", "Kiểm tra viên (minh hoạ)", Role.AUDITOR, "moh"),
+    DemoUser("admin", "Quản trị hệ thống (minh họa)", Role.SYSTEM_ADMIN, "mps"),
+    DemoUser("coordinator.national", "Vũ Hoàng Nam (minh họa)", Role.NATIONAL_COORDINATOR, "national_steering"),
+    DemoUser("coordinator.hanoi", "Lê Thu Hà (minh họa)", Role.PROVINCE_COORDINATOR, "hn_committee"),
+    DemoUser("coordinator.haiphong", "Phạm Văn Hải (minh họa)", Role.PROVINCE_COORDINATOR, "hp_committee"),
+    DemoUser("caseworker.hanoi", "Nguyễn Thị Lan (minh họa)", Role.CASE_WORKER, "hn_health"),
+    DemoUser("caseworker.haiphong", "Vũ Thị Mai (minh họa)", Role.CASE_WORKER, "hp_health"),
+    DemoUser("supervisor.hanoi", "Trần Quốc Bảo (minh họa)", Role.CASE_SUPERVISOR, "hn_health"),
+    DemoUser("supervisor.haiphong", "Lương Thị Thảo (minh họa)", Role.CASE_SUPERVISOR, "hp_health"),
+    DemoUser("border.haiphong", "Mạc Văn Dũng (minh họa)", Role.CASE_SUPERVISOR, "hp_border"),
+    DemoUser("mission.cambodia", "Tạ Minh Châu (minh họa)", Role.CASE_SUPERVISOR, "mission_kh", HANOI),
+    DemoUser("police.hanoi", "Đỗ Minh Quân (minh họa)", Role.POLICE_INVESTIGATOR, "hn_police"),
+    DemoUser("police.haiphong", "Cao Văn Sơn (minh họa)", Role.POLICE_INVESTIGATOR, "hp_police"),
+    DemoUser("prevention.haiphong", "Hoàng Thị Yến (minh họa)", Role.PREVENTION_OFFICER, "hp_women"),
+    DemoUser("commune.hanoi.a", "Bùi Văn An (minh họa)", Role.COMMUNE_OFFICER, "hn_a_committee"),
+    DemoUser("commune.hanoi.b", "Đặng Thị Bình (minh họa)", Role.COMMUNE_OFFICER, "hn_b_committee"),
+    DemoUser("commune.haiphong.a", "Ngô Văn Cường (minh họa)", Role.COMMUNE_OFFICER, "hp_a_committee"),
+    DemoUser("analyst", "Phân tích viên (minh họa)", Role.ANALYST, "national_steering"),
+    DemoUser("auditor", "Kiểm tra viên (minh họa)", Role.AUDITOR, "moh"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Demonstration cases: synthetic people (every name marked "(minh hoạ)") at every step of the path.
+"""Demonstration cases: synthetic people (every name marked "(minh họa)") at every step of the path.
 
 Made through the real services, so the timeline, the audit log and the scope are what a user
 would get. Dates are relative to today, so the worklist always has something waiting and one
@@ -25,9 +25,9 @@ IDENTIFICATION = {
 
 # (person, province, unit name or None for the province, receiving agency, channel, days ago, steps)
 CASES = [
-    ("Nguyễn Thị Hoà (minh hoạ)", "01", "Xã Thạch Thất", "Ủy ban nhân dân Xã Thạch Thất", "self_report", 2, []),
+    ("Nguyễn Thị Hòa (minh họa)", "01", "Xã Thạch Thất", "Ủy ban nhân dân Xã Thạch Thất", "self_report", 2, []),
     (
-        "Lò Văn Páo (minh hoạ)",
+        "Lò Văn Páo (minh họa)",
         "01",
         "Xã Tây Phương",
         "Ủy ban nhân dân Xã Tây Phương",
@@ -36,7 +36,7 @@ CASES = [
         ["received", "initial_verification"],
     ),
     (
-        "Trần Thị Mơ (minh hoạ)",
+        "Trần Thị Mơ (minh họa)",
         "01",
         None,
         "Sở Y tế Thành phố Hà Nội",
@@ -45,7 +45,7 @@ CASES = [
         ["received", "initial_verification", "identified"],
     ),
     (
-        "Hà Thị Sim (minh hoạ)",
+        "Hà Thị Sim (minh họa)",
         "01",
         None,
         "Sở Y tế Thành phố Hà Nội",
@@ -54,7 +54,7 @@ CASES = [
         ["received", "initial_verification", "identified", "returned_home", "reintegration"],
     ),
     (
-        "Vi Văn Tình (minh hoạ)",
+        "Vi Văn Tình (minh họa)",
         "01",
         "Xã Thạch Thất",
         "Ủy ban nhân dân Xã Thạch Thất",
@@ -63,7 +63,7 @@ CASES = [
         ["received", "initial_verification", "further_verification"],
     ),
     (
-        "Phạm Thị Duyên (minh hoạ)",
+        "Phạm Thị Duyên (minh họa)",
         "31",
         "Phường Hồng Bàng",
         "Ủy ban nhân dân Phường Hồng Bàng",
@@ -72,7 +72,7 @@ CASES = [
         ["received"],
     ),
     (
-        "Đinh Thị Nga (minh hoạ)",
+        "Đinh Thị Nga (minh họa)",
         "31",
         None,
         "Sở Y tế Thành phố Hải Phòng",
@@ -94,7 +94,7 @@ STEP_DAYS = {
     "returned_home": 10,
     "reintegration": 20,
 }
-LATE = "Nhập lại từ hồ sơ giấy (minh hoạ)"
+LATE = "Nhập lại từ hồ sơ giấy (minh họa)"
 
 
 def _late_reason(day) -> str:
@@ -123,7 +123,7 @@ def seed_cases_demo() -> int:
                 "amount": Decimal(50000),
                 "max_units": 120,
                 "valid_from": today.replace(month=1, day=1),
-                "legal_basis": "Nghị quyết minh hoạ (số liệu giả định)",
+                "legal_basis": "Nghị quyết minh họa (số liệu giả định)",
             },
         )
         support.create_rate(
@@ -135,7 +135,7 @@ def seed_cases_demo() -> int:
                 "unit_label": "once",
                 "amount": Decimal(300000),
                 "valid_from": today.replace(month=1, day=1),
-                "legal_basis": "Nghị quyết minh hoạ (số liệu giả định)",
+                "legal_basis": "Nghị quyết minh họa (số liệu giả định)",
             },
         )
     made = 0
@@ -174,7 +174,7 @@ def seed_cases_demo() -> int:
                 case=case,
                 version=case.version,
                 returned_on=received,
-                border_gate="Cửa khẩu quốc tế Mộc Bài (minh hoạ)",
+                border_gate="Cửa khẩu quốc tế Mộc Bài (minh họa)",
                 late_reason=_late_reason(received),
             )
         for target in steps:

@@ -299,17 +299,32 @@ class Paging(CleanSchema):
 
 
 class RegimeDecisionOut(Schema):
+    """A regime's decision. `article`, `reason` and `conditions` are in the request's language
+    (Accept-Language); the `*_key` fields name the same sentences in a form that does not change."""
+
     regime: str
     outcome: str
     article: str
+    article_key: str
     reason: str
+    reason_key: str
     conditions: list[str] = []
+    condition_keys: list[str] = []
+
+
+class EligibilityNoteOut(Schema):
+    key: str
+    text: str
 
 
 class EligibilityOut(Schema):
     beneficiary_id: str
     legal_regime: str
     legal_regime_reason: str
+    legal_regime_reason_key: str
+    category: str
+    category_key: str
+    notes: list[EligibilityNoteOut] = []
     decisions: list[RegimeDecisionOut]
 
 

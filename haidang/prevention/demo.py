@@ -38,8 +38,8 @@ SEED = 2026
 
 # Province code -> (issuing agency key, coordinator username, directive number).
 PROVINCES = {
-    "01": ("hn_committee", "coordinator.hanoi", "156/KH-UBND (minh hoạ)"),
-    "31": ("hp_committee", "coordinator.haiphong", "98/KH-UBND (minh hoạ)"),
+    "01": ("hn_committee", "coordinator.hanoi", "156/KH-UBND (minh họa)"),
+    "31": ("hp_committee", "coordinator.haiphong", "98/KH-UBND (minh họa)"),
 }
 
 # Communes of today's map where provincial agencies worked (the demo agencies' own communes too).
@@ -134,7 +134,7 @@ TITLES = {
     ActivityType.BANNER: "Treo băng rôn, khẩu hiệu hưởng ứng Tháng hành động tại {place}",
     ActivityType.POSTER: "Dán áp phích phòng, chống mua bán người tại {place}",
     ActivityType.PLEDGE_SIGNING: "Ký cam kết không vi phạm pháp luật về mua bán người tại {place}",
-    ActivityType.SCHOOL_ACTIVITY: "Ngoại khoá cho học sinh về phòng, chống mua bán người tại {place}",
+    ActivityType.SCHOOL_ACTIVITY: "Ngoại khóa cho học sinh về phòng, chống mua bán người tại {place}",
     ActivityType.CONTEST: "Hội thi tìm hiểu pháp luật phòng, chống mua bán người tại {place}",
     ActivityType.VIDEO_CLIP: "Clip ngắn cảnh báo lừa đảo đi làm việc ở nước ngoài ({place})",
     ActivityType.LEGAL_DOCUMENTS: "Niêm yết văn bản pháp luật về phòng, chống mua bán người tại {place}",
@@ -161,7 +161,7 @@ PRINT = (ActivityType.LEAFLET, ActivityType.BANNER, ActivityType.POSTER, Activit
 
 MODELS = [
     {
-        "name": "Câu lạc bộ “Phòng, chống mua bán người” Xã Thạch Thất (minh hoạ)",
+        "name": "Câu lạc bộ “Phòng, chống mua bán người” Xã Thạch Thất (minh họa)",
         "kind": ModelKind.PREVENTION,
         "agency": "hn_a_committee",
         "unit": ("01", "Xã Thạch Thất"),
@@ -170,7 +170,7 @@ MODELS = [
         "description": "Sinh hoạt hằng tháng cho phụ nữ và thanh niên chuẩn bị đi làm việc xa.",
     },
     {
-        "name": "Mô hình hỗ trợ tái hoà nhập cộng đồng cho người bị mua bán trở về (minh hoạ)",
+        "name": "Mô hình hỗ trợ tái hòa nhập cộng đồng cho người bị mua bán trở về (minh họa)",
         "kind": ModelKind.REINTEGRATION,
         "agency": "hp_women",
         "unit": ("31", "Phường Hồng Bàng"),
@@ -319,7 +319,7 @@ def _plan(agencies: dict[str, Agency]) -> list[dict]:
             "joint_topics": topics,
             "target_groups": groups,
             "language": "Tiếng Việt",
-            "notes": "Dữ liệu minh hoạ.",
+            "notes": "Dữ liệu minh họa.",
             **_measures(rng, activity_type),
         }
         if data["end_date"] > CAMPAIGN_END and slot.when == "campaign":

@@ -1,6 +1,6 @@
 """Demonstration criminal proceedings and victims for 2023–2026 in Hà Nội (01) and Hải Phòng (31).
 
-Synthetic throughout: every person's name ends in "(minh hoạ)". Records before 01/07/2025 are
+Synthetic throughout: every person's name ends in "(minh họa)". Records before 01/07/2025 are
 made under the old (pre-2025) communes that the crosswalk places in these provinces, so a
 2024 half-year compares with the 2026 one on today's map. Victim cases go through the cases
 services (intake and transitions), then their steps are dated as they would have happened;
@@ -55,7 +55,7 @@ PATTERNS = (
 IDENTIFICATION = {"evidence_sources": ["a", "e"], "document_type": "police_certificate", "document_number": "XN-MH"}
 # Identification and "not a victim" are the Department of Health's decisions, recorded by its supervisor.
 DECIDERS = {"01": "supervisor.hanoi", "31": "supervisor.haiphong"}
-LATE = "Nhập lại từ hồ sơ giấy (minh hoạ)"
+LATE = "Nhập lại từ hồ sơ giấy (minh họa)"
 
 
 def _half_years(today: date) -> list[tuple[date, date]]:
@@ -108,7 +108,7 @@ def _weighted(rng: random.Random, pairs) -> str:
 
 def _victim(rng, code, units, others, worker, agency, received, *, outside: bool | None = None):
     female = rng.random() < 0.8
-    name = f"{rng.choice(FAMILY)} {rng.choice(FEMALE if female else MALE)} (minh hoạ)"
+    name = f"{rng.choice(FAMILY)} {rng.choice(FEMALE if female else MALE)} (minh họa)"
     outside = rng.random() < 0.3 if outside is None else outside
     residence = rng.choice(others) if outside else rng.choice(units["communes"])
     pattern = rng.choice(PATTERNS)
@@ -146,7 +146,7 @@ def _victim(rng, code, units, others, worker, agency, received, *, outside: bool
         if target == CaseStatus.IDENTIFIED:
             data = {**IDENTIFICATION, "decision_date": day, "document_date": day, "document_issuer": agency.name}
         if target == CaseStatus.NOT_VICTIM:
-            note = "Không đủ căn cứ xác định là nạn nhân (minh hoạ)"
+            note = "Không đủ căn cứ xác định là nạn nhân (minh họa)"
         # Each step carries the day it happened; entered today from the paper file, it says so.
         case = case_services.transition_case(
             actor=decider if target in (CaseStatus.IDENTIFIED, CaseStatus.NOT_VICTIM) else worker,
@@ -187,7 +187,7 @@ def _criminal_case(rng, number, police, agency, units, detected, victims):
             actor=police,
             criminal_case=criminal_case,
             data={
-                "full_name": f"{rng.choice(FAMILY)} {rng.choice(FEMALE if female else MALE)} (minh hoạ)",
+                "full_name": f"{rng.choice(FAMILY)} {rng.choice(FEMALE if female else MALE)} (minh họa)",
                 "sex": "female" if female else "male",
                 "birth_year": detected.year - rng.randint(17, 55),
                 "nationality": "CHN" if rng.random() < 0.12 else "VNM",

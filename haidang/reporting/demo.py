@@ -30,7 +30,7 @@ TEXT = (
     "Thực hiện Luật Phòng, chống mua bán người năm 2024 và Kế hoạch của Ban Chỉ đạo, Ủy ban nhân dân thành phố "
     "đề nghị các sở, ngành và Ủy ban nhân dân các xã, phường tổ chức các hoạt động hưởng ứng Tháng hành động "
     "phòng, chống mua bán người, báo cáo kết quả về Ủy ban nhân dân thành phố trước ngày 05/8/2026. "
-    "(Văn bản minh hoạ, không phải văn bản thật.)"
+    "(Văn bản minh họa, không phải văn bản thật.)"
 )
 ACTIVITIES = [
     "Tổ chức lễ mít tinh hưởng ứng Ngày toàn quốc phòng, chống mua bán người 30/7",
@@ -46,8 +46,8 @@ RULES = [
     (UnitLevel.PROVINCE, AgencyType.WOMENS_UNION),
 ]
 NARRATIVES = {
-    "results": "Đơn vị đã tổ chức mít tinh, treo băng rôn và tuyên truyền tại các khu dân cư (minh hoạ).",
-    "difficulties": "Kinh phí cho hoạt động tuyên truyền còn hạn chế (minh hoạ).",
+    "results": "Đơn vị đã tổ chức mít tinh, treo băng rôn và tuyên truyền tại các khu dân cư (minh họa).",
+    "difficulties": "Kinh phí cho hoạt động tuyên truyền còn hạn chế (minh họa).",
 }
 
 
@@ -70,7 +70,7 @@ PROVINCES = {
     "01": (
         "Ủy ban nhân dân Thành phố Hà Nội",
         "coordinator.hanoi",
-        "2145/UBND-KGVX (minh hoạ)",
+        "2145/UBND-KGVX (minh họa)",
         [
             Story("Ủy ban nhân dân Xã Thạch Thất", "commune.hanoi.a", _at(3), _at(6, hour=15)),
             Story("Ủy ban nhân dân Xã Tây Phương", "commune.hanoi.b", _at(8)),  # late, waiting for review
@@ -82,7 +82,7 @@ PROVINCES = {
     "31": (
         "Ủy ban nhân dân Thành phố Hải Phòng",
         "coordinator.haiphong",
-        "1520/UBND-VX (minh hoạ)",
+        "1520/UBND-VX (minh họa)",
         [
             Story("Ủy ban nhân dân Phường Hồng Bàng", "commune.haiphong.a", _at(4), _at(7, hour=10)),
             Story("Sở Y tế Thành phố Hải Phòng", "caseworker.haiphong", _at(9), _at(12, hour=14)),  # late, approved
@@ -111,7 +111,7 @@ def _consistent(report) -> list[dict]:
                         "indicator": left.code,
                         "dimensions": dict(cell),
                         "value": limit,
-                        "override_reason": "Đối chiếu lại với hồ sơ tiếp nhận trong tháng (minh hoạ)",
+                        "override_reason": "Đối chiếu lại với hồ sơ tiếp nhận trong tháng (minh họa)",
                     }
                 )
     return values
@@ -167,7 +167,7 @@ HISTORIC = {
         "Ủy ban nhân dân huyện đề nghị các phòng, ban, ngành và Ủy ban nhân dân các xã, thị trấn tổ chức "
         "các hoạt động tuyên truyền, rà soát, hỗ trợ nạn nhân trở về và báo cáo kết quả về Ủy ban nhân dân "
         "huyện qua Phòng Lao động – Thương binh và Xã hội huyện trước ngày 05/8/2024. "
-        "(Tóm tắt theo bài báo gốc; dữ liệu minh hoạ.)"
+        "(Tóm tắt theo bài báo gốc; dữ liệu minh họa.)"
     ),
     "activities": [
         "Tổ chức hội nghị tuyên truyền, diễu hành, tọa đàm, nói chuyện chuyên đề, tập huấn",

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from haidang.access.models import Agency, AgencyType
 from haidang.common.models import UploadedFile
@@ -312,9 +313,9 @@ class DirectiveAttachment(UploadedFile):
 class ReportStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("report", "Submitted")
     RETURNED = "returned", _("Returned")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("report", "Approved")
     LOCKED = "locked", _("Locked")
 
 

@@ -391,7 +391,14 @@ def export_sheets(board: dict) -> list[tuple[str, list[list]]]:
         sheets.append((str(board["breakdown"]["label"]), [[board["breakdown"]["label"], *head[1:]], *rows]))
     if board.get("completeness"):
         done = board["completeness"]
-        head = [_("Unit"), _("Reports due"), _("Submitted"), _("On time"), _("Late"), _("Not submitted")]
+        head = [
+            _("Unit"),
+            _("Reports due"),
+            pgettext("report", "Submitted"),
+            _("On time"),
+            _("Late"),
+            _("Not submitted"),
+        ]
         head += [_("Completeness rate (%)"), _("On-time rate (%)")]
         keys = ("label", "expected", "submitted", "on_time", "late", "missing", "rate", "on_time_rate")
         rows = [[r[key] for key in keys] for r in [*done["rows"], done["total"]]]

@@ -20,7 +20,7 @@ from haidang.statistics.query import run_series
 
 logger = logging.getLogger(__name__)
 
-TITLE = "Mua bán người tại Hà Nội — số liệu công bố (minh hoạ)"
+TITLE = "Mua bán người tại Hà Nội — số liệu công bố (minh họa)"
 # Tried in order: the richest set of tables that can be published safely.
 TABLE_SETS = (
     (["victims_received", "criminal_cases_detected", "suspects_prosecuted"], ["sex", "origin"]),
@@ -53,7 +53,7 @@ def seed_statistics_demo() -> Release | None:
                 period=quarter,
                 unit=hanoi,
                 level=0,
-                note="Số liệu minh hoạ, không phải số liệu thật.",
+                note="Số liệu minh họa, không phải số liệu thật.",
             )
             release = services.create_release(actor=author, spec=spec)
         except ValidationError:

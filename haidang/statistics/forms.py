@@ -5,6 +5,7 @@ today's map for a release."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
@@ -125,7 +126,7 @@ LEVELS = (
 
 
 class ReleaseForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("release", "Title"), max_length=200)
     audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices, initial=Audience.PUBLIC)
     indicators = forms.MultipleChoiceField(label=_("Indicators"), choices=(), widget=forms.CheckboxSelectMultiple)
     breakdowns = forms.MultipleChoiceField(

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from haidang.places.models import AdministrativeUnit
 from haidang.reporting.periods import PeriodError, parse
@@ -27,8 +28,8 @@ class Audience(models.TextChoices):
 
 class ReleaseStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    APPROVED = "approved", _("Approved")
-    PUBLISHED = "published", _("Published")
+    APPROVED = "approved", pgettext_lazy("release", "Approved")
+    PUBLISHED = "published", pgettext_lazy("release", "Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 

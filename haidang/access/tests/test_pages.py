@@ -63,19 +63,19 @@ def test_administrator_creates_an_agency_and_a_user_with_a_membership(demo_users
     response = client.post(
         "/agencies/new/",
         {
-            "name": "Trường THCS Thạch Thất (minh hoạ)",
+            "name": "Trường THCS Thạch Thất (minh họa)",
             "agency_type": "school",
             "unit": demo_users["commune.hanoi.a"].memberships.get().unit.code,
             "is_active": "on",
         },
     )
     assert response.status_code == 302
-    school = Agency.objects.get(name="Trường THCS Thạch Thất (minh hoạ)")
+    school = Agency.objects.get(name="Trường THCS Thạch Thất (minh họa)")
     response = client.post(
         "/users/new/",
         {
             "username": "teacher.demo",
-            "full_name": "Giáo viên (minh hoạ)",
+            "full_name": "Giáo viên (minh họa)",
             "password": "a-Long-pass-phrase-42",
             "is_active": "on",
         },

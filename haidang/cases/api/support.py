@@ -7,6 +7,7 @@ from ninja import Status
 
 from haidang.cases import support
 from haidang.cases.api._common import _agency, _case_for, router
+from haidang.cases.eligibility_text import say
 from haidang.cases.schemas import EligibilityList, SupportItemIn, SupportItemList, SupportItemOut
 from haidang.common.api import ErrorOut, invalid
 
@@ -25,14 +26,21 @@ def case_eligibility(request, case_id: UUID):
             {
                 "beneficiary_id": str(person.pk),
                 "legal_regime": str(assessment.legal_regime),
-                "legal_regime_reason": assessment.legal_regime_reason,
+                "legal_regime_reason": say(assessment.legal_regime_reason),
+                "legal_regime_reason_key": assessment.legal_regime_reason.key,
+                "category": say(assessment.category),
+                "category_key": assessment.category.key,
+                "notes": [{"key": note.key, "text": say(note)} for note in assessment.notes],
                 "decisions": [
                     {
                         "regime": str(d.regime),
                         "outcome": str(d.outcome),
-                        "article": d.article,
-                        "reason": d.reason,
-                        "conditions": list(d.conditions),
+                        "article": say(d.article),
+                        "article_key": d.article.key,
+                        "reason": say(d.reason),
+                        "reason_key": d.reason.key,
+                        "conditions": [say(condition) for condition in d.conditions],
+                        "condition_keys": [condition.key for condition in d.conditions],
                     }
                     for d in assessment.decisions
                 ],

@@ -9,7 +9,9 @@ accompanying children. The source is ../shared/reference/legal-vn.md sections 2.
 
 The rules are data: one table of rows per law (`LAW_2024.rules`, `LAW_2011.rules`). The first row
 whose conditions match the applicant decides every regime, and `assess` is the only interpreter.
-Every decision carries the article it rests on and a one-sentence English reason (the UI translates).
+Every decision carries the article it rests on and a one-sentence reason, each a `Message`: English
+text with a stable key and its parameters; the pages and the API translate it by key
+(`haidang.cases.eligibility_text`).
 
 This package is pure Python: no database, no Django. Values the reference marks [VERIFY] are module
 constants gathered in `Policy`; they are candidates for settings, and the case module passes a
@@ -38,7 +40,15 @@ from haidang.cases.eligibility.constants import (
     Constraint,
     Policy,
 )
-from haidang.cases.eligibility.engine import assess, determine_legal_regime, find_rule, today_in_vietnam
+from haidang.cases.eligibility.engine import (
+    NOTES,
+    REGIME_REASONS,
+    assess,
+    conditions_of,
+    determine_legal_regime,
+    find_rule,
+    today_in_vietnam,
+)
 from haidang.cases.eligibility.rules import (
     ABROAD,
     ALL_REGIMES,
@@ -79,6 +89,7 @@ from haidang.cases.eligibility.vocabulary import (
     Assessment,
     LegalRegime,
     Location,
+    Message,
     NationalityClass,
     Outcome,
     Regime,
@@ -86,6 +97,8 @@ from haidang.cases.eligibility.vocabulary import (
     RegimeInfo,
     Role,
     Status,
+    english_name,
+    render,
 )
 
 __all__ = [
@@ -121,6 +134,8 @@ __all__ = [
     "Law",
     "LegalRegime",
     "Location",
+    "Message",
+    "NOTES",
     "NationalityClass",
     "Outcome",
     "Override",
@@ -132,6 +147,7 @@ __all__ = [
     "RECEPTION_DATE_FALLBACK",
     "REGIME_CHOICES",
     "REGIME_INFO",
+    "REGIME_REASONS",
     "REINTEGRATION_APPLICATION_MONTHS_2011",
     "REINTEGRATION_DECISION_WORKING_DAYS",
     "RULES_2011",
@@ -150,7 +166,10 @@ __all__ = [
     "VN_OR_STATELESS",
     "VOC_FOR_ACCOMPANYING_CHILD",
     "assess",
+    "conditions_of",
     "determine_legal_regime",
+    "english_name",
     "find_rule",
+    "render",
     "today_in_vietnam",
 ]

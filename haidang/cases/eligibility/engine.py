@@ -11,6 +11,7 @@ from haidang.cases.eligibility.vocabulary import (
     Applicant,
     Assessment,
     LegalRegime,
+    Message,
     Outcome,
     Regime,
     RegimeDecision,
@@ -26,8 +27,33 @@ def today_in_vietnam() -> date:
     return datetime.now(VIETNAM_TZ).date()
 
 
-def _ddmmyyyy(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+# The sentences saying which law applies, by key (the page and the API translate them by key).
+REGIME_REASONS: dict[str, str] = {
+    "regime.before_law_2024": "Law 53/2024/QH15 is in force from {cut}; on {on} Law 66/2011/QH12 applies.",
+    "regime.identified_before": (
+        "Identified as a victim on {identified_on}, before {cut}: the Law 66/2011/QH12 regime continues "
+        "(Art. 63 Law 53/2024/QH15)."
+    ),
+    "regime.identified_after": (
+        "Identified as a victim on {identified_on}, on or after {cut}: Law 53/2024/QH15 applies."
+    ),
+    "regime.received_before": (
+        "No identification date is recorded; received on {received_on}, before {cut}: the Law 66/2011/QH12 "
+        "regime is applied (Art. 63 Law 53/2024/QH15)."
+    ),
+    "regime.no_dates": "No identification or reception date is recorded: Law 53/2024/QH15 is assumed.",
+    "regime.law_2024": "Law 53/2024/QH15 applies; Art. 63 keeps the 2011 regime only for earlier victims.",
+}
+
+NOTES: dict[str, str] = {
+    "note.child_own_status": (
+        "The child also has its own status; assess it as a principal too, which may give more regimes."
+    ),
+}
+
+
+def _why(key: str, **params) -> Message:
+    return Message(key, REGIME_REASONS[key], **params)
 
 
 def determine_legal_regime(
@@ -37,8 +63,8 @@ def determine_legal_regime(
     received_on: date | None,
     on: date | None = None,
     policy: Policy = DEFAULT_POLICY,
-) -> tuple[LegalRegime, str]:
-    """The legal regime for support given on `on`, and an English sentence saying why.
+) -> tuple[LegalRegime, Message]:
+    """The legal regime for support given on `on`, and a sentence saying why (a `Message`).
 
     Before Law 53/2024 came into force everyone is under Law 66/2011. After it, a victim identified
     before that date keeps the 2011 regime (Art. 63); when the identification date is missing the
@@ -49,30 +75,17 @@ def determine_legal_regime(
     on = on or today_in_vietnam()
     cut = policy.law_2024_in_force
     if on < cut:
-        return LegalRegime.LAW_2011, (
-            f"Law 53/2024/QH15 is in force from {_ddmmyyyy(cut)}; on {_ddmmyyyy(on)} Law 66/2011/QH12 applies."
-        )
+        return LegalRegime.LAW_2011, _why("regime.before_law_2024", cut=cut, on=on)
     if status == Status.VICTIM:
         if identified_on is not None:
             if identified_on < cut:
-                return LegalRegime.LAW_2011, (
-                    f"Identified as a victim on {_ddmmyyyy(identified_on)}, before {_ddmmyyyy(cut)}: the "
-                    "Law 66/2011/QH12 regime continues (Art. 63 Law 53/2024/QH15)."
-                )
-            return LegalRegime.LAW_2024, (
-                f"Identified as a victim on {_ddmmyyyy(identified_on)}, on or after {_ddmmyyyy(cut)}: "
-                "Law 53/2024/QH15 applies."
-            )
+                return LegalRegime.LAW_2011, _why("regime.identified_before", identified_on=identified_on, cut=cut)
+            return LegalRegime.LAW_2024, _why("regime.identified_after", identified_on=identified_on, cut=cut)
         if policy.reception_date_fallback and received_on is not None and received_on < cut:
-            return LegalRegime.LAW_2011, (
-                f"No identification date is recorded; received on {_ddmmyyyy(received_on)}, before "
-                f"{_ddmmyyyy(cut)}: the Law 66/2011/QH12 regime is applied (Art. 63 Law 53/2024/QH15)."
-            )
+            return LegalRegime.LAW_2011, _why("regime.received_before", received_on=received_on, cut=cut)
         if received_on is None:
-            return LegalRegime.LAW_2024, (
-                "No identification or reception date is recorded: Law 53/2024/QH15 is assumed."
-            )
-    return LegalRegime.LAW_2024, "Law 53/2024/QH15 applies; Art. 63 keeps the 2011 regime only for earlier victims."
+            return LegalRegime.LAW_2024, _why("regime.no_dates")
+    return LegalRegime.LAW_2024, _why("regime.law_2024")
 
 
 def _matches(rule: Rule, applicant: Applicant, policy: Policy) -> bool:
@@ -93,28 +106,48 @@ def find_rule(applicant: Applicant, law: Law, policy: Policy = DEFAULT_POLICY) -
     return next(rule for rule in law.rules if _matches(rule, applicant, policy))
 
 
+def conditions_of(law: Law, regime: Regime) -> tuple[Message, ...]:
+    """The conditions `law` attaches to `regime`, keyed "<law>.conditions.<regime>.<n>"."""
+    return tuple(
+        Message(f"{law.regime.value}.conditions.{regime.value}.{n}", text)
+        for n, text in enumerate(law.conditions.get(regime, ()), start=1)
+    )
+
+
 def _decide(law: Law, rule: Rule, regime: Regime) -> RegimeDecision:
     for override in rule.overrides:
         if override.regime == regime:
-            conditions = law.conditions.get(regime, ()) if override.outcome != Outcome.REFUSED else ()
-            return RegimeDecision(regime, override.outcome, override.article, override.reason, conditions)
+            conditions = conditions_of(law, regime) if override.outcome != Outcome.REFUSED else ()
+            key = f"{rule.key}.{regime.value}"
+            return RegimeDecision(
+                regime,
+                override.outcome,
+                Message(f"{key}.article", override.article),
+                Message(f"{key}.reason", override.reason),
+                conditions,
+            )
     if regime in law.absent:
         article, reason = law.absent[regime]
-        return RegimeDecision(regime, Outcome.REFUSED, article, reason)
+        key = f"{law.regime.value}.absent.{regime.value}"
+        return RegimeDecision(
+            regime, Outcome.REFUSED, Message(f"{key}.article", article), Message(f"{key}.reason", reason)
+        )
     citation = law.citations[regime]
-    name = regime.name_en[0].lower() + regime.name_en[1:]
-    context = {"name": name, "point": citation.point, "detail": citation.detail}
+    params = {"regime": regime, "point": citation.point, "detail": citation.detail}
     if regime in rule.granted or regime in rule.discretionary:
         outcome = Outcome.GRANTED if regime in rule.granted else Outcome.DISCRETIONARY
         return RegimeDecision(
             regime,
             outcome,
-            rule.grant_article.format(**context),
-            rule.grant_reason.format(**context),
-            law.conditions.get(regime, ()),
+            Message(f"{rule.key}.grant.article", rule.grant_article, **params),
+            Message(f"{rule.key}.grant.reason", rule.grant_reason, **params),
+            conditions_of(law, regime),
         )
     return RegimeDecision(
-        regime, Outcome.REFUSED, rule.refuse_article.format(**context), rule.refuse_reason.format(**context)
+        regime,
+        Outcome.REFUSED,
+        Message(f"{rule.key}.refuse.article", rule.refuse_article, **params),
+        Message(f"{rule.key}.refuse.reason", rule.refuse_reason, **params),
     )
 
 
@@ -133,16 +166,16 @@ def assess(applicant: Applicant, *, regime_date: date | None = None, policy: Pol
     )
     law = LAWS[legal_regime]
     rule = find_rule(applicant, law, policy)
-    notes: list[str] = []
+    notes: list[Message] = []
     if applicant.role == Role.ACCOMPANYING_CHILD and applicant.status in (Status.VICTIM, Status.BEING_IDENTIFIED):
-        notes.append("The child also has its own status; assess it as a principal too, which may give more regimes.")
+        notes.append(Message("note.child_own_status", NOTES["note.child_own_status"]))
     return Assessment(
         applicant=applicant,
         assessed_on=on,
         legal_regime=legal_regime,
         legal_regime_reason=regime_reason,
         rule=rule.key,
-        category=rule.category,
+        category=Message(f"{rule.key}.category", rule.category),
         decisions=tuple(_decide(law, rule, regime) for regime in Regime),
         notes=tuple(notes),
     )

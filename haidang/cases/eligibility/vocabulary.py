@@ -3,7 +3,7 @@ legal regimes) and the input and output of an assessment (`Applicant`, `RegimeDe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -109,6 +109,50 @@ REGIME_INFO: Mapping[Regime, RegimeInfo] = MappingProxyType(
     }
 )
 
+def english_name(regime: Regime) -> str:
+    """The regime's English name as it reads inside a sentence ("medical support")."""
+    name = regime.name_en
+    return name[0].lower() + name[1:]
+
+
+def render(template: str, params: Mapping[str, Any], name_of: Callable[[Regime], str] = english_name) -> str:
+    """Fill `template` from `params`: a day as dd/mm/yyyy, the parameter `regime` as `name` (its name in
+    a sentence, by `name_of`), anything else as text."""
+    values: dict[str, Any] = {}
+    for key, value in params.items():
+        if key == "regime":
+            values["name"] = name_of(Regime(value))
+        elif isinstance(value, date):
+            values[key] = value.strftime("%d/%m/%Y")
+        else:
+            values[key] = value
+    return template.format(**values)
+
+
+class Message(str):
+    """A sentence of the engine: its English text (the string itself), a stable `key` and the
+    `params` it was made from, so that a page or the API can say it in the reader's language
+    (`haidang.cases.eligibility_text` holds the translations keyed by `key`)."""
+
+    key: str
+    template: str
+    params: Mapping[str, Any]
+
+    def __new__(cls, key: str, template: str, **params: Any) -> Message:
+        message = super().__new__(cls, render(template, params))
+        message.key = key
+        message.template = template
+        message.params = MappingProxyType(dict(params))
+        return message
+
+    def __reduce__(self):  # keep pickling and copying working with the extra attributes
+        return (_message, (self.key, self.template, dict(self.params)))
+
+
+def _message(key: str, template: str, params: dict[str, Any]) -> Message:
+    return Message(key, template, **params)
+
+
 #: (code, English name) pairs in Art. 37(1) order, for choices.
 REGIME_CHOICES: tuple[tuple[str, str], ...] = tuple((r.value, r.name_en) for r in Regime)
 
@@ -194,9 +238,9 @@ class Applicant:
 class RegimeDecision:
     regime: Regime
     outcome: Outcome
-    article: str
-    reason: str
-    conditions: tuple[str, ...] = ()
+    article: Message
+    reason: Message
+    conditions: tuple[Message, ...] = ()
 
     @property
     def available(self) -> bool:
@@ -221,11 +265,11 @@ class Assessment:
     applicant: Applicant
     assessed_on: date
     legal_regime: LegalRegime
-    legal_regime_reason: str
+    legal_regime_reason: Message
     rule: str  # key of the rule row that decided
-    category: str  # English label of that row
+    category: Message  # label of that row
     decisions: tuple[RegimeDecision, ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = ()
 
     def decision(self, regime: Regime | str) -> RegimeDecision:
         regime = Regime(regime)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from haidang.cases.forms._common import _blank, _checkboxes, _clean_texts, _long_text, _row_id, _text
 from haidang.cases.models import ApplicantKind, ApplicationStatus, ReintegrationRegime, SubmissionChannel
@@ -15,7 +16,9 @@ class ApplicationForm(forms.Form):
     applicant = forms.ChoiceField(label=_("Filed by"), choices=ApplicantKind.choices, initial=ApplicantKind.PERSON)
     applicant_name = _text(_("Name of the family member who filed"), help_text=_("When the family files."))
     submitted_via = forms.ChoiceField(
-        label=_("Submitted"), choices=SubmissionChannel.choices, initial=SubmissionChannel.IN_PERSON
+        label=pgettext_lazy("submission channel", "Submitted"),
+        choices=SubmissionChannel.choices,
+        initial=SubmissionChannel.IN_PERSON,
     )
     received_on = DayField(label=_("Received on"))
     regimes = _checkboxes(

@@ -25,7 +25,7 @@ HANOI_B = "10006"  # Xã Tây Phương (commune.hanoi.b's commune)
 OLD_IN_A = "09958"  # Xã Đại Đồng of the old Thạch Thất district, placed in Xã Thạch Thất
 A_COMMITTEE = "Ủy ban nhân dân Xã Thạch Thất"
 B_COMMITTEE = "Ủy ban nhân dân Xã Tây Phương"
-NAME = "Nguyễn Thị Hoà (minh hoạ)"
+NAME = "Nguyễn Thị Hoà (minh họa)"
 IDENTIFICATION = {
     "decision_date": "2026-03-05",
     "evidence_sources": ["b", "e"],
@@ -56,7 +56,7 @@ def intake_payload(*, person=None, **case) -> dict:
             "birth_year": 2004,
             "document_type": "citizen_id",
             "document_number": "0010 0400 1234",
-            "address": "Thôn 3 (minh hoạ)",
+            "address": "Thôn 3 (minh họa)",
             **(person or {}),
         },
         "case": {

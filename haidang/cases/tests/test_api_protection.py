@@ -27,10 +27,10 @@ IDENTIFICATION = {
     "document_number": "7/XN",
     "document_date": date(2026, 3, 5),
 }
-RISK = "Đối tượng Trần Văn X đe doạ tại thôn Yên Bình (minh hoạ)"
-CHILD = "Bé Vũ An (minh hoạ)"
+RISK = "Đối tượng Trần Văn X đe doạ tại thôn Yên Bình (minh họa)"
+CHILD = "Bé Vũ An (minh họa)"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-SHELTER = "Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)"
+SHELTER = "Cơ sở trợ giúp nạn nhân Hà Nội (minh họa)"
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def worker(demo_users):
 def case(worker):
     case = services.create_case(
         actor=worker,
-        person_data={"full_name": "Vũ Thị Thanh (minh hoạ)", "birth_year": 2001},
+        person_data={"full_name": "Vũ Thị Thanh (minh họa)", "birth_year": 2001},
         case_data={
             "intake_channel": "rescue",
             "reception_date": date(2026, 3, 1),
@@ -172,7 +172,7 @@ def test_linked_persons_are_recorded_listed_and_changed(api, patch, worker, case
 
 
 def test_linked_person_refusals_name_the_field(api, patch, worker, case):
-    adult_child = {"relationship": "child", "full_name": "Vũ Văn Lớn (minh hoạ)", "birth_year": 1990}
+    adult_child = {"relationship": "child", "full_name": "Vũ Văn Lớn (minh họa)", "birth_year": 1990}
     error = assert_error(api().post(url(case, "linked-persons"), adult_child), 400, "invalid")
     assert "relationship" in error["fields"]
     error = assert_error(api().post(url(case, "linked-persons"), {"relationship": "child"}), 400, "invalid")
@@ -265,7 +265,7 @@ def test_protection_refusals_name_the_field(api, worker, case, demo_users):
     assert "decided_on" in error["fields"]
     outsider = services.create_case(
         actor=worker,
-        person_data={"full_name": "Người khác (minh hoạ)"},
+        person_data={"full_name": "Người khác (minh họa)"},
         case_data={
             "intake_channel": "rescue",
             "reception_date": date(2026, 3, 1),
@@ -445,7 +445,7 @@ def test_application_refusals_name_the_field(api, worker, case):
     relative = protection.link_person(
         actor=worker,
         case=case,
-        person_data={"full_name": "Vũ Văn Bố (minh hoạ)", "birth_year": 1970},
+        person_data={"full_name": "Vũ Văn Bố (minh họa)", "birth_year": 1970},
         relationship="parent",
     )
     error = assert_error(
@@ -564,7 +564,7 @@ READS = [
     "attachments/{attachment}/download",
 ]
 WRITES = [
-    ("post", "linked-persons", {"relationship": "sibling", "full_name": "Vũ Văn Em (minh hoạ)"}),
+    ("post", "linked-persons", {"relationship": "sibling", "full_name": "Vũ Văn Em (minh họa)"}),
     ("patch", "linked-persons/{link}", {"version": 1, "notes": "x"}),
     # Refused (404 or 403) before the deciding agency is looked at.
     ("post", "protection-decisions", decision_payload(decided_by="00000000-0000-0000-0000-000000000000")),

@@ -44,7 +44,7 @@ def case(demo_users):
             "item": "Tiền xe về nơi cư trú",
             "amount": Decimal(300000),
             "valid_from": date(2025, 7, 1),
-            "legal_basis": "Nghị quyết minh hoạ",
+            "legal_basis": "Nghị quyết minh họa",
         },
     )
     return case
@@ -78,7 +78,7 @@ def test_support_item_via_api_and_refusals_name_the_field(demo_users, api_client
 def test_referral_needs_consent_via_api(demo_users, api_client, case):
     worker = demo_users["caseworker.hanoi"]
     api = api_client(worker)
-    provider = Agency.objects.get(name="Trung tâm Trợ giúp pháp lý Hà Nội (minh hoạ)")
+    provider = Agency.objects.get(name="Trung tâm Trợ giúp pháp lý Hà Nội (minh họa)")
     payload = {"provider": str(provider.pk), "service_type": "legal_aid", "reason": "Tư vấn pháp luật"}
     refused = api.post(f"/api/v1/cases/{case.pk}/referrals", payload)
     assert refused.status_code == 400 and "consent" in refused.json()["error"]["fields"]

@@ -43,7 +43,7 @@ def intake(demo_users):
         return services.create_case(
             actor=demo_users[actor_name],
             person_data={
-                "full_name": "Nguyễn Thị Hoà (minh hoạ)",
+                "full_name": "Nguyễn Thị Hoà (minh họa)",
                 "sex": "female",
                 "birth_year": 2004,
                 "document_number": "0010 0400 1234",
@@ -71,7 +71,7 @@ def test_intake_numbers_the_case_per_province_and_year_and_seals_identities(demo
     first, second = intake(), intake()
     assert first.number == "01-2026-000001" and second.number == "01-2026-000002"
     assert first.status == S.REPORTED and first.legal_regime == LegalRegime.LAW_2024
-    assert first.person.full_name == "Nguyễn Thị Hoà (minh hoạ)"
+    assert first.person.full_name == "Nguyễn Thị Hoà (minh họa)"
     entry = AuditEntry.objects.get(action="cases.case_created", object_id=str(first.pk))
     assert "Nguyễn" not in str(entry.changes) and entry.changes["full_name"] == "***"
 
@@ -178,7 +178,7 @@ def test_identification_before_the_new_law_keeps_the_2011_regime(demo_users, int
     ).first()
     case = services.create_case(
         actor=demo_users["commune.hanoi.a"],
-        person_data={"full_name": "Lê Thị Mai (minh hoạ)", "birth_year": 2001},
+        person_data={"full_name": "Lê Thị Mai (minh họa)", "birth_year": 2001},
         case_data={
             "intake_channel": "self_report",
             "reception_date": date(2025, 6, 20),
@@ -215,7 +215,7 @@ def test_scope_masking_and_audited_reads(demo_users, intake):
     assert masked.full_name == selectors.MASK and masked.identities_shown is False
     worker = demo_users["caseworker.hanoi"]
     shown = selectors.person_view(case.person, show_identity=selectors.can_see_identity(worker, case))
-    assert shown.full_name == "Nguyễn Thị Hoà (minh hoạ)"
+    assert shown.full_name == "Nguyễn Thị Hoà (minh họa)"
     selectors.get_case_for_user(worker, case.pk)
     reads = AuditEntry.objects.filter(action="cases.case_viewed", object_id=str(case.pk))
     assert {entry.actor_username for entry in reads} == {"coordinator.hanoi", "caseworker.hanoi"}

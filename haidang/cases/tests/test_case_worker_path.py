@@ -18,7 +18,7 @@ from haidang.places.models import AdministrativeUnit
 pytestmark = pytest.mark.django_db
 
 S = CaseStatus
-NAME = "Nguyễn Thị Hoà (minh hoạ)"
+NAME = "Nguyễn Thị Hòa (minh họa)"
 OFFICER_AGENCY = "Ủy ban nhân dân Xã Thạch Thất"
 
 

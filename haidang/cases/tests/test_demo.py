@@ -16,4 +16,4 @@ def test_demo_cases_are_made_once_and_show_in_the_worklists(demo_users):
     assert Case.objects.filter(province__code="31").count() == 2
     items = selectors.worklist(demo_users["caseworker.hanoi"])
     assert items and items[0].overdue
-    assert all("(minh hoạ)" in case.person.full_name for case in Case.objects.select_related("person"))
+    assert all("(minh họa)" in case.person.full_name for case in Case.objects.select_related("person"))

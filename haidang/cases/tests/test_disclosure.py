@@ -26,7 +26,7 @@ def agency(name):
 def case(demo_users):
     return services.create_case(
         actor=demo_users["caseworker.hanoi"],
-        person_data={"full_name": "Đỗ Thị Ngọc (minh hoạ)", "birth_year": 2006},
+        person_data={"full_name": "Đỗ Thị Ngọc (minh họa)", "birth_year": 2006},
         case_data={
             "intake_channel": "border_handover",
             "reception_date": date(2026, 4, 2),
@@ -56,7 +56,7 @@ def refer(actor, case, **extra):
         actor=actor,
         case=case,
         data={
-            "provider": agency("Trung tâm Dịch vụ việc làm Hà Nội (minh hoạ)"),
+            "provider": agency("Trung tâm Dịch vụ việc làm Hà Nội (minh họa)"),
             "service_type": "employment",
             "reason": "Tìm việc làm sau khi trở về",
             **extra,
@@ -93,7 +93,7 @@ def test_consent_that_does_not_cover_the_disclosure_is_refused(demo_users, case,
     elif problem == "other_purpose":
         given = consent(worker, case, "export")
     else:
-        given = consent(worker, case, "referral", recipient=agency("Trung tâm Trợ giúp pháp lý Hà Nội (minh hoạ)"))
+        given = consent(worker, case, "referral", recipient=agency("Trung tâm Trợ giúp pháp lý Hà Nội (minh họa)"))
     with pytest.raises(ValidationError) as caught:
         refer(worker, case, consent=given)
     assert "consent" in caught.value.message_dict

@@ -25,7 +25,7 @@ rules_step = importlib.import_module("haidang.cases.migrations.0008_existing_dat
 def case(demo_users):
     return services.create_case(
         actor=demo_users["caseworker.hanoi"],
-        person_data={"full_name": "Trần Thị Mơ (minh hoạ)", "birth_year": 1998},
+        person_data={"full_name": "Trần Thị Mơ (minh họa)", "birth_year": 1998},
         case_data={
             "intake_channel": "border_handover",
             "reception_date": date(2026, 3, 1),
@@ -84,7 +84,7 @@ def test_free_text_deciders_become_agencies_or_stay_as_first_recorded(case, demo
         risk_assessment="x",
         risk_level="low",
         decided_on=date(2026, 3, 6),
-        decided_by_legacy="Ông Trưởng thôn (minh hoạ)",
+        decided_by_legacy="Ông Trưởng thôn (minh họa)",
         measures=["safe_shelter"],
         recorded_by=demo_users["caseworker.hanoi"],
     )
@@ -95,7 +95,7 @@ def test_free_text_deciders_become_agencies_or_stay_as_first_recorded(case, demo
     assert unknown.deciding_agency is None and unknown.decided_by_label.startswith("Ông Trưởng thôn")
     out = StringIO()
     call_command("code_corrections", stdout=out)
-    assert "decided_by_legacy\tÔng Trưởng thôn (minh hoạ)" in out.getvalue()
+    assert "decided_by_legacy\tÔng Trưởng thôn (minh họa)" in out.getvalue()
 
 
 def test_regimes_and_returns_are_recomputed(case):

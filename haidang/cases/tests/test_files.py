@@ -66,7 +66,7 @@ def worker(demo_users):
 def case(worker):
     case = services.create_case(
         actor=worker,
-        person_data={"full_name": "Nguyễn Thị Hoà (minh hoạ)", "birth_year": 2001},
+        person_data={"full_name": "Nguyễn Thị Hoà (minh họa)", "birth_year": 2001},
         case_data={
             "intake_channel": "rescue",
             "reception_date": date(2026, 3, 1),

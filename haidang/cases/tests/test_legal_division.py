@@ -40,7 +40,7 @@ def verifying(demo_users, *, recorder, unit, agency, channel="self_report", noti
     """A case received and in initial verification, notified the day after reception."""
     case = services.create_case(
         actor=demo_users[recorder],
-        person_data={"full_name": "Lò Thị Dợ (minh hoạ)", "birth_year": 2000},
+        person_data={"full_name": "Lò Thị Dợ (minh họa)", "birth_year": 2000},
         case_data={
             "intake_channel": channel,
             "reception_date": RECEIVED,
@@ -114,7 +114,7 @@ def test_the_border_guard_identifies_a_person_handed_over_at_the_border(api, dem
         channel="border_handover",
         found_abroad=True,
         found_country="CHN",
-        return_border_gate="Cửa khẩu quốc tế Móng Cái (minh hoạ)",
+        return_border_gate="Cửa khẩu quốc tế Móng Cái (minh họa)",
     )
     assert case.returned_on == RECEIVED  # the handover at the border is the return
     response = identify(api, "border.haiphong", case)
@@ -128,7 +128,7 @@ def test_a_mission_abroad_identifies_the_cases_it_handles_only(api, demo_users, 
         demo_users,
         recorder="mission.cambodia",
         unit=province("01"),
-        agency="Đại sứ quán Việt Nam tại Vương quốc Campuchia (minh hoạ)",
+        agency="Đại sứ quán Việt Nam tại Vương quốc Campuchia (minh họa)",
         channel="mission_abroad",
         found_country="KHM",
     )
@@ -143,7 +143,7 @@ def test_a_mission_abroad_identifies_the_cases_it_handles_only(api, demo_users, 
 def test_a_person_rescued_abroad_gets_a_to_d_until_the_return_is_recorded_then_a_to_g(api, demo_users):
     case = services.create_case(
         actor=demo_users["caseworker.hanoi"],
-        person_data={"full_name": "Hà Thị Sim (minh hoạ)", "birth_year": 1999},
+        person_data={"full_name": "Hà Thị Sim (minh họa)", "birth_year": 1999},
         case_data={
             "intake_channel": "rescue",
             "reception_date": RECEIVED,
@@ -200,7 +200,7 @@ def test_the_received_step_is_dated_by_the_reception_and_notification_by_its_own
     worker = demo_users["caseworker.hanoi"]
     case = services.create_case(
         actor=worker,
-        person_data={"full_name": "Đinh Thị Nga (minh hoạ)"},
+        person_data={"full_name": "Đinh Thị Nga (minh họa)"},
         case_data={
             "intake_channel": "self_report",
             "reception_date": RECEIVED,
@@ -227,7 +227,7 @@ def test_back_dating_past_the_limit_needs_a_reason_which_is_audited(api, demo_us
     body = {"target": "further_verification", "version": hanoi_case.version, "event_date": "2026-03-02"}
     error = api("caseworker.hanoi").post(path, body).json()["error"]
     assert list(error["fields"]) == ["late_reason"] and "days ago" in error["fields"]["late_reason"][0]
-    ok = api("caseworker.hanoi").post(path, {**body, "late_reason": "Hồ sơ giấy chuyển đến muộn (minh hoạ)"})
+    ok = api("caseworker.hanoi").post(path, {**body, "late_reason": "Hồ sơ giấy chuyển đến muộn (minh họa)"})
     assert ok.status_code == 200
     entry = AuditEntry.objects.filter(action="cases.case_transition", object_id=str(hanoi_case.pk)).latest("id")
     assert entry.changes["event_date"] == "2026-03-02" and "chuyển đến muộn" in entry.reason
@@ -252,7 +252,7 @@ def test_back_dating_past_the_limit_needs_a_reason_which_is_audited(api, demo_us
 )
 def test_unknown_codes_answer_400_naming_the_field(api, person, case, field):
     payload = {
-        "person": {"full_name": "Lê Thị Hồng (minh hoạ)", **person},
+        "person": {"full_name": "Lê Thị Hồng (minh họa)", **person},
         "case": {
             "intake_channel": "self_report",
             "reception_date": "2026-03-01",
@@ -268,7 +268,7 @@ def test_unknown_codes_answer_400_naming_the_field(api, person, case, field):
 
 def test_codes_are_stored_and_returned(api):
     payload = {
-        "person": {"full_name": "Giàng Thị Mỷ (minh hoạ)", "ethnicity": "08"},
+        "person": {"full_name": "Giàng Thị Mỷ (minh họa)", "ethnicity": "08"},
         "case": {
             "intake_channel": "self_report",
             "reception_date": "2026-03-01",
@@ -304,7 +304,7 @@ def test_who_consents_follows_the_age_on_the_consent_date(demo_users, birth, giv
     worker = demo_users["caseworker.hanoi"]
     case = services.create_case(
         actor=worker,
-        person_data={"full_name": "Bé Lò Thị Hoa (minh hoạ)", **birth},
+        person_data={"full_name": "Bé Lò Thị Hoa (minh họa)", **birth},
         case_data={
             "intake_channel": "self_report",
             "reception_date": RECEIVED,
@@ -314,7 +314,7 @@ def test_who_consents_follows_the_age_on_the_consent_date(demo_users, birth, giv
     )
     data = {
         "given_by": given_by,
-        "representative_name": "Lò Văn Páo (minh hoạ)",
+        "representative_name": "Lò Văn Páo (minh họa)",
         "purpose": "referral",
         "given_on": date(2026, 3, 10),
         "method": "written",

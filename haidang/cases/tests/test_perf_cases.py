@@ -19,7 +19,7 @@ from haidang.places.models import AdministrativeUnit
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 S = CaseStatus
-NAME = "Lò Thị Mai (minh hoạ)"
+NAME = "Lò Thị Mai (minh họa)"
 
 
 @pytest.fixture
@@ -137,7 +137,7 @@ def test_the_case_page_still_shows_the_person(sign_in, worker, open_case):
 def test_the_api_list_opens_no_sealed_person_field_for_a_masked_reader(
     demo_users, api_client, worker, open_case, decrypts
 ):
-    open_case(other_names="", address="Thôn 1 (minh hoạ)")
+    open_case(other_names="", address="Thôn 1 (minh họa)")
     decrypts.reset()
     body = api_client(demo_users["coordinator.hanoi"]).get("/api/v1/cases").json()
     person = body["items"][0]["person"]
@@ -146,7 +146,7 @@ def test_the_api_list_opens_no_sealed_person_field_for_a_masked_reader(
     assert person["other_names"] == "" and person["identities_shown"] is False
     assert person["birth_year"] == 2000
     shown = api_client(worker).get("/api/v1/cases").json()["items"][0]["person"]
-    assert shown["full_name"] == NAME and shown["address"] == "Thôn 1 (minh hoạ)"
+    assert shown["full_name"] == NAME and shown["address"] == "Thôn 1 (minh họa)"
 
 
 @pytest.mark.parametrize("reader", ["caseworker.hanoi", "coordinator.hanoi", "supervisor.hanoi", "caseworker.haiphong"])
@@ -155,7 +155,7 @@ def test_the_api_list_read_as_values_says_what_the_case_page_says(demo_users, wo
     # detail endpoint's serialiser writes it, identities shown or masked alike.
     from haidang.cases.api._common import _case_list_item, _case_out
 
-    cases = [open_case(other_names="", address="Thôn 1 (minh hoạ)") for _ in range(2)]
+    cases = [open_case(other_names="", address="Thôn 1 (minh họa)") for _ in range(2)]
     cases.append(open_case("caseworker.haiphong", "31"))
     Case.objects.filter(pk=cases[2].pk).update(assigned_to=demo_users["caseworker.hanoi"])
     user = fresh(demo_users[reader])
@@ -212,7 +212,7 @@ def test_person_search_reads_the_matches_cases_in_one_query(api_client, worker, 
 def test_person_search_ranks_in_the_database_before_keeping_fifty(worker, open_case):
     for _ in range(50):
         open_case()
-    wanted = open_case(full_name="Lò Văn Khác (minh hoạ)", document_number="001200009999")
+    wanted = open_case(full_name="Lò Văn Khác (minh họa)", document_number="001200009999")
     matches = selectors.duplicate_candidates(fresh(worker), full_name=NAME, document_number="001200009999")
     assert len(matches) == 50
     assert matches[0].person == wanted.person and matches[0].reasons == ("document",)

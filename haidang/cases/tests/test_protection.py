@@ -34,7 +34,7 @@ IDENTIFICATION = {
     "document_number": "7/XN",
     "document_date": date(2026, 3, 5),
 }
-RISK = "Đối tượng Trần Văn X đe doạ tại thôn Yên Bình (minh hoạ)"
+RISK = "Đối tượng Trần Văn X đe doạ tại thôn Yên Bình (minh họa)"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -51,7 +51,7 @@ def worker(demo_users):
 def open_case(worker, hanoi, *, identify=True, **person):
     case = services.create_case(
         actor=worker,
-        person_data={"full_name": "Vũ Thị Thanh (minh hoạ)", "birth_year": 2001, **person},
+        person_data={"full_name": "Vũ Thị Thanh (minh họa)", "birth_year": 2001, **person},
         case_data={
             "intake_channel": "rescue",
             "reception_date": date(2026, 3, 1),
@@ -72,7 +72,7 @@ def case(worker, hanoi):
 
 @pytest.fixture
 def shelter(db):
-    return Agency.objects.get(name="Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)")
+    return Agency.objects.get(name="Cơ sở trợ giúp nạn nhân Hà Nội (minh họa)")
 
 
 def refused(call, *args, **kwargs) -> dict:
@@ -121,7 +121,7 @@ def link_child(worker, case, **person):
     return protection.link_person(
         actor=worker,
         case=case,
-        person_data={"full_name": "Bé Vũ An (minh hoạ)", "birth_year": 2019, **person},
+        person_data={"full_name": "Bé Vũ An (minh họa)", "birth_year": 2019, **person},
         relationship="child",
     )
 
@@ -131,7 +131,7 @@ def link_child(worker, case, **person):
 
 def test_a_linked_child_is_sealed_timed_and_audited_without_the_name(worker, case):
     link = link_child(worker, case, document_number="0010 1900 0001")
-    assert link.relationship == "child" and link.person.full_name == "Bé Vũ An (minh hoạ)"
+    assert link.relationship == "child" and link.person.full_name == "Bé Vũ An (minh họa)"
     assert link.person.name_key == services.name_key("An Vu Be (minh hoa)")
     assert link.person.document_hash == services.document_key("001019000001")
     stored = raw_column(type(link.person), "full_name", link.person.pk)
@@ -158,7 +158,7 @@ def test_linking_refuses_bad_input_naming_the_field(worker, case):
 
 def test_update_link_changes_what_is_given_and_keeps_the_notes_out_of_the_log(worker, case):
     link = protection.link_person(
-        actor=worker, case=case, person_data={"full_name": "Vũ Văn Bố (minh hoạ)"}, relationship="relative"
+        actor=worker, case=case, person_data={"full_name": "Vũ Văn Bố (minh họa)"}, relationship="relative"
     )
     protection.update_link(
         actor=worker, link=link, version=1, data={"relationship": "parent", "notes": "Sống ở thôn Đông"}
@@ -176,7 +176,7 @@ def test_update_link_changes_what_is_given_and_keeps_the_notes_out_of_the_log(wo
 
 def test_update_link_refuses_a_stale_version_and_a_closed_case(worker, case):
     link = protection.link_person(
-        actor=worker, case=case, person_data={"full_name": "Vũ Văn Bố (minh hoạ)"}, relationship="relative"
+        actor=worker, case=case, person_data={"full_name": "Vũ Văn Bố (minh họa)"}, relationship="relative"
     )
     protection.update_link(actor=worker, link=link, version=1, data={"notes": "Lần một"})
     with pytest.raises(StaleVersionError) as stale:
@@ -224,7 +224,7 @@ def test_a_protection_decision_refuses_each_missing_or_wrong_value(demo_users, w
     )
     assert set(errors) == {"measures", "risk_level", "decided_on"}
     assert set(refused(protect, worker, case, measures=["other"])) == {"other_measure"}
-    stranger = open_case(worker, hanoi, full_name="Người khác (minh hoạ)").person
+    stranger = open_case(worker, hanoi, full_name="Người khác (minh họa)").person
     assert set(refused(protect, worker, case, subject=stranger)) == {"subject"}
     assert not ProtectionDecision.objects.exists()
 
@@ -461,7 +461,7 @@ def test_once_the_days_are_used_a_new_stay_comes_with_its_extension(worker, case
 
 
 def test_a_stay_refuses_bad_input_naming_the_field(worker, case, hanoi):
-    stranger = open_case(worker, hanoi, full_name="Người khác (minh hoạ)").person
+    stranger = open_case(worker, hanoi, full_name="Người khác (minh họa)").person
     errors = refused(protection.start_stay, actor=worker, case=case, data={"person": stranger})
     assert set(errors) == {"person", "facility", "start_date"}
     assert not ShelterStay.objects.exists()
@@ -508,7 +508,7 @@ def test_an_application_refuses_each_missing_or_wrong_value(worker, case, hanoi)
     errors = refused(apply, worker, case, received_on=date(2026, 3, 4), regimes=["ESS"], submitted_via="fax")
     assert set(errors) == {"received_on", "regimes", "submitted_via"}
     assert set(refused(apply, worker, case, applicant="family")) == {"applicant_name"}
-    unidentified = open_case(worker, hanoi, identify=False, full_name="Người khác (minh hoạ)")
+    unidentified = open_case(worker, hanoi, identify=False, full_name="Người khác (minh họa)")
     assert "case" in refused(apply, worker, unidentified)
     apply(worker, case)
     assert set(refused(apply, worker, case)) == {"beneficiary"}
@@ -517,8 +517,8 @@ def test_an_application_refuses_each_missing_or_wrong_value(worker, case, hanoi)
 def test_a_child_victim_applies_through_the_family(worker, hanoi):
     young = open_case(worker, hanoi, birth_year=None, birth_date=date(2010, 5, 1))
     assert set(refused(apply, worker, young)) == {"applicant"}
-    application = apply(worker, young, applicant="family", applicant_name="Vũ Văn Bố (minh hoạ)")
-    assert application.applicant_name == "Vũ Văn Bố (minh hoạ)"
+    application = apply(worker, young, applicant="family", applicant_name="Vũ Văn Bố (minh họa)")
+    assert application.applicant_name == "Vũ Văn Bố (minh họa)"
     assert "Vũ" not in raw_column(ReintegrationApplication, "applicant_name", application.pk)
     entry = audits(young, "cases.reintegration_application_received")[0]
     assert entry.changes["applicant_name"] == "***"
@@ -630,7 +630,7 @@ def test_a_case_with_protection_in_force_or_an_open_stay_cannot_close(demo_users
     worker = demo_users["caseworker.hanoi"]
     case = _services.create_case(
         actor=worker,
-        person_data={"full_name": "Người đóng hồ sơ (minh hoạ)"},
+        person_data={"full_name": "Người đóng hồ sơ (minh họa)"},
         case_data={
             "intake_channel": "rescue",
             "reception_date": _date(2026, 2, 1),
@@ -651,7 +651,7 @@ def test_a_case_with_protection_in_force_or_an_open_stay_cannot_close(demo_users
         actor=worker,
         case=case,
         data={
-            "facility": _Agency.objects.get(name="Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)"),
+            "facility": _Agency.objects.get(name="Cơ sở trợ giúp nạn nhân Hà Nội (minh họa)"),
             "start_date": _date(2026, 2, 3),
         },
     )

@@ -18,7 +18,7 @@ from haidang.places.models import AdministrativeUnit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-NAME = "Lò Thị Mai (minh hoạ)"
+NAME = "Lò Thị Mai (minh họa)"
 
 
 @pytest.fixture(autouse=True)

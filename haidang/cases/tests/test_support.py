@@ -34,7 +34,7 @@ def case(demo_users, hanoi):
     worker = demo_users["caseworker.hanoi"]
     case = services.create_case(
         actor=worker,
-        person_data={"full_name": "Vũ Thị Thanh (minh hoạ)", "birth_year": 2001},
+        person_data={"full_name": "Vũ Thị Thanh (minh họa)", "birth_year": 2001},
         case_data={
             "intake_channel": "rescue",
             "reception_date": date(2026, 3, 1),
@@ -60,7 +60,7 @@ def meals(demo_users, hanoi):
             "max_units": 120,
             "valid_from": date(2025, 1, 1),
             "valid_to": date(2026, 3, 31),
-            "legal_basis": "Nghị quyết minh hoạ 01/2025/NQ-HĐND",
+            "legal_basis": "Nghị quyết minh họa 01/2025/NQ-HĐND",
         },
     )
     return support.create_rate(
@@ -73,7 +73,7 @@ def meals(demo_users, hanoi):
             "amount": Decimal(60000),
             "max_units": 120,
             "valid_from": date(2026, 4, 1),
-            "legal_basis": "Nghị quyết minh hoạ 09/2026/NQ-HĐND",
+            "legal_basis": "Nghị quyết minh họa 09/2026/NQ-HĐND",
         },
     )
 
@@ -85,7 +85,7 @@ def item(actor, case, **data):
         data={
             "regime": "ESS",
             "item": "Tiền ăn",
-            "provider": Agency.objects.get(name="Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)"),
+            "provider": Agency.objects.get(name="Cơ sở trợ giúp nạn nhân Hà Nội (minh họa)"),
             "start_date": date(2026, 3, 10),
             "quantity": 20,
             **data,
@@ -123,7 +123,7 @@ def test_an_item_beyond_the_limit_needs_an_extension_decision(demo_users, case, 
 
 def test_a_regime_the_law_does_not_grant_is_refused_with_its_article(demo_users, case, hanoi):
     worker = demo_users["caseworker.hanoi"]
-    child = Person.objects.create(full_name="Bé (minh hoạ)", birth_year=2019, created_by=worker)
+    child = Person.objects.create(full_name="Bé (minh họa)", birth_year=2019, created_by=worker)
     LinkedPerson.objects.create(case=case, person=child, relationship="child")
     support.create_rate(
         actor=demo_users["coordinator.hanoi"],
@@ -134,7 +134,7 @@ def test_a_regime_the_law_does_not_grant_is_refused_with_its_article(demo_users,
             "unit_label": "course",
             "amount": Decimal(3000000),
             "valid_from": date(2025, 7, 1),
-            "legal_basis": "Nghị quyết minh hoạ",
+            "legal_basis": "Nghị quyết minh họa",
         },
     )
     with pytest.raises(ValidationError) as caught:

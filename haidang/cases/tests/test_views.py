@@ -18,7 +18,7 @@ from haidang.places.models import AdministrativeUnit, UnitLevel
 pytestmark = pytest.mark.django_db
 
 S = CaseStatus
-NAME = "Nguyễn Thị Hoà (minh hoạ)"
+NAME = "Nguyễn Thị Hoà (minh họa)"
 OFFICER_AGENCY = "Ủy ban nhân dân Xã Thạch Thất"
 
 
@@ -46,8 +46,8 @@ def intake_data(demo_users):
         "document_type": "citizen_id",
         "document_number": "0010 0400 1234",
         "residence_unit": commune("Xã Thạch Thất").code,
-        "address": "Thôn 3 (minh hoạ)",
-        "contacts": "0900 000 000 (minh hoạ)",
+        "address": "Thôn 3 (minh họa)",
+        "contacts": "0900 000 000 (minh họa)",
         "languages": "Vietnamese",
         "intake_channel": "self_report",
         "reception_date": day(received),
@@ -267,7 +267,7 @@ def test_the_case_worker_moves_the_case_through_verification_and_identification(
         "Further verification",
         "Identified as a victim",
     ]
-    assert timeline[-1]["who"] == "Trần Quốc Bảo (minh hoạ)"
+    assert timeline[-1]["who"] == "Trần Quốc Bảo (minh họa)"
     assert timeline[-1]["from"] == "Further verification" and timeline[-1]["note"] == "Đủ căn cứ"
     data = dict(timeline[-1]["data"])
     assert data["Document number"] == "12/XN-CAHN"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 # The protection pages' fixtures: signing in as a demo user, the case worker, a case identified yesterday.
 worker, case = shared.worker, shared.case
 
-NOTES = "Ở với bà ngoại tại thôn Yên Bình (minh hoạ)"
+NOTES = "Ở với bà ngoại tại thôn Yên Bình (minh họa)"
 
 
 @pytest.fixture
@@ -52,10 +52,10 @@ def test_the_case_worker_changes_a_linked_person_from_the_people_page(as_user, c
     assert page.status_code == 200
     html = page.content.decode()
     assert CHILD in html and NOTES in html
-    response = client.post(edit_url(link), form_data(page, relationship="sibling", notes="Đã về nhà (minh hoạ)"))
+    response = client.post(edit_url(link), form_data(page, relationship="sibling", notes="Đã về nhà (minh họa)"))
     assert response.status_code == 302 and response["Location"] == url("people", case)
     link.refresh_from_db()
-    assert link.relationship == "sibling" and link.notes == "Đã về nhà (minh hoạ)"
+    assert link.relationship == "sibling" and link.notes == "Đã về nhà (minh họa)"
     assert case.events.filter(kind="link_updated").exists()
     entry = AuditEntry.objects.filter(action="cases.link_updated").latest("id")
     assert entry.changes["relationship"] == "sibling"
@@ -86,19 +86,19 @@ def test_a_relationship_not_offered_names_the_field(as_user, link):
 def test_a_change_made_meanwhile_is_not_overwritten_and_what_was_entered_is_kept(as_user, worker, link):
     client = as_user("caseworker.hanoi")
     page = client.get(edit_url(link))
-    protection.update_link(actor=worker, link=link, version=1, data={"notes": "Ghi chú của đồng nghiệp (minh hoạ)"})
-    response = client.post(edit_url(link), form_data(page, notes="Ghi chú của tôi (minh hoạ)"))
+    protection.update_link(actor=worker, link=link, version=1, data={"notes": "Ghi chú của đồng nghiệp (minh họa)"})
+    response = client.post(edit_url(link), form_data(page, notes="Ghi chú của tôi (minh họa)"))
     assert response.status_code == 409
     html = response.content.decode()
     assert "Someone else changed this linked person" in html
-    assert "Ghi chú của đồng nghiệp (minh hoạ)" in html and "Ghi chú của tôi (minh hoạ)" in html
+    assert "Ghi chú của đồng nghiệp (minh họa)" in html and "Ghi chú của tôi (minh họa)" in html
     link.refresh_from_db()
-    assert link.notes == "Ghi chú của đồng nghiệp (minh hoạ)"
+    assert link.notes == "Ghi chú của đồng nghiệp (minh họa)"
 
     again = client.post(edit_url(link), form_data(response))
     assert again.status_code == 302
     link.refresh_from_db()
-    assert link.notes == "Ghi chú của tôi (minh hoạ)"
+    assert link.notes == "Ghi chú của tôi (minh họa)"
 
 
 def test_a_case_in_another_province_is_not_found(as_user, link):

@@ -27,12 +27,12 @@ from haidang.places.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
 
-NAME = "Phạm Thị Thu (minh hoạ)"
-CHILD = "Bé Phạm An (minh hoạ)"
+NAME = "Phạm Thị Thu (minh họa)"
+CHILD = "Bé Phạm An (minh họa)"
 FILE_NAME = "CCCD Pham Thi Thu.pdf"
 OFFICER_AGENCY = "Ủy ban nhân dân Xã Thạch Thất"
-SHELTER = "Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)"
-RISK = "Đối tượng Trần Văn X đe doạ tại thôn Yên Bình (minh hoạ)"
+SHELTER = "Cơ sở trợ giúp nạn nhân Hà Nội (minh họa)"
+RISK = "Đối tượng Trần Văn X đe doạ tại thôn Yên Bình (minh họa)"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 TODAY = timezone.localdate
 
@@ -237,7 +237,7 @@ def test_a_refusal_without_a_commitment_names_the_commitment(as_user, worker, ca
     decision = decided(worker, case)
     response = as_user("caseworker.hanoi").post(
         url("protection_refuse", case, decision.pk),
-        {"refusal_reason": "Không muốn (minh hoạ)", "refused_on": day(TODAY())},
+        {"refusal_reason": "Không muốn (minh họa)", "refused_on": day(TODAY())},
     )
     assert response.status_code == 400
     form = response.context["rows"][0]["refuse"]
@@ -251,7 +251,7 @@ def test_a_refusal_with_the_commitment_on_paper_is_recorded(as_user, worker, cas
     response = as_user("caseworker.hanoi").post(
         url("protection_refuse", case, decision.pk),
         {
-            "refusal_reason": "Không muốn (minh hoạ)",
+            "refusal_reason": "Không muốn (minh họa)",
             "refused_on": day(TODAY()),
             "commitment_recorded": "on",
             "commitment_date": day(TODAY()),
@@ -269,7 +269,7 @@ def test_a_refusal_with_the_signed_commitment_attached(as_user, worker, case):
     assert str(commitment.pk) in client.get(url("protection", case)).content.decode()
     response = client.post(
         url("protection_refuse", case, decision.pk),
-        {"refusal_reason": "Không muốn (minh hoạ)", "refused_on": day(TODAY()), "commitment_file": str(commitment.pk)},
+        {"refusal_reason": "Không muốn (minh họa)", "refused_on": day(TODAY()), "commitment_file": str(commitment.pk)},
     )
     assert response.status_code == 302
     decision.refresh_from_db()
@@ -389,7 +389,7 @@ def test_a_decision_without_a_decision_number_names_it_then_approves(as_user, wo
     assert "decision_number" in response.context["rows"][0]["decide"].errors
     response = client.post(
         url("reintegration_decide", case, application.pk),
-        {"status": "refused", "decided_on": day(TODAY()), "reason": "Không đủ điều kiện (minh hoạ)"},
+        {"status": "refused", "decided_on": day(TODAY()), "reason": "Không đủ điều kiện (minh họa)"},
     )
     assert response.status_code == 302
     application.refresh_from_db()
@@ -470,7 +470,7 @@ def test_a_download_from_another_province_or_another_case_is_not_found(as_user, 
     assert as_user("caseworker.haiphong").get(url("file_download", case, attachment.pk)).status_code == 404
     other = services.create_case(
         actor=worker,
-        person_data={"full_name": "Người khác (minh hoạ)", "birth_year": 2000},
+        person_data={"full_name": "Người khác (minh họa)", "birth_year": 2000},
         case_data={
             "intake_channel": "rescue",
             "reception_date": TODAY(),

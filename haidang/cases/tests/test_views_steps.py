@@ -32,13 +32,13 @@ from haidang.places.models import AdministrativeUnit
 pytestmark = pytest.mark.django_db
 
 S = CaseStatus
-NAME = "Phạm Thị Thu (minh hoạ)"
-REPRESENTATIVE = "Phạm Văn Hùng (minh hoạ)"
+NAME = "Phạm Thị Thu (minh họa)"
+REPRESENTATIVE = "Phạm Văn Hùng (minh họa)"
 OFFICER_AGENCY = "Ủy ban nhân dân Xã Thạch Thất"
 RECEIVING_AGENCY = "Ủy ban nhân dân Xã Tây Phương"
-SHELTER = "Cơ sở trợ giúp nạn nhân Hà Nội (minh hoạ)"
-JOBS = "Trung tâm Dịch vụ việc làm Hà Nội (minh hoạ)"
-MEALS = "Tiền ăn (minh hoạ)"
+SHELTER = "Cơ sở trợ giúp nạn nhân Hà Nội (minh họa)"
+JOBS = "Trung tâm Dịch vụ việc làm Hà Nội (minh họa)"
+MEALS = "Tiền ăn (minh họa)"
 
 
 def commune(name, province="01"):
@@ -120,7 +120,7 @@ def meals(demo_users):
             "amount": Decimal(50000),
             "max_units": 30,
             "valid_from": date(2025, 7, 1),
-            "legal_basis": "Nghị quyết minh hoạ 01/2025/NQ-HĐND",
+            "legal_basis": "Nghị quyết minh họa 01/2025/NQ-HĐND",
         },
     )
 
@@ -344,7 +344,7 @@ def test_a_support_item_is_recorded_at_the_provinces_rate_with_totals(as_user, c
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"item": "Tiền xe (minh hoạ)"}, "item", "has no rate for"),
+        ({"item": "Tiền xe (minh họa)"}, "item", "has no rate for"),
         ({"quantity": "31"}, "quantity", "would pass the limit of 30"),
         ({"quantity": "0"}, "quantity", "Enter one or more."),
         ({"quantity": "99999999999"}, "quantity", "Enter at most"),
@@ -376,15 +376,15 @@ def test_a_regime_the_person_is_not_entitled_to_is_refused_with_its_article(as_u
         data={
             "province": province("01"),
             "regime": "VOC",
-            "item": "Học nghề (minh hoạ)",
+            "item": "Học nghề (minh họa)",
             "unit_label": "month",
             "amount": Decimal(1500000),
             "valid_from": date(2025, 7, 1),
-            "legal_basis": "Nghị quyết minh hoạ 02/2025/NQ-HĐND",
+            "legal_basis": "Nghị quyết minh họa 02/2025/NQ-HĐND",
         },
     )
     client = as_user("caseworker.hanoi")
-    response = client.post(url("support", case), item_data(case, regime="VOC", item="Học nghề (minh hoạ)"))
+    response = client.post(url("support", case), item_data(case, regime="VOC", item="Học nghề (minh họa)"))
     named(response, "regime", "Not available", key="item_form")
     assert "Art. 37(3)" in errors_of(response, "item_form")["regime"][0]
     refused = {row["regime"]: row["outcome"] for row in response.context["eligibility"][0]["rows"]}
@@ -459,7 +459,7 @@ def referral_data(**changes):
     data = {
         "provider": str(agency(JOBS).pk),
         "service_type": "employment",
-        "reason": "Tìm việc làm sau khi trở về (minh hoạ)",
+        "reason": "Tìm việc làm sau khi trở về (minh họa)",
         "consent": "",
         "legal_basis": "",
         "follow_up_on": "",
@@ -519,7 +519,7 @@ def test_a_consent_for_another_recipient_is_refused_on_the_consent_field(as_user
 )
 def test_a_refused_referral_names_the_field(as_user, case, changes, field, message):
     client = as_user("caseworker.hanoi")
-    response = client.post(url("referrals", case), referral_data(legal_basis="Điều 3 (minh hoạ)", **changes))
+    response = client.post(url("referrals", case), referral_data(legal_basis="Điều 3 (minh họa)", **changes))
     named(response, field, message)
     assert not Referral.objects.exists()
 
@@ -531,8 +531,8 @@ def test_a_referral_is_updated_through_its_allowed_statuses(as_user, demo_users,
         data={
             "provider": agency(JOBS),
             "service_type": "employment",
-            "reason": "Tìm việc (minh hoạ)",
-            "legal_basis": "Điều 3 (minh hoạ)",
+            "reason": "Tìm việc (minh họa)",
+            "legal_basis": "Điều 3 (minh họa)",
         },
     )
     client = as_user("caseworker.hanoi")
@@ -543,9 +543,9 @@ def test_a_referral_is_updated_through_its_allowed_statuses(as_user, demo_users,
     assert "status" in row["update"].errors and row["update_open"]
     assert f'href="#id_referral-{referral.pk}_status"' in response.content.decode()
     assert client.post(update, {"status": "accepted", "outcome": "Đã nhận hồ sơ"}).status_code == 302
-    assert client.post(update, {"status": "completed", "outcome": "Đã có việc làm (minh hoạ)"}).status_code == 302
+    assert client.post(update, {"status": "completed", "outcome": "Đã có việc làm (minh họa)"}).status_code == 302
     referral.refresh_from_db()
-    assert (referral.status, referral.outcome) == ("completed", "Đã có việc làm (minh hoạ)")
+    assert (referral.status, referral.outcome) == ("completed", "Đã có việc làm (minh họa)")
     page = client.get(url("referrals", case))
     assert page.context["rows"][0]["update"] is None and "Completed" in page.content.decode()
     # A completed referral cannot change: said, not an error page.
@@ -560,7 +560,7 @@ def test_a_referral_of_another_case_is_not_found(as_user, demo_users, case, make
     referral = services.create_referral(
         actor=demo_users["caseworker.hanoi"],
         case=other,
-        data={"provider": agency(JOBS), "service_type": "health", "reason": "Khám (minh hoạ)", "legal_basis": "x"},
+        data={"provider": agency(JOBS), "service_type": "health", "reason": "Khám (minh họa)", "legal_basis": "x"},
     )
     client = as_user("caseworker.hanoi")
     assert client.post(url("referral_update", case, referral.pk), {"status": "accepted"}).status_code == 404
@@ -573,7 +573,7 @@ def transfer_data(**changes):
     data = {
         "to_unit": commune("Xã Tây Phương").code,
         "to_agency": str(agency(RECEIVING_AGENCY).pk),
-        "reason": "Người này sống tại xã Tây Phương (minh hoạ)",
+        "reason": "Người này sống tại xã Tây Phương (minh họa)",
         "consent": "",
         "legal_basis": "",
     }
@@ -620,8 +620,8 @@ def test_declining_a_transfer_needs_a_reason(as_user, demo_users, case):
         data={
             "to_unit": commune("Xã Tây Phương"),
             "to_agency": agency(RECEIVING_AGENCY),
-            "reason": "Về quê (minh hoạ)",
-            "legal_basis": "Điều 3 (minh hoạ)",
+            "reason": "Về quê (minh họa)",
+            "legal_basis": "Điều 3 (minh họa)",
         },
     )
     transfer = Transfer.objects.get()
@@ -650,8 +650,8 @@ def test_only_the_receiving_unit_may_answer(as_user, demo_users, case):
         data={
             "to_unit": commune("Xã Tây Phương"),
             "to_agency": agency(RECEIVING_AGENCY),
-            "reason": "Về quê (minh hoạ)",
-            "legal_basis": "Điều 3 (minh hoạ)",
+            "reason": "Về quê (minh họa)",
+            "legal_basis": "Điều 3 (minh họa)",
         },
     )
     transfer = Transfer.objects.get()
@@ -690,7 +690,7 @@ def test_a_refused_transfer_names_the_field(as_user, case, changes, field, messa
     if changes.get("to_agency") == "haiphong":
         changes["to_agency"] = str(agency("Ủy ban nhân dân Phường Hồng Bàng").pk)
     client = as_user("caseworker.hanoi")
-    response = client.post(url("transfer", case), transfer_data(**{"legal_basis": "Điều 3 (minh hoạ)", **changes}))
+    response = client.post(url("transfer", case), transfer_data(**{"legal_basis": "Điều 3 (minh họa)", **changes}))
     named(response, field, message)
     assert not Transfer.objects.exists()
 
@@ -709,7 +709,7 @@ def test_the_agencies_of_a_unit_in_another_province_are_offered_once_its_code_is
     hong_bang = agency("Ủy ban nhân dân Phường Hồng Bàng")
     response = client.post(
         url("transfer", case),
-        transfer_data(to_unit=haiphong.code, to_agency=str(hong_bang.pk), legal_basis="Điều 3 (minh hoạ)"),
+        transfer_data(to_unit=haiphong.code, to_agency=str(hong_bang.pk), legal_basis="Điều 3 (minh họa)"),
     )
     assert response.status_code == 302
     assert Transfer.objects.get().to_agency == hong_bang
@@ -717,7 +717,7 @@ def test_the_agencies_of_a_unit_in_another_province_are_offered_once_its_code_is
 
 def test_a_second_transfer_while_one_is_waiting_is_refused(as_user, case):
     client = as_user("caseworker.hanoi")
-    data = transfer_data(legal_basis="Điều 3 (minh hoạ)")
+    data = transfer_data(legal_basis="Điều 3 (minh họa)")
     assert client.post(url("transfer", case), data).status_code == 302
     response = client.post(url("transfer", case), data)
     assert response.status_code == 400 and Transfer.objects.count() == 1
@@ -730,7 +730,7 @@ def test_a_second_transfer_while_one_is_waiting_is_refused(as_user, case):
 def visit_data(**changes):
     data = {
         "visit_date": day(TODAY()),
-        "situation": "Sức khoẻ ổn định, đã đi làm (minh hoạ)",
+        "situation": "Sức khoẻ ổn định, đã đi làm (minh họa)",
         "needs": "Vốn vay nhỏ",
         "next_visit_on": day(TODAY() + timedelta(days=30)),
     }
@@ -776,13 +776,13 @@ def rate_data(**changes):
     data = {
         "province": str(province("01").pk),
         "regime": "MED",
-        "item": "Khám sức khoẻ (minh hoạ)",
+        "item": "Khám sức khoẻ (minh họa)",
         "unit_label": "once",
         "amount": "300000",
         "max_units": "",
         "valid_from": "01/07/2025",
         "valid_to": "",
-        "legal_basis": "Nghị quyết minh hoạ 03/2025/NQ-HĐND",
+        "legal_basis": "Nghị quyết minh họa 03/2025/NQ-HĐND",
     }
     data.update(changes)
     return data
@@ -799,12 +799,12 @@ def test_the_coordinator_adds_a_rate_and_it_is_listed_by_province_and_regime(as_
     assert (rate.amount, rate.unit_label, rate.created_by.username) == (Decimal(300000), "once", "coordinator.hanoi")
     page = client.get(reverse("cases:rates"))
     html = page.content.decode()
-    assert "Rate recorded: Khám sức khoẻ (minh hoạ), 300,000 VND, Thành phố Hà Nội." in html
+    assert "Rate recorded: Khám sức khoẻ (minh họa), 300,000 VND, Thành phố Hà Nội." in html
     assert [row["regime"] for row in page.context["rows"]] == ["a) Essential needs", "b) Medical support"]
     filtered = client.get(reverse("cases:rates"), {"regime": "MED", "province": "01"}).context["rows"]
-    assert [row["item"] for row in filtered] == ["Khám sức khoẻ (minh hoạ)"]
+    assert [row["item"] for row in filtered] == ["Khám sức khoẻ (minh họa)"]
     by_name = client.get(reverse("cases:rates"), {"regime": "MED", "province": "ha noi"}).context["rows"]
-    assert [row["item"] for row in by_name] == ["Khám sức khoẻ (minh hoạ)"]
+    assert [row["item"] for row in by_name] == ["Khám sức khoẻ (minh họa)"]
 
 
 @pytest.mark.parametrize(
@@ -836,11 +836,11 @@ def test_case_workers_read_their_provinces_rates_and_cannot_add_one(as_user, dem
         data={
             "province": province("31"),
             "regime": "ESS",
-            "item": "Tiền ăn Hải Phòng (minh hoạ)",
+            "item": "Tiền ăn Hải Phòng (minh họa)",
             "unit_label": "day",
             "amount": Decimal(45000),
             "valid_from": date(2025, 7, 1),
-            "legal_basis": "Nghị quyết minh hoạ (Hải Phòng)",
+            "legal_basis": "Nghị quyết minh họa (Hải Phòng)",
         },
     )
     for username in ("caseworker.hanoi", "commune.hanoi.a"):
@@ -886,7 +886,7 @@ def test_no_input_produces_a_server_error(as_user, demo_users, case):
     referral = services.create_referral(
         actor=demo_users["caseworker.hanoi"],
         case=case,
-        data={"provider": agency(JOBS), "service_type": "health", "reason": "Khám (minh hoạ)", "consent": given},
+        data={"provider": agency(JOBS), "service_type": "health", "reason": "Khám (minh họa)", "consent": given},
     )
     client = as_user("caseworker.hanoi")
     targets = [
@@ -931,7 +931,7 @@ def test_sub_page_queries_do_not_grow_with_rows(as_user, demo_users, case, meals
         services.create_referral(
             actor=worker,
             case=case,
-            data={"provider": agency(JOBS), "service_type": "health", "reason": "Khám (minh hoạ)", "consent": given},
+            data={"provider": agency(JOBS), "service_type": "health", "reason": "Khám (minh họa)", "consent": given},
         )
         give_consent(demo_users, case, "share")
         services.record_visit(actor=worker, case=case, data={"visit_date": TODAY(), "situation": "Ổn định"})
@@ -973,7 +973,7 @@ def test_break_the_glass_page_opens_an_outside_case_with_a_reason(demo_users, si
 
     case = _services.create_case(
         actor=demo_users["caseworker.hanoi"],
-        person_data={"full_name": "Người thử (minh hoạ)"},
+        person_data={"full_name": "Người thử (minh họa)"},
         case_data={
             "intake_channel": "hotline_tip",
             "reception_date": _date(2026, 6, 1),

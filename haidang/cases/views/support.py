@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haidang.cases import eligibility, selectors, support
+from haidang.cases.eligibility_text import say
 from haidang.cases.forms import RATE_UNIT_LABELS, SupportExtensionForm, SupportItemForm
 from haidang.cases.models import LegalRegime, RateTable
 from haidang.cases.permissions import require_view_cases
@@ -55,17 +56,17 @@ def _eligibility(case, persons, labels: dict) -> list[dict]:
             {
                 "beneficiary": labels[str(person.pk)],
                 "legal_regime": _label(LegalRegime.choices, str(assessment.legal_regime)),
-                "legal_regime_reason": _(assessment.legal_regime_reason),
-                "category": _(assessment.category),
-                "notes": [_(note) for note in assessment.notes],
+                "legal_regime_reason": say(assessment.legal_regime_reason),
+                "category": say(assessment.category),
+                "notes": [say(note) for note in assessment.notes],
                 "rows": [
                     {
                         "regime": _regime_name(decision.regime.value),
                         "outcome": str(OUTCOME_LABELS.get(decision.outcome, decision.outcome)),
                         "outcome_key": str(decision.outcome),
-                        "article": decision.article,
-                        "reason": _(decision.reason),
-                        "conditions": [_(condition) for condition in decision.conditions],
+                        "article": say(decision.article),
+                        "reason": say(decision.reason),
+                        "conditions": [say(condition) for condition in decision.conditions],
                     }
                     for decision in assessment.decisions
                 ],

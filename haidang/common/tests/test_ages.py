@@ -53,7 +53,7 @@ def test_the_database_bands_ages_exactly_as_python_does(demo_users):
     for received, birth in people:
         case = services.create_case(
             actor=worker,
-            person_data={"full_name": "Nguyễn Văn Tuổi (minh hoạ)", **birth},
+            person_data={"full_name": "Nguyễn Văn Tuổi (minh họa)", **birth},
             case_data={"intake_channel": "self_report", "reception_date": received, "unit": hanoi, "agency": agency},
         )
         expected[case.pk] = age_band_on(
@@ -79,7 +79,7 @@ def test_a_child_with_a_birth_year_alone_is_a_child_for_linking_and_for_support(
     worker = demo_users["caseworker.hanoi"]
     case = services.create_case(
         actor=worker,
-        person_data={"full_name": "Vũ Thị Thanh (minh hoạ)", "birth_year": 1990},
+        person_data={"full_name": "Vũ Thị Thanh (minh họa)", "birth_year": 1990},
         case_data={
             "intake_channel": "self_report",
             "reception_date": date(2026, 3, 1),
@@ -88,7 +88,7 @@ def test_a_child_with_a_birth_year_alone_is_a_child_for_linking_and_for_support(
         },
     )
     child = protection.link_person(
-        actor=worker, case=case, person_data={"full_name": "Vũ An (minh hoạ)", "birth_year": 2008}, relationship="child"
+        actor=worker, case=case, person_data={"full_name": "Vũ An (minh họa)", "birth_year": 2008}, relationship="child"
     ).person
     applicant = support.applicant_for(case, child, on=date(2026, 3, 1))
     assert applicant.age == 17 and not applicant.adult_companion

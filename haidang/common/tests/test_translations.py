@@ -94,3 +94,16 @@ def test_old_style_words_are_recognised():
 def test_vietnamese_follows_one_spelling(vietnamese):
     # DEVELOPERS.md, "Spelling": hòa, khóa, xóa, hủy, tùy (the tone placement of Decree 30/2020).
     assert {word for _, msgstrs, _ in vietnamese for text in msgstrs for word in old_style_words(text)} == set()
+
+
+def test_demonstration_data_follows_the_same_spelling():
+    # The demonstration records are what a new user reads first: "(minh họa)", "tái hòa nhập", "Ngoại khóa".
+    sources = sorted((LOCALE.parent / "haidang").glob("*/demo.py"))
+    assert sources
+    strings = [
+        (path.parent.name, node.value)
+        for path in sources
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    assert {(app, word) for app, text in strings for word in old_style_words(text)} == set()

@@ -60,7 +60,7 @@ def _cases(users) -> tuple[str, str]:
     for day in (OLD_DAY, NEW_DAY):
         case = case_services.create_case(
             actor=users["caseworker.hanoi"],
-            person_data={"full_name": "Nạn nhân Địa bàn (minh hoạ)", "sex": "female", "birth_year": 2000},
+            person_data={"full_name": "Nạn nhân Địa bàn (minh họa)", "sex": "female", "birth_year": 2000},
             case_data={
                 "intake_channel": "rescue",
                 "reception_date": day,
@@ -79,7 +79,7 @@ def _activities(users) -> tuple[str, str]:
             actor=users["coordinator.hanoi"],
             data={
                 "activity_type": "communication_session",
-                "title": "Tuyên truyền tại nhà văn hoá thôn (minh hoạ)",
+                "title": "Tuyên truyền tại nhà văn hóa thôn (minh họa)",
                 "start_date": day,
                 "unit": unit(KIM_QUAN if day == OLD_DAY else THACH_THAT, day),
                 "organiser": agency("Hội Liên hiệp Phụ nữ Thành phố Hà Nội"),
@@ -97,7 +97,7 @@ def _models(users) -> tuple[str, str]:
         model = prevention_services.create_prevention_model(
             actor=users["coordinator.hanoi"],
             data={
-                "name": f"Mô hình cộng đồng {day.year} (minh hoạ)",
+                "name": f"Mô hình cộng đồng {day.year} (minh họa)",
                 "kind": "prevention",
                 "unit": unit(KIM_QUAN if day == OLD_DAY else THACH_THAT, day),
                 "agency": agency("Hội Liên hiệp Phụ nữ Thành phố Hà Nội"),
@@ -140,7 +140,7 @@ def _reports(users) -> tuple[tuple[str, str], str]:
             number=number,
             issued_on=issued_on,
             issuing_agency=agency("Ủy ban nhân dân Thành phố Hà Nội"),
-            title="Báo cáo kết quả (minh hoạ)",
+            title="Báo cáo kết quả (minh họa)",
             text="",
             form_version=version,
             period_id=period_id,
@@ -157,7 +157,7 @@ def _reports(users) -> tuple[tuple[str, str], str]:
 
 def _agencies() -> tuple[str, str]:
     old = Agency.objects.create(
-        name="Ủy ban nhân dân Xã Kim Quan (minh hoạ)",
+        name="Ủy ban nhân dân Xã Kim Quan (minh họa)",
         agency_type=AgencyType.COMMUNE_PEOPLES_COMMITTEE,
         unit=unit(KIM_QUAN, OLD_DAY),
         is_active=False,

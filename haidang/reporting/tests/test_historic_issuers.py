@@ -19,10 +19,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 def _directive(demo_users, form_version, issuer, issued_on, deadline):
     return services.create_directive(
         actor=demo_users["coordinator.hanoi"],
-        number="99/UBND (minh hoạ)",
+        number="99/UBND (minh họa)",
         issued_on=issued_on,
         issuing_agency=issuer,
-        title="Báo cáo (minh hoạ)",
+        title="Báo cáo (minh họa)",
         text="",
         form_version=form_version,
         period_id=f"{issued_on.year}-07-01_{issued_on.year}-07-31",
@@ -58,7 +58,7 @@ def test_a_body_of_the_old_map_needs_its_last_day_and_a_unit_of_its_day():
     with pytest.raises(ValidationError) as caught:
         access_services.create_agency(
             actor=None,
-            name="Phòng Tư pháp huyện (minh hoạ)",
+            name="Phòng Tư pháp huyện (minh họa)",
             agency_type=AgencyType.DISTRICT_LABOUR_OFFICE,
             unit=district,
         )
@@ -66,7 +66,7 @@ def test_a_body_of_the_old_map_needs_its_last_day_and_a_unit_of_its_day():
     new_commune = AdministrativeUnit.objects.get(parent__code="01", valid_to__isnull=True, name="Xã Thạch Thất")
     with pytest.raises(ValidationError) as caught:
         access_services.create_agency(
-            actor=None, name="Ban (minh hoạ)", agency_type=AgencyType.NGO, unit=new_commune, valid_to=date(2024, 1, 1)
+            actor=None, name="Ban (minh họa)", agency_type=AgencyType.NGO, unit=new_commune, valid_to=date(2024, 1, 1)
         )
     assert "unit" in caught.value.message_dict
 
@@ -75,7 +75,7 @@ def test_a_2024_activity_is_organised_by_a_body_that_existed_then(demo_users):
     old_commune = AdministrativeUnit.objects.filter(parent=old_district()).order_by("code").first()
     data = {
         "activity_type": "communication_session",
-        "title": "Tuyên truyền tại thôn (minh hoạ)",
+        "title": "Tuyên truyền tại thôn (minh họa)",
         "start_date": date(2024, 7, 20),
         "unit": old_commune,
         "organiser": Agency.objects.get(name="Hội Liên hiệp Phụ nữ Thành phố Hà Nội"),

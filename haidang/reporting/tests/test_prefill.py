@@ -31,7 +31,7 @@ def receive(demo_users):
         return case_services.create_case(
             actor=demo_users["caseworker.hanoi"] if agency_name else demo_users["commune.hanoi.a"],
             person_data={
-                "full_name": "Trần Thị Mẫu (minh hoạ)",
+                "full_name": "Trần Thị Mẫu (minh họa)",
                 "sex": sex,
                 "birth_year": birth_year,
                 "birth_date": birth_date,
@@ -137,7 +137,7 @@ def test_identified_returned_supported_and_referred_in_the_period(demo_users, pl
     )
     Referral.objects.create(
         case=early,
-        provider=agency("Trung tâm Dịch vụ việc làm Hà Nội (minh hoạ)"),
+        provider=agency("Trung tâm Dịch vụ việc làm Hà Nội (minh họa)"),
         service_type="employment",
         reason="Hỗ trợ tìm việc làm",
         created_by=demo_users["caseworker.hanoi"],

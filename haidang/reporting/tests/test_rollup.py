@@ -122,7 +122,7 @@ def test_two_levels_a_province_report_stands_for_its_communes(
     national = make_directive(
         actor=national_coordinator,
         number="9/BCĐ",
-        issuing_agency=agency("Ban Chỉ đạo phòng, chống tội phạm (minh hoạ)"),
+        issuing_agency=agency("Ban Chỉ đạo phòng, chống tội phạm (minh họa)"),
         recipient_rules=[{"level": UnitLevel.PROVINCE, "agency_type": AgencyType.PROVINCIAL_PEOPLES_COMMITTEE}],
     )
     provinces = {r.unit.name: r for r in services.issue_directive(actor=national_coordinator, directive=national)}

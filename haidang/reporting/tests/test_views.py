@@ -98,7 +98,7 @@ def test_a_period_in_words_and_recipient_units_by_name(clock, sign_in, demo_user
             .fields["issuing_agency"]
             .queryset.get(name="Ủy ban nhân dân Thành phố Hà Nội")
             .pk,
-            "title": "Báo cáo quý III (minh hoạ)",
+            "title": "Báo cáo quý III (minh họa)",
             "form_version": form_version.pk,
             "period": "Q3",
             "period_year": "2026",

@@ -27,11 +27,11 @@ def returned_case(demo_users):
     """Received 01/03/2026, identified 05/03, home on 10/03 — every step entered on 03/12/2026."""
     hanoi = AdministrativeUnit.objects.get(code="01", valid_to__isnull=True)
     worker, supervisor = demo_users["caseworker.hanoi"], demo_users["supervisor.hanoi"]
-    late = "Hồ sơ giấy nhận muộn (minh hoạ)"
+    late = "Hồ sơ giấy nhận muộn (minh họa)"
     with time_machine.travel(timezone.make_aware(datetime(2026, 12, 3, 10, 0)), tick=False):
         case = services.create_case(
             actor=worker,
-            person_data={"full_name": "Hà Thị Sim (minh hoạ)", "birth_year": 2001, "sex": "female"},
+            person_data={"full_name": "Hà Thị Sim (minh họa)", "birth_year": 2001, "sex": "female"},
             case_data={
                 "intake_channel": "self_report",
                 "reception_date": date(2026, 3, 1),
