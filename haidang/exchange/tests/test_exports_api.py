@@ -94,7 +94,9 @@ def test_a_partner_exchange_holds_only_the_cases_whose_consent_covers_the_partne
     download = supervisor.get(f"/api/v1/exports/{export['id']}/download")
     assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
     rows = rows_of(download)
-    assert sorted(row["x_case_number"] for row in rows) == sorted([partner_cases["A"].number, partner_cases["B"].number])
+    assert sorted(row["x_case_number"] for row in rows) == sorted(
+        [partner_cases["A"].number, partner_cases["B"].number]
+    )
     first = rows[0]
     assert first["prs_SecondName"] == "Nguyễn"
     assert first["prs_Gender"] == "Feminine" and first["prs_Citizenship"] == "VN"
