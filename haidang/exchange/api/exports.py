@@ -5,13 +5,14 @@ from uuid import UUID
 
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 
 from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, invalid, paginate
 from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef, agency_ref, code_of, unit_ref
+from haidang.exchange.htcds import importing
 from haidang.exchange.models import Export, ExportFormat
 from haidang.exchange.selectors.exports import exports_visible_to, get_export_for_user, recipients
 from haidang.exchange.services import exports as services
@@ -187,3 +188,52 @@ def download_export(request, export_id: UUID):
     response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+class ImportRowError(Schema):
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+class HtcdsImportOut(Schema):
+    rows: int = Field(description="Records read.")
+    errors: list[ImportRowError] = Field(description="Every problem as row, column, value and a message.")
+    committed: bool = Field(description="True when the cases were recorded (only with `commit` and no error).")
+    created: int
+    file_hash: str = Field(description="SHA-256 of the file, as the audit log records it.")
+
+
+@router.post(
+    "/htcds/import",
+    response={200: HtcdsImportOut, **ERRORS},
+    summary="Import a partner's HTCDS v2 records (CSV or JSON): a dry run unless `commit`, then all or nothing",
+    description="Multipart: `file`, `file_format` (csv or json), `agency` (the receiving agency, yours), "
+    "`intake_channel`, `commit` (default false). Every record is read into a person and a case or into errors "
+    "(row, column, value, message); HTCDS codes are read back (Gender, TypeOfExploitation, alpha-2 countries) and "
+    "the mailing address is placed on the map of the registration date. Needs `import_export` and `edit_cases`.",
+)
+def import_htcds(
+    request,
+    agency: Form[UUID],
+    intake_channel: Form[str],
+    file_format: Form[str] = "csv",
+    commit: Form[bool] = False,
+    file: File[UploadedFile] = None,
+):
+    _require_export(request)
+    if file is None:
+        raise invalid({"file": [_("Choose a file.")]})
+    if file_format not in ExportFormat.values:
+        raise invalid({"file_format": [_("Choose CSV or JSON.")]})
+    content = file.read(importing.MAX_BYTES + 1)
+    result = importing.import_records(
+        actor=request.user,
+        content=content,
+        file_format=file_format,
+        agency=_recipient(agency),
+        intake_channel=intake_channel,
+        commit=commit,
+    )
+    return result.as_dict()
