@@ -582,20 +582,32 @@ def resolve_address(
     The address is read as a name followed by its parents; while that names nothing, its first part is set
     aside as a place below the commune (hamlet, street, house: "thôn 3", "số 12 ngõ 5", "Đồng Mai") and the
     rest is read again. A part is never set aside for the word it begins with: "Đường Lâm" and "Phố Ràng" are
-    communes. The first reading that names a unit (valid on the day, or of another date with the units valid
-    on the day in its place) is the answer; otherwise the first that offers a choice.
+    communes. The first reading that names anything is the answer: a unit (valid on the day, or of another date
+    with the units valid on the day in its place), or a choice — never a coarser unit found by setting aside a
+    part that names several. In an address written with diacritics, two units whose names differ only by them
+    are told apart by the spelling typed.
     """
     address = clean_text(text)
     parts = _address_parts(address)
-    choice: AddressResolution | None = None
+    marked = address.lower() != fold(address)  # written with diacritics: "Thanh" is then not "Thành"
     for begin in range(len(parts)):
         found = resolve(", ".join(parts[begin:]), day=as_of, levels=levels, prefer=prefer)
-        answer = AddressResolution(address=address, resolution=found, set_aside=parts[:begin])
-        if found.status in ("resolved", "not_valid"):
-            return answer
-        if choice is None and found.status == "ambiguous":
-            choice = answer
-    if choice is not None:
-        return choice
+        if found.status == "ambiguous" and marked:
+            found = _decided_by_marks(found, parts[begin])
+        if found.status not in ("unknown", "empty"):
+            return AddressResolution(address=address, resolution=found, set_aside=parts[:begin])
     found = resolve(", ".join(parts), day=as_of, levels=levels, prefer=prefer)
     return AddressResolution(address=address, resolution=found)
+
+
+def _decided_by_marks(found: Resolution, typed_part: str) -> Resolution:
+    """Two units whose names differ only by diacritics ("Xã Nga Thanh" and "Xã Nga Thành" of one district): in
+    an address written with diacritics, the one spelt exactly as typed."""
+    typed = _read_name(typed_part)
+    exact = [m for m in found.alternatives if m.score >= SURE and _unit_name(m.unit).marked == typed.marked]
+    if len(exact) != 1:
+        return found
+    others = [m for m in found.alternatives if m is not exact[0]]
+    return Resolution(
+        text=found.text, day=found.day, status="resolved", unit=exact[0].unit, confidence=PROPER, alternatives=others
+    )
