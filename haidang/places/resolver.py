@@ -218,7 +218,10 @@ def ranked_search(text: str, *, as_of: date | None = None, level: int | None = N
 def _candidates(name: _Name, *, day: date | None, levels: Iterable[int] | None) -> list[AdministrativeUnit]:
     if not name.words:
         return []
-    queryset = ranked_search(name.words, as_of=day)
+    # Ranked by the name as typed with its type word ("Xã Thanh" before the hundreds of "… Thanh"), so that the
+    # exact unit is never cut off by CANDIDATES.
+    queryset = selectors.search_units(name.words, as_of=day)
+    queryset = queryset.annotate(relevance=_relevance(name)).order_by("relevance", *queryset.query.order_by)
     if levels:
         queryset = queryset.filter(level__in=list(levels))
     return list(queryset[:CANDIDATES])

@@ -90,3 +90,9 @@ def test_names_that_differ_only_by_diacritics_are_told_apart_by_the_spelling_typ
     plain = resolve_address("xa nga thanh, huyen nga son, thanh hoa", as_of=BEFORE)
     assert plain.status == "ambiguous"
     assert {m.unit.name for m in plain.alternatives} >= {"Xã Nga Thanh", "Xã Nga Thành"}
+
+
+def test_a_short_common_name_with_its_type_word_is_not_lost_among_hundreds():
+    found = resolve_address("Xã Thanh, Huyện Hướng Hóa, Tỉnh Quảng Trị", as_of=BEFORE)
+    assert found.status == "resolved" and found.unit.name == "Xã Thanh"
+    assert found.unit.parent.name == "Huyện Hướng Hóa"
