@@ -5,7 +5,7 @@ from uuid import UUID
 
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from haidang.access.models import Agency
 from haidang.access.roles import Capability
@@ -122,7 +122,7 @@ def request_partner_export(request, payload: ExportIn):
         file_format=payload.file_format,
         purpose=payload.purpose,
     )
-    return 201, _out(export)
+    return Status(201, _out(export))
 
 
 @router.post(
@@ -141,7 +141,7 @@ def request_research_extract(request, payload: ExportIn):
         file_format=payload.file_format,
         purpose=payload.purpose,
     )
-    return 201, _out(export)
+    return Status(201, _out(export))
 
 
 @router.get("/exports/{export_id}", response={200: ExportOut, **ERRORS}, summary="One export")
