@@ -33,6 +33,7 @@ if HAIDANG_ENV == "test":
         "FIELD_HASH_KEY": "VGVzdEhhc2hLZXktLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0=",
         "BACKUP_KEYS": ["tb1:VGVzdEJhY2t1cEtleS0tLS0tLS0tLS0tLS0tLS0tLS0="],
         "METRICS_TOKEN": "test-metrics-token",
+        "EXPORT_PSEUDONYM_KEY": "VGVzdFBzZXVkb255bUtleS0tLS0tLS0tLS0tLS0tLS0=",
     }
 elif HAIDANG_ENV == "development":
     _local_keys = read_local_keys(VAR_DIR / "local-keys.json")
@@ -76,6 +77,10 @@ def _optional_secret(name: str) -> str:
 BACKUP_KEYS = [item.strip() for item in _optional_secret("BACKUP_KEYS").split(",") if item.strip()]
 # The bearer token a Prometheus scraper sends to /metrics; without one /metrics answers 404.
 METRICS_TOKEN = _optional_secret("METRICS_TOKEN")
+# Keys the pseudonyms in research extracts (HMAC-SHA256 of the recipient and the record); a separate key from
+# the field keys and the hash key, so that a pseudonym can never be matched against a stored keyed hash. Without
+# it, research extracts are refused.
+EXPORT_PSEUDONYM_KEY = _optional_secret("EXPORT_PSEUDONYM_KEY")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:

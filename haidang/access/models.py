@@ -33,6 +33,8 @@ class AgencyType(models.TextChoices):
     SCHOOL = "school", _("School")
     PRESS = "press", _("Press")
     NGO = "ngo", _("Non-governmental organisation")
+    # Partners such as IOM, UNICEF or UNODC: recipients of case exchange, never holders of a scope.
+    INTERNATIONAL_ORGANISATION = "international_org", _("International organisation")
     MISSION_ABROAD = "mission_abroad", _("Vietnamese mission abroad")
     MINISTRY = "ministry", _("Ministry")
     STEERING_COMMITTEE = "steering_committee", _("Steering committee")

@@ -23,6 +23,7 @@ SITE_URLS = {
     "proceedings": "proceedings:case_list",
     "statistics": "statistics:dashboard",
     "audit": "audit:log",
+    "exports": "exchange:export_list",
     "notifications": "reporting:notifications",
     "api_docs": "api_docs",
     "set_language": "set_language",

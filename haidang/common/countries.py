@@ -159,3 +159,21 @@ def country_choices(language: str = "vi") -> list[tuple[str, str]]:
     """(code, name) for every country, sorted by name in the language."""
     rows = [(code, country_name(code, language)) for code in _codes()]
     return sorted(rows, key=lambda row: _key(row[1]))
+
+
+@lru_cache(maxsize=1)
+def _alpha2() -> dict[str, str]:
+    return {country.alpha_3: country.alpha_2 for country in pycountry.countries}
+
+
+def alpha2(code: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a stored alpha-3 code ("KHM" → "KH"); None for an unknown code.
+
+    HTCDS v2 exchanges countries as alpha-2; the project stores alpha-3."""
+    return _alpha2().get((code or "").upper())
+
+
+def from_alpha2(code: str) -> str | None:
+    """The alpha-3 code of an alpha-2 code ("KH" → "KHM"), as an HTCDS import reads countries."""
+    country = pycountry.countries.get(alpha_2=(code or "").strip().upper()) if code and len(code.strip()) == 2 else None
+    return country.alpha_3 if country is not None else None

@@ -27,6 +27,8 @@ def _new_keys() -> dict:
         # Seals backup archives (manage.py backup); never one of the field keys.
         "BACKUP_KEYS": [new_field_key("b1")],
         "METRICS_TOKEN": secrets.token_urlsafe(32),
+        # Keys the pseudonyms of research extracts (HMAC per recipient); never a field key.
+        "EXPORT_PSEUDONYM_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     }
 
 

@@ -72,13 +72,28 @@ class ResolutionOut(Schema):
     confidence: float
     message: str = Field(description="Why no unit was chosen, in words (empty when resolved).")
     alternatives: list[ResolvedUnitOut]
+    current_unit: UnitRef | None = Field(
+        None, description="Where records made under the chosen unit count on today's map (the crosswalk)."
+    )
+    set_aside: list[str] = Field(
+        default_factory=list,
+        description="For an address: the leading parts read as places below the commune (hamlet, street, house).",
+    )
 
 
 class ResolveParams(CleanSchema):
-    name: str = Field(
+    name: str | None = Field(
+        None,
         max_length=200,
         description="A name (with or without diacritics, with or without its type "
         'word, optionally followed by its parents: "Kim Quan, Thạch Thất, Hà Nội") or a code.',
+    )
+    address: str | None = Field(
+        None,
+        max_length=300,
+        description='A whole address as registers write it: "thôn 3, xa binh yen, thach that, ha noi", '
+        '"X. Bình Yên, H. Thạch Thất, TP Hà Nội" (short type words, no diacritics, hamlet and street parts first). '
+        "Give `name` or `address`.",
     )
     as_of: Day | None = Field(None, description="The date the record is about (ISO); default today.")
     level: int | None = Field(None, description="Only units of this level: 1 province, 2 district, 3 commune.")
@@ -185,19 +200,29 @@ def _resolved_out(described: resolver.Described, match: resolver.Match) -> dict:
 @router.get(
     "/units/resolve",
     response={200: ResolutionOut, 400: ErrorOut, 401: ErrorOut},
-    summary="The unit a typed name (or code) names on a date, with a confidence and the alternatives",
+    summary="The unit a typed name, code or whole address names on a date, with a confidence and the alternatives",
     description="The one name resolver the place pickers use: `name` read on the map of `as_of` (default today). "
     "A name that fits one unit surely answers `resolved`; two units of one name, or a name only begun or spelt "
     "otherwise, answer `ambiguous` with the units to choose from; the name of an old unit on a later date (or of a "
     "new unit on an earlier one) answers `not_valid`, explaining why, with the units valid on `as_of` in its place. "
-    "Always 200 for a name that could be read; 400 for an empty name or an impossible date.",
+    "With `address` instead of `name`, a whole address is read: short type words (TP, Tp., H., X., P., Q., TT), no "
+    "diacritics, and the leading parts below the commune (hamlet, street, house) set aside. `current_unit` is where "
+    "the unit counts on today's map. Always 200 for a text that could be read; 400 for neither `name` nor `address`, "
+    "or an impossible date.",
 )
 def resolve_unit_name(request, params: Query[ResolveParams]):
     day = params.as_of or timezone.localdate()
-    if not params.name.strip():
+    name, address = (params.name or "").strip(), (params.address or "").strip()
+    if not name and not address:
         raise ApiError(400, "invalid", _("The request has invalid values."), {"name": [_("This field is required.")]})
     levels = [params.level] if params.level is not None else None
-    found = resolver.resolve(params.name, day=day, levels=levels, prefer=resolver.home_paths(request.user))
+    prefer = resolver.home_paths(request.user)
+    set_aside: list[str] = []
+    if address and not name:
+        read = resolver.resolve_address(address, as_of=day, levels=levels, prefer=prefer)
+        found, set_aside = read.resolution, read.set_aside
+    else:
+        found = resolver.resolve(name, day=day, levels=levels, prefer=prefer)
     alternatives = found.alternatives[: resolver.ALTERNATIVES]
     matches = ([resolver.Match(found.unit, found.confidence)] if found.unit else []) + alternatives
     described = resolver.describe(matches)
@@ -214,6 +239,8 @@ def resolve_unit_name(request, params: Query[ResolveParams]):
             _resolved_out(item, match)
             for item, match in zip(described[1:] if found.unit else described, alternatives, strict=True)
         ],
+        "current_unit": unit_ref(selectors.current_unit_for(found.unit)) if found.unit else None,
+        "set_aside": set_aside,
     }
 
 

@@ -38,6 +38,7 @@ from haidang.places.models import AdministrativeUnit, UnitLevel, UnitSuccession
 from haidang.places.text import TYPE_PREFIXES, proper_name
 
 __all__ = [
+    "AddressResolution",
     "LABEL_SEPARATOR",
     "Match",
     "Resolution",
@@ -47,6 +48,7 @@ __all__ = [
     "label",
     "ranked_search",
     "resolve",
+    "resolve_address",
     "set_area_provider",
     "suggest",
 ]
@@ -216,7 +218,10 @@ def ranked_search(text: str, *, as_of: date | None = None, level: int | None = N
 def _candidates(name: _Name, *, day: date | None, levels: Iterable[int] | None) -> list[AdministrativeUnit]:
     if not name.words:
         return []
-    queryset = ranked_search(name.words, as_of=day)
+    # Ranked by the name as typed with its type word ("Xã Thanh" before the hundreds of "… Thanh"), so that the
+    # exact unit is never cut off by CANDIDATES.
+    queryset = selectors.search_units(name.words, as_of=day)
+    queryset = queryset.annotate(relevance=_relevance(name)).order_by("relevance", *queryset.query.order_by)
     if levels:
         queryset = queryset.filter(level__in=list(levels))
     return list(queryset[:CANDIDATES])
@@ -493,3 +498,119 @@ def _note(match: Match, became: list[AdministrativeUnit]) -> str:
         else:
             notes.append(_("since %(day)s includes part of %(unit)s") % params)
     return "; ".join(notes)
+
+
+# --- Addresses ----------------------------------------------------------------------------------------
+# An address as people write it in a register: "thôn 3, xa binh yen, thach that, ha noi", "X. Bình Yên, H.
+# Thạch Thất, TP Hà Nội", "Số 12 ngõ 5, P.12, Q.3, Tp.HCM". The parts below the commune (hamlet, street, house)
+# come first and are set aside; short type words are read in full; the rest goes to `resolve` as a name with
+# its parents, so the parents choose between communes of one name and the record's date chooses the map.
+
+# Short type words (folded, without their dots) → the type word in full.
+ADDRESS_TYPE_WORDS = {
+    "x": "Xã",
+    "h": "Huyện",
+    "p": "Phường",
+    "q": "Quận",
+    "tt": "Thị trấn",
+    "ttr": "Thị trấn",
+    "tx": "Thị xã",
+    "tp": "Thành phố",
+    "t": "Tỉnh",
+}
+# Names written short.
+ADDRESS_NAMES = {"hcm": "Hồ Chí Minh", "tphcm": "Thành phố Hồ Chí Minh", "hn": "Hà Nội", "brvt": "Bà Rịa - Vũng Tàu"}
+_SHORT_NUMBERED = re.compile(r"^(?P<type>[pPqQ])(?P<number>\d{1,2})$")
+
+
+@dataclass
+class AddressResolution:
+    """An address read on a day: the resolver's answer for the part that names a unit, the parts set aside
+    (hamlet, street, house), and where the unit — or each alternative — counts on today's map."""
+
+    address: str
+    resolution: Resolution
+    set_aside: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.resolution.status
+
+    @property
+    def unit(self) -> AdministrativeUnit | None:
+        return self.resolution.unit
+
+    @property
+    def confidence(self) -> float:
+        return self.resolution.confidence
+
+    @property
+    def alternatives(self) -> list[Match]:
+        return self.resolution.alternatives
+
+    @property
+    def today(self) -> AdministrativeUnit | None:
+        """Where records made under the unit count today (the unit itself when it is current)."""
+        return selectors.current_unit_for(self.unit) if self.unit is not None else None
+
+
+def _expand_part(part: str) -> str:
+    """ "X. Bình Yên" → "Xã Bình Yên", "Q.3" → "Quận 3", "Tp.HCM" → "Thành phố Hồ Chí Minh"."""
+    simple = _simplify(part)
+    numbered = _SHORT_NUMBERED.match(simple)
+    if numbered:
+        return f"{ADDRESS_TYPE_WORDS[numbered['type'].lower()]} {numbered['number']}"
+    words = simple.split()
+    if not words:
+        return ""
+    first = fold(words[0])
+    if first in ADDRESS_NAMES:
+        return " ".join([ADDRESS_NAMES[first], *words[1:]])
+    if len(words) > 1 and first in ADDRESS_TYPE_WORDS:
+        rest = [ADDRESS_NAMES.get(fold(word), word) for word in words[1:]]
+        return " ".join([ADDRESS_TYPE_WORDS[first], *rest])
+    return simple
+
+
+def _address_parts(text: str) -> list[str]:
+    parts = [part for part in _PARTS.split(clean_text(text)) if part.strip()]
+    return [expanded for expanded in (_expand_part(part) for part in parts) if expanded]
+
+
+def resolve_address(
+    text: str, *, as_of: date, levels: Iterable[int] | None = None, prefer: Iterable[str] = ()
+) -> AddressResolution:
+    """The unit an address names on `as_of`, with its place on today's map, a confidence and the alternatives.
+
+    The address is read as a name followed by its parents; while that names nothing, its first part is set
+    aside as a place below the commune (hamlet, street, house: "thôn 3", "số 12 ngõ 5", "Đồng Mai") and the
+    rest is read again. A part is never set aside for the word it begins with: "Đường Lâm" and "Phố Ràng" are
+    communes. The first reading that names anything is the answer: a unit (valid on the day, or of another date
+    with the units valid on the day in its place), or a choice — never a coarser unit found by setting aside a
+    part that names several. In an address written with diacritics, two units whose names differ only by them
+    are told apart by the spelling typed.
+    """
+    address = clean_text(text)
+    parts = _address_parts(address)
+    marked = address.lower() != fold(address)  # written with diacritics: "Thanh" is then not "Thành"
+    for begin in range(len(parts)):
+        found = resolve(", ".join(parts[begin:]), day=as_of, levels=levels, prefer=prefer)
+        if found.status == "ambiguous" and marked:
+            found = _decided_by_marks(found, parts[begin])
+        if found.status not in ("unknown", "empty"):
+            return AddressResolution(address=address, resolution=found, set_aside=parts[:begin])
+    found = resolve(", ".join(parts), day=as_of, levels=levels, prefer=prefer)
+    return AddressResolution(address=address, resolution=found)
+
+
+def _decided_by_marks(found: Resolution, typed_part: str) -> Resolution:
+    """Two units whose names differ only by diacritics ("Xã Nga Thanh" and "Xã Nga Thành" of one district): in
+    an address written with diacritics, the one spelt exactly as typed."""
+    typed = _read_name(typed_part)
+    exact = [m for m in found.alternatives if m.score >= SURE and _unit_name(m.unit).marked == typed.marked]
+    if len(exact) != 1:
+        return found
+    others = [m for m in found.alternatives if m is not exact[0]]
+    return Resolution(
+        text=found.text, day=found.day, status="resolved", unit=exact[0].unit, confidence=PROPER, alternatives=others
+    )

@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from haidang.exchange.api import exports
+
 router = Router(tags=["exchange"])
+router.add_router("", exports.router)

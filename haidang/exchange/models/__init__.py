@@ -1,1 +1,5 @@
 """Exchange: imports of the registers people keep and exports in HTCDS v2 (one module per side)."""
+
+from haidang.exchange.models.exports import Export, ExportAudience, ExportFormat, ExportStatus
+
+__all__ = ["Export", "ExportAudience", "ExportFormat", "ExportStatus"]

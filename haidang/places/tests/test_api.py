@@ -168,3 +168,19 @@ def test_a_search_lists_the_closest_names_first(api):
     assert items
     exact = api.get("/api/v1/units", {"q": "Thạch Thất"}).json()["items"]
     assert exact[0]["code"] == "09955"
+
+
+def test_resolve_a_whole_address_on_a_date(api):
+    url = "/api/v1/units/resolve"
+    found = api.get(url, {"address": "thôn 3, xa binh yen, thach that, ha noi", "as_of": "2024-05-01"}).json()
+    assert (found["status"], found["unit"]["code"], found["unit"]["valid_to"]) == ("resolved", "09982", "2025-06-30")
+    assert found["confidence"] >= 0.9
+    assert found["set_aside"] == ["thôn 3"]
+    assert found["current_unit"]["code"] != "09982"  # its place on today's map, through the crosswalk
+    later = api.get(url, {"address": "X. Bình Yên, H. Thạch Thất, TP Hà Nội", "as_of": "2026-05-01"}).json()
+    assert later["status"] == "not_valid" and later["unit"] is None
+    assert found["current_unit"]["code"] in {item["unit"]["code"] for item in later["alternatives"]}
+    choice = api.get(url, {"address": "Bình Yên", "as_of": "2024-05-01"}).json()
+    assert choice["status"] == "ambiguous" and len(choice["alternatives"]) >= 3
+    assert api.get(url, {"address": " "}).status_code == 400
+    assert api.get(url, {"address": "x" * 301}).status_code == 400
