@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from haidang.common.dates import DayError, format_day, parse_day
@@ -154,13 +156,23 @@ def read_text(value, *, max_length: int) -> str:
     return text
 
 
+_DASH = re.compile(r"\s*[-–—]\s*")
+
+
+def code_key(text: str) -> str:
+    """How a code or label is matched: folded, dashes without the spaces around them."""
+    return _DASH.sub("-", fold(text))
+
+
 def code_lookup(choices) -> dict[str, str]:
     """Every way a code may be written → the code: the code itself and its labels in both languages,
     folded (no case, no diacritics)."""
     table: dict[str, str] = {}
-    for value, label in choices:
-        table[fold(str(value))] = value
-        table[fold(str(label))] = value
+    for language in ("vi", "en"):
+        with translation.override(language):
+            for value, label in choices:
+                table[code_key(str(value))] = value
+                table[code_key(str(label))] = value
     return table
 
 
@@ -168,7 +180,7 @@ def read_code(value, *, lookup: dict[str, str], shown_choices: Callable[[], str]
     text = read_text(value, max_length=200)
     if not text:
         return ""
-    code = lookup.get(fold(text))
+    code = lookup.get(code_key(text))
     if code is None:
         raise CellError(
             _("“%(value)s” is not in the list; choose one of: %(choices)s.")
@@ -239,7 +251,6 @@ class Column:
     help: str = ""
     aliases: tuple[str, ...] = ()
 
-    @property
     def lookup(self) -> dict[str, str]:
         return code_lookup(self.choices)
 
@@ -266,11 +277,15 @@ class Schema:
         self.columns = tuple(columns)
         self.source_key = source_key
         self.by_key = {column.key: column for column in self.columns}
-        self._lookups = {c.key: c.lookup for c in self.columns if c.kind in ("code", "codes")}
         self._header_index: dict[str, Column] = {}
         for column in self.columns:
             for name in (column.header, column.key, *column.aliases):
                 self._header_index[fold(name)] = column
+
+    @cached_property
+    def _lookups(self) -> dict[str, dict[str, str]]:
+        # Built on first use, in both languages (the labels are translated).
+        return {c.key: c.lookup() for c in self.columns if c.kind in ("code", "codes")}
 
     @property
     def headers(self) -> list[str]:
@@ -301,7 +316,11 @@ class Schema:
         return mapped, errors
 
     def _choices_text(self, column: Column) -> Callable[[], str]:
-        return lambda: ", ".join(f"{value} ({label})" for value, label in column.choices)[:400]
+        def shown() -> str:
+            text = "; ".join(str(label) for _value, label in column.choices)
+            return text if len(text) <= 300 else text[:300].rsplit(";", 1)[0] + "; …"
+
+        return shown
 
     def read_cell(self, column: Column, value, values: dict, units: UnitCache | None):
         kind = column.kind

@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from haidang.exchange.api import imports
+
 router = Router(tags=["exchange"])
+router.add_router("", imports.router)

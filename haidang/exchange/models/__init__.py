@@ -1,1 +1,9 @@
-"""Exchange: imports of the registers people keep and exports in HTCDS v2 (one module per side)."""
+from haidang.exchange.models.imports import (  # noqa: F401
+    ImportBatch,
+    ImportFile,
+    ImportKind,
+    ImportLink,
+    ImportStatus,
+    RowAction,
+    StagedRow,
+)
