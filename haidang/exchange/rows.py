@@ -97,6 +97,8 @@ def read_day(value) -> date | None:
     """A day from a cell: a date, an Excel serial number, or text in any form `parse_day` reads."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, date):  # a cell formatted as a date (a datetime is a date too)
+        return parse_day(value)
     if isinstance(value, bool):
         raise CellError(_not_a_date(value))
     if isinstance(value, int | float):

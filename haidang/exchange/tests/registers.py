@@ -1,5 +1,6 @@
 """Registers for the import tests, written as the people who keep them would (synthetic data only)."""
 
+import csv
 import io
 
 from openpyxl import Workbook
@@ -64,10 +65,11 @@ def xlsx(schema, rows: list[dict], *, headers: list[str] | None = None, cells=No
 
 
 def csv_bytes(schema, rows: list[dict], *, delimiter=";", bom=True) -> bytes:
-    lines = [delimiter.join(schema.headers)]
-    for row in rows:
-        lines.append(delimiter.join(str(row.get(c.key, "") if row.get(c.key) is not None else "") for c in schema.columns))
-    text = "\n".join(lines) + "\n"
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(schema.headers)
+    writer.writerows([("" if row.get(c.key) is None else row[c.key]) for c in schema.columns] for row in rows)
+    text = out.getvalue()
     return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
 
 
