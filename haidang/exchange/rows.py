@@ -44,6 +44,8 @@ _SERIAL_RANGE = (1, 73_050)  # up to 31/12/2099
 _SERIAL_TEXT = re.compile(r"^\d{5}(?:\.0+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:[.\s\u00a0]\d{3})+$")
 _PLAIN_INT = re.compile(r"^[+-]?\d+$")
+# The column the error sheet adds: a fixed sheet comes back with it, and it is not read.
+ERROR_HEADER = "Lỗi cần sửa"
 LIST_SEPARATORS = re.compile(r"\s*[;,\n]\s*")
 
 
@@ -302,6 +304,9 @@ class Schema:
         for number, cell in enumerate(cells, start=1):
             text = clean_text(str(cell)) if cell is not None else ""
             column = self._header_index.get(fold(text)) if text else None
+            if fold(text) == fold(ERROR_HEADER):
+                mapped.append(None)
+                continue
             if text and column is None:
                 message = _("Column %(number)s, “%(name)s”, is not a column of this register.")
                 errors.append(RowError(1, text, text, message % {"number": number, "name": text}))
