@@ -11,6 +11,7 @@ an error naming what it became.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from haidang.common.dates import DayError, format_day, parse_day
 from haidang.common.text import clean_text, fold
 from haidang.places import resolver
+from haidang.places.models import AdministrativeUnit
 
 __all__ = [
     "Column",
@@ -194,19 +196,31 @@ def read_code(value, *, lookup: dict[str, str], shown_choices: Callable[[], str]
 
 
 class UnitCache:
-    """Units named in a file, resolved once per (text, day): a register names a few hundred places over
-    a hundred thousand rows. `covers(unit)` is the importer's scope (None: no scope check)."""
+    """Units named in a file, resolved once per text and map epoch: a register names a few hundred places
+    over a hundred thousand rows and as many days. Between two days on which no unit begins or ends the
+    map is the same, so is the answer; the epoch of a day is found among those boundaries.
+    `covers(unit)` is the importer's scope (None: no scope check)."""
 
     def __init__(self, *, levels: Iterable[int] | None = None, covers: Callable | None = None, prefer=()):
         self.levels = tuple(levels) if levels else None
         self.covers = covers
         self.prefer = tuple(prefer)
-        self._seen: dict[tuple[str, date], resolver.Resolution] = {}
+        self._seen: dict[tuple[str, int], resolver.Resolution] = {}
+        self._boundaries: list[date] | None = None
+
+    def _epoch(self, day: date) -> int:
+        if self._boundaries is None:
+            starts = AdministrativeUnit.objects.exclude(valid_from=None).values_list("valid_from", flat=True)
+            ends = AdministrativeUnit.objects.exclude(valid_to=None).values_list("valid_to", flat=True)
+            boundaries = set(starts.distinct()) | {end + timedelta(days=1) for end in ends.distinct()}
+            self._boundaries = sorted(boundaries)
+        return bisect.bisect_right(self._boundaries, day)
 
     def resolution(self, text: str, day: date) -> resolver.Resolution:
-        key = (text, day)
+        key = (text, self._epoch(day))
         found = self._seen.get(key)
-        if found is None:
+        if found is None or found.day != day and found.unit is None:
+            # A failed answer names its day in its message: worked out again for another day.
             if len(self._seen) > 50_000:
                 self._seen.clear()
             found = resolver.resolve(text, day=day, levels=self.levels, prefer=self.prefer)

@@ -1,8 +1,10 @@
 """The commit: staged rows of a validated batch become records, all or nothing, in one transaction.
 
-Each row goes through its domain's own service (the checks, event dates, case numbers and the audit
-entry every victim's record needs), in chunks whose references (units, agencies, campaigns) are read
-in a few queries; the links from source keys to records are inserted in bulk. One audit entry records
+New rows are inserted set-based where the kind has a bulk form (prevention activities: their checks
+ran at the dry run), otherwise through the domain's own service (victim cases: the case number, the
+events and the audit entry every victim's record needs); updates always go through the service with
+the version read at the dry run. Chunks read their references (units, agencies, campaigns) in a few
+queries; the links from source keys to records are inserted in bulk. One audit entry records
 the import itself with its row count and file hash.
 """
 
@@ -40,34 +42,51 @@ def _row_error(row: StagedRow, error: Exception) -> dict:
     return {"row": row.row_number, "column": "", "value": row.source_key, "message": message}
 
 
-def _apply(kind, ctx: Context, rows: list[StagedRow], counts: dict) -> None:
-    refs = kind.prepare([row.payload for row in rows])
-    new_links, changed_links = [], []
+def _link(ctx: Context, row: StagedRow, record) -> ImportLink:
+    return ImportLink(
+        kind=ctx.batch.kind,
+        unit=ctx.batch.unit,
+        source_key=row.source_key,
+        target_id=str(record.pk),
+        row_hash=row.row_hash,
+        batch=ctx.batch,
+    )
+
+
+def _create(kind, ctx: Context, rows: list[StagedRow], refs: dict) -> list[ImportLink]:
+    """New records: set-based where the kind has a bulk form (`bulk_create`), else one service call each."""
+    bulk = getattr(kind, "bulk_create", None)
+    if bulk is not None and rows:
+        try:
+            records = bulk(ctx, [row.payload for row in rows], refs)
+        except (ValidationError, PermissionDenied) as error:
+            raise CommitError([_row_error(rows[0], error)]) from error
+        return [_link(ctx, row, record) for row, record in zip(rows, records, strict=True)]
+    links = []
     for row in rows:
         try:
-            if row.action == RowAction.CREATE:
-                record = kind.create(ctx, row.payload, refs)
-                new_links.append(
-                    ImportLink(
-                        kind=ctx.batch.kind,
-                        unit=ctx.batch.unit,
-                        source_key=row.source_key,
-                        target_id=str(record.pk),
-                        row_hash=row.row_hash,
-                        batch=ctx.batch,
-                    )
-                )
-            else:
-                kind.update(ctx, row.target_id, row.target_version, row.payload, refs)
-                changed_links.append(row)
+            links.append(_link(ctx, row, kind.create(ctx, row.payload, refs)))
         except (ValidationError, PermissionDenied, StaleVersionError) as error:
             raise CommitError([_row_error(row, error)]) from error
-        counts[row.action] += 1
-    ImportLink.objects.bulk_create(new_links)
-    for row in changed_links:
+    return links
+
+
+def _apply(kind, ctx: Context, rows: list[StagedRow], counts: dict) -> None:
+    refs = kind.prepare([row.payload for row in rows])
+    creates = [row for row in rows if row.action == RowAction.CREATE]
+    ImportLink.objects.bulk_create(_create(kind, ctx, creates, refs))
+    counts[RowAction.CREATE] += len(creates)
+    for row in rows:
+        if row.action != RowAction.UPDATE:
+            continue
+        try:
+            kind.update(ctx, row.target_id, row.target_version, row.payload, refs)
+        except (ValidationError, PermissionDenied, StaleVersionError) as error:
+            raise CommitError([_row_error(row, error)]) from error
         ImportLink.objects.filter(kind=ctx.batch.kind, unit=ctx.batch.unit, source_key=row.source_key).update(
             row_hash=row.row_hash, batch=ctx.batch
         )
+        counts[RowAction.UPDATE] += 1
 
 
 @transaction.atomic
