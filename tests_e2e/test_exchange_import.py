@@ -101,6 +101,6 @@ def test_import_with_errors_fixed_and_committed(page_as, live_server_url, job_wo
     page.locator("[data-committed]").wait_for()
 
     # Both records are there; the 2024 one, written under Xã Đại Đồng, counts in Xã Thạch Thất today.
-    page.goto(live_server_url + "/prevention/activities/?unit=09955&date_from=01/01/2024")
+    page.goto(live_server_url + "/prevention/?unit=09955&date_from=01/01/2024")
     listed = page.locator("main").inner_text()
     assert old["title"] in listed and new["title"] in listed

@@ -121,7 +121,7 @@ def check_zip_limits(content: bytes, *, field: str = "file") -> None:
     Only the archive's directory is read: the entry count first from its end record, then the sizes
     each entry declares. A reader (zipfile, openpyxl) never inflates an entry past its declared size,
     so the sum of declared sizes bounds what opening the file can cost. Limits:
-    UPLOAD_MAX_UNCOMPRESSED_BYTES and UPLOAD_MAX_ZIP_ENTRIES.
+    UPLOAD_MAX_UNCOMPRESSED_BYTES, UPLOAD_MAX_ZIP_ENTRIES, and ZIP_MAX_RATIO for an entry past ZIP_RATIO_FROM_BYTES.
     """
     max_entries = settings.UPLOAD_MAX_ZIP_ENTRIES
     max_bytes = settings.UPLOAD_MAX_UNCOMPRESSED_BYTES
@@ -136,12 +136,6 @@ def check_zip_limits(content: bytes, *, field: str = "file") -> None:
         return  # Not a readable zip: the content check refuses it.
     if len(entries) > max_entries:
         raise ValidationError({field: [too_many]})
-    bomb = _("The file would unpack to far more than it holds (a compressed bomb); it cannot be accepted.")
-    if any(
-        entry.file_size > ZIP_RATIO_FROM_BYTES and entry.file_size > ZIP_MAX_RATIO * max(entry.compress_size, 1)
-        for entry in entries
-    ):
-        raise ValidationError({field: [bomb]})
     if sum(entry.file_size for entry in entries) > max_bytes:
         raise ValidationError(
             {
@@ -151,6 +145,12 @@ def check_zip_limits(content: bytes, *, field: str = "file") -> None:
                 ]
             }
         )
+    bomb = _("The file would unpack to far more than it holds (a compressed bomb); it cannot be accepted.")
+    if any(
+        entry.file_size > ZIP_RATIO_FROM_BYTES and entry.file_size > ZIP_MAX_RATIO * max(entry.compress_size, 1)
+        for entry in entries
+    ):
+        raise ValidationError({field: [bomb]})
 
 
 CSV_TYPE = "text/csv"
