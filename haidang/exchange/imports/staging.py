@@ -96,6 +96,7 @@ def _decide(batch: ImportBatch, kind, row: StagedRow, link: ImportLink | None, r
 def _file_error(batch: ImportBatch, errors: list[RowError]) -> None:
     batch.file_errors = [e.as_dict() for e in errors]
     batch.error_count = len(errors)
+    batch.row_count = ImportBatch.objects.filter(pk=batch.pk).values_list("rows_done", flat=True).get()
     batch.status = ImportStatus.DRY_RUN
     batch.finished_at = timezone.now()
     batch.save()
@@ -122,7 +123,7 @@ def dry_run(batch: ImportBatch) -> ImportBatch:
             for chunk in _chunks(results, CHUNK):
                 _stage(batch, kind, chunk, counts)
                 done += len(chunk)
-                ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, row_count=max(done, batch.row_count))
+                ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, row_count=max(done + 1, batch.row_count))
         except ReadError as error:
             return _file_error(batch, [RowError(0, "", "", error.message)])
     batch.refresh_from_db(fields=["rows_done"])

@@ -12,7 +12,7 @@ from django_tasks import task
 from haidang.access.roles import ROLE_CAPABILITIES, Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
-from haidang.common.filetypes import SPREADSHEET_TYPES
+from haidang.common.filetypes import SPREADSHEET_TYPES, count_rows
 from haidang.exchange.imports import commit as committing
 from haidang.exchange.imports import staging
 from haidang.exchange.imports.registry import KINDS
@@ -61,13 +61,13 @@ def start_import(*, actor, kind: str, uploaded_file, update_existing: bool = Fal
         checks={"accept": SPREADSHEET_TYPES, "max_rows": staging.max_rows()},
         batch=batch,
     )
-    digest = hashlib.sha256()
     with upload.file.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    batch.file_hash = digest.hexdigest()
+        content = stream.read()
+    batch.file_hash = hashlib.sha256(content).hexdigest()
     batch.content_type = upload.content_type
-    batch.save(update_fields=["file_hash", "content_type"])
+    # What the file declares, for the progress bar until the rows are counted.
+    batch.row_count = max(0, (count_rows(content, upload.content_type) or 1) - 1)
+    batch.save(update_fields=["file_hash", "content_type", "row_count"])
     record_event(
         action="exchange.import_uploaded",
         actor=actor,
