@@ -17,6 +17,7 @@ import contextlib
 import io
 import os
 import random
+import shutil
 import sys
 import tempfile
 import threading
@@ -202,6 +203,7 @@ def main(argv=None) -> int:
                 flush=True,
             )
     print("goal: ratio ≤ 3, memory growth ≤ 150 MB whatever the row count")
+    shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
