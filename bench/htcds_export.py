@@ -215,7 +215,7 @@ def main(argv=None) -> int:
 
     say(f"Hải Đăng HTCDS export benchmark: {connection.vendor}, work directory {workdir}")
     try:
-        recipient_name = "IOM Việt Nam (minh hoạ)"
+        recipient_name = "IOM Việt Nam (minh họa)"
         if not args.reuse:
             started = time.monotonic()
             call_command("migrate", verbosity=0, interactive=False)

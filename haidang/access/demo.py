@@ -92,7 +92,7 @@ AGENCIES = [
         "VN",
     ),
     # A partner for case exchange (issue 12): an international organisation, with no users of its own.
-    ("iom", "IOM Việt Nam (minh hoạ)", AgencyType.INTERNATIONAL_ORGANISATION, "VN"),
+    ("iom", "IOM Việt Nam (minh họa)", AgencyType.INTERNATIONAL_ORGANISATION, "VN"),
 ]
 
 # The bodies of the old Thạch Thất district (map before 01/07/2025), for the seed's own 2024 directive

@@ -24,6 +24,7 @@ SITE_URLS = {
     "statistics": "statistics:dashboard",
     "audit": "audit:log",
     "exports": "exchange:export_list",
+    "imports": "exchange:import_list",
     "notifications": "reporting:notifications",
     "api_docs": "api_docs",
     "set_language": "set_language",

@@ -1,6 +1,7 @@
 """What a file is, from its content alone: every upload path checks with `sniff_content_type`."""
 
 import io
+import re
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -108,13 +109,19 @@ def _declared_entry_count(content: bytes) -> int | None:
     return entries
 
 
+# An entry that inflates more than this many times its packed size, once past the size below, is a bomb
+# (spreadsheet XML packs 10-30 times; a bomb of zeros a thousand times).
+ZIP_MAX_RATIO = 200
+ZIP_RATIO_FROM_BYTES = 10 * 1024 * 1024
+
+
 def check_zip_limits(content: bytes, *, field: str = "file") -> None:
     """Refuse a zip container (office documents are zips) that would unpack into too much.
 
     Only the archive's directory is read: the entry count first from its end record, then the sizes
     each entry declares. A reader (zipfile, openpyxl) never inflates an entry past its declared size,
     so the sum of declared sizes bounds what opening the file can cost. Limits:
-    UPLOAD_MAX_UNCOMPRESSED_BYTES and UPLOAD_MAX_ZIP_ENTRIES.
+    UPLOAD_MAX_UNCOMPRESSED_BYTES, UPLOAD_MAX_ZIP_ENTRIES, and ZIP_MAX_RATIO for an entry past ZIP_RATIO_FROM_BYTES.
     """
     max_entries = settings.UPLOAD_MAX_ZIP_ENTRIES
     max_bytes = settings.UPLOAD_MAX_UNCOMPRESSED_BYTES
@@ -138,6 +145,60 @@ def check_zip_limits(content: bytes, *, field: str = "file") -> None:
                 ]
             }
         )
+    bomb = _("The file would unpack to far more than it holds (a compressed bomb); it cannot be accepted.")
+    if any(
+        entry.file_size > ZIP_RATIO_FROM_BYTES and entry.file_size > ZIP_MAX_RATIO * max(entry.compress_size, 1)
+        for entry in entries
+    ):
+        raise ValidationError({field: [bomb]})
+
+
+CSV_TYPE = "text/csv"
+SPREADSHEET_TYPES = frozenset({OFFICE_TYPES["xlsx"], CSV_TYPE})
+_SHEET_DIMENSION = re.compile(rb"<(?:\w+:)?dimension[^>]*\bref=\"[A-Z]+\d+:[A-Z]+(\d+)\"")
+
+
+def _has_macros(content: bytes) -> bool:
+    if content.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                return any(name.lower().endswith("vbaproject.bin") for name in archive.namelist())
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, ValueError, NotImplementedError):
+            return False
+    return content.startswith(_OLE_MAGIC) and "_VBA_PROJECT".encode("utf-16-le") in content
+
+
+def _is_csv(content: bytes) -> bool:
+    """Text in UTF-8 (with or without its mark), no NUL bytes, with a separator on its first line."""
+    if b"\x00" in content[:65_536]:
+        return False
+    head = content[:65_536]
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:
+            return False  # not a cut multi-byte character at the end of the sample
+        text = head[: error.start].decode("utf-8-sig")
+    first = text.split("\n", 1)[0]
+    return ";" in first or "," in first
+
+
+def count_rows(content: bytes, content_type: str) -> int | None:
+    """The rows a spreadsheet or CSV declares, without reading it: a CSV's lines, or the last row of the
+    first sheet's dimension (only the sheet's first bytes are inflated). None when it does not say."""
+    if content_type == CSV_TYPE:
+        return content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+            if not sheets:
+                return None
+            with archive.open(sheets[0]) as sheet:
+                head = sheet.read(4096)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, ValueError, NotImplementedError):
+        return None
+    found = _SHEET_DIMENSION.search(head)
+    return int(found.group(1)) if found else None
 
 
 @dataclass(frozen=True)
@@ -151,9 +212,21 @@ class CheckedUpload:
         return len(self.content)
 
 
-def check_upload(uploaded_file, *, max_bytes: int, field: str = "file") -> CheckedUpload:
+def check_upload(
+    uploaded_file,
+    *,
+    max_bytes: int,
+    field: str = "file",
+    accept: frozenset[str] | None = None,
+    max_rows: int | None = None,
+) -> CheckedUpload:
     """Read an uploaded file (never more than `max_bytes` + 1) and accept it only if it is not empty,
-    not too large and of an accepted type by content; otherwise ValidationError naming `field`."""
+    not too large and of an accepted type by content; otherwise ValidationError naming `field`.
+
+    A zip (every office document) is measured from its directory before anything is inflated: its
+    entries, their total unpacked size and each one's packing ratio. A workbook with macros is refused
+    by name. `accept` narrows the types (`SPREADSHEET_TYPES` for imports: XLSX and UTF-8 CSV, which is
+    accepted only when asked for); `max_rows` refuses a sheet or CSV that declares more rows."""
     if uploaded_file is None:
         raise ValidationError({field: [_("Choose a file.")]})
     too_large = _("The file is larger than %(limit)s.") % {"limit": filesizeformat(max_bytes)}
@@ -169,11 +242,27 @@ def check_upload(uploaded_file, *, max_bytes: int, field: str = "file") -> Check
     if content.startswith(b"PK"):
         # Before anything inside is read: a small zip may unpack into gigabytes.
         check_zip_limits(content, field=field)
+    if _has_macros(content):
+        raise ValidationError({field: [_("The workbook contains macros; save it as a plain workbook (.xlsx).")]})
     content_type = sniff_content_type(content)
+    if content_type is None and accept is not None and CSV_TYPE in accept and _is_csv(content):
+        content_type = CSV_TYPE
+    if accept is not None and content_type not in accept:
+        raise ValidationError({field: [_("Only Excel workbooks (.xlsx) and CSV files in UTF-8 are accepted.")]})
     if content_type is None:
         raise ValidationError(
             {field: [_("Only PDF, images (PNG, JPEG, GIF, WebP) and office documents are accepted.")]}
         )
+    if max_rows is not None:
+        rows = count_rows(content, content_type)
+        if rows is not None and rows > max_rows + 1:  # the header row is not counted
+            raise ValidationError(
+                {
+                    field: [
+                        _("The file has more than %(count)s rows; split it into smaller files.") % {"count": max_rows}
+                    ]
+                }
+            )
     return CheckedUpload(name=_file_name(uploaded_file), content=content, content_type=content_type)
 
 

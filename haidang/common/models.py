@@ -30,10 +30,11 @@ class UploadedFile(models.Model):
         return self.original_name
 
     @classmethod
-    def store(cls, uploaded_file, *, max_bytes: int, uploaded_by, **owner):
+    def store(cls, uploaded_file, *, max_bytes: int, uploaded_by, checks: dict | None = None, **owner):
         """Check the upload by content (`filetypes.check_upload`, ValidationError on `file`) and save it
-        under the new record's id; `owner` names the record it belongs to (e.g. activity=...)."""
-        upload = check_upload(uploaded_file, max_bytes=max_bytes)
+        under the new record's id; `owner` names the record it belongs to (e.g. activity=...); `checks`
+        are further limits for `check_upload` (`accept`, `max_rows`)."""
+        upload = check_upload(uploaded_file, max_bytes=max_bytes, **(checks or {}))
         attachment = cls(
             original_name=upload.name,
             content_type=upload.content_type,

@@ -11,18 +11,22 @@ an error naming what it became.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from haidang.common.dates import DayError, format_day, parse_day
 from haidang.common.text import clean_text, fold
 from haidang.places import resolver
+from haidang.places.models import AdministrativeUnit
 
 __all__ = [
     "Column",
@@ -42,6 +46,8 @@ _SERIAL_RANGE = (1, 73_050)  # up to 31/12/2099
 _SERIAL_TEXT = re.compile(r"^\d{5}(?:\.0+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:[.\s\u00a0]\d{3})+$")
 _PLAIN_INT = re.compile(r"^[+-]?\d+$")
+# The column the error sheet adds: a fixed sheet comes back with it, and it is not read.
+ERROR_HEADER = "Lỗi cần sửa"
 LIST_SEPARATORS = re.compile(r"\s*[;,\n]\s*")
 
 
@@ -95,6 +101,8 @@ def read_day(value) -> date | None:
     """A day from a cell: a date, an Excel serial number, or text in any form `parse_day` reads."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, date):  # a cell formatted as a date (a datetime is a date too)
+        return parse_day(value)
     if isinstance(value, bool):
         raise CellError(_not_a_date(value))
     if isinstance(value, int | float):
@@ -154,13 +162,23 @@ def read_text(value, *, max_length: int) -> str:
     return text
 
 
+_DASH = re.compile(r"\s*[-–—]\s*")
+
+
+def code_key(text: str) -> str:
+    """How a code or label is matched: folded, dashes without the spaces around them."""
+    return _DASH.sub("-", fold(text))
+
+
 def code_lookup(choices) -> dict[str, str]:
     """Every way a code may be written → the code: the code itself and its labels in both languages,
     folded (no case, no diacritics)."""
     table: dict[str, str] = {}
-    for value, label in choices:
-        table[fold(str(value))] = value
-        table[fold(str(label))] = value
+    for language in ("vi", "en"):
+        with translation.override(language):
+            for value, label in choices:
+                table[code_key(str(value))] = value
+                table[code_key(str(label))] = value
     return table
 
 
@@ -168,7 +186,7 @@ def read_code(value, *, lookup: dict[str, str], shown_choices: Callable[[], str]
     text = read_text(value, max_length=200)
     if not text:
         return ""
-    code = lookup.get(fold(text))
+    code = lookup.get(code_key(text))
     if code is None:
         raise CellError(
             _("“%(value)s” is not in the list; choose one of: %(choices)s.")
@@ -178,19 +196,31 @@ def read_code(value, *, lookup: dict[str, str], shown_choices: Callable[[], str]
 
 
 class UnitCache:
-    """Units named in a file, resolved once per (text, day): a register names a few hundred places over
-    a hundred thousand rows. `covers(unit)` is the importer's scope (None: no scope check)."""
+    """Units named in a file, resolved once per text and map epoch: a register names a few hundred places
+    over a hundred thousand rows and as many days. Between two days on which no unit begins or ends the
+    map is the same, so is the answer; the epoch of a day is found among those boundaries.
+    `covers(unit)` is the importer's scope (None: no scope check)."""
 
     def __init__(self, *, levels: Iterable[int] | None = None, covers: Callable | None = None, prefer=()):
         self.levels = tuple(levels) if levels else None
         self.covers = covers
         self.prefer = tuple(prefer)
-        self._seen: dict[tuple[str, date], resolver.Resolution] = {}
+        self._seen: dict[tuple[str, int], resolver.Resolution] = {}
+        self._boundaries: list[date] | None = None
+
+    def _epoch(self, day: date) -> int:
+        if self._boundaries is None:
+            starts = AdministrativeUnit.objects.exclude(valid_from=None).values_list("valid_from", flat=True)
+            ends = AdministrativeUnit.objects.exclude(valid_to=None).values_list("valid_to", flat=True)
+            boundaries = set(starts.distinct()) | {end + timedelta(days=1) for end in ends.distinct()}
+            self._boundaries = sorted(boundaries)
+        return bisect.bisect_right(self._boundaries, day)
 
     def resolution(self, text: str, day: date) -> resolver.Resolution:
-        key = (text, day)
+        key = (text, self._epoch(day))
         found = self._seen.get(key)
-        if found is None:
+        if found is None or found.day != day and found.unit is None:
+            # A failed answer names its day in its message: worked out again for another day.
             if len(self._seen) > 50_000:
                 self._seen.clear()
             found = resolver.resolve(text, day=day, levels=self.levels, prefer=self.prefer)
@@ -239,7 +269,6 @@ class Column:
     help: str = ""
     aliases: tuple[str, ...] = ()
 
-    @property
     def lookup(self) -> dict[str, str]:
         return code_lookup(self.choices)
 
@@ -266,11 +295,15 @@ class Schema:
         self.columns = tuple(columns)
         self.source_key = source_key
         self.by_key = {column.key: column for column in self.columns}
-        self._lookups = {c.key: c.lookup for c in self.columns if c.kind in ("code", "codes")}
         self._header_index: dict[str, Column] = {}
         for column in self.columns:
             for name in (column.header, column.key, *column.aliases):
                 self._header_index[fold(name)] = column
+
+    @cached_property
+    def _lookups(self) -> dict[str, dict[str, str]]:
+        # Built on first use, in both languages (the labels are translated).
+        return {c.key: c.lookup() for c in self.columns if c.kind in ("code", "codes")}
 
     @property
     def headers(self) -> list[str]:
@@ -285,6 +318,9 @@ class Schema:
         for number, cell in enumerate(cells, start=1):
             text = clean_text(str(cell)) if cell is not None else ""
             column = self._header_index.get(fold(text)) if text else None
+            if fold(text) == fold(ERROR_HEADER):
+                mapped.append(None)
+                continue
             if text and column is None:
                 message = _("Column %(number)s, “%(name)s”, is not a column of this register.")
                 errors.append(RowError(1, text, text, message % {"number": number, "name": text}))
@@ -301,7 +337,11 @@ class Schema:
         return mapped, errors
 
     def _choices_text(self, column: Column) -> Callable[[], str]:
-        return lambda: ", ".join(f"{value} ({label})" for value, label in column.choices)[:400]
+        def shown() -> str:
+            text = "; ".join(str(label) for _value, label in column.choices)
+            return text if len(text) <= 300 else text[:300].rsplit(";", 1)[0] + "; …"
+
+        return shown
 
     def read_cell(self, column: Column, value, values: dict, units: UnitCache | None):
         kind = column.kind

@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from haidang.exchange.api import exports
+from haidang.exchange.api import exports, imports
 
 router = Router(tags=["exchange"])
 router.add_router("", exports.router)
+router.add_router("", imports.router)

@@ -17,8 +17,8 @@ from haidang.places.models import AdministrativeUnit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-IOM = "IOM Việt Nam (minh hoạ)"
-LEGAL_AID = "Trung tâm Trợ giúp pháp lý Hà Nội (minh hoạ)"
+IOM = "IOM Việt Nam (minh họa)"
+LEGAL_AID = "Trung tâm Trợ giúp pháp lý Hà Nội (minh họa)"
 
 
 def agency(name):
@@ -37,7 +37,7 @@ def new_case(user, name, *, sex="female", birth_year=2000, reception=date(2026, 
             "sex": sex,
             "birth_year": birth_year,
             "residence_unit": commune(),
-            "address": "Thôn 3 (minh hoạ)",
+            "address": "Thôn 3 (minh họa)",
         },
         case_data={
             "intake_channel": "border_handover",
@@ -74,7 +74,7 @@ def rows_of(response) -> list[dict]:
 @pytest.fixture
 def partner_cases(demo_users):
     worker = demo_users["caseworker.hanoi"]
-    cases = {key: new_case(worker, f"Nguyễn Thị {key} (minh hoạ)") for key in "ABCDE"}
+    cases = {key: new_case(worker, f"Nguyễn Thị {key} (minh họa)") for key in "ABCDE"}
     consent(worker, cases["A"], agency(IOM))  # for IOM
     consent(worker, cases["B"])  # for any recipient
     consent(worker, cases["C"], agency(LEGAL_AID))  # for another agency
@@ -152,13 +152,13 @@ def test_who_may_export_and_see_it(api, partner_cases, demo_users):
 @pytest.fixture
 def research_cases(demo_users):
     worker = demo_users["caseworker.hanoi"]
-    alike = [new_case(worker, f"Trần Thị Mẫu {i} (minh hoạ)") for i in range(15)]
+    alike = [new_case(worker, f"Trần Thị Mẫu {i} (minh họa)") for i in range(15)]
     # Three who differ in what identifies: a man, an older woman (an adult like the others once ages are
     # coarsened to minor/adult), a person of another gender exploited elsewhere.
     odd = [
-        new_case(worker, "Lê Văn Khác (minh hoạ)", sex="male"),
-        new_case(worker, "Lê Thị Già (minh hoạ)", birth_year=1950),
-        new_case(worker, "Lê Thị Xa (minh hoạ)", destination="MMR", sex="other"),
+        new_case(worker, "Lê Văn Khác (minh họa)", sex="male"),
+        new_case(worker, "Lê Thị Già (minh họa)", birth_year=1950),
+        new_case(worker, "Lê Thị Xa (minh họa)", destination="MMR", sex="other"),
     ]
     return alike, odd
 
@@ -194,7 +194,7 @@ def test_a_research_extract_is_k_anonymous_approved_by_a_second_person_and_taken
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 16
     # No direct identifier, no full date, ages in bands; every row in a class of at least 11.
-    assert "minh hoạ" not in text and "Thôn 3" not in text and "prs_FirstName" not in text
+    assert "minh họa" not in text and "Thôn 3" not in text and "prs_FirstName" not in text
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
     assert {row["x_age_band"] for row in rows} == {"18+"}
     assert {row["x_registered_month"] for row in rows} == {"2026"}

@@ -15,7 +15,7 @@ HEADER = (
     "prs_MailingStreet,prs_MailingCity,prs_MailingState,vic_TypeOfExploitation,hte_Country"
 )
 GOOD = (
-    "P-1,2026-03-10,Hoa,Thị,Lò,Feminine,VN,Bản Mới (minh hoạ),Xã Thạch Thất,Thành phố Hà Nội,"
+    "P-1,2026-03-10,Hoa,Thị,Lò,Feminine,VN,Bản Mới (minh họa),Xã Thạch Thất,Thành phố Hà Nội,"
     "SexualExploitation;ForcedLabour,KH"
 )
 OLD_ADDRESS = 'P-2,01/05/2024,Mai,Thị,Vàng,Feminine,VN,,"thôn 3, xa binh yen, thach that",ha noi,ForcedMarriage,CN'

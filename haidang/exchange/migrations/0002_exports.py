@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('access', '0004_international_organisations'),
+        ('exchange', '0001_imports'),
         ('places', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,211 @@
+"""Imports of registers (issue 12): dry run plus commit against openpyxl's own read-only read of the same
+file, and the peak memory growth, for a prevention activity register and a victim case register.
+
+    .venv/bin/python bench/imports.py --rows 10000 100000
+    .venv/bin/python bench/imports.py --rows 10000 --kinds activities
+
+Each size: a synthetic register is written (openpyxl write-only), read once with openpyxl read-only
+(`reference`: iterate every row's values), then uploaded, dry-run and committed as a user would. The
+ratio is (dry run + commit) / reference, goal ≤ 3. Memory: the process's resident size sampled every
+50 ms during the dry run and commit, peak minus the size before; goal ≤ 150 MB whatever the row count.
+Runs on a throw-away SQLite file (or the PostgreSQL database DATABASE_URL names, which must contain
+"bench") with throw-away keys, like `cases_scale.py`.
+"""
+
+import argparse
+import contextlib
+import io
+import os
+import random
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def configure(workdir: Path) -> None:
+    var_dir = workdir / "var"
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"):
+        os.environ.pop(name, None)
+        os.environ.pop(f"{name}_FILE", None)
+    os.environ.update(
+        HAIDANG_ENV="development", HAIDANG_VAR_DIR=str(var_dir), DEBUG="false", DJANGO_SETTINGS_MODULE="config.settings"
+    )
+    from haidang.common.keys import create_local_keys
+
+    create_local_keys(var_dir / "local-keys.json")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    if url.startswith("postgres") and "bench" not in url.rsplit("/", 1)[-1]:
+        sys.exit("DATABASE_URL must name a database whose name contains 'bench'.")
+    os.environ["DATABASE_URL"] = url
+
+
+def rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class PeakRss:
+    def __init__(self):
+        self.base = rss()
+        self.peak = self.base
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, rss())
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss())
+
+    @property
+    def growth_mb(self) -> float:
+        return (self.peak - self.base) / 1024 / 1024
+
+
+def write_register(path: Path, kind: str, rows: int, communes: list[str], run: int) -> None:
+    from openpyxl import Workbook
+
+    from haidang.exchange.imports.registry import kind_for
+    from haidang.exchange.tests.registers import activity_row, case_row
+
+    schema = kind_for(kind).schema
+    rng = random.Random(rows)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Dữ liệu")
+    sheet.append(schema.headers)
+    start = date(2026, 1, 5)
+    for number in range(rows):
+        day = (start + timedelta(days=rng.randrange(150))).strftime("%d/%m/%Y")
+        unit = rng.choice(communes)
+        if kind == "activities":
+            row = activity_row(
+                f"B{run}-{number:06d}",
+                start_date=day,
+                unit=unit,
+                title=f"Buổi tuyên truyền số {number}",
+                sessions=1,
+                participants=f"{rng.randrange(20, 2000):,}".replace(",", "."),
+            )
+        else:
+            row = case_row(
+                f"B{run}-{number:06d}",
+                reception_date=day,
+                unit=unit,
+                birth_year=rng.randrange(1970, 2008),
+                full_name=f"Người Minh Họa {number} (minh họa)",
+            )
+        sheet.append([row.get(column.key) for column in schema.columns])
+    book.save(path)
+
+
+def reference_read(path: Path) -> float:
+    from openpyxl import load_workbook
+
+    started = time.perf_counter()
+    book = load_workbook(path, read_only=True, data_only=True)
+    for _row in book.worksheets[0].iter_rows(values_only=True):
+        pass
+    book.close()
+    return time.perf_counter() - started
+
+
+def measure(kind: str, rows: int, workdir: Path, communes: list[str], user, run: int) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    from haidang.exchange.models import ImportBatch
+    from haidang.exchange.services import imports as services
+
+    path = workdir / f"{kind}-{rows}.xlsx"
+    write_register(path, kind, rows, communes, run)
+    reference = min(reference_read(path) for _ in range(2))
+    dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=dummy), PeakRss() as memory:
+        started = time.perf_counter()
+        batch = services.start_import(
+            actor=user, kind=kind, uploaded_file=SimpleUploadedFile(path.name, path.read_bytes())
+        )
+        services.run_dry_run(batch.pk)
+        dry = time.perf_counter() - started
+        batch = ImportBatch.objects.get(pk=batch.pk)
+        if batch.status != "validated":
+            sys.exit(f"{kind}: the dry run found errors: {batch.file_errors[:3]} {batch.error_count}")
+        started = time.perf_counter()
+        batch = services.commit_import(actor=user, batch=batch)
+        commit = time.perf_counter() - started
+    return {
+        "kind": kind,
+        "rows": rows,
+        "reference_s": reference,
+        "dry_run_s": dry,
+        "commit_s": commit,
+        "ratio": (dry + commit) / reference,
+        "memory_mb": memory.growth_mb,
+        "status": batch.status,
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--kinds", nargs="+", default=["activities", "cases"], choices=["activities", "cases"])
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="haidang-bench-imports-"))
+    configure(workdir)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from haidang.access.models import User
+    from haidang.places.models import AdministrativeUnit
+
+    print(f"Hải Đăng imports benchmark: {connection.vendor}, work directory {workdir}", flush=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("load_admin_map", verbosity=0)
+    with contextlib.redirect_stdout(io.StringIO()):  # the demo's notices go to the console mail backend
+        call_command("seed_demo", verbosity=0)
+    hanoi = AdministrativeUnit.objects.get(code="01", valid_to__isnull=True)
+    communes = [
+        f"{name}, Thành phố Hà Nội"
+        for name in AdministrativeUnit.objects.filter(parent=hanoi, valid_to__isnull=True)
+        .order_by("code")
+        .values_list("name", flat=True)[:60]
+    ]
+    users = {
+        "activities": User.objects.get(username="coordinator.hanoi"),
+        "cases": User.objects.get(username="supervisor.hanoi"),
+    }
+    print(f"{'kind':<11}{'rows':>9}{'openpyxl read':>15}{'dry run':>10}{'commit':>10}{'ratio':>8}{'memory +MB':>12}")
+    results = []
+    for run, rows in enumerate(args.rows):
+        for kind in args.kinds:
+            result = measure(kind, rows, workdir, communes, users[kind], run)
+            results.append(result)
+            print(
+                f"{kind:<11}{rows:>9,}{result['reference_s']:>14.1f}s{result['dry_run_s']:>9.1f}s"
+                f"{result['commit_s']:>9.1f}s{result['ratio']:>8.1f}{result['memory_mb']:>12.0f}",
+                flush=True,
+            )
+    print("goal: ratio ≤ 3, memory growth ≤ 150 MB whatever the row count")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""The commit: staged rows of a validated batch become records, all or nothing, in one transaction.
+
+New rows are inserted set-based where the kind has a bulk form (prevention activities: their checks
+ran at the dry run), otherwise through the domain's own service (victim cases: the case number, the
+events and the audit entry every victim's record needs); updates always go through the service with
+the version read at the dry run. Chunks read their references (units, agencies, campaigns) in a few
+queries; the links from source keys to records are inserted in bulk. One audit entry records
+the import itself with its row count and file hash.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haidang.audit.services import record_event
+from haidang.common.errors import StaleVersionError
+from haidang.exchange.imports.kinds.base import Context
+from haidang.exchange.imports.registry import kind_for
+from haidang.exchange.models import ImportBatch, ImportLink, ImportStatus, RowAction, StagedRow
+
+CHUNK = 500
+
+
+class CommitError(ValidationError):
+    """The commit stopped on a row: nothing was written. `rows` are the row errors."""
+
+    def __init__(self, rows: list[dict]):
+        super().__init__([row["message"] for row in rows])
+        self.rows = rows
+
+
+def _row_error(row: StagedRow, error: Exception) -> dict:
+    if isinstance(error, StaleVersionError):
+        message = _("The record was changed in the system after this file was read; read the file again.")
+    elif isinstance(error, ValidationError):
+        message = "; ".join(str(m) for m in error.messages)
+    else:
+        message = str(error) or _("You may not make this change.")
+    return {"row": row.row_number, "column": "", "value": row.source_key, "message": message}
+
+
+def _link(ctx: Context, row: StagedRow, record) -> ImportLink:
+    return ImportLink(
+        kind=ctx.batch.kind,
+        unit=ctx.batch.unit,
+        source_key=row.source_key,
+        target_id=str(record.pk),
+        row_hash=row.row_hash,
+        batch=ctx.batch,
+    )
+
+
+def _create(kind, ctx: Context, rows: list[StagedRow], refs: dict) -> list[ImportLink]:
+    """New records: set-based where the kind has a bulk form (`bulk_create`), else one service call each."""
+    bulk = getattr(kind, "bulk_create", None)
+    if bulk is not None and rows:
+        try:
+            records = bulk(ctx, [row.payload for row in rows], refs)
+        except (ValidationError, PermissionDenied) as error:
+            raise CommitError([_row_error(rows[0], error)]) from error
+        return [_link(ctx, row, record) for row, record in zip(rows, records, strict=True)]
+    links = []
+    for row in rows:
+        try:
+            links.append(_link(ctx, row, kind.create(ctx, row.payload, refs)))
+        except (ValidationError, PermissionDenied, StaleVersionError) as error:
+            raise CommitError([_row_error(row, error)]) from error
+    return links
+
+
+def _apply(kind, ctx: Context, rows: list[StagedRow], counts: dict) -> None:
+    refs = kind.prepare([row.payload for row in rows])
+    creates = [row for row in rows if row.action == RowAction.CREATE]
+    ImportLink.objects.bulk_create(_create(kind, ctx, creates, refs))
+    counts[RowAction.CREATE] += len(creates)
+    for row in rows:
+        if row.action != RowAction.UPDATE:
+            continue
+        try:
+            kind.update(ctx, row.target_id, row.target_version, row.payload, refs)
+        except (ValidationError, PermissionDenied, StaleVersionError) as error:
+            raise CommitError([_row_error(row, error)]) from error
+        ImportLink.objects.filter(kind=ctx.batch.kind, unit=ctx.batch.unit, source_key=row.source_key).update(
+            row_hash=row.row_hash, batch=ctx.batch
+        )
+        counts[RowAction.UPDATE] += 1
+
+
+@transaction.atomic
+def commit(batch: ImportBatch, *, actor) -> ImportBatch:
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != ImportStatus.VALIDATED:
+        raise ValidationError({"status": [_("Only an import read without errors can be committed.")]})
+    kind = kind_for(locked.kind)
+    ctx = kind.context(actor, locked)
+    counts = {RowAction.CREATE: 0, RowAction.UPDATE: 0}
+    staged = StagedRow.objects.filter(batch=locked, action__in=(RowAction.CREATE, RowAction.UPDATE)).order_by(
+        "row_number"
+    )
+    chunk: list[StagedRow] = []
+    for row in staged.iterator(chunk_size=CHUNK):
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            _apply(kind, ctx, chunk, counts)
+            chunk = []
+    if chunk:
+        _apply(kind, ctx, chunk, counts)
+    locked.status = ImportStatus.COMMITTED
+    locked.committed_at = timezone.now()
+    locked.created_count = counts[RowAction.CREATE]
+    locked.updated_count = counts[RowAction.UPDATE]
+    locked.save()
+    record_event(
+        action="exchange.import_committed",
+        actor=actor,
+        target=locked,
+        unit=locked.unit,
+        changes={
+            "kind": locked.kind,
+            "row_count": locked.row_count,
+            "file_hash": locked.file_hash,
+            "created": locked.created_count,
+            "updated": locked.updated_count,
+            "unchanged": locked.unchanged_count,
+        },
+    )
+    return locked

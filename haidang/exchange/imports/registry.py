@@ -1,0 +1,11 @@
+"""The kinds of register that can be imported, by code."""
+
+from haidang.exchange.imports.kinds.activities import Activities
+from haidang.exchange.imports.kinds.base import Kind
+from haidang.exchange.imports.kinds.cases import Cases
+
+KINDS: dict[str, Kind] = {kind.code: kind for kind in (Cases(), Activities())}
+
+
+def kind_for(code: str) -> Kind:
+    return KINDS[code]
