@@ -19,7 +19,7 @@ help:
 	@echo "make test           run the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make test-postgres  the suite against PostgreSQL on 127.0.0.1:5432"
 	@echo "make fuzz-api       every API operation fuzzed from its OpenAPI document, as every role"
-	@echo "make lint           ruff, the import layers, module sizes and the migrations check"
+	@echo "make lint           ruff (checks and format), the import layers, module sizes and the migrations check"
 
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,7 @@ test-postgres:
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python .ci/check_module_sizes.py
 	mkdir -p var  # the default SQLite file's folder, so the check can read the migration history

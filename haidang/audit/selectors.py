@@ -81,9 +81,7 @@ def _moment(text: str) -> Moment:
     if found is None:
         raise ValueError(time_text)
     second = found["second"]
-    start = timezone.make_aware(
-        datetime.combine(day, time(int(found["hour"]), int(found["minute"]), int(second or 0)))
-    )
+    start = timezone.make_aware(datetime.combine(day, time(int(found["hour"]), int(found["minute"]), int(second or 0))))
     return Moment(start, start + (timedelta(seconds=1) if second is not None else timedelta(minutes=1)))
 
 

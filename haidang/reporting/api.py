@@ -481,8 +481,7 @@ def issue_directive(request, directive_id: UUID, payload: VersionIn | None = Non
     summary="Who has reported: expected, submitted, on time, late, overdue per child unit",
     description="Counted against the recipients that exist on the deadline day; the rate never passes 100%. "
     "`?unit=<code>` drills down into one unit (rows of a unit of today's map are today's units; rows of an old "
-    "unit are old units, drilled into with `as_of` on a day of the old map, such as the deadline). "
-    + TERRITORY_NOTE,
+    "unit are old units, drilled into with `as_of` on a day of the old map, such as the deadline). " + TERRITORY_NOTE,
 )
 def directive_completeness(request, directive_id: UUID, params: Query[TerritoryFilter]):
     _require_reporting(request)

@@ -204,7 +204,7 @@ class PeriodField(forms.MultiValueField):
 
 
 def describe(found: Period | None) -> str:
-    """"Quý III/2026 (01/07/2026 – 30/09/2026)": the period's name and its days, under the picker."""
+    """ "Quý III/2026 (01/07/2026 – 30/09/2026)": the period's name and its days, under the picker."""
     if found is None:
         return ""
     if found.type == PeriodType.CUSTOM or found.form == PeriodForm.CUTOFF:

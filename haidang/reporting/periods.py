@@ -62,9 +62,7 @@ STANDARD_TYPES = (
 _CUTOFF_DAY = 14
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
-_IDENTIFIER = re.compile(
-    r"^(?P<year>\d{4})(?:(?P<letter>[MQS])(?P<index>\d{1,2})|(?P<nine>N9))?(?P<cutoff>C)?$"
-)
+_IDENTIFIER = re.compile(r"^(?P<year>\d{4})(?:(?P<letter>[MQS])(?P<index>\d{1,2})|(?P<nine>N9))?(?P<cutoff>C)?$")
 _CUSTOM = re.compile(r"^(?P<start>\d{4}-\d{2}-\d{2})_(?P<end>\d{4}-\d{2}-\d{2})$")
 
 

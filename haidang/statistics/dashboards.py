@@ -42,7 +42,7 @@ def child_level(unit: AdministrativeUnit | None) -> int | None:
 
 
 def _change_text(change, change_pct, zero_base) -> str:
-    """"+3 (+18,2%)" in the page's language; the words "no base" when the year before had nothing."""
+    """ "+3 (+18,2%)" in the page's language; the words "no base" when the year before had nothing."""
     if change is None:
         return ""
     if zero_base:

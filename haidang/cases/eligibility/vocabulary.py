@@ -109,6 +109,7 @@ REGIME_INFO: Mapping[Regime, RegimeInfo] = MappingProxyType(
     }
 )
 
+
 def english_name(regime: Regime) -> str:
     """The regime's English name as it reads inside a sentence ("medical support")."""
     name = regime.name_en

@@ -27,6 +27,7 @@ def test_the_worker_beats_and_runs_the_jobs(tmp_path):
         inst.manage("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--worker-id", "w-batch")
         assert "True ok ['SUCCESSFUL']" in inst.manage("shell", "-c", STATE).stdout
 
+
 def _last_beat(path) -> datetime | None:
     with sqlite3.connect(path, timeout=30) as db:
         row = db.execute("SELECT seen_at FROM operations_worker_heartbeat WHERE worker_id = 'w-lock'").fetchone()
