@@ -108,6 +108,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.DECIDE_CASES,
             C.BREAK_GLASS,
             C.MANAGE_PROCEEDINGS,
+            # Police keep their criminal case registers in Excel (issue 12): they import them.
+            C.IMPORT_EXPORT,
             C.FILE_REPORTS,
             C.VIEW_STATISTICS,
             C.VIEW_AGENCIES,

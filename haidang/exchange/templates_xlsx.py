@@ -12,6 +12,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from haidang.exchange.imports.kinds.activities import SCHEMA as ACTIVITIES
 from haidang.exchange.imports.kinds.cases import SCHEMA as CASES
+from haidang.exchange.imports.kinds.criminal_cases import SCHEMA as CRIMINAL_CASES
+from haidang.exchange.imports.kinds.support import SCHEMA as SUPPORT
 from haidang.exchange.imports.readers import open_sheet
 from haidang.exchange.imports.registry import kind_for
 from haidang.exchange.models import ImportBatch
@@ -54,8 +56,36 @@ EXAMPLES = {
         "destination_country": "KHM",
         "route": "Việt Nam – Campuchia",
     },
+    "criminal_cases": {
+        "register_number": "VA-2026-001-1",
+        "number": "12/VA",
+        "article": "Điều 150 — Tội mua bán người",
+        "detected_on": "10/03/2026",
+        "prosecution_opened_on": "20/03/2026",
+        "investigating_agency": "Công an Thành phố Hà Nội",
+        "unit": "Thành phố Hà Nội",
+        "route": "Việt Nam – Campuchia",
+        "destination_country": "KHM",
+        "exploitation_forms": "Cưỡng ép thực hiện hành vi phạm tội (kể cả lừa đảo trực tuyến)",
+        "full_name": "Trần Văn Ví Dụ (minh họa)",
+        "sex": "Nam",
+        "birth_year": 1990,
+        "nationality": "VNM",
+        "role": "Kẻ môi giới",
+        "prosecuted_on": "25/03/2026",
+    },
+    "support": {
+        "register_number": "HT-2026-001",
+        "case_number": "HN-2026-00001",
+        "regime": "Hỗ trợ nhu cầu thiết yếu",
+        "item": "Tiền ăn",
+        "provider": "Cơ sở trợ giúp nạn nhân Hà Nội (minh họa)",
+        "start_date": "16/03/2026",
+        "end_date": "25/03/2026",
+        "quantity": 10,
+    },
 }
-SCHEMAS = {"activities": ACTIVITIES, "cases": CASES}
+SCHEMAS = {"activities": ACTIVITIES, "cases": CASES, "criminal_cases": CRIMINAL_CASES, "support": SUPPORT}
 
 FORMATS = {
     "text": "Chữ",

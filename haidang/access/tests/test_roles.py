@@ -39,7 +39,7 @@ EXPECTED = {
     R.PROVINCE_COORDINATOR: [X, _, _, _, _, _, X, X, X, X, X, X, X, X, X, _, _, _],
     R.CASE_WORKER:          [X, X, X, _, X, _, _, _, X, _, _, X, _, _, X, _, _, _],
     R.CASE_SUPERVISOR:      [X, X, X, X, X, _, _, _, X, _, _, X, _, X, X, _, _, _],
-    R.POLICE_INVESTIGATOR:  [X, X, X, X, X, X, _, _, X, _, _, X, _, _, X, _, _, _],
+    R.POLICE_INVESTIGATOR:  [X, X, X, X, X, X, _, _, X, _, _, X, _, X, X, _, _, _],
     R.PREVENTION_OFFICER:   [_, _, _, _, _, _, X, _, X, _, _, X, _, _, X, _, _, _],
     R.COMMUNE_OFFICER:      [X, X, X, _, _, _, X, _, X, _, _, _, _, _, X, _, _, _],
     R.ANALYST:              [_, _, _, _, _, _, _, _, _, _, _, X, _, _, _, _, _, _],

@@ -18,6 +18,8 @@ from haidang.places.models import AdministrativeUnit
 class ImportKind(models.TextChoices):
     CASES = "cases", _("Victim case register")
     ACTIVITIES = "activities", _("Prevention activities")
+    CRIMINAL_CASES = "criminal_cases", _("Criminal cases with suspects")
+    SUPPORT = "support", _("Support items")
 
 
 class ImportStatus(models.TextChoices):

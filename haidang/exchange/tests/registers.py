@@ -7,6 +7,8 @@ from openpyxl import Workbook
 
 from haidang.exchange.imports.kinds.activities import SCHEMA as ACTIVITIES
 from haidang.exchange.imports.kinds.cases import SCHEMA as CASES
+from haidang.exchange.imports.kinds.criminal_cases import SCHEMA as CRIMINAL_CASES
+from haidang.exchange.imports.kinds.support import SCHEMA as SUPPORT
 
 HN_COMMITTEE = "Ủy ban nhân dân Thành phố Hà Nội"
 HN_WOMEN = "Hội Liên hiệp Phụ nữ Thành phố Hà Nội"
@@ -73,4 +75,47 @@ def csv_bytes(schema, rows: list[dict], *, delimiter=";", bom=True) -> bytes:
     return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
 
 
-__all__ = ["ACTIVITIES", "CASES", "activity_row", "case_row", "csv_bytes", "xlsx"]
+def criminal_row(key="VA-1", **values) -> dict:
+    row = {
+        "register_number": key,
+        "number": "12/VA",
+        "article": "Điều 150 — Tội mua bán người",
+        "detected_on": "10/03/2026",
+        "prosecution_opened_on": "20/03/2026",
+        "investigating_agency": "Công an Thành phố Hà Nội",
+        "unit": "Thành phố Hà Nội",
+        "route": "Việt Nam–Campuchia",
+        "destination_country": "KHM",
+        "exploitation_forms": "Cưỡng ép thực hiện hành vi phạm tội (kể cả lừa đảo trực tuyến)",
+        "full_name": "Trần Văn Bình (minh họa)",
+        "document_number": "001090000123",
+        "sex": "Nam",
+        "birth_year": 1990,
+        "role": "Kẻ môi giới",
+        "prosecuted_on": "25/03/2026",
+    }
+    row.update(values)
+    return row
+
+
+def support_row(number="HT-1", case_number="", **values) -> dict:
+    row = {
+        "register_number": number,
+        "case_number": case_number,
+        "regime": "Hỗ trợ nhu cầu thiết yếu",
+        "item": "Tiền ăn",
+        "provider": "Cơ sở trợ giúp nạn nhân Hà Nội (minh họa)",
+        "start_date": "10/03/2026",
+        "end_date": "29/03/2026",
+        "quantity": "20",
+    }
+    row.update(values)
+    return row
+
+
+__all__ = [
+    "ACTIVITIES",
+    "CASES",
+    "CRIMINAL_CASES",
+    "SUPPORT",
+    "activity_row", "case_row", "criminal_row", "csv_bytes", "support_row", "xlsx"]

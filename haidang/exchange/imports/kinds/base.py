@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from haidang.access.models import Agency
@@ -102,6 +103,22 @@ def read_agencies(ctx: Context, schema: Schema, result: RowResult, key: str, *, 
     return agencies
 
 
+class _RolledBack(Exception):
+    pass
+
+
+def tried(write) -> None:
+    """Run a domain service's write and undo it: the dry run learns what the service would refuse
+    (its ValidationError or PermissionDenied propagate) and nothing stays written. Each try is one short
+    transaction of its own (on SQLite, the writer's lock is held only for that row)."""
+    try:
+        with transaction.atomic():
+            write()
+            raise _RolledBack
+    except _RolledBack:
+        pass
+
+
 def units_by_pk(ids) -> dict[int, AdministrativeUnit]:
     ids = {pk for pk in ids if pk}
     return AdministrativeUnit.objects.in_bulk(ids) if ids else {}
@@ -111,4 +128,4 @@ def warning(schema: Schema, result: RowResult, key: str, message: str) -> None:
     result.warnings.append(schema.error_for(result.row, key, result.raw, message))
 
 
-__all__ = ["Context", "Kind", "RowError", "agencies_by_name", "field_errors", "read_agencies", "units_by_pk", "warning"]
+__all__ = ["Context", "Kind", "RowError", "agencies_by_name", "field_errors", "read_agencies", "tried", "units_by_pk", "warning"]
