@@ -82,7 +82,8 @@ def _require(request) -> None:
     "/imports",
     response={202: ImportOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="Upload a register (multipart: `kind`, `file`, `update_existing`); its dry run is queued",
-    description="`kind` is `cases`, `activities`, `criminal_cases` (one row per suspect) or `support`. XLSX (no macros) or CSV in UTF-8; the file is refused "
+    description="`kind` is `cases`, `activities`, `criminal_cases` (one row per suspect) or `support`. "
+    "XLSX (no macros) or CSV in UTF-8; the file is refused "
     "before anything is inflated when it would unpack to too much, and when it declares too many rows. "
     "Nothing is written to the records until `POST /imports/{id}/commit`.",
 )

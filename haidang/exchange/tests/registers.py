@@ -118,4 +118,10 @@ __all__ = [
     "CASES",
     "CRIMINAL_CASES",
     "SUPPORT",
-    "activity_row", "case_row", "criminal_row", "csv_bytes", "support_row", "xlsx"]
+    "activity_row",
+    "case_row",
+    "criminal_row",
+    "csv_bytes",
+    "support_row",
+    "xlsx",
+]

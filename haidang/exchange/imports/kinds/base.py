@@ -103,7 +103,7 @@ def read_agencies(ctx: Context, schema: Schema, result: RowResult, key: str, *, 
     return agencies
 
 
-class _RolledBack(Exception):
+class _RolledBackError(Exception):
     pass
 
 
@@ -114,8 +114,8 @@ def tried(write) -> None:
     try:
         with transaction.atomic():
             write()
-            raise _RolledBack
-    except _RolledBack:
+            raise _RolledBackError
+    except _RolledBackError:
         pass
 
 
@@ -128,4 +128,14 @@ def warning(schema: Schema, result: RowResult, key: str, message: str) -> None:
     result.warnings.append(schema.error_for(result.row, key, result.raw, message))
 
 
-__all__ = ["Context", "Kind", "RowError", "agencies_by_name", "field_errors", "read_agencies", "tried", "units_by_pk", "warning"]
+__all__ = [
+    "Context",
+    "Kind",
+    "RowError",
+    "agencies_by_name",
+    "field_errors",
+    "read_agencies",
+    "tried",
+    "units_by_pk",
+    "warning",
+]
