@@ -78,16 +78,14 @@ def _decide(batch: ImportBatch, kind, row: StagedRow, link: ImportLink | None, r
     if link.row_hash == row.row_hash:
         row.action = RowAction.UNCHANGED
         return
-    if not batch.update_existing:
+    if not batch.update_existing or not kind.updatable:
         row.action = RowAction.UNCHANGED
-        result.warnings.append(
-            kind.schema.error_for(
-                result.row,
-                kind.schema.source_key,
-                result.raw,
-                _("This row was imported before and has changed; choose “update existing records” to update it."),
-            )
+        message = (
+            _("This row was imported before and has changed; choose “update existing records” to update it.")
+            if kind.updatable
+            else _("This row was imported before and has changed; a record of this kind is corrected on its page.")
         )
+        result.warnings.append(kind.schema.error_for(result.row, kind.schema.source_key, result.raw, message))
         return
     row.action = RowAction.UPDATE
     row.target_version = kind.current_version(link.target_id)

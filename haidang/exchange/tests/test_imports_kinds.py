@@ -224,3 +224,27 @@ def test_a_case_outside_the_importers_scope_is_not_found(upload, victim_case):
     batch = upload("police.haiphong", "support", xlsx(SUPPORT, [support_row(case_number=victim_case.number)]))
     assert victim_case.number in _errors(batch)[(2, "Số hồ sơ vụ việc")]
     assert not SupportItem.objects.exists()
+
+
+def test_a_changed_support_row_is_left_as_it_is_with_a_warning(upload, api, victim_case):
+    commit(
+        api,
+        "supervisor.hanoi",
+        upload("supervisor.hanoi", "support", xlsx(SUPPORT, [support_row(case_number=victim_case.number)])),
+    )
+    changed = xlsx(SUPPORT, [support_row(case_number=victim_case.number, quantity="15")])
+    batch = upload("supervisor.hanoi", "support", changed, update_existing=True)
+    assert batch["status"] == "validated" and batch["updated"] == 0 and batch["unchanged"] == 1
+    assert "trang" in batch["warnings"][0]["message"]
+    assert SupportItem.objects.get().quantity == 20
+
+
+def test_rows_passing_a_limit_together_are_refused_at_the_commit_and_nothing_is_written(upload, api, victim_case):
+    number = victim_case.number
+    rows = [support_row(case_number=number, quantity="70"), support_row("HT-2", number, quantity="70")]
+    batch = upload("supervisor.hanoi", "support", xlsx(SUPPORT, rows))
+    assert batch["status"] == "validated"  # each row alone is within the limit
+    result = commit(api, "supervisor.hanoi", batch)
+    assert result["status"] == "failed" and result["errors"][0]["row"] == 3
+    assert "120" in result["errors"][0]["message"]
+    assert not SupportItem.objects.exists()

@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from haidang.exchange.models import ImportBatch
 from haidang.exchange.services.imports import run_dry_run
-from haidang.exchange.tests.registers import ACTIVITIES, CASES, activity_row, xlsx
+from haidang.exchange.tests.registers import ACTIVITIES, CASES, CRIMINAL_CASES, SUPPORT, activity_row, xlsx
 from haidang.prevention.models import Activity
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,12 @@ pytestmark = pytest.mark.django_db
 
 def test_templates_have_vietnamese_headers_instructions_lists_and_an_example(sign_in, demo_users):
     client = sign_in(demo_users["coordinator.hanoi"])
-    for kind, schema in (("activities", ACTIVITIES), ("cases", CASES)):
+    for kind, schema in (
+        ("activities", ACTIVITIES),
+        ("cases", CASES),
+        ("criminal_cases", CRIMINAL_CASES),
+        ("support", SUPPORT),
+    ):
         response = client.get(f"/exchange/imports/template/{kind}.xlsx")
         assert response.status_code == 200
         book = load_workbook(io.BytesIO(response.content))

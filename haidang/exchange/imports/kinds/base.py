@@ -37,6 +37,8 @@ class Kind:
     schema: Schema
     capability = ""
     model = None
+    # Whether a changed row may update its record ("update existing"); else it stays as it is, with a warning.
+    updatable = True
 
     def context(self, actor, batch) -> Context:
         raise NotImplementedError

@@ -3,8 +3,9 @@ each row becomes a `SupportItem` through `cases.support.record_support_item`, so
 province's table and the service's checks (eligibility, the rate in force, the limits and their
 extensions) are row errors at the dry run: each row is tried through the service and rolled back.
 
-A support item has no version and no update in the domain: a changed row is refused at the commit
-(correct the item on the case's page).
+A support item has no version and no update in the domain: a changed row is left as it is, with a
+warning (correct the item on the case's page). Limits are checked row by row against what is recorded:
+two rows of one file that pass the limit only together are refused at the commit, which writes nothing.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Support(Kind):
     schema = SCHEMA
     capability = Capability.EDIT_CASES
     model = SupportItem
+    updatable = False  # the domain has no update of a support item
 
     def context(self, actor, batch) -> Context:
         ctx = Context(actor=actor, batch=batch, units=UnitCache(covers=lambda unit: False))
