@@ -10,9 +10,9 @@ from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
-from haidang.common.api import ApiError, ErrorOut, not_found
+from haidang.common.api import ApiError, ErrorOut, not_found, paginate
 from haidang.exchange.models import ImportBatch
-from haidang.exchange.selectors.imports import get_import_for_user, row_messages
+from haidang.exchange.selectors.imports import get_import_for_user, imports_visible_to, row_messages
 from haidang.exchange.services import imports as services
 
 router = Router(tags=["exchange"])
@@ -46,6 +46,43 @@ class ImportOut(Schema):
     committed_at: datetime | None
     errors: list[RowMessageOut]
     warnings: list[RowMessageOut]
+
+
+class ImportSummaryOut(Schema):
+    id: UUID
+    kind: str
+    status: str
+    status_label: str
+    progress: int
+    row_count: int
+    error_count: int
+    warning_count: int
+    unit: str
+    created_at: datetime
+    committed_at: datetime | None
+
+
+class ImportList(Schema):
+    items: list[ImportSummaryOut]
+    count: int
+    page: int
+    page_size: int
+
+
+def _summary(batch: ImportBatch) -> dict:
+    return {
+        "id": batch.id,
+        "kind": batch.kind,
+        "status": batch.status,
+        "status_label": str(batch.get_status_display()),
+        "progress": batch.progress,
+        "row_count": batch.row_count,
+        "error_count": batch.error_count,
+        "warning_count": batch.warning_count,
+        "unit": batch.unit.code,
+        "created_at": batch.created_at,
+        "committed_at": batch.committed_at,
+    }
 
 
 def _out(batch: ImportBatch) -> dict:
@@ -92,6 +129,16 @@ def create_import(request, kind: Form[str], update_existing: Form[bool] = False,
     batch = services.start_import(actor=request.user, kind=kind, uploaded_file=file, update_existing=update_existing)
     batch.refresh_from_db()
     return Status(202, _out(batch))
+
+
+@router.get(
+    "/imports",
+    response={200: ImportList, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="The imports of your area (yours always), newest first, without their row messages",
+)
+def list_imports(request, page: int = 1, page_size: int = 50):
+    _require(request)
+    return paginate(imports_visible_to(request.user).order_by("-created_at"), page, page_size, _summary)
 
 
 @router.get(

@@ -46,6 +46,16 @@ def test_activity_register_imported(upload, api):
     assert activity.cost == 12_500_000
 
 
+def test_imports_are_listed_newest_first_within_the_users_area(upload, api):
+    first = upload("coordinator.hanoi", "activities", xlsx(ACTIVITIES, [activity_row()]))
+    second = upload("coordinator.hanoi", "activities", xlsx(ACTIVITIES, [activity_row("HD-002")]))
+    listed = api("coordinator.hanoi").get("/api/v1/imports").json()
+    assert [item["id"] for item in listed["items"]] == [second["id"], first["id"]] and listed["count"] == 2
+    assert "errors" not in listed["items"][0]
+    assert api("coordinator.haiphong").get("/api/v1/imports").json()["count"] == 0  # another province's
+    assert api("coordinator.hanoi").get("/api/v1/imports?page=0").status_code == 400
+
+
 def test_case_register_imported(upload, api):
     batch = upload("supervisor.hanoi", "cases", csv_bytes(CASES, [case_row()]), name="so.csv")
     assert batch["errors"] == [], batch["errors"]
