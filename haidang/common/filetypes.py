@@ -154,6 +154,7 @@ def check_zip_limits(content: bytes, *, field: str = "file") -> None:
 
 
 CSV_TYPE = "text/csv"
+JSON_TYPE = "application/json"
 SPREADSHEET_TYPES = frozenset({OFFICE_TYPES["xlsx"], CSV_TYPE})
 _SHEET_DIMENSION = re.compile(rb"<(?:\w+:)?dimension[^>]*\bref=\"[A-Z]+\d+:[A-Z]+(\d+)\"")
 
@@ -168,17 +169,30 @@ def _has_macros(content: bytes) -> bool:
     return content.startswith(_OLE_MAGIC) and "_VBA_PROJECT".encode("utf-16-le") in content
 
 
-def _is_csv(content: bytes) -> bool:
-    """Text in UTF-8 (with or without its mark), no NUL bytes, with a separator on its first line."""
-    if b"\x00" in content[:65_536]:
-        return False
+def _utf8_head(content: bytes) -> str | None:
+    """The first 64 KiB as text when they are UTF-8 (a multi-byte character cut at the end is fine)."""
     head = content[:65_536]
+    if b"\x00" in head:
+        return None
     try:
-        text = head.decode("utf-8-sig")
+        return head.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         if error.start < len(head) - 4:
-            return False  # not a cut multi-byte character at the end of the sample
-        text = head[: error.start].decode("utf-8-sig")
+            return None
+        return head[: error.start].decode("utf-8-sig")
+
+
+def _is_json(content: bytes) -> bool:
+    """UTF-8 text that opens a JSON object or list (the whole is parsed by the reader)."""
+    text = _utf8_head(content)
+    return text is not None and text.lstrip()[:1] in ("{", "[")
+
+
+def _is_csv(content: bytes) -> bool:
+    """Text in UTF-8 (with or without its mark), no NUL bytes, with a separator on its first line."""
+    text = _utf8_head(content)
+    if text is None:
+        return False
     first = text.split("\n", 1)[0]
     return ";" in first or "," in first
 
@@ -247,7 +261,11 @@ def check_upload(
     content_type = sniff_content_type(content)
     if content_type is None and accept is not None and CSV_TYPE in accept and _is_csv(content):
         content_type = CSV_TYPE
+    if content_type is None and accept is not None and JSON_TYPE in accept and _is_json(content):
+        content_type = JSON_TYPE
     if accept is not None and content_type not in accept:
+        if accept == frozenset({JSON_TYPE}):
+            raise ValidationError({field: [_("Only JSON files in UTF-8 are accepted here.")]})
         raise ValidationError({field: [_("Only Excel workbooks (.xlsx) and CSV files in UTF-8 are accepted.")]})
     if content_type is None:
         raise ValidationError(

@@ -11,6 +11,7 @@ from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, invalid, paginate
+from haidang.common.filetypes import CSV_TYPE, JSON_TYPE, check_upload
 from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef, agency_ref, code_of, unit_ref
 from haidang.exchange.htcds import importing
 from haidang.exchange.models import Export, ExportFormat
@@ -223,14 +224,13 @@ def import_htcds(
     file: File[UploadedFile] = None,
 ):
     _require_export(request)
-    if file is None:
-        raise invalid({"file": [_("Choose a file.")]})
     if file_format not in ExportFormat.values:
         raise invalid({"file_format": [_("Choose CSV or JSON.")]})
-    content = file.read(importing.MAX_BYTES + 1)
+    accept = frozenset({JSON_TYPE if file_format == "json" else CSV_TYPE})
+    checked = check_upload(file, max_bytes=importing.MAX_BYTES, accept=accept, max_rows=importing.MAX_ROWS)
     result = importing.import_records(
         actor=request.user,
-        content=content,
+        content=checked.content,
         file_format=file_format,
         agency=_recipient(agency),
         intake_channel=intake_channel,

@@ -227,14 +227,13 @@ def _row_errors(row: int, error: ValidationError) -> list[RowError]:
 
 
 def import_records(*, actor, content: bytes, file_format: str, agency, intake_channel: str, commit: bool = False):
-    """Read (and with `commit`, record) the partner's HTCDS records: a dry run unless asked; all or nothing."""
+    """Read (and with `commit`, record) the partner's HTCDS records: a dry run unless asked; all or nothing.
+    `content` has passed the one upload check (`common.filetypes.check_upload`: size, type, declared rows)."""
     scope = scope_for(actor)
     if not (scope.can(Capability.IMPORT_EXPORT) and scope.can(Capability.EDIT_CASES)):
         raise PermissionDenied
     if intake_channel not in IntakeChannel.values:
         raise ValidationError({"intake_channel": [_("Choose an intake channel from the list.")]})
-    if len(content) > MAX_BYTES:
-        raise ValidationError({"file": [_("The file is too large.")]})
     result = ImportResult(file_hash=hashlib.sha256(content).hexdigest())
     rows, file_errors = read_file(content, file_format)
     result.errors.extend(file_errors)

@@ -104,3 +104,13 @@ def test_bad_files_and_who_may_import(client, demo_users):
     assert broken["errors"][0]["row"] == 1
     refused = post(client, demo_users["coordinator.hanoi"], "\n".join([HEADER, GOOD]))
     assert refused.status_code == 403
+
+
+def test_the_file_passes_the_one_upload_check(client, demo_users, settings):
+    user = demo_users["supervisor.hanoi"]
+    not_json = post(client, user, "%PDF-1.7 a document", file_format="json")
+    assert not_json.status_code == 400 and "JSON" in not_json.json()["error"]["fields"]["file"][0]
+    not_csv = post(client, user, "\x00binary", file_format="csv")
+    assert not_csv.status_code == 400 and "file" in not_csv.json()["error"]["fields"]
+    empty = post(client, user, "")
+    assert empty.status_code == 400 and "file" in empty.json()["error"]["fields"]
