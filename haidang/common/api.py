@@ -4,6 +4,7 @@ Errors are always `{"error": {"code", "message", "fields"}}` with a 4xx status; 
 `{"items": [...], "count": N, "page": P, "page_size": S}`.
 """
 
+import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -100,9 +101,36 @@ class HaiDangAPI(NinjaAPI):
                 item["ctx"] = {**(item.get("ctx") or {}), "day_text": value[:40]}
         return error
 
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            if getattr(pattern, "callback", None) is not None:
+                pattern.callback = _json_not_allowed(self, pattern.callback)
+        return urls
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         # Every answer an operation can give is published, including the ones common to all of them.
         return document_standard_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+def _json_not_allowed(api: NinjaAPI, view):
+    """Ninja answers a method a path does not take with plain text; answer it in the error shape instead."""
+
+    @functools.wraps(view)  # keeps csrf_exempt
+    def answer(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        allowed = response.get("Allow", "")
+        message = _("This address does not take %(method)s; it takes %(allowed)s.") % {
+            "method": request.method,
+            "allowed": allowed,
+        }
+        json_response = error_response(api, request, 405, "method_not_allowed", message)
+        json_response["Allow"] = allowed
+        return json_response
+
+    return answer
 
 
 def _date_message(value) -> str:
