@@ -280,17 +280,16 @@ def _check_within_limit(case: Case, beneficiary: Person, regime: str, item: str,
             )
 
 
-@transaction.atomic
-def record_support_item(*, actor, case: Case, data: dict) -> SupportItem:
-    locked = Case.objects.select_for_update(of=("self",)).select_related("person", "province", "unit").get(pk=case.pk)
-    if not can_edit_case(actor, locked):
-        raise PermissionDenied
+def validate_support_item(*, case: Case, data: dict) -> dict:
+    """The checks of `record_support_item`, writing nothing (an import's dry run calls this for each row;
+    the caller has checked that the actor may edit the case): the item's values with the rate in force,
+    or ValidationError."""
     errors: dict = {}
     regime, item = data.get("regime"), clean_text(data.get("item"))
-    beneficiary = data.get("beneficiary") or locked.person
+    beneficiary = data.get("beneficiary") or case.person
     start, end = data.get("start_date"), data.get("end_date")
     quantity, provider = data.get("quantity"), data.get("provider")
-    if beneficiary.pk not in {person.pk for person in beneficiaries(locked)}:
+    if beneficiary.pk not in {person.pk for person in beneficiaries(case)}:
         errors["beneficiary"] = [_("Support goes to the person or an accompanying child of this case.")]
     if regime not in eligibility.Regime.__members__:
         errors["regime"] = [_("Choose a regime from the list.")]
@@ -309,7 +308,7 @@ def record_support_item(*, actor, case: Case, data: dict) -> SupportItem:
     if errors:
         raise ValidationError(errors)
 
-    decision = assess_case(locked, beneficiary, on=start).decision(regime)
+    decision = assess_case(case, beneficiary, on=start).decision(regime)
     if decision.outcome == eligibility.Outcome.REFUSED:
         raise ValidationError(
             {
@@ -328,32 +327,40 @@ def record_support_item(*, actor, case: Case, data: dict) -> SupportItem:
                 ]
             }
         )
-    rate = rate_for(locked.province, regime, item, start)
+    rate = rate_for(case.province, regime, item, start)
     if rate is None:
         raise ValidationError(
             {
                 "item": [
                     _("%(province)s has no rate for “%(item)s” valid on %(day)s; a province administrator must add it.")
-                    % {"province": locked.province.name, "item": item, "day": format_day(start)}
+                    % {"province": case.province.name, "item": item, "day": format_day(start)}
                 ]
             }
         )
-    _check_within_limit(locked, beneficiary, regime, item, rate, quantity)
-    support = SupportItem.objects.create(
-        case=locked,
-        beneficiary=beneficiary,
-        regime=regime,
-        rate=rate,
-        item=item,
-        provider=provider,
-        start_date=start,
-        end_date=end,
-        quantity=quantity,
-        unit_amount=rate.amount,
-        total=rate.amount * quantity,
-        decision_number=clean_text(data.get("decision_number")),
-        recorded_by=actor,
-    )
+    _check_within_limit(case, beneficiary, regime, item, rate, quantity)
+    return {
+        "beneficiary": beneficiary,
+        "regime": regime,
+        "rate": rate,
+        "item": item,
+        "provider": provider,
+        "start_date": start,
+        "end_date": end,
+        "quantity": quantity,
+        "unit_amount": rate.amount,
+        "total": rate.amount * quantity,
+        "decision_number": clean_text(data.get("decision_number")),
+    }
+
+
+@transaction.atomic
+def record_support_item(*, actor, case: Case, data: dict) -> SupportItem:
+    locked = Case.objects.select_for_update(of=("self",)).select_related("person", "province", "unit").get(pk=case.pk)
+    if not can_edit_case(actor, locked):
+        raise PermissionDenied
+    values = validate_support_item(case=locked, data=data)
+    support = SupportItem.objects.create(case=locked, recorded_by=actor, **values)
+    regime, quantity = values["regime"], values["quantity"]
     record_event(
         action="cases.support_recorded",
         actor=actor,

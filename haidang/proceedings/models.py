@@ -106,6 +106,10 @@ class Suspect(models.Model):
     version = models.PositiveIntegerField(default=1)
     full_name = EncryptedTextField(_("full name"))
     document_number = EncryptedTextField(_("identity document number"))
+    # Keyed hashes of the name (folded, words sorted) and of the document, as on a victim's person
+    # (`cases.matching`): an import finds a suspect already recorded without reading sealed values.
+    name_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    document_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     address = EncryptedTextField(_("address"))
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)

@@ -11,12 +11,13 @@ case itself; the others are counted.
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from haidang.access.models import Agency, AgencyType
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
+from haidang.cases.matching import document_key, name_key
 from haidang.cases.selectors import cases_visible_to
 from haidang.places.territory import Territory
 from haidang.proceedings.models import CriminalCase, Suspect
@@ -157,3 +158,41 @@ def linked_victims(user, criminal_case: CriminalCase) -> LinkedVictims:
 def linkable_case(user, number: str):
     """The victim case with this number if the user may see it, else None."""
     return cases_visible_to(user).select_related(None).select_related("unit").filter(number=number.strip()).first()
+
+
+@dataclass(frozen=True)
+class SuspectMatch:
+    """A suspect already recorded who may be the person of an import row: which suspect, in which case,
+    and why ("document", or "name" with the same year of birth). Never the suspect's sealed values."""
+
+    suspect_id: object
+    criminal_case: CriminalCase
+    reason: str
+
+
+def suspect_matches(user, *, full_name: str, document_number: str = "", birth_year: int | None = None):
+    """Suspects in the criminal cases the user may see with the same identity document (keyed hash), or
+    the same name in any spelling or word order (keyed hash) and the same year of birth; document
+    matches first. A suspect known only outside the user's scope is not mentioned at all (the rule of
+    `cases.selectors.person_matches`)."""
+    document = document_key(document_number) if document_number else ""
+    name = name_key(full_name) if full_name and birth_year else ""
+    condition = Q()
+    if document:
+        condition |= Q(document_hash=document)
+    if name:
+        condition |= Q(name_key=name, birth_year=birth_year)
+    if not condition:
+        return []
+    visible = scope_for(user).filter(CriminalCase.objects.all(), VIEW).values("pk")
+    found = (
+        Suspect.objects.filter(condition, criminal_case__in=visible)
+        .select_related("criminal_case", "criminal_case__investigating_agency")
+        .only("pk", "document_hash", "criminal_case")
+        .order_by("criminal_case__detected_on", "pk")[:20]
+    )
+    matches = [
+        SuspectMatch(s.pk, s.criminal_case, "document" if document and s.document_hash == document else "name")
+        for s in found
+    ]
+    return sorted(matches, key=lambda match: match.reason != "document")

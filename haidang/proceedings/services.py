@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
+from haidang.cases.matching import document_key, name_key
 from haidang.cases.models import Case, Exploitation, Route, Sex
 from haidang.cases.selectors import cases_visible_to
 from haidang.common.countries import is_country_code
@@ -180,13 +181,20 @@ def _case_summary(criminal_case: CriminalCase) -> dict:
     }
 
 
-@transaction.atomic
-def create_criminal_case(*, actor, data: dict) -> CriminalCase:
+def validate_new_criminal_case(*, actor, data: dict) -> dict:
+    """The checks of `create_criminal_case`, writing nothing: the values normalised, or PermissionDenied /
+    ValidationError (an import's dry run calls this for each row)."""
     if not scope_for(actor).can(Capability.MANAGE_PROCEEDINGS):
         raise PermissionDenied
     values = _case_values(actor, {name: data.get(name) for name in CASE_FIELDS})
     if _number_taken(values):
         raise _number_error(values)
+    return values
+
+
+@transaction.atomic
+def create_criminal_case(*, actor, data: dict) -> CriminalCase:
+    values = validate_new_criminal_case(actor=actor, data=data)
     try:
         with transaction.atomic():
             criminal_case = CriminalCase.objects.create(year=values["detected_on"].year, created_by=actor, **values)
@@ -292,6 +300,14 @@ def _suspect_values(criminal_case: CriminalCase, merged: dict) -> dict:
     return values
 
 
+def suspect_match_keys(values: dict) -> dict:
+    """The keyed hashes a suspect is found by (never the values themselves)."""
+    return {
+        "name_key": name_key(values.get("full_name") or ""),
+        "document_hash": document_key(values.get("document_number") or ""),
+    }
+
+
 def _locked_case(actor, criminal_case: CriminalCase) -> CriminalCase:
     locked = CriminalCase.objects.select_for_update(of=("self",)).select_related("unit").get(pk=criminal_case.pk)
     if not can_edit_criminal_case(actor, locked):
@@ -299,11 +315,17 @@ def _locked_case(actor, criminal_case: CriminalCase) -> CriminalCase:
     return locked
 
 
+def validate_new_suspect(*, criminal_case: CriminalCase, data: dict) -> dict:
+    """The checks of `add_suspect` on the case's values, writing nothing (the case may be one not yet
+    saved, as an import's dry run builds it): the values normalised, or ValidationError."""
+    return _suspect_values(criminal_case, {name: data.get(name) for name in SUSPECT_FIELDS})
+
+
 @transaction.atomic
 def add_suspect(*, actor, criminal_case: CriminalCase, data: dict) -> Suspect:
     locked = _locked_case(actor, criminal_case)
-    values = _suspect_values(locked, {name: data.get(name) for name in SUSPECT_FIELDS})
-    suspect = Suspect.objects.create(criminal_case=locked, created_by=actor, **values)
+    values = validate_new_suspect(criminal_case=locked, data=data)
+    suspect = Suspect.objects.create(criminal_case=locked, created_by=actor, **values, **suspect_match_keys(values))
     record_event(
         action="proceedings.suspect_added",
         actor=actor,
@@ -331,6 +353,8 @@ def update_suspect(*, actor, suspect: Suspect, version: int, data: dict) -> Susp
     if not changed:
         return current
     for name, value in changed.items():
+        setattr(current, name, value)
+    for name, value in suspect_match_keys(values).items():
         setattr(current, name, value)
     current.version += 1
     current.save()

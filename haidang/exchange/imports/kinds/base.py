@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from haidang.access.models import Agency
@@ -105,22 +104,6 @@ def read_agencies(ctx: Context, schema: Schema, result: RowResult, key: str, *, 
     return agencies
 
 
-class _RolledBackError(Exception):
-    pass
-
-
-def tried(write) -> None:
-    """Run a domain service's write and undo it: the dry run learns what the service would refuse
-    (its ValidationError or PermissionDenied propagate) and nothing stays written. Each try is one short
-    transaction of its own (on SQLite, the writer's lock is held only for that row)."""
-    try:
-        with transaction.atomic():
-            write()
-            raise _RolledBackError
-    except _RolledBackError:
-        pass
-
-
 def units_by_pk(ids) -> dict[int, AdministrativeUnit]:
     ids = {pk for pk in ids if pk}
     return AdministrativeUnit.objects.in_bulk(ids) if ids else {}
@@ -137,7 +120,6 @@ __all__ = [
     "agencies_by_name",
     "field_errors",
     "read_agencies",
-    "tried",
     "units_by_pk",
     "warning",
 ]

@@ -3,8 +3,15 @@ repeated on each of its rows (grouped by the case number); each row becomes a `S
 row of a case its `CriminalCase`, through `proceedings.services`. A case number already recorded by the
 investigating agency that year takes the file's suspects, if the importer may edit it.
 
-The dry run tries each row through the services themselves and rolls it back, so every check of the
-register's forms (scope, agency, dates, the prosecution order) is a row error naming its column.
+The dry run writes nothing: each row goes through the services' own checks
+(`proceedings.services.validate_new_criminal_case`, `validate_new_suspect`, which the services call
+before they write), so every check of the register's forms (scope, agency, dates, the prosecution order)
+is a row error naming its column, with no transaction, lock or audit id spent.
+
+A suspect already recorded (the same identity document, or the same name and year of birth, by their
+keyed hashes) in a criminal case the importer may see, or on an earlier row of the file, is a warning
+naming the match. A suspect is a person within one criminal case (the register has no identity of a
+suspect across cases to link to), so the row still adds its own suspect record; the warning says so.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from django.utils.translation import gettext as _
 from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
+from haidang.cases.matching import document_key, name_key
 from haidang.cases.models import Exploitation, Route, Sex
 from haidang.exchange.imports.kinds.base import (
     Context,
@@ -25,14 +33,15 @@ from haidang.exchange.imports.kinds.base import (
     agencies_by_name,
     field_errors,
     read_agencies,
-    tried,
     units_by_pk,
+    warning,
 )
+from haidang.exchange.models import ImportLink
 from haidang.exchange.rows import Column, RowResult, Schema, UnitCache
 from haidang.places.models import UnitLevel
 from haidang.proceedings import services as proceedings
 from haidang.proceedings.models import Article, CriminalCase, Suspect, SuspectRole
-from haidang.proceedings.selectors import can_edit_criminal_case, investigating_agencies_for
+from haidang.proceedings.selectors import can_edit_criminal_case, investigating_agencies_for, suspect_matches
 
 SCHEMA = Schema(
     [
@@ -76,6 +85,32 @@ def _same(value) -> object:
     return getattr(value, "pk", value)
 
 
+def _suspect_data(values: dict) -> dict:
+    data = {k: values.get(k) for k in SUSPECT_KEYS if k != "age_band"}
+    data["sex"] = data.get("sex") or ""
+    return data
+
+
+_MATCH_COLUMN = {"document": "document_number", "name": "full_name"}
+# Messages as functions: translated when a row is read, in the importer's language.
+_SAME_IN_FILE = {
+    "document": lambda: _("The same identity document is on row %(row)s: check that it is the same person."),
+    "name": lambda: _("The same name and year of birth are on row %(row)s: check that it is the same person."),
+}
+_SAME_RECORDED = {
+    "document": lambda: _(
+        "A suspect with this identity document is already recorded in criminal case %(number)s "
+        "(%(agency)s, %(year)s). This row adds a suspect record of its own to its case: check that "
+        "it is not recorded twice."
+    ),
+    "name": lambda: _(
+        "A suspect with this name and year of birth is already recorded in criminal case %(number)s "
+        "(%(agency)s, %(year)s). This row adds a suspect record of its own to its case: check that "
+        "it is not recorded twice."
+    ),
+}
+
+
 class CriminalCases(Kind):
     code = "criminal_cases"
     schema = SCHEMA
@@ -90,7 +125,7 @@ class CriminalCases(Kind):
         )
         ctx = Context(actor=actor, batch=batch, units=units)
         ctx.agencies = agencies_by_name(investigating_agencies_for(actor))
-        ctx.extra.update(groups={}, cases={})
+        ctx.extra.update(groups={}, cases={}, people={})
         return ctx
 
     def checks(self, ctx: Context) -> list:
@@ -105,12 +140,77 @@ class CriminalCases(Kind):
         if not self._same_case(ctx, result):
             return
         try:
-            tried(lambda: self._write(ctx, values, {}))
+            criminal_case = self._checked_case(ctx, values)
+            proceedings.validate_new_suspect(criminal_case=criminal_case, data=_suspect_data(values))
         except ValidationError as error:
             field_errors(SCHEMA, result, error, {})
         except PermissionDenied:
             message = _("You may not add suspects to case %(number)s.") % {"number": values["number"]}
             result.errors.append(SCHEMA.error_for(result.row, "number", result.raw, message))
+        if result.ok:
+            self._warn_matches(ctx, result)
+
+    def _imported_before(self, ctx: Context, result: RowResult) -> bool:
+        key = str(result.raw.get(SCHEMA.source_key) or "").strip()
+        return ImportLink.objects.filter(kind=self.code, unit=ctx.batch.unit, source_key=key).exists()
+
+    def _checked_case(self, ctx: Context, values: dict) -> CriminalCase:
+        """The case a row's suspect joins, checked as `_case` would make it, writing nothing: the one
+        recorded, or an unsaved one with the checked values. Checked once per case number (its rows
+        agree); the refusal is raised again for each of its rows."""
+        agency, detected = values["investigating_agency"], values["detected_on"]
+        key = (agency.pk, detected.year, values["number"])
+        checked = ctx.extra["cases"]
+        if key not in checked:
+            try:
+                checked[key] = self._found_case(ctx, values) or CriminalCase(
+                    year=detected.year,
+                    **proceedings.validate_new_criminal_case(
+                        actor=ctx.actor, data={k: values.get(k) for k in CASE_KEYS}
+                    ),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                checked[key] = error
+        if isinstance(checked[key], Exception):
+            raise checked[key]
+        return checked[key]
+
+    def _found_case(self, ctx: Context, values: dict) -> CriminalCase | None:
+        """The case already recorded under this number, if the importer may add to it (else the number is taken)."""
+        agency, detected = values["investigating_agency"], values["detected_on"]
+        found = CriminalCase.objects.filter(
+            investigating_agency=agency, year=detected.year, number=values["number"]
+        ).first()
+        if found is not None and not can_edit_criminal_case(ctx.actor, found):
+            raise proceedings._number_error(values)
+        return found
+
+    def _warn_matches(self, ctx: Context, result: RowResult) -> None:
+        """A warning for a suspect already recorded or on an earlier row (see the module's text)."""
+        values = result.values
+        name, document, year = values["full_name"], values.get("document_number") or "", values.get("birth_year")
+        seen = ctx.extra["people"]
+        keys = []
+        if document:
+            keys.append(("document", document_key(document)))
+        if year:
+            keys.append(("name", (name_key(name), year)))
+        earlier = [(reason, seen.setdefault((reason, key), result.row)) for reason, key in keys]
+        for reason, row in earlier:
+            if row != result.row:
+                warning(SCHEMA, result, _MATCH_COLUMN[reason], _SAME_IN_FILE[reason]() % {"row": row})
+                break
+        matches = suspect_matches(ctx.actor, full_name=name, document_number=document, birth_year=year)
+        if matches and self._imported_before(ctx, result):
+            matches = []  # its record is one of them, and the others were shown when it was first imported
+        for match in matches[:3]:
+            case = match.criminal_case
+            message = _SAME_RECORDED[match.reason]() % {
+                "number": case.number,
+                "year": case.year,
+                "agency": case.investigating_agency.name,
+            }
+            warning(SCHEMA, result, _MATCH_COLUMN[match.reason], message)
 
     def _same_case(self, ctx: Context, result: RowResult) -> bool:
         """The case's fields agree with the first row of the same case number; a conflict is a row error."""
@@ -134,11 +234,7 @@ class CriminalCases(Kind):
         key = (agency.pk, detected.year, values["number"])
         if key in made:
             return made[key]
-        found = CriminalCase.objects.filter(
-            investigating_agency=agency, year=detected.year, number=values["number"]
-        ).first()
-        if found is not None and not can_edit_criminal_case(ctx.actor, found):
-            raise proceedings._number_error(values)
+        found = self._found_case(ctx, values)
         if found is None:
             found = proceedings.create_criminal_case(actor=ctx.actor, data={k: values.get(k) for k in CASE_KEYS})
         made[key] = found
@@ -146,9 +242,7 @@ class CriminalCases(Kind):
 
     def _write(self, ctx: Context, values: dict, made: dict) -> Suspect:
         criminal_case = self._case(ctx, values, made)
-        data = {k: values.get(k) for k in SUSPECT_KEYS if k != "age_band"}
-        data["sex"] = data.get("sex") or ""
-        return proceedings.add_suspect(actor=ctx.actor, criminal_case=criminal_case, data=data)
+        return proceedings.add_suspect(actor=ctx.actor, criminal_case=criminal_case, data=_suspect_data(values))
 
     def payload(self, values: dict) -> dict:
         out = {}

@@ -1,7 +1,8 @@
 """The register of support given: one row per support item, naming the victim case by its number;
 each row becomes a `SupportItem` through `cases.support.record_support_item`, so the rate comes from the
 province's table and the service's checks (eligibility, the rate in force, the limits and their
-extensions) are row errors at the dry run: each row is tried through the service and rolled back.
+extensions) are row errors at the dry run: each row goes through `cases.support.validate_support_item`,
+the checks the service itself runs before it writes, and nothing is written.
 
 A support item has no version and no update in the domain: a changed row is left as it is, with a
 warning (correct the item on the case's page). Limits are checked row by row against what is recorded:
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from haidang.access.roles import Capability
@@ -27,7 +28,6 @@ from haidang.exchange.imports.kinds.base import (
     agencies_by_name,
     field_errors,
     read_agencies,
-    tried,
 )
 from haidang.exchange.rows import Column, RowResult, Schema, UnitCache
 
@@ -91,12 +91,9 @@ class Support(Kind):
             return
         data = {**values, "provider": providers[0]}
         try:
-            tried(lambda: case_support.record_support_item(actor=ctx.actor, case=case, data=data))
+            case_support.validate_support_item(case=case, data=data)
         except ValidationError as error:
             field_errors(SCHEMA, result, error, FIELD_KEYS)
-        except PermissionDenied:
-            message = _("You may not record support on case %(number)s.") % {"number": values["case_number"]}
-            result.errors.append(SCHEMA.error_for(result.row, "case_number", result.raw, message))
 
     def payload(self, values: dict) -> dict:
         out = {}
