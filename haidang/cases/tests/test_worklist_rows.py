@@ -1,5 +1,7 @@
 """The worklist's rows are written by the view, not the template: every value is still escaped."""
 
+import pytest
+from django.urls import reverse
 from django.utils.html import escape
 
 from haidang.cases.views.worklist import _case_rows_html, _work_rows_html
@@ -37,3 +39,15 @@ def test_every_value_of_a_work_row_is_escaped_and_an_overdue_step_is_marked():
     assert "<script>" not in html and html.count(escape(HOSTILE)) == 4
     assert 'class="is-overdue"' in html and 'datetime="2026-03-01"' in html
     assert 'class="badge case-overdue"' not in _work_rows_html([{**row, "overdue": False}])
+
+
+@pytest.mark.django_db
+def test_the_filter_form_shows_the_search_typed_and_the_reader_s_language(as_user, settings):
+    worker = as_user("caseworker.hanoi")
+    searched = worker.get(reverse("cases:worklist"), {"number": "01-2026-<b>"}).content.decode()
+    assert 'value="01-2026-&lt;b&gt;"' in searched
+    blank = worker.get(reverse("cases:worklist")).content.decode()
+    assert "01-2026-" not in blank.split('role="search"')[1].split("</form>")[0]
+    assert "All statuses" in blank  # as_user reads in English
+    worker.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    assert "Tất cả các trạng thái" in worker.get(reverse("cases:worklist")).content.decode()

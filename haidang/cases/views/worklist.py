@@ -5,8 +5,10 @@ from uuid import UUID
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -144,6 +146,21 @@ def _case_rows_html(rows: list[dict]) -> SafeString:
     )
 
 
+# The blank filter form by language, rendered once per process: it is the same for every user and changes
+# only with the code and its translations (its labels and the status choices), which a new process loads.
+# A filled-in form (a search) is rendered each time.
+_BLANK_FILTERS: dict[str, str] = {}
+
+
+def _filter_fields(filters: CaseFilterForm) -> str:
+    if filters.is_bound:
+        return render_to_string("cases/_filter_fields.html", {"filters": filters})
+    language = get_language()
+    if language not in _BLANK_FILTERS:
+        _BLANK_FILTERS[language] = render_to_string("cases/_filter_fields.html", {"filters": filters})
+    return _BLANK_FILTERS[language]
+
+
 def _render_worklist(request, *, decisions: dict | None = None, status: int = 200):
     """The worklist; `decisions` holds a submitted answer to a transfer (by its id) to show with its errors.
 
@@ -205,6 +222,7 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
         "work_rows_html": _work_rows_html(work_rows),
         "overdue_count": items.overdue_count(),
         "filters": filters,
+        "filter_fields": _filter_fields(filters),
         "page": page,
         "case_rows": case_rows,
         "case_rows_html": _case_rows_html(case_rows),
