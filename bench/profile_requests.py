@@ -27,6 +27,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cprofile", action="store_true", help="cProfile on process CPU time (a busy machine)")
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--only", default="")
+    parser.add_argument("--dump", default="", help="write each answer's body to DIR/<endpoint> (compare two commits)")
     args = parser.parse_args(argv)
     os.environ.update(
         {
@@ -91,6 +92,9 @@ def main(argv=None) -> int:
         with connection.execute_wrapper(record):
             response = who.get(path, **extra)
         assert response.status_code == 200, (key, response.status_code)
+        if args.dump:
+            Path(args.dump).mkdir(parents=True, exist_ok=True)
+            (Path(args.dump) / key).write_bytes(response.content)
         started, cpu = time.perf_counter(), time.process_time()
         for _ in range(args.reps):
             who.get(path, **extra)
@@ -112,7 +116,9 @@ def main(argv=None) -> int:
             for _ in range(args.reps):
                 who.get(path, **extra)
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+            # PROFILE_SORT=tottime and PROFILE_LINES=200 show where the time is spent inside a function.
+            order, lines = os.environ.get("PROFILE_SORT", "cumulative"), int(os.environ.get("PROFILE_LINES", "45"))
+            pstats.Stats(profile).sort_stats(order).print_stats(lines)
         if args.profile:
             from pyinstrument import Profiler
 

@@ -17,3 +17,6 @@ AUDIT_SEAL_SECONDS = 0
 AUDIT_CHECKPOINT_FILE = ""
 # Tests change the map inside transactions that roll back: nothing is kept between calls (common.shared).
 SHARED_DATA_CACHE = False
+# The hot lists write their JSON directly (`common.api.plain_answer`); in tests each answer is also
+# validated through its schema, so a field that drifts from the published schema fails the test.
+API_CHECK_PLAIN_ANSWERS = True

@@ -5,14 +5,17 @@ Errors are always `{"error": {"code", "message", "fields"}}` with a 4xx status; 
 """
 
 import functools
+import json
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from haidang.common.dates import DayError, parse_day
 from haidang.common.errors import StaleVersionError
@@ -272,3 +275,26 @@ def paginate(queryset, page: int, page_size: int, serialize) -> dict:
         "page": page,
         "page_size": page_size,
     }
+
+
+_RENDERER = JSONRenderer()  # the one NinjaAPI uses (HaiDangAPI keeps Ninja's default renderer)
+
+
+def plain_answer(request, schema: type[Schema], data: dict, status: int = 200) -> HttpResponse:
+    """`data` as the JSON answer, written directly instead of through Ninja's output validation.
+
+    For the hot lists: Ninja validates a returned dict against the operation's response schema field by
+    field, each item through a `DjangoGetter` (a third of the case list's time), and then dumps it again.
+    Here `data` must already be what `schema` dumps (the same keys, plain values: str, int, bool, None,
+    UUID, date, datetime, lists and dicts of them); it is rendered by Ninja's own renderer, so dates and
+    identifiers are written exactly as before. The operation keeps declaring `schema` as its 200 answer,
+    so the OpenAPI document is unchanged. With `API_CHECK_PLAIN_ANSWERS` on (the test settings), every
+    such answer is also validated and dumped through `schema`, and a difference is an error: every test
+    that calls the endpoint checks the shortcut against the schema.
+    """
+    content = _RENDERER.render(request, data, response_status=status)
+    if getattr(settings, "API_CHECK_PLAIN_ANSWERS", False):
+        checked = _RENDERER.render(request, schema.model_validate(data).model_dump(), response_status=status)
+        if json.loads(checked) != json.loads(content):
+            raise AssertionError(f"The plain answer differs from what {schema.__name__} dumps.")
+    return HttpResponse(content, status=status, content_type=f"{_RENDERER.media_type}; charset={_RENDERER.charset}")

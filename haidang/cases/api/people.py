@@ -12,7 +12,7 @@ from haidang.cases import protection, selectors
 from haidang.cases.api._common import _case_for, _editable, _masked, _require, _written, router
 from haidang.cases.models import LinkedPerson
 from haidang.cases.schemas import LinkedPersonIn, LinkedPersonList, LinkedPersonOut, LinkedPersonPatch, PersonMatchList
-from haidang.common.api import ErrorOut, invalid, not_found
+from haidang.common.api import ErrorOut, invalid, not_found, plain_answer
 
 
 @router.get(
@@ -33,15 +33,15 @@ def search_persons(request, q: str = "", document: str = "", birth_year: int | N
         {
             "person_id": match.person_id,
             "score": match.score,
-            "reasons": list(match.reasons),
-            "case_numbers": match.case_numbers,
+            "reasons": [str(reason) for reason in match.reasons],
+            "case_numbers": list(match.case_numbers),
             "full_name": match.full_name,
             "birth_year": match.birth_year,
         }
         for match in matches
     ]
     record_event(action="cases.person_search", actor=request.user, changes={"results": len(items)})
-    return {"items": items, "count": len(items)}
+    return plain_answer(request, PersonMatchList, {"items": items, "count": len(items)})
 
 
 def _link_out(link: LinkedPerson, show: bool) -> dict:

@@ -9,7 +9,7 @@ from haidang.cases import selectors
 from haidang.cases.api._common import _case_list_item, _require, router
 from haidang.cases.filters import filter_cases
 from haidang.cases.schemas import CaseFilters, CaseList, Paging, Worklist
-from haidang.common.api import ErrorOut, invalid, paginate
+from haidang.common.api import ErrorOut, invalid, paginate, plain_answer
 from haidang.places.territory import API_NOTE as TERRITORY_NOTE
 from haidang.places.territory import territory_into
 
@@ -64,7 +64,8 @@ def list_cases(request, filters: Query[CaseFilters]):
             "page": page["page"],
         },
     )
-    return page
+    # Written directly: the rows are already the schema's plain values (see common.api.plain_answer).
+    return plain_answer(request, CaseList, page)
 
 
 # Before /cases/{case_id} (the package imports this module first), so that "worklist" is never read as an id.
@@ -85,11 +86,11 @@ def worklist(request, paging: Query[Paging]):
             "case_id": item.case.id,
             "number": item.case.number,
             "status": item.case.status,
-            "status_label": item.case.status_label,
+            "status_label": str(item.case.status_label),
             "kind": item.kind,
             "due": item.due,
             "overdue": item.overdue,
         }
 
     # Sorted and sliced in the database: one page of rows, and a count of every waiting case.
-    return paginate(items, paging.page, paging.page_size, serialize)
+    return plain_answer(request, Worklist, paginate(items, paging.page, paging.page_size, serialize))

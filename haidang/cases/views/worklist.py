@@ -4,7 +4,9 @@ from uuid import UUID
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -62,6 +64,21 @@ def _case_urls() -> str:
 _PLACEHOLDER = UUID(int=0)
 
 
+# The blank filter form by language, rendered once per process: it is the same for every user and changes
+# only with the code and its translations (its labels and the status choices), which a new process loads.
+# A filled-in form (a search) is rendered each time.
+_BLANK_FILTERS: dict[str, str] = {}
+
+
+def _filter_fields(filters: CaseFilterForm) -> str:
+    if filters.is_bound:
+        return render_to_string("cases/_filter_fields.html", {"filters": filters})
+    language = get_language()
+    if language not in _BLANK_FILTERS:
+        _BLANK_FILTERS[language] = render_to_string("cases/_filter_fields.html", {"filters": filters})
+    return _BLANK_FILTERS[language]
+
+
 def _render_worklist(request, *, decisions: dict | None = None, status: int = 200):
     """The worklist; `decisions` holds a submitted answer to a transfer (by its id) to show with its errors.
 
@@ -89,7 +106,9 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
     # model objects); the count above ran on the whole filter.
     page = Paginator(selectors.case_rows(cases, LIST_FIELDS, count=listed), PAGE_SIZE).get_page(request.GET.get("page"))
     case_url = _case_urls()
-    statuses, channels = dict(CaseStatus.choices), dict(IntakeChannel.choices)
+    # Translated once per page, not once per row (a lazy label is translated each time it is printed).
+    statuses = {code: str(label) for code, label in CaseStatus.choices}
+    channels = {code: str(label) for code, label in IntakeChannel.choices}
     work_rows = [
         {
             "url": case_url.format(item.case.pk),
@@ -120,6 +139,7 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
         "work_rows": work_rows,
         "overdue_count": items.overdue_count(),
         "filters": filters,
+        "filter_fields": _filter_fields(filters),
         "page": page,
         "case_rows": case_rows,
         "can_record": can_record_intake(user),
