@@ -486,6 +486,7 @@ def main(argv=None) -> int:
             )
         analyse()
         check_equal(args)
+        check_release_same(args)
         operations = build_operations(args)
         say(f"Measuring: {args.warmup} warm-up + {args.reps} timed repetitions of {len(operations)} operations")
         load_before = os.getloadavg()[0]
@@ -526,20 +527,13 @@ def main(argv=None) -> int:
 # === National quarterly release (statistics releases, S2) ===========================================
 
 
-def quarterly_release_operations(context: dict) -> list:
-    """Time the whole release step for a national quarterly publication: the queries, primary and
-    secondary suppression, the linear-programming audit against every release already out, rounding
-    and storing the draft — in a transaction rolled back each time, so every repetition starts from
-    the same published releases (none)."""
-    from django.db import transaction
-
+def _release_spec(year: int):
     from haidang.reporting.periods import parse
     from haidang.statistics import services
     from haidang.statistics.models import Audience
 
-    operation = context["Operation"]
-    period = parse(f"{context['year']}Q4")
-    spec = services.check_spec(
+    period = parse(f"{year}Q4")
+    return period, services.check_spec(
         title="Bench: national quarterly release",
         audience=Audience.PUBLIC,
         indicators=["victims_received", "victims_identified", "suspects_prosecuted"],
@@ -549,22 +543,77 @@ def quarterly_release_operations(context: dict) -> list:
         level=1,
     )
 
-    def run():
-        with transaction.atomic():
-            release = services.create_release(actor=context["fresh_user"](), spec=spec)
-            cells = [cell for table in release.tables.all() for cell in table.cells["cells"].values()]
-            hidden = sum(1 for cell in cells if cell["value"] is None)
-            transaction.set_rollback(True)
-        if not release.audit.get("passed"):
-            raise RuntimeError("the release did not pass its audit")
+
+def _release_outcome(user, spec) -> tuple[dict, list]:
+    """Create the release in a rolled-back transaction: (every cell's published value and reason, the
+    audit's ranges as stored)."""
+    from django.db import transaction
+
+    from haidang.statistics import services
+
+    with transaction.atomic():
+        release = services.create_release(actor=user, spec=spec)
+        cells = {
+            (table.indicator, table.breakdown, cell): (table.cells["cells"][cell]["value"], detail["reason"])
+            for table in release.tables.all()
+            for cell, detail in table.internal.items()
+        }
+        ranges = release.audit_ranges
+        transaction.set_rollback(True)
+    if not release.audit.get("passed"):
+        raise RuntimeError("the release did not pass its audit")
+    return cells, ranges
+
+
+def check_release_same(args) -> None:
+    """The audit as it is and the plain audit (linprog per LP, nothing remembered between rounds,
+    `disclosure.reference_method`) must choose the same cells and store the same ranges."""
+    from haidang.access.models import User
+    from haidang.statistics.disclosure import reference_method
+
+    _period, spec = _release_spec(args.year)
+    analyst = User.objects.get(username="analyst")
+    started = time.perf_counter()
+    fast = _release_outcome(analyst, spec)
+    middle = time.perf_counter()
+    with reference_method():
+        plain = _release_outcome(analyst, spec)
+    ended = time.perf_counter()
+    hidden = sum(1 for value, _reason in fast[0].values() if value is None)
+    status = "the same" if fast == plain else "DIFFERENT"
+    say(
+        f"  release: suppression pattern ({hidden} of {len(fast[0])} cells hidden) and {len(fast[1])} proven ranges "
+        f"are {status} with the plain audit "
+        f"({(middle - started) * 1000:,.0f} ms against {(ended - middle) * 1000:,.0f} ms)"
+    )
+    if fast != plain:
+        raise SystemExit("the release differs from the plain audit's: the timings would compare different work")
+
+
+def quarterly_release_operations(context: dict) -> list:
+    """Time the whole release step for a national quarterly publication: the queries, primary and
+    secondary suppression, the linear-programming audit against every release already out, rounding
+    and storing the draft — in a transaction rolled back each time, so every repetition starts from
+    the same published releases (none). The same with the plain audit (`reference_method`: what the
+    audit did before it solved each system through one HiGHS model and remembered solved blocks)."""
+    from haidang.statistics.disclosure import reference_method
+
+    operation = context["Operation"]
+    period, spec = _release_spec(context["year"])
+
+    def run(plain: bool = False):
+        if plain:
+            with reference_method():
+                cells, _ranges = _release_outcome(context["fresh_user"](), spec)
+        else:
+            cells, _ranges = _release_outcome(context["fresh_user"](), spec)
+        hidden = sum(1 for value, _reason in cells.values() if value is None)
         return [hidden] * len(cells)  # rows: the cells of the release
 
+    label = f"release: national {period.identifier}, 3 indicators × (sex, origin) by province, audited"
     return [
-        operation(
-            f"release: national {period.identifier}, 3 indicators × (sex, origin) by province, audited",
-            run,
-            reference="plain SQL: victims_received",
-        )
+        operation(label, run, reference="plain SQL: victims_received"),
+        operation(f"{label} (plain audit)", lambda: run(plain=True), reference="plain SQL: victims_received"),
     ]
 
 

@@ -77,6 +77,7 @@ class _Pattern:
                 # Hidden before: for its own sake (still sensitive) or as a complement (still one).
                 self.reasons.setdefault(key, Reason.EARLIER if item.sensitive else Reason.SECONDARY)
         self.earlier_hidden = {key for key, item in earlier.items() if not item.published and key not in values}
+        self.memo: dict = {}  # the audit's answers for blocks already solved (auditing.audit)
         self.by_key: dict[Key, list[Relation]] = defaultdict(list)
         for relation in self.relations:
             for key in relation.keys:
@@ -149,6 +150,7 @@ class _Pattern:
             earlier_suppressed=self.earlier_hidden,
             only=only,
             certify=True,
+            memo=self.memo,
         )
 
     def best_complement(self, failing: Key) -> Key | None:
