@@ -218,7 +218,11 @@ def _breakdown_expression(indicator: Indicator, code: str):
 
 def _unit_group(indicator: Indicator, level: int):
     """The id of the unit at `level` (today's map) that holds each record, or None above it."""
-    placement = f"{indicator.source.unit_path}__placement"
+    source = indicator.source
+    if source.placed:  # stored with the record when its unit was saved (places.placing)
+        record = source.unit_path.removesuffix("unit")
+        return F(f"{record}placed_province_id" if level == UnitLevel.PROVINCE else f"{record}placed_commune_id")
+    placement = f"{source.unit_path}__placement"
     if level == UnitLevel.PROVINCE:
         return Case(
             When(**{f"{placement}__level": UnitLevel.PROVINCE}, then=F(f"{placement}_id")),
