@@ -3,6 +3,7 @@ statistics group on instead of joining the map: set when a record is saved with 
 by `fill_placement` for rows written in bulk, and never stale because the map cannot change under
 records."""
 
+import importlib
 from datetime import date
 
 import pytest
@@ -92,3 +93,22 @@ def test_the_map_cannot_change_under_placed_records(loaded):
     # stored placement is only ever changed with the record's unit.
     with pytest.raises(MapInUseError):
         load_admin_map(reload=True)
+
+
+@pytest.mark.parametrize(
+    ("migration", "model"),
+    [
+        ("haidang.cases.migrations.0011_case_placement", Case),
+        ("haidang.proceedings.migrations.0003_criminal_case_placement", CriminalCase),
+    ],
+)
+def test_the_migration_places_records_written_before_it(loaded, migration, model):
+    from django.apps import apps
+
+    saved = dict(model.objects.values_list("pk", "placed_province_id"))
+    communes = dict(model.objects.values_list("pk", "placed_commune_id"))
+    assert any(saved.values()) and any(communes.values())
+    model.objects.update(placed_province=None, placed_commune=None)  # as the rows were before it
+    importlib.import_module(migration).fill_placement(apps, None)
+    assert dict(model.objects.values_list("pk", "placed_province_id")) == saved
+    assert dict(model.objects.values_list("pk", "placed_commune_id")) == communes
