@@ -107,6 +107,7 @@ def fill(args, places, creator, agency_of: dict) -> dict:
     from django.utils import timezone
 
     from haidang.cases.models import Case, CaseEvent, Person
+    from haidang.places.placing import fill_placement
     from haidang.proceedings.models import CriminalCase, Suspect
 
     rng = random.Random(args.seed)
@@ -199,6 +200,8 @@ def fill(args, places, creator, agency_of: dict) -> dict:
             Person.objects.bulk_create(persons, batch_size=2000)
             Case.objects.bulk_create(cases, batch_size=2000)
             CaseEvent.objects.bulk_create(events, batch_size=5000)
+            # Written in bulk (no save()): their stored placement, as a bulk import must fill it.
+            fill_placement(Case.objects.filter(pk__in=[case.id for case in cases]))
         made += len(cases)
         progress.add(len(cases))
     timings["victims_s"] = progress.seconds
@@ -249,6 +252,7 @@ def fill(args, places, creator, agency_of: dict) -> dict:
         with transaction.atomic():
             CriminalCase.objects.bulk_create(batch, batch_size=2000)
             Suspect.objects.bulk_create(suspects, batch_size=5000)
+            fill_placement(CriminalCase.objects.filter(pk__in=[criminal_case.id for criminal_case in batch]))
         progress.add(len(batch))
     timings["criminal_s"] = progress.seconds
     return timings
@@ -271,6 +275,7 @@ class Operation:
     label: str
     run: object  # run() -> rows, timed alone
     reference: str = ""  # label of the plain SQL it is compared with ("" for a plain SQL itself)
+    stored: str = ""  # label of the plain SQL over the stored placement it is also compared with
     samples: list[float] = field(default_factory=list)
     rows: int = 0
     queries: int = 0
@@ -324,6 +329,35 @@ def plain_queries(year: int) -> dict:
     }
 
 
+def stored_queries(year: int) -> dict:
+    """The same figures by province, grouped on the placement stored with each record (no map)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    return {
+        "victims_received": (
+            "SELECT c.placed_province_id, COUNT(DISTINCT c.person_id) FROM cases_case c "
+            "WHERE c.reception_date BETWEEN %s AND %s GROUP BY 1",
+            [start, end],
+        ),
+        "victims_identified": (
+            "SELECT c.placed_province_id, COUNT(DISTINCT c.person_id) FROM cases_caseevent e "
+            "JOIN cases_case c ON c.id = e.case_id WHERE e.to_status = 'identified' AND {day} BETWEEN %s AND %s "
+            "GROUP BY 1",
+            [start.isoformat(), end.isoformat()],
+        ),
+        "criminal_cases_detected": (
+            "SELECT k.placed_province_id, COUNT(*) FROM proceedings_criminalcase k "
+            "WHERE k.detected_on BETWEEN %s AND %s GROUP BY 1",
+            [start, end],
+        ),
+        "suspects_prosecuted": (
+            "SELECT k.placed_province_id, s.sex, COUNT(*) FROM proceedings_suspect s "
+            "JOIN proceedings_criminalcase k ON k.id = s.criminal_case_id "
+            "WHERE s.prosecuted_on BETWEEN %s AND %s GROUP BY 1, 2",
+            [start, end],
+        ),
+    }
+
+
 def release_operations(context: dict) -> list[Operation]:
     """Hook for the national quarterly release (statistics releases): operations to time in the same run.
 
@@ -341,14 +375,15 @@ def build_operations(args) -> list[Operation]:
     from haidang.statistics.query import run_query
 
     period = parse(str(args.year))
-    plain = plain_queries(args.year)
+    plain, stored = plain_queries(args.year), stored_queries(args.year)
     day = (
         "(e.data ->> 'decision_date')"
         if connection.vendor == "postgresql"
         else "json_extract(e.data, '$.decision_date')"
     )
-    sql, params = plain["victims_identified"]
-    plain["victims_identified"] = (sql.replace("{day}", day), params)
+    for queries in (plain, stored):
+        sql, params = queries["victims_identified"]
+        queries["victims_identified"] = (sql.replace("{day}", day), params)
 
     def fresh_user():
         # A fresh user object each call, as a request would have: the scope is read every time.
@@ -365,12 +400,14 @@ def build_operations(args) -> list[Operation]:
     for indicator, (sql, params) in plain.items():
         label = f"plain SQL: {indicator}"
         operations.append(Operation(label, _plain(sql, params)))
+        operations.append(Operation(f"{label}, stored placement", _plain(*stored[indicator])))
         breakdowns = ("sex",) if indicator == "suspects_prosecuted" else ()
         operations.append(
             Operation(
                 f"run_query: {indicator} by province{' × sex' if breakdowns else ''}, vs {args.year - 1}",
                 national(indicator, breakdowns),
                 reference=label,
+                stored=f"{label}, stored placement",
             )
         )
     operations.append(
@@ -378,6 +415,7 @@ def build_operations(args) -> list[Operation]:
             "run_query: victims_received by province × exploitation, vs previous year",
             national("victims_received", ("exploitation",)),
             reference="plain SQL: victims_received",
+            stored="plain SQL: victims_received, stored placement",
         )
     )
     operations.extend(release_operations({"year": args.year, "fresh_user": fresh_user, "Operation": Operation}))
@@ -409,7 +447,7 @@ def report(operations: list[Operation]) -> None:
     width = max(len(op.label) for op in operations)
     header = (
         f"| {'operation':<{width}} | {'n':>3} | {'p50 ms':>9} | {'p95 ms':>9} | {'p50 ×SQL':>8} | {'p95 ×SQL':>8} | "
-        f"{'p50 ×ref':>9} | {'queries':>7} | {'rows':>5} |"
+        f"{'p50 ×stored':>11} | {'p50 ×ref':>9} | {'queries':>7} | {'rows':>5} |"
     )
     say(header)
     say("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
@@ -420,9 +458,10 @@ def report(operations: list[Operation]) -> None:
             ratio50, ratio95 = f"{p50 / base:8.1f}", f"{p95 / base:8.1f}"
         else:
             ratio50 = ratio95 = f"{'':>8}"
+        stored = f"{p50 / statistics.median(by_label[op.stored].samples):11.1f}" if op.stored else f"{'':>11}"
         say(
             f"| {op.label:<{width}} | {len(op.samples):>3} | {p50:>9,.2f} | {p95:>9,.2f} | {ratio50} | {ratio95} | "
-            f"{p50 / ref50:>9,.0f} | {op.queries:>7} | {op.rows:>5} |"
+            f"{stored} | {p50 / ref50:>9,.0f} | {op.queries:>7} | {op.rows:>5} |"
         )
 
 
@@ -437,16 +476,20 @@ def check_equal(args) -> None:
 
     analyst = User.objects.get(username="analyst")
     codes = dict(AdministrativeUnit.objects.filter(level=1, valid_to__isnull=True).values_list("pk", "code"))
-    plain = plain_queries(args.year)
+    plain, stored = plain_queries(args.year), stored_queries(args.year)
     for indicator in ("victims_received", "criminal_cases_detected"):
-        sql, params = plain[indicator]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            expected = {codes[pk]: n for pk, n in cursor.fetchall() if pk in codes and n}
+        answers = []
+        for sql, params in (plain[indicator], stored[indicator]):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                answers.append({codes[pk]: n for pk, n in cursor.fetchall() if pk in codes and n})
         result = run_query(analyst, indicator, parse(str(args.year)), None, 1, compare=False)
         got = {row.unit_code: row.value for row in result.rows if row.value and row.unit_code}
-        status = "equal" if got == expected else "DIFFERENT"
-        say(f"  {indicator}: run_query and plain SQL by province are {status} (total {result.total:,})")
+        status = "equal" if got == answers[0] == answers[1] else "DIFFERENT"
+        say(
+            f"  {indicator}: run_query, plain SQL through the map and plain SQL on the stored placement by province "
+            f"are {status} (total {result.total:,})"
+        )
 
 
 def main(argv=None) -> int:
@@ -486,6 +529,7 @@ def main(argv=None) -> int:
             )
         analyse()
         check_equal(args)
+        check_release_same(args)
         operations = build_operations(args)
         say(f"Measuring: {args.warmup} warm-up + {args.reps} timed repetitions of {len(operations)} operations")
         load_before = os.getloadavg()[0]
@@ -508,7 +552,11 @@ def main(argv=None) -> int:
         say()
         report(operations)
         say()
-        say("×SQL: ratio to the p50 (p95) of the plain SQL GROUP BY giving the same current-year figures;")
+        say(
+            "×SQL: ratio to the p50 (p95) of the plain SQL GROUP BY giving the same current-year figures (through "
+            "the map);"
+        )
+        say("×stored: ratio to the p50 of the same plain SQL grouped on the placement stored with each record;")
         say("×ref: ratio to the p50 of SELECT 1. run_query also computes the previous year, the national total")
         say("(distinct persons), every province (zeros included) and reads the user's scope each call.")
     finally:
@@ -526,20 +574,13 @@ def main(argv=None) -> int:
 # === National quarterly release (statistics releases, S2) ===========================================
 
 
-def quarterly_release_operations(context: dict) -> list:
-    """Time the whole release step for a national quarterly publication: the queries, primary and
-    secondary suppression, the linear-programming audit against every release already out, rounding
-    and storing the draft — in a transaction rolled back each time, so every repetition starts from
-    the same published releases (none)."""
-    from django.db import transaction
-
+def _release_spec(year: int):
     from haidang.reporting.periods import parse
     from haidang.statistics import services
     from haidang.statistics.models import Audience
 
-    operation = context["Operation"]
-    period = parse(f"{context['year']}Q4")
-    spec = services.check_spec(
+    period = parse(f"{year}Q4")
+    return period, services.check_spec(
         title="Bench: national quarterly release",
         audience=Audience.PUBLIC,
         indicators=["victims_received", "victims_identified", "suspects_prosecuted"],
@@ -549,22 +590,77 @@ def quarterly_release_operations(context: dict) -> list:
         level=1,
     )
 
-    def run():
-        with transaction.atomic():
-            release = services.create_release(actor=context["fresh_user"](), spec=spec)
-            cells = [cell for table in release.tables.all() for cell in table.cells["cells"].values()]
-            hidden = sum(1 for cell in cells if cell["value"] is None)
-            transaction.set_rollback(True)
-        if not release.audit.get("passed"):
-            raise RuntimeError("the release did not pass its audit")
+
+def _release_outcome(user, spec) -> tuple[dict, list]:
+    """Create the release in a rolled-back transaction: (every cell's published value and reason, the
+    audit's ranges as stored)."""
+    from django.db import transaction
+
+    from haidang.statistics import services
+
+    with transaction.atomic():
+        release = services.create_release(actor=user, spec=spec)
+        cells = {
+            (table.indicator, table.breakdown, cell): (table.cells["cells"][cell]["value"], detail["reason"])
+            for table in release.tables.all()
+            for cell, detail in table.internal.items()
+        }
+        ranges = release.audit_ranges
+        transaction.set_rollback(True)
+    if not release.audit.get("passed"):
+        raise RuntimeError("the release did not pass its audit")
+    return cells, ranges
+
+
+def check_release_same(args) -> None:
+    """The audit as it is and the plain audit (linprog per LP, nothing remembered between rounds,
+    `disclosure.reference_method`) must choose the same cells and store the same ranges."""
+    from haidang.access.models import User
+    from haidang.statistics.disclosure import reference_method
+
+    _period, spec = _release_spec(args.year)
+    analyst = User.objects.get(username="analyst")
+    started = time.perf_counter()
+    fast = _release_outcome(analyst, spec)
+    middle = time.perf_counter()
+    with reference_method():
+        plain = _release_outcome(analyst, spec)
+    ended = time.perf_counter()
+    hidden = sum(1 for value, _reason in fast[0].values() if value is None)
+    status = "the same" if fast == plain else "DIFFERENT"
+    say(
+        f"  release: suppression pattern ({hidden} of {len(fast[0])} cells hidden) and {len(fast[1])} proven ranges "
+        f"are {status} with the plain audit "
+        f"({(middle - started) * 1000:,.0f} ms against {(ended - middle) * 1000:,.0f} ms)"
+    )
+    if fast != plain:
+        raise SystemExit("the release differs from the plain audit's: the timings would compare different work")
+
+
+def quarterly_release_operations(context: dict) -> list:
+    """Time the whole release step for a national quarterly publication: the queries, primary and
+    secondary suppression, the linear-programming audit against every release already out, rounding
+    and storing the draft — in a transaction rolled back each time, so every repetition starts from
+    the same published releases (none). The same with the plain audit (`reference_method`: what the
+    audit did before it solved each system through one HiGHS model and remembered solved blocks)."""
+    from haidang.statistics.disclosure import reference_method
+
+    operation = context["Operation"]
+    period, spec = _release_spec(context["year"])
+
+    def run(plain: bool = False):
+        if plain:
+            with reference_method():
+                cells, _ranges = _release_outcome(context["fresh_user"](), spec)
+        else:
+            cells, _ranges = _release_outcome(context["fresh_user"](), spec)
+        hidden = sum(1 for value, _reason in cells.values() if value is None)
         return [hidden] * len(cells)  # rows: the cells of the release
 
+    label = f"release: national {period.identifier}, 3 indicators × (sex, origin) by province, audited"
     return [
-        operation(
-            f"release: national {period.identifier}, 3 indicators × (sex, origin) by province, audited",
-            run,
-            reference="plain SQL: victims_received",
-        )
+        operation(label, run, reference="plain SQL: victims_received"),
+        operation(f"{label} (plain audit)", lambda: run(plain=True), reference="plain SQL: victims_received"),
     ]
 
 

@@ -21,6 +21,7 @@ from haidang.cases.models import Case, Route, Sex
 from haidang.common.ages import age_band_on
 from haidang.common.fields import EncryptedTextField
 from haidang.places.models import AdministrativeUnit
+from haidang.places.placing import PlacedRecord
 
 
 class Article(models.TextChoices):
@@ -50,7 +51,7 @@ def age_band_for(birth_year: int | None, on: date) -> str:
     return age_band_on(on, birth_year=birth_year)
 
 
-class CriminalCase(models.Model):
+class CriminalCase(PlacedRecord):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The number the investigating agency gives the case; unique per agency and year of detection.
     number = models.CharField(_("case number"), max_length=60)

@@ -147,6 +147,9 @@ class Source:
     fields: dict = field(default_factory=dict)
     # Breakdown code -> expression over the record, for breakdowns computed from several fields.
     computed: dict = field(default_factory=dict)
+    # The record holding `unit_path`'s unit also stores its placement (places.placing: placed_province,
+    # placed_commune): figures by unit read it instead of joining the map.
+    placed: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,7 @@ def _victim_source(model: str, *, unit: str, date: str, person: str, case: str, 
         date_path=date,
         measure=Measure.PERSONS,
         measure_path=f"{person}id" if person else "person_id",
+        placed=True,  # the victim case's unit, stored placement
         case_prefix=case,
         person_prefix=person,
         **extra,
@@ -232,6 +236,7 @@ INDICATORS: tuple[Indicator, ...] = (
         source=Source(
             model="proceedings.CriminalCase",
             unit_path="unit",
+            placed=True,
             date_path="detected_on",
             measure=Measure.RECORDS,
             fields={"article": "article", "route": "route", "destination_country": "destination_country"},
@@ -250,6 +255,7 @@ INDICATORS: tuple[Indicator, ...] = (
         source=Source(
             model="proceedings.CriminalCase",
             unit_path="unit",
+            placed=True,
             date_path="prosecution_opened_on",
             measure=Measure.RECORDS,
             fields={"article": "article", "route": "route", "destination_country": "destination_country"},
@@ -268,6 +274,7 @@ INDICATORS: tuple[Indicator, ...] = (
         source=Source(
             model="proceedings.Suspect",
             unit_path="criminal_case__unit",
+            placed=True,
             date_path="prosecuted_on",
             measure=Measure.RECORDS,
             fields={

@@ -13,6 +13,7 @@ which pages and the API answer as 404. Never an identity: only counts leave this
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.db import connections
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, Sum, TextField, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
@@ -218,7 +219,11 @@ def _breakdown_expression(indicator: Indicator, code: str):
 
 def _unit_group(indicator: Indicator, level: int):
     """The id of the unit at `level` (today's map) that holds each record, or None above it."""
-    placement = f"{indicator.source.unit_path}__placement"
+    source = indicator.source
+    if source.placed:  # stored with the record when its unit was saved (places.placing)
+        record = source.unit_path.removesuffix("unit")
+        return F(f"{record}placed_province_id" if level == UnitLevel.PROVINCE else f"{record}placed_commune_id")
+    placement = f"{source.unit_path}__placement"
     if level == UnitLevel.PROVINCE:
         return Case(
             When(**{f"{placement}__level": UnitLevel.PROVINCE}, then=F(f"{placement}_id")),
@@ -283,8 +288,12 @@ def _multi_conditions(indicator: Indicator, code: str) -> dict[str, Q]:
     return conditions
 
 
-def _aggregate(indicator: Indicator, extent: _Extent, windows: list[Period], level, breakdowns) -> dict:
-    """{(unit id or None, (breakdown values...)): [figure per window]} in one query."""
+def _aggregate(
+    indicator: Indicator, extent: _Extent, windows: list[Period], level, breakdowns, *, with_total: bool = False
+) -> tuple[dict, list[int] | None]:
+    """{(unit id or None, (breakdown values...)): [figure per window]} in one query, and with
+    `with_total`, on PostgreSQL and by unit, the total per window from the same pass (GROUPING SETS:
+    the rows by unit and the whole, so distinct persons are counted once over all units); else None."""
     source = indicator.source
     queryset = _records(indicator, extent)
     windows_q = [_window_q(indicator, window) for window in windows]
@@ -292,9 +301,12 @@ def _aggregate(indicator: Indicator, extent: _Extent, windows: list[Period], lev
     for condition in windows_q:
         any_window |= condition
     queryset = queryset.filter(any_window)
+    one_pass = with_total and level is not None and connections[queryset.db].vendor == "postgresql"
     groups, annotations = [], {}
     if level is not None:
-        annotations["_unit"] = _unit_group(indicator, level)
+        unit = _unit_group(indicator, level)
+        # In one pass the whole is the row with no unit, so "above this level" is -1 until read back.
+        annotations["_unit"] = Coalesce(unit, Value(-1)) if one_pass else unit
         groups.append("_unit")
     multi = next((code for code in breakdowns if BREAKDOWNS[code].multi), None)
     for code in breakdowns:
@@ -309,9 +321,16 @@ def _aggregate(indicator: Indicator, extent: _Extent, windows: list[Period], lev
     for index, window in enumerate(windows_q):
         for position, condition in enumerate(splits.values()):
             aggregates[f"w{index}_{position}"] = _measure(indicator, window & condition)
+        if one_pass and multi is not None:  # a person under several values is one in the total
+            aggregates[f"t{index}"] = _measure(indicator, window)
     queryset = queryset.annotate(**annotations)
+    totals = None
     if groups:
-        rows = list(queryset.order_by().values(*groups).annotate(**aggregates))
+        grouped = queryset.order_by().values(*groups).annotate(**aggregates)
+        if one_pass:
+            rows, totals = _rows_and_whole(grouped, "t{}" if multi is not None else "w{}_0", len(windows))
+        else:
+            rows = list(grouped)
     else:
         rows = [queryset.order_by().aggregate(**aggregates)]
     result: dict = {}
@@ -324,11 +343,46 @@ def _aggregate(indicator: Indicator, extent: _Extent, windows: list[Period], lev
             figures = [int(row[f"w{index}_{position}"] or 0) for index in range(len(windows))]
             previous = result.get(key)
             result[key] = figures if previous is None else [a + b for a, b in zip(previous, figures, strict=True)]
-    return result
+    return result, totals
+
+
+def _rows_and_whole(grouped, column: str, count: int) -> tuple[list[dict], list[int] | None]:
+    """The rows by unit (-1 read back as "above this level") and, when the statement could be
+    rewritten, the whole's figure per window (`column` names it), else None."""
+    rows = _with_whole(grouped)
+    totals = None
+    if rows is None:
+        rows = list(grouped)
+    else:
+        whole = next((row for row in rows if row["_unit"] is None), None)
+        rows = [row for row in rows if row["_unit"] is not None]
+        totals = [int(whole[column.format(index)] or 0) if whole else 0 for index in range(count)]
+    for row in rows:
+        if row["_unit"] == -1:
+            row["_unit"] = None
+    return rows, totals
+
+
+def _with_whole(grouped) -> list[dict] | None:
+    """The grouped query's rows plus one row for the whole (its group columns NULL), by rewriting
+    its GROUP BY into GROUPING SETS; None when the statement is not of the expected shape."""
+    sql, params = grouped.query.sql_with_params()
+    head, separator, tail = sql.rpartition(" GROUP BY ")
+    if (
+        not separator
+        or " GROUP BY " in head.split(" FROM ", 1)[0]
+        or any(word in tail for word in (" HAVING ", " ORDER BY ", " LIMIT ", ")"))
+    ):
+        return None
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(f"{head} GROUP BY GROUPING SETS (({tail}), ())", params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _totals(indicator: Indicator, extent: _Extent, windows: list[Period]) -> list[int]:
-    return _aggregate(indicator, extent, windows, None, ()).get((None, ()), [0] * len(windows))
+    figures, _none = _aggregate(indicator, extent, windows, None, ())
+    return figures.get((None, ()), [0] * len(windows))
 
 
 # --- Results ----------------------------------------------------------------------------------------
@@ -432,12 +486,13 @@ def run_query(
     extent = _extent(user, unit)
     previous_period = same_period_previous_year(period) if compare else None
     windows = [period, previous_period] if compare else [period]
-    figures = _aggregate(definition, extent, windows, level, chosen)
+    additive = definition.additive and not any(BREAKDOWNS[code].multi for code in chosen)
+    figures, totals = _aggregate(definition, extent, windows, level, chosen, with_total=not additive)
     rows, labels = _rows(figures, 0, 1 if compare else None, extent, level, chosen)
-    if definition.additive and not any(BREAKDOWNS[code].multi for code in chosen):
+    if additive:
         # Each record lies in exactly one row: the total is their sum, no second pass over the records.
         totals = [sum(values[index] for values in figures.values()) for index in range(len(windows))]
-    else:  # distinct persons (one may count in two units), or a record under several values
+    elif totals is None:  # distinct persons (one may count in two units), or a record under several values
         totals = _totals(definition, extent, windows)
     previous_total = totals[1] if compare else None
     change, change_pct, zero_base = change_between(totals[0], previous_total)
@@ -476,8 +531,9 @@ def run_series(
         return []
     check_territory(unit, periods)
     extent = _extent(user, unit)
-    figures = _aggregate(definition, extent, list(periods), level, chosen)
-    totals = _totals(definition, extent, list(periods))
+    figures, totals = _aggregate(definition, extent, list(periods), level, chosen, with_total=True)
+    if totals is None:
+        totals = _totals(definition, extent, list(periods))
     code, name = _unit_label(extent)
     results = []
     for index, period in enumerate(periods):

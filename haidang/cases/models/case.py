@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from haidang.access.models import Agency
 from haidang.common.fields import EncryptedTextField
 from haidang.places.models import AdministrativeUnit
+from haidang.places.placing import PlacedRecord
 
 
 def decider_label(agency, legacy: str) -> str:
@@ -189,7 +190,7 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Case(models.Model):
+class Case(PlacedRecord):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Unique per province and year: "<province code>-<year>-<sequence>".
     number = models.CharField(_("case number"), max_length=20, unique=True)

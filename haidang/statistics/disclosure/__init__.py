@@ -51,7 +51,7 @@ One module per part: `cells` (the data), `relations`, `auditing` (the linear-pro
 and `protection` (suppression, rounding and rates); every public name is importable from here.
 """
 
-from haidang.statistics.disclosure.auditing import audit
+from haidang.statistics.disclosure.auditing import audit, reference_method
 from haidang.statistics.disclosure.cells import (
     RULES_VERSION,
     SENSITIVE_REASONS,
@@ -94,4 +94,5 @@ __all__ = [
     "primary_suppression",
     "protect",
     "rate",
+    "reference_method",
 ]

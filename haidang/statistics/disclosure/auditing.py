@@ -9,17 +9,106 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import bmat, csr_matrix, vstack
+from scipy.sparse import bmat, coo_matrix, csc_array, csr_matrix, vstack
+from scipy.sparse.csgraph import connected_components
 
 from haidang.statistics.disclosure.cells import AuditResult, DisclosureError, Key, Range, Relation
+
+try:  # HiGHS as scipy ships it: the solver behind linprog(method="highs")
+    from scipy.optimize._highspy import _core as _highs
+except ImportError:  # pragma: no cover - another scipy layout: linprog does the same, more slowly
+    _highs = None
+
+OPTIMAL, INFEASIBLE, UNBOUNDED = 0, 2, 3  # linprog's status codes
+_plain = {"on": False}  # see `reference_method`
+
+
+@contextmanager
+def reference_method() -> Iterator[None]:
+    """Audit the plain way inside the block: every LP through `scipy.optimize.linprog`, nothing
+    remembered between audits. The faster way must give the same pattern and the same ranges;
+    tests and `bench/stats_national.py` compare the two on the same figures."""
+    before = _plain["on"]
+    _plain["on"] = True
+    try:
+        yield
+    finally:
+        _plain["on"] = before
 
 
 class _InfeasibleError(Exception):
     pass
+
+
+class _System:
+    """One linear system (`A_ub x <= b_ub`, `A_eq x = b_eq`, bounds) minimised for many objectives.
+
+    The model is handed to HiGHS exactly as `linprog(method="highs")` hands it (same matrix, same
+    bounds, same options) and each objective is solved by a fresh HiGHS instance, so every answer
+    is linprog's answer, vertex for vertex; what is saved is linprog's checking and converting of
+    the same inputs again for every objective (most of the time of a small LP).
+    """
+
+    def __init__(self, a_ub, b_ub, a_eq, b_eq, bounds) -> None:
+        self.args = (a_ub, b_ub, a_eq, b_eq, bounds)
+        self.lp = None
+        if _highs is None or _plain["on"]:
+            return
+        n = len(bounds)
+        empty = csr_matrix((0, n))
+        a_ub = empty if a_ub is None else a_ub
+        a_eq = empty if a_eq is None else a_eq
+        b_ub = np.zeros(0) if b_ub is None else np.asarray(b_ub, dtype=float)
+        b_eq = np.zeros(0) if b_eq is None else np.asarray(b_eq, dtype=float)
+        matrix = csc_array(vstack((a_ub, a_eq)))
+        lp = _highs.HighsLp()
+        lp.num_col_ = n
+        lp.num_row_ = matrix.shape[0]
+        lp.a_matrix_.num_col_ = n
+        lp.a_matrix_.num_row_ = matrix.shape[0]
+        lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
+        lp.col_lower_ = np.array([0.0 if low is None else low for low, _high in bounds], dtype=float)
+        lp.col_upper_ = np.array([np.inf if high is None else high for _low, high in bounds], dtype=float)
+        lp.row_lower_ = np.concatenate((np.full(len(b_ub), -np.inf), b_eq))
+        lp.row_upper_ = np.concatenate((b_ub, b_eq))
+        lp.a_matrix_.start_ = matrix.indptr
+        lp.a_matrix_.index_ = matrix.indices
+        lp.a_matrix_.value_ = matrix.data
+        options = _highs.HighsOptions()
+        # linprog(method="highs")'s settings: presolve on, dual simplex, silent.
+        options.presolve = "on"
+        options.highs_debug_level = _highs.HighsDebugLevel.kHighsDebugLevelNone
+        options.log_to_console = False
+        options.output_flag = False
+        options.simplex_strategy = 1  # dual
+        self.lp, self.options = lp, options
+
+    def minimise(self, objective: np.ndarray) -> tuple[int, float | None, np.ndarray | None, str]:
+        """(linprog status, minimum, a minimising point, message)."""
+        if self.lp is None:
+            a_ub, b_ub, a_eq, b_eq, bounds = self.args
+            solution = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            return solution.status, solution.fun, solution.x, solution.message
+        solver = _highs._Highs()
+        solver.passOptions(self.options)
+        self.lp.col_cost_ = objective
+        solver.passModel(self.lp)
+        solver.run()
+        status = solver.getModelStatus()
+        if status == _highs.HighsModelStatus.kOptimal:
+            value = solver.getInfo().objective_function_value
+            return OPTIMAL, value, np.array(solver.getSolution().col_value), ""
+        message = solver.modelStatusToString(status)
+        if status == _highs.HighsModelStatus.kInfeasible:
+            return INFEASIBLE, None, None, message
+        if status == _highs.HighsModelStatus.kUnbounded:
+            return UNBOUNDED, None, None, message
+        return 4, None, None, message
 
 
 def _linear(
@@ -37,71 +126,92 @@ def _linear(
 
 
 def _constraints(
-    relations: Sequence[Relation], truth: Mapping[Key, int], unknown: set[Key], *, loose_free: bool = False
+    relations: Sequence[Relation],
+    truth: Mapping[Key, int],
+    unknown: set[Key],
+    *,
+    loose_free: bool = False,
+    memo: dict | None = None,
 ) -> tuple[list[tuple[dict[Key, float], float]], list[tuple[dict[Key, float], float]]]:
     """Each relation as `sum(coef * unknown) (= or <=) rhs`, in the form that holds in the true figures.
 
     Cells absent from `truth` are unknown to everyone (never published): they are free variables.
     With `loose_free`, a relation with such a cell only says that each known part is at most the
-    total (used when the equalities through never-published cells contradict each other).
+    total (used when the equalities through never-published cells contradict each other). With
+    `memo` (same truth and relations between calls), a relation whose cells are unknown as before
+    is not rewritten again.
     """
     equalities: list[tuple[dict[Key, float], float]] = []
     inequalities: list[tuple[dict[Key, float], float]] = []
-
     for relation in relations:
-        free = [k for k in relation.keys if k not in truth]
-        known_parts = sum(truth[p] for p in relation.parts if p in truth)
-        total_known = relation.total in truth
-        if free and loose_free:
-            for part in relation.parts:
-                if part in truth and (not total_known or truth[part] <= truth[relation.total]):
-                    coefs, rhs = _linear([(part, 1.0), (relation.total, -1.0)], truth, unknown)
-                    if coefs:
-                        inequalities.append((coefs, rhs))
-            continue
-        if not free:
-            holds = truth[relation.total] == known_parts
+        if memo is None:
+            eqs, ineqs = _relation_constraints(relation, truth, unknown, loose_free)
         else:
-            # With a never-published cell the equality can be met by that cell, if the rest allow it.
-            holds = not total_known or truth[relation.total] >= known_parts
-        # total - sum(parts) = 0
-        terms = [(relation.total, 1.0)] + [(part, -1.0) for part in relation.parts]
-        coefs, rhs = _linear(terms, truth, unknown)
-        if holds:
-            if coefs:
-                equalities.append((coefs, rhs))
-            continue
-        # Distinct counts: part <= total, and total <= sum(parts).
+            signature = (id(relation), loose_free, tuple(key in unknown for key in relation.keys))
+            found = memo.get(signature)
+            if found is None or found[0] is not relation:
+                found = (relation, *_relation_constraints(relation, truth, unknown, loose_free))
+                memo[signature] = found
+            _relation, eqs, ineqs = found
+        equalities.extend(eqs)
+        inequalities.extend(ineqs)
+    return equalities, inequalities
+
+
+def _relation_constraints(relation: Relation, truth: Mapping[Key, int], unknown: set[Key], loose_free: bool):
+    equalities: list[tuple[dict[Key, float], float]] = []
+    inequalities: list[tuple[dict[Key, float], float]] = []
+    free = [k for k in relation.keys if k not in truth]
+    known_parts = sum(truth[p] for p in relation.parts if p in truth)
+    total_known = relation.total in truth
+    if free and loose_free:
         for part in relation.parts:
-            if part in truth and total_known and truth[part] > truth[relation.total]:
-                continue
-            coefs, rhs = _linear([(part, 1.0), (relation.total, -1.0)], truth, unknown)
-            if coefs:
-                inequalities.append((coefs, rhs))
-        coefs, rhs = _linear(terms, truth, unknown)
+            if part in truth and (not total_known or truth[part] <= truth[relation.total]):
+                coefs, rhs = _linear([(part, 1.0), (relation.total, -1.0)], truth, unknown)
+                if coefs:
+                    inequalities.append((coefs, rhs))
+        return equalities, inequalities
+    if not free:
+        holds = truth[relation.total] == known_parts
+    else:
+        # With a never-published cell the equality can be met by that cell, if the rest allow it.
+        holds = not total_known or truth[relation.total] >= known_parts
+    # total - sum(parts) = 0
+    terms = [(relation.total, 1.0)] + [(part, -1.0) for part in relation.parts]
+    coefs, rhs = _linear(terms, truth, unknown)
+    if holds:
+        if coefs:
+            equalities.append((coefs, rhs))
+        return equalities, inequalities
+    # Distinct counts: part <= total, and total <= sum(parts).
+    for part in relation.parts:
+        if part in truth and total_known and truth[part] > truth[relation.total]:
+            continue
+        coefs, rhs = _linear([(part, 1.0), (relation.total, -1.0)], truth, unknown)
         if coefs:
             inequalities.append((coefs, rhs))
+    coefs, rhs = _linear(terms, truth, unknown)
+    if coefs:
+        inequalities.append((coefs, rhs))
     return equalities, inequalities
 
 
 def _components(rows: Sequence[dict[Key, float]], keys: Iterable[Key]) -> list[set[Key]]:
-    parent: dict[Key, Key] = {key: key for key in keys}
-
-    def find(key: Key) -> Key:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
+    """The cells linked (directly or through others) by the rows: connected components of the graph."""
+    keys = list(keys)
+    index = {key: i for i, key in enumerate(keys)}
+    heads, tails = [], []
     for coefs in rows:
-        members = list(coefs)
-        for other in members[1:]:
-            a, b = find(members[0]), find(other)
-            if a != b:
-                parent[a] = b
-    groups: dict[Key, set[Key]] = defaultdict(set)
-    for key in parent:
-        groups[find(key)].add(key)
+        members = iter(coefs)
+        first = index[next(members)]
+        for other in members:
+            heads.append(first)
+            tails.append(index[other])
+    graph = coo_matrix((np.ones(len(heads)), (heads, tails)), shape=(len(keys), len(keys)))
+    _count, labels = connected_components(graph, directed=False)
+    groups: dict[int, set[Key]] = defaultdict(set)
+    for key, label in zip(keys, labels.tolist(), strict=True):
+        groups[label].add(key)
     return list(groups.values())
 
 
@@ -133,6 +243,7 @@ def _bounds(
     a_eq, b_eq = matrix(equalities)
     a_ub, b_ub = matrix(inequalities)
     bounds = [fixed_bounds.get(key, (0.0, None)) for key in variables]
+    system = _System(a_ub, b_ub, a_eq, b_eq, bounds)
     result: dict[Key, tuple[float, float]] = {}
     if certify is not None and len(targets) > 1:
         solutions.extend(_pair_solutions(targets, index, a_eq, b_eq, a_ub, b_ub, bounds, certify))
@@ -146,16 +257,16 @@ def _bounds(
         extremes = []
         for sign in (1.0, -1.0):
             objective[index[target]] = sign
-            solution = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if solution.status == 3:  # unbounded: only the maximum can be
+            status, value, point, message = system.minimise(objective)
+            if status == UNBOUNDED:  # only the maximum can be
                 extremes.append(math.inf)
-            elif solution.status == 2:
+            elif status == INFEASIBLE:
                 raise _InfeasibleError
-            elif solution.status != 0:
-                raise DisclosureError(f"The audit could not solve the system for {target}: {solution.message}")
+            elif status != OPTIMAL:
+                raise DisclosureError(f"The audit could not solve the system for {target}: {message}")
             else:
-                extremes.append(sign * solution.fun)
-                solutions.append(solution.x)
+                extremes.append(sign * value)
+                solutions.append(point)
         low, high = extremes
         # Counts are whole numbers: the integer range lies inside the LP range.
         low = float(math.ceil(low - 1e-6))
@@ -196,12 +307,10 @@ def _pair_solutions(targets, index, a_eq, b_eq, a_ub, b_ub, bounds, certify: int
     objective = np.zeros(columns)
     objective[2 * n :] = -1.0
     pair_bounds = list(bounds) + list(bounds) + [(0.0, float(certify))] * k
-    solution = linprog(
-        objective, A_ub=pair_ub, b_ub=pair_b_ub, A_eq=pair_eq, b_eq=pair_b_eq, bounds=pair_bounds, method="highs"
-    )
-    if solution.status != 0:
+    status, _value, point, _message = _System(pair_ub, pair_b_ub, pair_eq, pair_b_eq, pair_bounds).minimise(objective)
+    if status != OPTIMAL:
         return []
-    return [solution.x[:n], solution.x[n : 2 * n]]
+    return [point[:n], point[n : 2 * n]]
 
 
 def audit(
@@ -215,6 +324,7 @@ def audit(
     earlier_suppressed: Iterable[Key] = (),
     only: Iterable[Key] | None = None,
     certify: bool = False,
+    memo: dict | None = None,
 ) -> AuditResult:
     """The feasible range of every suppressed cell, given everything published.
 
@@ -224,8 +334,12 @@ def audit(
     known only to within the rounding (the public reader's view): each lies within base // 2 of its
     published figure. `only` limits the ranges computed to those cells (the others still count as
     unknown). With `certify`, a range already known to be at least `threshold` wide is not solved to
-    its ends (a quick yes/no; the record of a release uses the full ranges).
+    its ends (a quick yes/no; the record of a release uses the full ranges). `memo`, a dict kept
+    between audits of the same release, answers a block of cells whose system and targets were
+    already solved from the earlier answer (the solver is deterministic: the answer is the same).
     """
+    if _plain["on"]:
+        memo = None
     suppressed = set(suppressed)
     earlier_suppressed = set(earlier_suppressed)
     targets = sorted(suppressed | earlier_suppressed)
@@ -246,16 +360,31 @@ def audit(
         unknown = set(targets) | free
         fixed = {}
     try:
-        ranges = _ranges(truth, relations, unknown, fixed, checked, earlier_suppressed, loose_free=False, certify=cert)
+        ranges = _ranges(
+            truth, relations, unknown, fixed, checked, earlier_suppressed, loose_free=False, certify=cert, memo=memo
+        )
     except _InfeasibleError:
-        ranges = _ranges(truth, relations, unknown, fixed, checked, earlier_suppressed, loose_free=True, certify=cert)
+        ranges = _ranges(
+            truth, relations, unknown, fixed, checked, earlier_suppressed, loose_free=True, certify=cert, memo=memo
+        )
     return AuditResult(threshold=threshold, ranges=ranges, exact=not interval_mode)
 
 
 def _ranges(
-    truth, relations, unknown, fixed, targets, earlier_suppressed, *, loose_free: bool, certify: int | None = None
+    truth,
+    relations,
+    unknown,
+    fixed,
+    targets,
+    earlier_suppressed,
+    *,
+    loose_free: bool,
+    certify: int | None = None,
+    memo: dict | None = None,
 ) -> list[Range]:
-    equalities, inequalities = _constraints(relations, truth, unknown, loose_free=loose_free)
+    equalities, inequalities = _constraints(
+        relations, truth, unknown, loose_free=loose_free, memo=None if memo is None else memo.setdefault("rows", {})
+    )
     ranges: list[Range] = []
     rows = [coefs for coefs, _ in equalities] + [coefs for coefs, _ in inequalities]
     # Linking goes through unknowns only, so the components stay small (one indicator, one area).
@@ -266,7 +395,22 @@ def _ranges(
         variables = sorted(component)
         component_eq = [(c, v) for c, v in equalities if next(iter(c)) in component]
         component_ub = [(c, v) for c, v in inequalities if next(iter(c)) in component]
-        bounds = _bounds(component_targets, variables, component_eq, component_ub, fixed, certify)
+        signature = None
+        if memo is not None:
+            signature = (
+                tuple(component_targets),
+                tuple(variables),
+                tuple((tuple(coefs.items()), rhs) for coefs, rhs in component_eq),
+                tuple((tuple(coefs.items()), rhs) for coefs, rhs in component_ub),
+                tuple(fixed.get(key) for key in variables),
+                certify,
+            )
+        solved = memo.setdefault("blocks", {}) if memo is not None else {}
+        bounds = solved.get(signature)
+        if bounds is None:
+            bounds = _bounds(component_targets, variables, component_eq, component_ub, fixed, certify)
+            if memo is not None:
+                solved[signature] = bounds
         for key, (low, high) in bounds.items():
             ranges.append(Range(key, truth.get(key, 0), low, high, earlier=key in earlier_suppressed))
     ranges.sort(key=lambda item: item.key)

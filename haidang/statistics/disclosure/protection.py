@@ -77,10 +77,21 @@ class _Pattern:
                 # Hidden before: for its own sake (still sensitive) or as a complement (still one).
                 self.reasons.setdefault(key, Reason.EARLIER if item.sensitive else Reason.SECONDARY)
         self.earlier_hidden = {key for key, item in earlier.items() if not item.published and key not in values}
+        self.memo: dict = {}  # the audit's answers for blocks already solved (auditing.audit)
         self.by_key: dict[Key, list[Relation]] = defaultdict(list)
-        for relation in self.relations:
+        self.positions: dict[Key, list[int]] = defaultdict(list)
+        for position, relation in enumerate(self.relations):
             for key in relation.keys:
                 self.by_key[key].append(relation)
+                self.positions[key].append(position)
+        # Relations that asked for nothing the last time the heuristic looked at them, none of whose
+        # cells has been hidden since: looking again would ask for nothing again.
+        self.settled: set[int] = set()
+
+    def hide(self, key: Key) -> None:
+        """Hide `key` as a complement."""
+        self.reasons[key] = Reason.SECONDARY
+        self.settled.difference_update(self.positions[key])
 
     def sensitive(self, key: Key) -> bool:
         if key in self.locked:
@@ -124,8 +135,15 @@ class _Pattern:
         return nonzero[-1]
 
     def heuristic_pass(self) -> bool:
+        """One pass of the cheap rule over the relations: a relation with a cell worth protecting and
+        a single hidden cell, or too little hidden mass under a known total, gets a complement. A
+        relation's answer depends only on its own cells, so a settled one is skipped."""
         changed = False
-        for relation in self.relations:
+        settled = self.settled
+        for position, relation in enumerate(self.relations):
+            if position in settled:
+                continue
+            settled.add(position)  # undone by `hide` if one of its cells is hidden
             hidden = [k for k in relation.keys if self.unknown(k)]
             if not any(self.worth_protecting(k) for k in hidden):
                 continue
@@ -136,7 +154,7 @@ class _Pattern:
             if needs:
                 key = self.complement(relation, mass)
                 if key is not None:
-                    self.reasons[key] = Reason.SECONDARY
+                    self.hide(key)
                     changed = True
         return changed
 
@@ -149,6 +167,7 @@ class _Pattern:
             earlier_suppressed=self.earlier_hidden,
             only=only,
             certify=True,
+            memo=self.memo,
         )
 
     def best_complement(self, failing: Key) -> Key | None:
@@ -189,7 +208,7 @@ class _Pattern:
             for failing in failures:
                 best = self.best_complement(failing.key)
                 if best is not None and best not in self.reasons:
-                    self.reasons[best] = Reason.SECONDARY
+                    self.hide(best)
                     added = True
             if not added:
                 break
