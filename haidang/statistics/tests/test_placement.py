@@ -99,7 +99,7 @@ def test_the_map_cannot_change_under_placed_records(loaded):
     ("migration", "model"),
     [
         ("haidang.cases.migrations.0011_case_placement", Case),
-        ("haidang.proceedings.migrations.0003_criminal_case_placement", CriminalCase),
+        ("haidang.proceedings.migrations.0004_criminal_case_placement", CriminalCase),
     ],
 )
 def test_the_migration_places_records_written_before_it(loaded, migration, model):

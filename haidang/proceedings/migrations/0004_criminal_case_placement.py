@@ -27,7 +27,7 @@ def fill_placement(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("places", "0001_initial"),
-        ("proceedings", "0002_version"),
+        ("proceedings", "0003_suspect_match_keys"),
     ]
 
     operations = [
