@@ -9,13 +9,14 @@ identifying field sealed by the real EncryptedTextField), gives every case a con
 - **export**: the partner case exchange as `open_download` writes it: the consent gate over every case
   (`check_disclosure` for each consent), the HTCDS records (name split, code lists, alpha-2 countries, today's
   province through the crosswalk, status before closing) streamed through `writers.csv_stream` to a file;
-- **export + disclosures**: the same, recording one Disclosure per case sent, as a real download does;
+- **export + disclosures**: the same, recording what was sent as a real download does (one Disclosure for the
+  export, and one compact DisclosedCase row per case sent with its consent, inserted in bulk);
 - **JSON**: the export written as HTCDS JSON.
 
 It prints each as a ratio to the reference (the goal of issue 12: export ≤ 3 × reference).
 
     .venv/bin/python bench/htcds_export.py --cases 100000
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/haidang_htcds_bench .venv/bin/python bench/htcds_export.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/haidang_htcds_bench .venv/bin/python bench/htcds_export.py --cases 20000
 
 Settings and keys are those of bench/cases_scale.py (development profile, keys generated into a temporary
 directory, never the developer's var/; a PostgreSQL database name must contain "bench").

@@ -131,14 +131,19 @@ class Htcds(Kind):
     capability = Capability.EDIT_CASES
     model = Case
 
-    def open_sheet(self, stream, batch, *, max_rows: int) -> Sheet:
-        """The batch's file as a sheet whose last column is the source key (partner + case id)."""
+    def file_sheet(self, stream, batch, *, max_rows: int) -> Sheet:
+        """The batch's file as a sheet: a JSON file's records as rows of cells under their keys."""
         if batch.content_type == JSON_TYPE:
             header, rows = _json_sheet(stream)
-        else:
-            sheet = open_sheet(stream, batch.content_type, max_rows=max_rows)
-            header, rows = sheet.header, sheet.rows
-        return _with_source(list(header), _limited(rows, max_rows), batch.partner)
+            return Sheet(header=header, rows=_limited(rows, max_rows))
+        return open_sheet(stream, batch.content_type, max_rows=max_rows)
+
+    def open_sheet(self, stream, batch, *, max_rows: int) -> Sheet:
+        """The sheet the dry run reads: the last column is the source key (partner + case id)."""
+        if batch.partner is None:
+            raise ReadError(_("An HTCDS file names its partner agency: upload it on the HTCDS import page."))
+        sheet = self.file_sheet(stream, batch, max_rows=max_rows)
+        return _with_source(list(sheet.header), sheet.rows, batch.partner)
 
     def context(self, actor, batch) -> Context:
         # No column names a unit by code: the mailing address goes through the address resolver.

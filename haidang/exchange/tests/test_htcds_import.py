@@ -1,10 +1,12 @@
 """A partner's HTCDS records in: uploaded, read as a job with progress and errors by row, column and value,
 committed all or nothing, and safe to import again (the partner's case id is the source key)."""
 
+import io
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
 
 from haidang.access.models import Agency
 from haidang.cases.models import Case
@@ -108,7 +110,7 @@ def test_the_same_file_again_changes_nothing_and_a_changed_record_updates_only_w
     assert other.json()["created"] == 1
 
 
-def test_json_records_as_an_export_writes_them_and_json_lines(client, demo_users):
+def test_json_records_as_an_export_writes_them_and_json_lines(client, demo_users, sign_in):
     record = {
         "x_case_id": "J-1",
         "x_registered_on": "2026-02-01",
@@ -133,6 +135,10 @@ def test_json_records_as_an_export_writes_them_and_json_lines(client, demo_users
     )
     read = post(client, user, lines, name="records.jsonl").json()
     assert read["row_count"] == 3 and [(e["row"], e["column"]) for e in read["errors"]] == [(2, "prs_Gender")]
+    # The records as a sheet, with what is wrong with each in a last column.
+    sheet = sign_in(user).get(f"/exchange/imports/{read['id']}/errors.xlsx")
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "x_case_id" and rows[2][0] == "L-1" and rows[2][-1] and not rows[1][-1]
 
 
 def test_one_bad_row_at_commit_stores_nothing(client, demo_users):
