@@ -3,11 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haidang.exchange.models import ImportKind
+from haidang.exchange.models import REGISTER_KINDS
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of register"), choices=ImportKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of register"), choices=REGISTER_KINDS)
     file = forms.FileField(
         label=_("File (Excel .xlsx or CSV in UTF-8)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),

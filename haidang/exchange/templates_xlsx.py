@@ -181,7 +181,11 @@ def error_workbook(batch: ImportBatch) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(DATA_SHEET)
     with batch.upload.file.open("rb") as stream:
-        source = open_sheet(stream, batch.content_type, max_rows=10**7)
+        reader = getattr(kind_for(batch.kind), "file_sheet", None)  # a kind with a format of its own (HTCDS JSON)
+        if reader is not None:
+            source = reader(stream, batch, max_rows=10**7)
+        else:
+            source = open_sheet(stream, batch.content_type, max_rows=10**7)
         sheet.append([*source.header, ERROR_HEADER])
         width = len(source.header)
         for number, cells in source.rows:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from haidang.exchange.views import exports, imports
+from haidang.exchange.views import exports, htcds_imports, imports
 
 app_name = "exchange"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("exports/<uuid:export_id>/download/", exports.export_download, name="export_download"),
     path("exports/<uuid:export_id>/<slug:step>/", exports.export_step, name="export_step"),
     path("imports/", imports.import_list, name="import_list"),
+    path("imports/htcds/", htcds_imports.htcds_import, name="htcds_import"),
     path("imports/template/<str:kind>.xlsx", imports.import_template, name="import_template"),
     path("imports/<uuid:import_id>/", imports.import_detail, name="import_detail"),
     path("imports/<uuid:import_id>/progress", imports.import_progress, name="import_progress"),

@@ -45,10 +45,14 @@ class Consent(models.Model):
 
 
 class Disclosure(models.Model):
-    """Every time a person's information leaves the case: to whom, why, and on what basis."""
+    """Every time a person's information leaves the case: to whom, why, and on what basis.
+
+    A disclosure of one case (a referral, a transfer) names its case and consent. A disclosure of many cases at
+    once (an HTCDS export) has no case of its own: each case sent, with the consent that allowed it, is a
+    `DisclosedCase` row (`cases.disclosures.history` reads both for a case)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disclosures")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="disclosures")
     kind = models.CharField(max_length=20)  # referral, transfer, export, share
     recipient = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     purpose = models.CharField(max_length=40)
@@ -59,6 +63,24 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"disclosure {self.pk}"
+
+
+class DisclosedCase(models.Model):
+    """One case sent in a disclosure of many cases (an export), with the consent that allowed it. Compact and
+    inserted in bulk: the recipient, purpose, time and discloser are those of its `disclosure`."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="sent", db_index=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # Not indexed (a consent is never deleted; it is withdrawn): one index less to keep per case sent.
+    consent = models.ForeignKey(
+        Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["disclosure", "case"], name="disclosed_case_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.disclosure_id}:{self.case_id}"
 
 
 class ServiceType(models.TextChoices):

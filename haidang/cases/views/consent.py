@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from haidang.cases import selectors, services
+from haidang.cases import disclosures, selectors, services
 from haidang.cases.forms import CONSENT_METHOD_LABELS, DISCLOSURE_PURPOSE_LABELS, ConsentForm, WithdrawConsentForm
 from haidang.cases.models import ConsentGiver
 from haidang.cases.permissions import require_view_cases
@@ -62,7 +62,6 @@ def _render_consent(request, case, *, form=None, withdrawals: dict | None = None
                 "withdraw_open": consent.pk in withdrawals,
             }
         )
-    disclosures = case.disclosures.select_related("recipient", "disclosed_by").order_by("-disclosed_at")
     if can_edit and form is None:
         form = ConsentForm(agencies=_agencies(user), initial={"given_on": today})
     context = {
@@ -72,15 +71,15 @@ def _render_consent(request, case, *, form=None, withdrawals: dict | None = None
         "form": form,
         "disclosures": [
             {
-                "when": item.disclosed_at,
+                "when": item.when,
                 "kind": DISCLOSURE_PURPOSE_LABELS.get(item.kind, item.kind),
-                "recipient": item.recipient.name if item.recipient_id else "—",
+                "recipient": item.recipient.name if item.recipient is not None else "—",
                 "basis": _("Consent given %(day)s") % {"day": _day(item.consent.given_on)}
-                if item.consent_id
+                if item.consent is not None
                 else item.legal_basis,
                 "who": item.disclosed_by.full_name or item.disclosed_by.username,
             }
-            for item in disclosures.select_related("consent")
+            for item in disclosures.history(case)
         ],
     }
     return render(request, "cases/consent.html", context, status=status)

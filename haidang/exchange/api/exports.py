@@ -11,12 +11,13 @@ from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.common.api import ApiError, ErrorOut, invalid, paginate
-from haidang.common.filetypes import CSV_TYPE, JSON_TYPE, check_upload
 from haidang.common.schemas import AgencyRef, CleanSchema, UnitRef, agency_ref, code_of, unit_ref
-from haidang.exchange.htcds import importing
+from haidang.exchange.api.imports import ImportOut
+from haidang.exchange.api.imports import _out as import_out
 from haidang.exchange.models import Export, ExportFormat
 from haidang.exchange.selectors.exports import exports_visible_to, get_export_for_user, recipients
 from haidang.exchange.services import exports as services
+from haidang.exchange.services import htcds_imports
 
 router = Router(tags=["exchange"])
 
@@ -191,49 +192,35 @@ def download_export(request, export_id: UUID):
     return response
 
 
-class ImportRowError(Schema):
-    row: int
-    column: str
-    value: str
-    message: str
-
-
-class HtcdsImportOut(Schema):
-    rows: int = Field(description="Records read.")
-    errors: list[ImportRowError] = Field(description="Every problem as row, column, value and a message.")
-    committed: bool = Field(description="True when the cases were recorded (only with `commit` and no error).")
-    created: int
-    file_hash: str = Field(description="SHA-256 of the file, as the audit log records it.")
-
-
 @router.post(
     "/htcds/import",
-    response={200: HtcdsImportOut, **ERRORS},
-    summary="Import a partner's HTCDS v2 records (CSV or JSON): a dry run unless `commit`, then all or nothing",
-    description="Multipart: `file`, `file_format` (csv or json), `agency` (the receiving agency, yours), "
-    "`intake_channel`, `commit` (default false). Every record is read into a person and a case or into errors "
-    "(row, column, value, message); HTCDS codes are read back (Gender, TypeOfExploitation, alpha-2 countries) and "
-    "the mailing address is placed on the map of the registration date. Needs `import_export` and `edit_cases`.",
+    response={202: ImportOut, **ERRORS},
+    summary="Upload a partner's HTCDS v2 records (CSV, JSON Lines or JSON); their dry run is queued",
+    description="Multipart: `file`, `partner` (the agency the records come from, GET /agencies), `intake_channel`, "
+    "`update_existing` (default false). The answer is the import as `GET /imports/{id}` shows it: follow its "
+    "`progress`, read every error (row, column, value, message), then `POST /imports/{id}/commit` (all or "
+    "nothing). HTCDS codes are read back (Gender, TypeOfExploitation, alpha-2 countries) and the mailing address "
+    "is placed on the map of the registration date. The partner's `x_case_id` with the partner is the source key: "
+    "the same file imported again changes nothing; a changed record updates its case only with `update_existing`. "
+    "Needs `import_export` and `edit_cases`.",
 )
 def import_htcds(
     request,
-    agency: Form[UUID],
+    partner: Form[UUID],
     intake_channel: Form[str],
-    file_format: Form[str] = "csv",
-    commit: Form[bool] = False,
+    update_existing: Form[bool] = False,
     file: File[UploadedFile] = None,
 ):
     _require_export(request)
-    if file_format not in ExportFormat.values:
-        raise invalid({"file_format": [_("Choose CSV or JSON.")]})
-    accept = frozenset({JSON_TYPE if file_format == "json" else CSV_TYPE})
-    checked = check_upload(file, max_bytes=importing.MAX_BYTES, accept=accept, max_rows=importing.MAX_ROWS)
-    result = importing.import_records(
+    found = recipients().filter(pk=partner).first()
+    if found is None:
+        raise invalid({"partner": [_("No active agency has this identifier.")]})
+    batch = htcds_imports.start_htcds_import(
         actor=request.user,
-        content=checked.content,
-        file_format=file_format,
-        agency=_recipient(agency),
+        uploaded_file=file,
+        partner=found,
         intake_channel=intake_channel,
-        commit=commit,
+        update_existing=update_existing,
     )
-    return result.as_dict()
+    batch.refresh_from_db()
+    return Status(202, import_out(batch))

@@ -64,18 +64,22 @@ def _json_default(value):
     return str(value)
 
 
+# One encoder for the whole file (json.dumps with options builds a new one for every record).
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+
+
 def json_stream(header: dict, columns: tuple[str, ...], records: Iterable[dict]) -> Iterator[str]:
-    """{"header": {...}, "records": [...], "count": N}: the count comes last, once every record is written."""
-    yield '{"header": ' + json.dumps(header, ensure_ascii=False, default=_json_default) + ', "records": ['
+    """{"header": {...}, "records": [...], "count": N}: the count comes last, once every record is written.
+    Each record is on a line of its own."""
+    yield '{"header": ' + _ENCODE(header) + ', "records": ['
     count = 0
     chunk: list[str] = []
     for record in records:
-        row = {column: record.get(column) for column in columns}
-        chunk.append(("," if count else "") + "\n" + json.dumps(row, ensure_ascii=False, default=_json_default))
+        chunk.append(_ENCODE({column: record.get(column) for column in columns}))
         count += 1
         if len(chunk) >= BATCH:
-            yield "".join(chunk)
+            yield ("," if count > len(chunk) else "") + "\n" + ",\n".join(chunk)
             chunk = []
     if chunk:
-        yield "".join(chunk)
+        yield ("," if count > len(chunk) else "") + "\n" + ",\n".join(chunk)
     yield f'\n], "count": {count}}}\n'

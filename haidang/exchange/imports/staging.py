@@ -110,7 +110,12 @@ def dry_run(batch: ImportBatch) -> ImportBatch:
     counts = {"errors": 0, "warnings": 0}
     with batch.upload.file.open("rb") as stream:
         try:
-            sheet = open_sheet(stream, batch.content_type, max_rows=max_rows())
+            # A kind may read its own format (HTCDS JSON); else the sheet or CSV.
+            opener = getattr(kind, "open_sheet", None)
+            if opener is not None:
+                sheet = opener(stream, batch, max_rows=max_rows())
+            else:
+                sheet = open_sheet(stream, batch.content_type, max_rows=max_rows())
             columns, header_errors = kind.schema.match_headers(sheet.header)
             if header_errors:
                 return _file_error(batch, header_errors)

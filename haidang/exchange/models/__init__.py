@@ -2,6 +2,7 @@
 
 from haidang.exchange.models.exports import Export, ExportAudience, ExportFormat, ExportStatus
 from haidang.exchange.models.imports import (
+    REGISTER_KINDS,
     ImportBatch,
     ImportFile,
     ImportKind,
@@ -21,6 +22,7 @@ __all__ = [
     "ImportKind",
     "ImportLink",
     "ImportStatus",
+    "REGISTER_KINDS",
     "RowAction",
     "StagedRow",
 ]

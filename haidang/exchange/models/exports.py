@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency
+from haidang.cases.models import Disclosure
 from haidang.places.models import AdministrativeUnit
 
 
@@ -51,6 +52,10 @@ class Export(models.Model):
     row_count = models.PositiveIntegerField(default=0)
     left_out = models.PositiveIntegerField(default=0)
     redaction = models.JSONField(default=dict, blank=True)
+    # A partner exchange, once downloaded: the disclosure it made (each case sent, with its consent).
+    disclosure = models.OneToOneField(
+        Disclosure, null=True, blank=True, on_delete=models.PROTECT, related_name="export"
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

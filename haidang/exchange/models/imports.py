@@ -20,6 +20,11 @@ class ImportKind(models.TextChoices):
     ACTIVITIES = "activities", _("Prevention activities")
     CRIMINAL_CASES = "criminal_cases", _("Criminal cases with suspects")
     SUPPORT = "support", _("Support items")
+    HTCDS = "htcds", _("HTCDS v2 records from a partner")
+
+
+# The registers uploaded on the imports page (an HTCDS file comes from a partner, on a page of its own).
+REGISTER_KINDS = tuple((code, label) for code, label in ImportKind.choices if code != ImportKind.HTCDS)
 
 
 class ImportStatus(models.TextChoices):
@@ -59,6 +64,12 @@ class ImportBatch(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
+    # An HTCDS import: the partner agency the records come from (its case ids are the source keys), and the
+    # intake channel the cases are recorded with.
+    partner = models.ForeignKey(
+        Agency, verbose_name=_("partner agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    intake_channel = models.CharField(_("intake channel"), max_length=30, blank=True)
     # Errors of the file as a whole (headers, a damaged sheet): [{"row", "column", "value", "message"}].
     file_errors = models.JSONField(default=list, blank=True)
 

@@ -16,10 +16,11 @@ when it is downloaded (`open_download`), streamed; record-level data is never pu
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import islice
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
-from haidang.cases.models import Consent, Disclosure
+from haidang.cases.models import Consent, DisclosedCase, Disclosure
 from haidang.cases.services import check_disclosure
 from haidang.common.errors import StaleVersionError
 from haidang.common.text import clean_text
@@ -303,21 +304,25 @@ def partner_records(actor, allowed: dict) -> Iterator[dict]:
             yield records.partner_record(case, places)
 
 
-def _record_disclosures(actor, export: Export, allowed: dict) -> None:
-    Disclosure.objects.bulk_create(
-        (
-            Disclosure(
-                case_id=case_id,
-                kind="export",
-                recipient=export.recipient,
-                purpose=PURPOSE,
-                consent_id=consent_id,
-                disclosed_by=actor,
-            )
-            for case_id, consent_id in allowed.items()
-        ),
-        batch_size=CHUNK,
+def _record_disclosures(actor, export: Export, allowed: dict) -> Disclosure:
+    """One disclosure for the export (to whom, why, when, by whom), and each case sent with the consent that
+    allowed it as a compact `DisclosedCase` row, inserted in bulk in the order of the case index."""
+    disclosure = Disclosure.objects.create(
+        case=None, kind="export", recipient=export.recipient, purpose=PURPOSE, disclosed_by=actor
     )
+    table = DisclosedCase._meta.db_table
+    prep_case = DisclosedCase._meta.get_field("case").target_field.get_db_prep_value
+    prep_consent = DisclosedCase._meta.get_field("consent").target_field.get_db_prep_value
+    disclosure_id = Disclosure._meta.pk.get_db_prep_value(disclosure.pk, connection)
+    rows = (
+        (disclosure_id, prep_case(case_id, connection), prep_consent(allowed[case_id], connection))
+        for case_id in sorted(allowed)
+    )
+    sql = f"INSERT INTO {table} (disclosure_id, case_id, consent_id) VALUES (%s, %s, %s)"  # noqa: S608
+    with connection.cursor() as cursor:
+        for chunk in iter(lambda: list(islice(rows, CHUNK * 5)), []):
+            cursor.executemany(sql, chunk)
+    return disclosure
 
 
 @transaction.atomic
@@ -329,7 +334,7 @@ def open_download(*, actor, export: Export) -> Download:
     if locked.audience == ExportAudience.PARTNER:
         gate = consent_gate(actor, locked.recipient)
         locked.row_count, locked.left_out = len(gate.allowed), gate.left_out
-        _record_disclosures(actor, locked, gate.allowed)
+        locked.disclosure = _record_disclosures(actor, locked, gate.allowed)
         columns, rows = fields.PARTNER_COLUMNS, partner_records(actor, gate.allowed)
     else:
         kept, redaction = _research_rows(actor, locked.recipient)
@@ -337,7 +342,9 @@ def open_download(*, actor, export: Export) -> Download:
         columns, rows = fields.RESEARCH_COLUMNS, iter(kept)
     locked.status, locked.downloaded_at = ExportStatus.DOWNLOADED, timezone.now()
     locked.version += 1
-    locked.save(update_fields=["status", "downloaded_at", "row_count", "left_out", "redaction", "version"])
+    locked.save(
+        update_fields=["status", "downloaded_at", "row_count", "left_out", "redaction", "version", "disclosure"]
+    )
     _audit("export_downloaded", actor, locked)
     stamp = timezone.localtime().strftime("%Y%m%d")
     filename = f"htcds-{locked.audience}-{stamp}-{str(locked.pk)[:8]}.{locked.file_format}"

@@ -5,12 +5,13 @@ import io
 import json
 import re
 from datetime import date
+from uuid import UUID
 
 import pytest
 
 from haidang.access.models import Agency
 from haidang.audit.models import AuditEntry
-from haidang.cases import services
+from haidang.cases import disclosures, services
 from haidang.cases.models import Disclosure
 from haidang.exchange.htcds.privacy import pseudonymiser
 from haidang.places.models import AdministrativeUnit
@@ -105,8 +106,14 @@ def test_a_partner_exchange_holds_only_the_cases_whose_consent_covers_the_partne
     assert first["hte_Country"] == "KH" and first["prs_MailingCountry"] == "VN"
     assert first["prs_MailingState"] == "Thành phố Hà Nội" and first["con_Consent"] == "true"
     # Each case sent is a disclosure to IOM; the audit names the recipient, the purpose and the count.
-    sent = Disclosure.objects.filter(kind="export", recipient=iom)
-    assert {d.case_id for d in sent} == {partner_cases["A"].pk, partner_cases["B"].pk}
+    # One disclosure for the export; each case sent with the consent that allowed it, and on the case's history.
+    sent = Disclosure.objects.get(kind="export", recipient=iom)
+    assert sent.export.pk == UUID(export["id"]) and sent.purpose == "export"
+    assert set(disclosures.cases_sent(sent)) == {partner_cases["A"].pk, partner_cases["B"].pk}
+    [entry] = disclosures.history(partner_cases["A"])
+    assert (entry.kind, entry.recipient, entry.consent.recipient) == ("export", iom, iom)
+    assert entry.disclosed_by.username == "supervisor.hanoi"
+    assert disclosures.history(partner_cases["C"]) == []
     entry = AuditEntry.objects.filter(action="exchange.export_downloaded").latest("id")
     assert entry.changes["recipient"] == str(iom.pk) and entry.changes["rows"] == 2
     assert entry.changes["left_out_for_consent"] == 3 and entry.changes["purpose"] == "Hỗ trợ tái hòa nhập"

@@ -48,3 +48,19 @@ def test_a_research_extract_is_approved_on_its_page_by_someone_else(as_user, res
 
 def test_the_page_needs_import_export(as_user):
     assert as_user("caseworker.hanoi").get("/exchange/exports/").status_code == 403
+
+
+def test_the_case_page_lists_the_export_that_sent_it(as_user, partner_cases):  # noqa: F811
+    client = as_user("supervisor.hanoi")
+    iom = Agency.objects.get(name=IOM)
+    client.post(
+        "/exchange/exports/",
+        {"audience": "partner", "recipient": iom.pk, "purpose": "Hỗ trợ tái hòa nhập", "file_format": "csv"},
+    )
+    export = Export.objects.get()
+    b"".join(client.post(f"/exchange/exports/{export.pk}/download/").streaming_content)
+    sent = client.get(f"/cases/{partner_cases['A'].pk}/consent/").content.decode()
+    history = sent[sent.index('id="disclosures-heading"') :]
+    assert IOM in history and "Consent given 03/04/2026" in history
+    left_out = client.get(f"/cases/{partner_cases['C'].pk}/consent/").content.decode()
+    assert "Nothing about this person has been shared." in left_out

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haidang.access.permissions import require_capability
 from haidang.access.roles import Capability
 from haidang.exchange.forms import ImportForm
-from haidang.exchange.models import ImportKind, ImportStatus
+from haidang.exchange.models import REGISTER_KINDS, ImportStatus
 from haidang.exchange.selectors.imports import get_import_for_user, imports_visible_to, row_messages
 from haidang.exchange.services import imports as services
 from haidang.exchange.templates_xlsx import error_workbook, template_workbook
@@ -56,14 +56,14 @@ def import_list(request):
     return render(
         request,
         "exchange/imports/list.html",
-        {"form": form, "imports": imports, "kinds": ImportKind.choices},
+        {"form": form, "imports": imports, "kinds": REGISTER_KINDS},
     )
 
 
 @require_import
 @require_GET
 def import_template(request, kind):
-    if kind not in ImportKind.values:
+    if kind not in dict(REGISTER_KINDS):
         raise Http404
     return _xlsx(template_workbook(kind), f"mau-nhap-{kind}.xlsx")
 
