@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('access', '0004_international_organisations'),
-        ('cases', '0011_disclosed_cases'),
+        ('cases', '0012_disclosed_cases'),
         ('exchange', '0003_import_kinds'),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0010_list_indexes'),
+        ('cases', '0011_case_placement'),
     ]
 
     operations = [
