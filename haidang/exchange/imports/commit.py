@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from haidang.audit.services import record_event
 from haidang.common.errors import StaleVersionError
-from haidang.exchange.imports.kinds.base import Context
+from haidang.exchange.imports.kinds.base import Context, RowFailedError
 from haidang.exchange.imports.registry import kind_for
 from haidang.exchange.models import ImportBatch, ImportLink, ImportStatus, RowAction, StagedRow
 
@@ -59,6 +59,8 @@ def _create(kind, ctx: Context, rows: list[StagedRow], refs: dict) -> list[Impor
     if bulk is not None and rows:
         try:
             records = bulk(ctx, [row.payload for row in rows], refs)
+        except RowFailedError as failed:
+            raise CommitError([_row_error(rows[failed.index], failed.error)]) from failed
         except (ValidationError, PermissionDenied) as error:
             raise CommitError([_row_error(rows[0], error)]) from error
         return [_link(ctx, row, record) for row, record in zip(rows, records, strict=True)]

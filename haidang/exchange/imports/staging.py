@@ -118,7 +118,10 @@ def dry_run(batch: ImportBatch) -> ImportBatch:
                 kind.schema, _cells_by_key(columns, sheet.rows), units=ctx.units, checks=kind.checks(ctx)
             )
             done = 0
+            check_chunk = getattr(kind, "check_chunk", None)
             for chunk in _chunks(results, CHUNK):
+                if check_chunk is not None:
+                    check_chunk(ctx, chunk)  # checks that read the database once for the whole chunk
                 _stage(batch, kind, chunk, counts)
                 done += len(chunk)
                 ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, row_count=max(done + 1, batch.row_count))

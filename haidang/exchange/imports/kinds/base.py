@@ -105,6 +105,15 @@ def read_agencies(ctx: Context, schema: Schema, result: RowResult, key: str, *, 
     return agencies
 
 
+class RowFailedError(Exception):
+    """A bulk write refused one of the rows it was given: `index` in the list, `error` what the service raised."""
+
+    def __init__(self, index: int, error: Exception):
+        super().__init__(str(error))
+        self.index = index
+        self.error = error
+
+
 class _RolledBackError(Exception):
     pass
 
@@ -134,6 +143,7 @@ __all__ = [
     "Context",
     "Kind",
     "RowError",
+    "RowFailedError",
     "agencies_by_name",
     "field_errors",
     "read_agencies",
