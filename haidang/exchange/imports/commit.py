@@ -1,11 +1,12 @@
 """The commit: staged rows of a validated batch become records, all or nothing, in one transaction.
 
-New rows are inserted set-based where the kind has a bulk form (prevention activities: their checks
-ran at the dry run), otherwise through the domain's own service (victim cases: the case number, the
-events and the audit entry every victim's record needs); updates always go through the service with
-the version read at the dry run. Chunks read their references (units, agencies, campaigns) in a few
-queries; the links from source keys to records are inserted in bulk. One audit entry records
-the import itself with its row count and file hash.
+New rows are inserted set-based where the kind has a bulk form (prevention activities, whose checks
+ran at the dry run; victim cases through `cases.services.create_cases`, which checks every row again
+and writes the case numbers, the steps and one audit entry per victim's record in bulk), otherwise
+through the domain's own service one row at a time; every record written has its audit entry. Updates
+always go through the service with the version read at the dry run. Chunks read their references
+(units, agencies, campaigns) in a few queries; the links from source keys to records are inserted in
+bulk. One more audit entry records the import itself with its row count and file hash.
 """
 
 from __future__ import annotations

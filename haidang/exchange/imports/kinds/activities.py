@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
+from haidang.audit.services import record_events
 from haidang.common.text import fold
 from haidang.exchange.imports.kinds.base import (
     Context,
@@ -176,9 +177,9 @@ class Activities(Kind):
         return data
 
     def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict) -> list[Activity]:
-        """Set-based: the activities, their co-organisers and materials in three inserts per chunk. The rows
-        passed every check of `create_activity` at the dry run; the importer's scope is checked again.
-        Prevention records are audited by the one import entry (`exchange.import_committed`)."""
+        """Set-based: the activities, their co-organisers, materials and audit entries (one per activity,
+        as `create_activity` writes it) in four inserts per chunk. The rows passed every check of
+        `create_activity` at the dry run; the importer's scope is checked again."""
         scope = scope_for(ctx.actor)
         activities, through, materials = [], [], []
         link = Activity.co_organisers.through
@@ -197,6 +198,16 @@ class Activities(Kind):
         Activity.objects.bulk_create(activities)
         link.objects.bulk_create(through)
         ActivityMaterial.objects.bulk_create(materials)
+        record_events(
+            {
+                "action": "prevention.activity_created",
+                "actor": ctx.actor,
+                "target": activity,
+                "unit": activity.unit,
+                "changes": prevention._summary(activity),
+            }
+            for activity in activities
+        )
         return activities
 
     def create(self, ctx: Context, payload: dict, refs: dict):
