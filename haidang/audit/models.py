@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from haidang.common.bulkinsert import insert_objects
+
 
 class AppendOnlyError(Exception):
     """An attempt to change or remove an audit entry."""
@@ -38,7 +40,8 @@ class AuditEntryQuerySet(models.QuerySet):
         """The insert behind `services.record_events`: entries numbered and hashed, never changed after."""
         if any(entry.pk is None or not entry.entry_hash or not entry._state.adding for entry in entries):
             raise AppendOnlyError("Write audit entries through haidang.audit.services.record_events.")
-        return super().bulk_create(entries, batch_size=batch_size)
+        insert_objects(entries, batch_size=batch_size)
+        return entries
 
     def bulk_update(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")

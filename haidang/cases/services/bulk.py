@@ -41,6 +41,7 @@ from haidang.cases.services.case import (
     _province_of,
 )
 from haidang.cases.services.people import IDENTIFYING_PERSON_FIELDS, _validate_person
+from haidang.common.bulkinsert import insert_objects
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 
@@ -378,8 +379,8 @@ def create_cases(*, actor, rows: Sequence[NewCase], batch_size: int = 1000) -> l
                 "reason": clean_text(row.late_reason) if plan.events else "",
             }
         )
-    Person.objects.bulk_create(persons, batch_size=batch_size)
-    Case.objects.bulk_create(cases, batch_size=batch_size)
-    CaseEvent.objects.bulk_create(events, batch_size=batch_size)
+    insert_objects(persons, batch_size=batch_size)
+    insert_objects(cases, batch_size=batch_size)
+    insert_objects(events, batch_size=batch_size)
     record_events(audit, batch_size=batch_size)
     return cases

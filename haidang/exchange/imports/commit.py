@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.audit.services import record_event
+from haidang.common.bulkinsert import insert_objects
 from haidang.common.errors import StaleVersionError
 from haidang.exchange.imports.kinds.base import Context, RowFailedError
 from haidang.exchange.imports.registry import kind_for
@@ -77,7 +78,7 @@ def _create(kind, ctx: Context, rows: list[StagedRow], refs: dict) -> list[Impor
 def _apply(kind, ctx: Context, rows: list[StagedRow], counts: dict) -> None:
     refs = kind.prepare([row.payload for row in rows])
     creates = [row for row in rows if row.action == RowAction.CREATE]
-    ImportLink.objects.bulk_create(_create(kind, ctx, creates, refs))
+    insert_objects(_create(kind, ctx, creates, refs))
     counts[RowAction.CREATE] += len(creates)
     for row in rows:
         if row.action != RowAction.UPDATE:

@@ -14,6 +14,7 @@ from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_events
+from haidang.common.bulkinsert import insert_objects
 from haidang.common.text import fold
 from haidang.exchange.imports.kinds.base import (
     Context,
@@ -195,9 +196,9 @@ class Activities(Kind):
             materials.extend(
                 ActivityMaterial(activity=activity, kind=m["kind"], distributed=m["distributed"]) for m in kinds
             )
-        Activity.objects.bulk_create(activities)
-        link.objects.bulk_create(through)
-        ActivityMaterial.objects.bulk_create(materials)
+        insert_objects(activities)
+        insert_objects(through)
+        insert_objects(materials)
         record_events(
             {
                 "action": "prevention.activity_created",

@@ -30,8 +30,6 @@ from haidang.cases.models import (
     Route,
     Sex,
 )
-from haidang.cases.services.case import _check_case_details
-from haidang.cases.services.people import _validate_person
 from haidang.common.dates import format_day
 from haidang.common.ethnicities import ethnicity_choices
 from haidang.exchange.imports.kinds.base import Context, Kind, RowFailedError, field_errors, units_by_pk, warning
@@ -159,38 +157,31 @@ class Cases(Kind):
         return [lambda result: self._check(ctx, result)]
 
     def _check(self, ctx: Context, result: RowResult) -> None:
+        """Every check the commit runs (`cases.services.create_cases`: the person, the case, the steps in
+        the transition table's order, each taken by an agency the law gives it to, on a day after the
+        one before), and the dates of the register that no step reads."""
         values = result.values
         errors: dict = {}
-        person = _validate_person({k: values.get(k) for k in PERSON_FIELDS}, errors)
-        _check_case_details({k: values.get(k) for k in CASE_FIELDS}, person, errors)
         today = timezone.localdate()
-        for key in DAY_FIELDS:
+        for key in ("birth_date", "confirming_date"):
             day = values.get(key)
             if day is not None and day > today:
                 errors.setdefault(key, []).append(_("%(day)s is in the future.") % {"day": format_day(day)})
-        received, returned = values.get("reception_date"), values.get("returned_on")
-        if received and returned and returned > received:
-            errors.setdefault("returned_on", []).append(
-                _("The return (%(day)s) is after the reception (%(received)s); record it on the case when it happens.")
-                % {"day": format_day(returned), "received": format_day(received)}
-            )
         if values.get("identification_date") is None and any(values.get(k) for k in STEP_DATA_KEYS[1:]):
             errors.setdefault("identification_date", []).append(
                 _("Give the date of the identification decision, or leave its document columns empty.")
             )
-        if errors:
-            field_errors(SCHEMA, result, ValidationError(errors), {})
-            return
-        # Every check the commit runs (`cases.services.create_cases`): the steps in the transition
-        # table's order, each taken by an agency the law gives it to, on a day after the one before.
         try:
             ctx.extra["planner"].plan(self.new_case(ctx, values))
         except ValidationError as error:
-            field_errors(SCHEMA, result, error, {})
+            for key, messages in error.message_dict.items():
+                errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
         except PermissionDenied as error:
             step = getattr(error, "step", None)
             key = step.fields.get("event_date", "") if step is not None else "unit"
-            result.errors.append(SCHEMA.error_for(result.row, key, result.raw, str(error) or _("You may not do this.")))
+            errors.setdefault(key, []).append(str(error) or _("You may not do this."))
+        if errors:
+            field_errors(SCHEMA, result, ValidationError(errors), {})
 
     def check_chunk(self, ctx: Context, results: list[RowResult]) -> None:
         """A person already on another row, or on a case the importer can see (same name and year of
