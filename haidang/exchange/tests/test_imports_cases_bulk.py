@@ -205,3 +205,27 @@ def test_a_person_already_recorded_is_a_warning_naming_the_case(client, api):
     batch = _dry_run(client, api, "supervisor.hanoi", [again])
     warnings = [w["message"] for w in batch["warnings"]]
     assert any(number in message for message in warnings) and len(warnings) == 2, warnings
+
+
+def test_the_case_template_lists_the_steps_and_reads_back_without_errors(client, api, sign_in, demo_users):
+    import io
+
+    from openpyxl import load_workbook
+
+    page = sign_in(demo_users["supervisor.hanoi"])
+    book = load_workbook(io.BytesIO(page.get("/exchange/imports/template/cases.xlsx").content))
+    headers = [cell.value for cell in book["Dữ liệu"][1]]
+    assert headers.index("Ngày thông báo, xác minh ban đầu") < headers.index("Ngày quyết định xác định là nạn nhân")
+    assert "Ngày bắt đầu hỗ trợ tái hòa nhập cộng đồng" in headers
+    notes = " ".join(str(row[0]) for row in book["Hướng dẫn"].iter_rows(values_only=True) if row and row[0])
+    assert "theo đúng thứ tự" in notes and "cơ quan nào được làm" in notes
+    out = io.BytesIO()
+    book.save(out)
+    response = client.post(
+        "/api/v1/imports",
+        {"kind": "cases", "file": SimpleUploadedFile("mau.xlsx", out.getvalue())},
+        headers=api("supervisor.hanoi").headers,
+    )
+    run_dry_run(response.json()["id"])
+    batch = client.get(f"/api/v1/imports/{response.json()['id']}", headers=api("supervisor.hanoi").headers).json()
+    assert batch["status"] == "validated", batch["errors"]

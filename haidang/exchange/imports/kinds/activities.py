@@ -20,6 +20,7 @@ from haidang.exchange.imports.kinds.base import (
     Context,
     Kind,
     agencies_by_name,
+    covering,
     field_errors,
     read_agencies,
     units_by_pk,
@@ -92,7 +93,7 @@ class Activities(Kind):
         scope = scope_for(actor)
         units = UnitCache(
             levels=(UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE),
-            covers=lambda unit: scope.covers_unit(unit, Capability.MANAGE_PREVENTION),
+            covers=covering(scope, Capability.MANAGE_PREVENTION),
         )
         ctx = Context(actor=actor, batch=batch, units=units)
         ctx.agencies = agencies_by_name(prevention_selectors.agencies_for_entry(actor))

@@ -26,7 +26,12 @@ class Context:
     extra: dict = field(default_factory=dict)
 
     def agency(self, text: str) -> Agency | None:
-        return self.agencies.get(fold(text)) if text else None
+        if not text:
+            return None
+        folded = self.extra.setdefault("_folded", {})
+        if text not in folded:
+            folded[text] = fold(text)
+        return self.agencies.get(folded[text])
 
 
 class Kind:
@@ -130,6 +135,18 @@ def tried(write) -> None:
         pass
 
 
+def covering(scope, capability: str):
+    """`scope.covers_unit` for the units of a register, answered once per unit."""
+    answers: dict = {}
+
+    def covers(unit) -> bool:
+        if unit.pk not in answers:
+            answers[unit.pk] = scope.covers_unit(unit, capability)
+        return answers[unit.pk]
+
+    return covers
+
+
 def units_by_pk(ids) -> dict[int, AdministrativeUnit]:
     ids = {pk for pk in ids if pk}
     return AdministrativeUnit.objects.in_bulk(ids) if ids else {}
@@ -145,6 +162,7 @@ __all__ = [
     "RowError",
     "RowFailedError",
     "agencies_by_name",
+    "covering",
     "field_errors",
     "read_agencies",
     "tried",

@@ -32,7 +32,15 @@ from haidang.cases.models import (
 )
 from haidang.common.dates import format_day
 from haidang.common.ethnicities import ethnicity_choices
-from haidang.exchange.imports.kinds.base import Context, Kind, RowFailedError, field_errors, units_by_pk, warning
+from haidang.exchange.imports.kinds.base import (
+    Context,
+    Kind,
+    RowFailedError,
+    covering,
+    field_errors,
+    units_by_pk,
+    warning,
+)
 from haidang.exchange.rows import Column, RowResult, Schema, UnitCache
 from haidang.places.models import UnitLevel
 
@@ -145,7 +153,7 @@ class Cases(Kind):
         scope = scope_for(actor)
         units = UnitCache(
             levels=(UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE),
-            covers=lambda unit: scope.covers_unit(unit, Capability.EDIT_CASES),
+            covers=covering(scope, Capability.EDIT_CASES),
         )
         residence = UnitCache(levels=(UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE))
         ctx = Context(actor=actor, batch=batch, units=units)
