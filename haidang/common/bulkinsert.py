@@ -59,9 +59,12 @@ def insert_rows(model, rows: Iterable[dict], *, batch_size: int = 2000) -> int:
     now = timezone.now()
     converters = []
     for field in fields:
-        stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-        fill = (lambda: now) if stamped else field.get_default
-        converters.append((field.attname, _converter(field, connection), fill))
+        convert = _converter(field, connection)
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            stamp = now if convert is None else convert(now)  # the same for every row: converted once
+            converters.append((field.attname, None, lambda stamp=stamp: stamp))
+        else:
+            converters.append((field.attname, convert, field.get_default))
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (the model's own names, quoted)
         quote(meta.db_table),

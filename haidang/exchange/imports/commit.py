@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.audit.services import record_event
-from haidang.common.bulkinsert import insert_objects
+from haidang.common.bulkinsert import insert_rows
 from haidang.common.errors import StaleVersionError
 from haidang.exchange.imports.kinds.base import Context, RowFailedError
 from haidang.exchange.imports.registry import kind_for
@@ -44,18 +44,19 @@ def _row_error(row: StagedRow, error: Exception) -> dict:
     return {"row": row.row_number, "column": "", "value": row.source_key, "message": message}
 
 
-def _link(ctx: Context, row: StagedRow, record) -> ImportLink:
-    return ImportLink(
-        kind=ctx.batch.kind,
-        unit=ctx.batch.unit,
-        source_key=row.source_key,
-        target_id=str(record.pk),
-        row_hash=row.row_hash,
-        batch=ctx.batch,
-    )
+def _link(ctx: Context, row: StagedRow, record) -> dict:
+    """An `ImportLink` row: the source key and the record it became."""
+    return {
+        "kind": ctx.batch.kind,
+        "unit_id": ctx.batch.unit_id,
+        "source_key": row.source_key,
+        "target_id": str(record.pk),
+        "row_hash": row.row_hash,
+        "batch_id": ctx.batch.pk,
+    }
 
 
-def _create(kind, ctx: Context, rows: list[StagedRow], refs: dict) -> list[ImportLink]:
+def _create(kind, ctx: Context, rows: list[StagedRow], refs: dict) -> list[dict]:
     """New records: set-based where the kind has a bulk form (`bulk_create`), else one service call each."""
     bulk = getattr(kind, "bulk_create", None)
     if bulk is not None and rows:
@@ -78,7 +79,7 @@ def _create(kind, ctx: Context, rows: list[StagedRow], refs: dict) -> list[Impor
 def _apply(kind, ctx: Context, rows: list[StagedRow], counts: dict) -> None:
     refs = kind.prepare([row.payload for row in rows])
     creates = [row for row in rows if row.action == RowAction.CREATE]
-    insert_objects(_create(kind, ctx, creates, refs))
+    insert_rows(ImportLink, _create(kind, ctx, creates, refs))
     counts[RowAction.CREATE] += len(creates)
     for row in rows:
         if row.action != RowAction.UPDATE:

@@ -14,7 +14,7 @@ from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_events
-from haidang.common.bulkinsert import insert_objects
+from haidang.common.bulkinsert import insert_objects, insert_rows
 from haidang.common.text import fold
 from haidang.exchange.imports.kinds.base import (
     Context,
@@ -193,13 +193,13 @@ class Activities(Kind):
             data["end_date"] = data["end_date"] or data["start_date"]
             activity = Activity(created_by=ctx.actor, **data)
             activities.append(activity)
-            through.extend(link(activity_id=activity.pk, agency_id=agency.pk) for agency in co_organisers)
+            through.extend({"activity_id": activity.pk, "agency_id": agency.pk} for agency in co_organisers)
             materials.extend(
-                ActivityMaterial(activity=activity, kind=m["kind"], distributed=m["distributed"]) for m in kinds
+                {"activity_id": activity.pk, "kind": m["kind"], "distributed": m["distributed"]} for m in kinds
             )
         insert_objects(activities)
-        insert_objects(through)
-        insert_objects(materials)
+        insert_rows(link, through)
+        insert_rows(ActivityMaterial, materials)
         record_events(
             {
                 "action": "prevention.activity_created",
