@@ -4,10 +4,11 @@ file, and the peak memory growth, for a prevention activity register and a victi
     .venv/bin/python bench/imports.py --rows 10000 100000
     .venv/bin/python bench/imports.py --rows 10000 --kinds activities
 
-Each size: a synthetic register is written (openpyxl write-only), read once with openpyxl read-only
-(`reference`: iterate every row's values; twice, the faster counts), then uploaded, dry-run and committed as a user would. The
-ratio is (dry run + commit) / reference in wall-clock time, goal ≤ 3; the CPU ratio is the same in the
-process's CPU seconds (SQLite runs in the process; on a shared machine it moves less with the load).
+Each size: a synthetic register is written (openpyxl write-only), read with openpyxl read-only
+(`reference`: iterate every row's values; twice, the faster counts), then uploaded, dry-run and
+committed as a user would. The ratio is (dry run + commit) / reference in wall-clock time, goal ≤ 3;
+the CPU ratio is the same in the process's CPU seconds (SQLite runs in the process; on a shared
+machine it moves less with the load).
 Memory: the process's resident size sampled every 50 ms during the dry run and commit, peak minus the
 size before; goal ≤ 150 MB whatever the row count.
 Runs on a throw-away SQLite file (or the PostgreSQL database DATABASE_URL names, which must contain
