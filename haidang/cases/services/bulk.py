@@ -45,6 +45,8 @@ from haidang.common.bulkinsert import insert_objects
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 
+_CHANNELS = frozenset(IntakeChannel.values)
+
 __all__ = ["BulkIntakeError", "IntakePlanner", "NewCase", "Step", "create_cases"]
 
 
@@ -162,7 +164,7 @@ class IntakePlanner:
         errors: dict = {}
         person = _validate_person(row.person, errors)
         channel = row.case.get("intake_channel")
-        if channel not in IntakeChannel.values:
+        if channel not in _CHANNELS:
             errors.setdefault("intake_channel", []).append(_("Choose an intake channel from the list."))
         received, unit, agency = _check_reception(self.scope, row.case, errors)
         forms, route = _check_case_details(row.case, person, errors)
