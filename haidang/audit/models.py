@@ -1,7 +1,7 @@
 """The audit log: append-only entries, each hash-chained to the one before.
 
-Entries are written only by `services.record_event`. The database refuses UPDATE, DELETE and
-TRUNCATE on the entry table (triggers installed by migration 0003, SQL in `db.py`); the model
+Entries are written only by `services.record_event` (or `record_events`, many at once). The database
+refuses UPDATE, DELETE and TRUNCATE on the entry table (triggers installed by migration 0003, SQL in `db.py`); the model
 and its queryset refuse them in Python as well, so a mistake fails loudly before reaching SQL.
 
 The hash covers the text columns (`actor_username`, `unit_code`, ...), not the foreign keys:
@@ -12,6 +12,8 @@ change the triggers allow.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from haidang.common.bulkinsert import insert_objects
 
 
 class AppendOnlyError(Exception):
@@ -32,7 +34,14 @@ class AuditEntryQuerySet(models.QuerySet):
         raise AppendOnlyError("The audit log is append-only.")
 
     def bulk_create(self, *args, **kwargs):
-        raise AppendOnlyError("Audit entries are written one by one through record_event.")
+        raise AppendOnlyError("Audit entries are written through record_event or record_events.")
+
+    def append_many(self, entries: list, *, batch_size: int):
+        """The insert behind `services.record_events`: entries numbered and hashed, never changed after."""
+        if any(entry.pk is None or not entry.entry_hash or not entry._state.adding for entry in entries):
+            raise AppendOnlyError("Write audit entries through haidang.audit.services.record_events.")
+        insert_objects(entries, batch_size=batch_size)
+        return entries
 
     def bulk_update(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")

@@ -87,6 +87,21 @@ def reserve_entry_id() -> int:
         return int(cursor.fetchone()[0])
 
 
+def reserve_entry_ids(count: int) -> list[int]:
+    """`count` entry ids for one bulk insert, inside the caller's transaction (as `reserve_entry_id`)."""
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [APPEND_LOCK])
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('audit_entry', 'id')) FROM generate_series(1, %s)", [count]
+            )
+            return sorted(int(row[0]) for row in cursor.fetchall())
+    first = reserve_entry_id()
+    return list(range(first, first + count))
+
+
 _next_request_at = 0.0
 
 

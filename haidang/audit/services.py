@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from haidang.audit.chain import compute_hash
 from haidang.audit.middleware import get_current_request
 from haidang.audit.models import AuditEntry
-from haidang.audit.sealing import request_sealing_soon, reserve_entry_id
+from haidang.audit.sealing import request_sealing_soon, reserve_entry_id, reserve_entry_ids
 
 MASK = "***"
 
@@ -147,6 +147,44 @@ def _roles_of(actor) -> str:
 # --- Appending ---------------------------------------------------------------------------------
 
 
+def _entry(
+    *,
+    action: str,
+    actor=None,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    unit=None,
+    changes: Mapping | None = None,
+    reason: str = "",
+    role: str = "",
+    request=None,
+    identifying: Iterable[str] = frozenset(),
+) -> AuditEntry:
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None  # AnonymousUser: nobody signed in.
+    if request is None:
+        request = get_current_request()
+    if target is not None:
+        object_type = object_type or target._meta.label_lower
+        object_id = object_id or str(target.pk)
+    if not role and actor is not None:
+        role = _roles_of(actor)
+    return AuditEntry(
+        actor=actor,
+        actor_username=_text(actor.get_username() if actor is not None else "", 150),
+        ip=client_ip(request) if request is not None else None,
+        role=_text(role, 255),
+        action=_text(action, 64),
+        object_type=_text(object_type, 100),
+        object_id=_text(object_id, 64),
+        unit=unit,
+        unit_code=_text(unit.code if unit is not None else "", 16),
+        changes=masked_changes(changes, identifying),
+        reason=_text(reason),
+    )
+
+
 def record_event(
     *,
     action: str,
@@ -167,28 +205,18 @@ def record_event(
     `object_type`/`object_id`. The values of `identifying` keys in `changes` are stored as
     '***'. The request (for the address) defaults to the one being served.
     """
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None  # AnonymousUser: nobody signed in.
-    if request is None:
-        request = get_current_request()
-    if target is not None:
-        object_type = object_type or target._meta.label_lower
-        object_id = object_id or str(target.pk)
-    if not role and actor is not None:
-        role = _roles_of(actor)
-
-    entry = AuditEntry(
+    entry = _entry(
+        action=action,
         actor=actor,
-        actor_username=_text(actor.get_username() if actor is not None else "", 150),
-        ip=client_ip(request) if request is not None else None,
-        role=_text(role, 255),
-        action=_text(action, 64),
-        object_type=_text(object_type, 100),
-        object_id=_text(object_id, 64),
+        target=target,
+        object_type=object_type,
+        object_id=object_id,
         unit=unit,
-        unit_code=_text(unit.code if unit is not None else "", 16),
-        changes=masked_changes(changes, identifying),
-        reason=_text(reason),
+        changes=changes,
+        reason=reason,
+        role=role,
+        request=request,
+        identifying=identifying,
     )
     # savepoint=False: the entry belongs to the caller's transaction and fails with it.
     with transaction.atomic(savepoint=False):
@@ -199,3 +227,34 @@ def record_event(
         entry.save()
         request_sealing_soon()
     return entry
+
+
+def record_events(events: Iterable[Mapping], *, batch_size: int = 2000) -> list[AuditEntry]:
+    """Append many entries at once (an import: one per record written), inside the caller's transaction.
+
+    Each item holds the keyword arguments of `record_event`. The ids are reserved as one block and the
+    entries inserted by `batch_size` per statement; each is hashed on its own, exactly as `record_event`
+    hashes it, and the sealer chains them afterwards in id order like any other entry.
+    """
+    roles: dict = {}
+    entries = []
+    for event in events:
+        event = dict(event)
+        actor = event.get("actor")
+        if not event.get("role") and actor is not None and getattr(actor, "is_authenticated", False):
+            if actor.pk not in roles:
+                roles[actor.pk] = _roles_of(actor)
+            event["role"] = roles[actor.pk]
+        entries.append(_entry(**event))
+    if not entries:
+        return entries
+    with transaction.atomic(savepoint=False):
+        now = timezone.now()
+        for entry, pk in zip(entries, reserve_entry_ids(len(entries)), strict=True):
+            entry.id = pk
+            entry.occurred_at = now
+            entry.prev_hash = ""
+            entry.entry_hash = compute_hash(entry.prev_hash, entry)
+        AuditEntry.objects.append_many(entries, batch_size=batch_size)
+        request_sealing_soon()
+    return entries

@@ -87,7 +87,12 @@ def _location(case: Case, on: date) -> str:
 def legal_regime_of(case: Case, *, on: date | None = None) -> str:
     """The regime the case stands under, as the eligibility engine decides it (Art. 63: a victim
     identified before 01/07/2025 keeps Law 66/2011; everyone else is under Law 53/2024)."""
-    identified_on = identification_date(case)
+    return regime_for(case, identification_date(case), on=on)
+
+
+def regime_for(case: Case, identified_on: date | None, *, on: date | None = None) -> str:
+    """`legal_regime_of` for a case whose identification date is already known (a case not yet
+    written, as the bulk intake builds it)."""
     regime, _reason = eligibility.determine_legal_regime(
         status=_status(case, identified_on),
         identified_on=identified_on,

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -165,6 +165,7 @@ def read_text(value, *, max_length: int) -> str:
 _DASH = re.compile(r"\s*[-–—]\s*")
 
 
+@lru_cache(maxsize=8192)  # a register repeats the same few labels on every row
 def code_key(text: str) -> str:
     """How a code or label is matched: folded, dashes without the spaces around them."""
     return _DASH.sub("-", fold(text))

@@ -55,6 +55,7 @@ EXAMPLES = {
         "exploitation_forms": "Bóc lột tình dục",
         "destination_country": "KHM",
         "route": "Việt Nam – Campuchia",
+        "verification_date": "16/03/2026",
     },
     "criminal_cases": {
         "register_number": "VA-2026-001-1",
@@ -98,7 +99,20 @@ FORMATS = {
 }
 
 
-def _instructions(book: Workbook, schema: Schema) -> None:
+# What a kind of register needs said beyond its columns.
+NOTES = {
+    "cases": [
+        "Các bước đã thực hiện: ghi ngày của từng bước theo đúng thứ tự (tiếp nhận → thông báo, xác minh ban đầu"
+        " → xác định là nạn nhân → trở về nơi cư trú → hỗ trợ tái hòa nhập cộng đồng); để trống các bước chưa làm.",
+        "Bước xác định là nạn nhân cần đủ: ngày quyết định, căn cứ xác định, loại, cơ quan cấp, số và ngày cấp"
+        " giấy xác nhận.",
+        "Mỗi bước chỉ cơ quan được pháp luật giao mới được ghi; bước mà cơ quan của người nhập không được làm"
+        " sẽ báo lỗi ở dòng đó, ghi rõ cơ quan nào được làm.",
+    ],
+}
+
+
+def _instructions(book: Workbook, schema: Schema, kind: str = "") -> None:
     sheet = book.create_sheet(INSTRUCTIONS_SHEET)
     sheet.append(["Cột", "Bắt buộc", "Cách ghi", "Giá trị được chọn"])
     for cell in sheet[1]:
@@ -109,6 +123,8 @@ def _instructions(book: Workbook, schema: Schema) -> None:
     sheet.append([])
     sheet.append(["Mỗi dòng là một bản ghi; cột đầu là số trong sổ, dùng để nhập lại mà không tạo bản trùng."])
     sheet.append(["Công thức không được tính: chỉ giá trị đã lưu trong tệp được đọc. Không dùng tệp có macro."])
+    for line in NOTES.get(kind, []):
+        sheet.append([line])
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["C"].width = 60
     sheet.column_dimensions["D"].width = 80
@@ -153,7 +169,7 @@ def template_workbook(kind: str) -> bytes:
         for number, column in enumerate(schema.columns, start=1):
             data.column_dimensions[get_column_letter(number)].width = max(14, min(40, len(column.header) + 4))
         data.freeze_panes = "A2"
-        _instructions(book, schema)
+        _instructions(book, schema, kind)
         _drop_downs(book, data, schema)
         out = io.BytesIO()
         book.save(out)

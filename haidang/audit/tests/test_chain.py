@@ -11,7 +11,7 @@ from django.test import TestCase
 from haidang.audit.chain import GENESIS_HASH, compute_hash, compute_seal_hash
 from haidang.audit.checkpoints import read_checkpoints, sign
 from haidang.audit.db import disabled_triggers, expected_triggers, installed_triggers, triggers_suspended
-from haidang.audit.models import AuditEntry, AuditSeal
+from haidang.audit.models import AppendOnlyError, AuditEntry, AuditSeal
 from haidang.audit.sealing import seal_pending
 from haidang.audit.services import record_event
 from haidang.audit.tests.conftest import raw_sql
@@ -363,3 +363,36 @@ def test_the_test_database_flush_empties_the_log_and_keeps_the_triggers(entries,
     assert verify("--without-checkpoints").startswith("Audit log intact: 1 entry.\nSealed: 1 entries in 1 batch")
     assert AuditSeal.objects.get().prev_hash == GENESIS_HASH
     assert "does not match its checkpoint" in failure()
+
+
+def test_entries_written_in_bulk_are_hashed_as_one_by_one_sealed_and_verified(auditor, hanoi, entries, checkpoints):
+    from haidang.audit.services import record_events
+
+    bulk = record_events(
+        {
+            "action": "cases.case_created",
+            "actor": auditor,
+            "object_type": "cases.case",
+            "object_id": str(n),
+            "unit": hanoi,
+            "changes": {"step": n, "full_name": "Người Minh Họa"},
+            "identifying": {"full_name"},
+        }
+        for n in range(5)
+    )
+    stored = list(AuditEntry.objects.filter(pk__in=[e.pk for e in bulk]).order_by("id"))
+    assert [e.id for e in stored] == [e.id for e in bulk] and stored[0].id > entries[-1].id
+    assert all(e.changes["full_name"] == "***" and e.prev_hash == "" for e in stored)
+    assert [compute_hash("", e) for e in stored] == [e.entry_hash for e in bulk]
+    assert record_event(action="test.after").id > bulk[-1].id  # the sequence moved past the block
+    assert verify().startswith("Audit log intact")
+    with triggers_suspended():
+        raw_sql(_changes_sql(), ['{"step": 99, "full_name": "***"}', bulk[3].id])
+    assert failure("--no-seal").startswith(f"Audit entry {bulk[3].id} (")
+
+
+def test_entries_in_bulk_go_through_record_events_only(entries):
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.bulk_create([AuditEntry(action="test.forged")])
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.append_many([AuditEntry(action="test.forged")], batch_size=10)

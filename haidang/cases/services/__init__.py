@@ -9,6 +9,7 @@ and disclosure), `referrals`, `transfers`, `visits`, `access` (break-the-glass);
 from haidang.cases.matching import document_key, name_key
 from haidang.cases.services._common import COUNTRY_MESSAGE, _country_ok, _event
 from haidang.cases.services.access import BREAK_GLASS_HOURS, break_glass
+from haidang.cases.services.bulk import BulkIntakeError, IntakePlanner, NewCase, Step, create_cases
 from haidang.cases.services.case import (
     CASE_EDITABLE_FIELDS,
     LAW_2024_IN_FORCE,
@@ -34,20 +35,25 @@ from haidang.common.errors import StaleVersionError
 # The private helpers are used by the protection services (`services._event` and the person checks).
 __all__ = [
     "BREAK_GLASS_HOURS",
+    "BulkIntakeError",
     "CASE_EDITABLE_FIELDS",
     "CONSENT_METHODS",
     "COUNTRY_MESSAGE",
     "DISCLOSURE_PURPOSES",
     "IDENTIFYING_PERSON_FIELDS",
+    "IntakePlanner",
     "LAW_2024_IN_FORCE",
+    "NewCase",
     "REFERRAL_MOVES",
     "StaleVersionError",
+    "Step",
     "_country_ok",
     "_event",
     "_validate_person",
     "break_glass",
     "check_disclosure",
     "create_case",
+    "create_cases",
     "create_referral",
     "decide_transfer",
     "document_key",

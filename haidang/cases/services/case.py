@@ -84,17 +84,22 @@ def _check_reception(scope, case_data: dict, errors: dict) -> tuple:
     return received, unit, agency
 
 
+# The code lists as sets, built once (an import checks them on every row).
+_EXPLOITATION, _ROUTES = frozenset(Exploitation.values), frozenset(Route.values)
+_RECRUITMENT, _DOCUMENTS = frozenset(("", *Recruitment.values)), frozenset(("", *DocumentType.values))
+
+
 def _check_case_details(case_data: dict, person_values: dict, errors: dict) -> tuple[list, str]:
     """Values that must come from a list (forms of exploitation, route, recruitment, document) and countries."""
     forms = list(dict.fromkeys(case_data.get("exploitation_forms") or []))
-    if any(form not in Exploitation.values for form in forms):
+    if any(form not in _EXPLOITATION for form in forms):
         errors.setdefault("exploitation_forms", []).append(_("Choose forms of exploitation from the list."))
     route = case_data.get("route") or ""
-    if route and route not in Route.values:
+    if route and route not in _ROUTES:
         errors.setdefault("route", []).append(_("Choose a route from the list."))
-    if (case_data.get("recruitment_method") or "") not in ("", *Recruitment.values):
+    if (case_data.get("recruitment_method") or "") not in _RECRUITMENT:
         errors.setdefault("recruitment_method", []).append(_("Choose one of the allowed values."))
-    if person_values["document_type"] not in ("", *DocumentType.values):
+    if person_values["document_type"] not in _DOCUMENTS:
         errors.setdefault("document_type", []).append(_("Choose one of the allowed values."))
     for field, value in (
         ("found_country", case_data.get("found_country")),

@@ -16,6 +16,9 @@ from haidang.common.text import clean_text
 IDENTIFYING_PERSON_FIELDS = frozenset({"full_name", "other_names", "document_number", "address", "contacts"})
 
 
+_SEXES, _NATIONALITIES = frozenset(Sex.values), frozenset(NationalityClass.values)
+
+
 def _validate_person(data: dict, errors: dict) -> dict:
     values = {
         "full_name": clean_text(data.get("full_name")),
@@ -35,14 +38,14 @@ def _validate_person(data: dict, errors: dict) -> dict:
     }
     if not values["full_name"]:
         errors.setdefault("full_name", []).append(_("This field is required."))
-    if values["sex"] not in Sex.values:
+    if values["sex"] not in _SEXES:
         errors.setdefault("sex", []).append(_("Choose one of the allowed values."))
     if values["ethnicity"] and not is_ethnicity_code(values["ethnicity"]):
         errors.setdefault("ethnicity", []).append(
             _("“%(code)s” is not an ethnic group code: choose one of the 54 groups (01 Kinh … 54 Rơ-măm).")
             % {"code": values["ethnicity"]}
         )
-    if values["nationality_class"] not in NationalityClass.values:
+    if values["nationality_class"] not in _NATIONALITIES:
         errors.setdefault("nationality_class", []).append(_("Choose one of the allowed values."))
     if values["nationality_class"] == NationalityClass.FOREIGN and not values["nationality_country"]:
         errors.setdefault("nationality_country", []).append(_("Give the country of a foreign national."))

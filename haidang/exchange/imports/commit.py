@@ -1,11 +1,12 @@
 """The commit: staged rows of a validated batch become records, all or nothing, in one transaction.
 
-New rows are inserted set-based where the kind has a bulk form (prevention activities: their checks
-ran at the dry run), otherwise through the domain's own service (victim cases: the case number, the
-events and the audit entry every victim's record needs); updates always go through the service with
-the version read at the dry run. Chunks read their references (units, agencies, campaigns) in a few
-queries; the links from source keys to records are inserted in bulk. One audit entry records
-the import itself with its row count and file hash.
+New rows are inserted set-based where the kind has a bulk form (prevention activities, whose checks
+ran at the dry run; victim cases through `cases.services.create_cases`, which checks every row again
+and writes the case numbers, the steps and one audit entry per victim's record in bulk), otherwise
+through the domain's own service one row at a time; every record written has its audit entry. Updates
+always go through the service with the version read at the dry run. Chunks read their references
+(units, agencies, campaigns) in a few queries; the links from source keys to records are inserted in
+bulk. One more audit entry records the import itself with its row count and file hash.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.audit.services import record_event
+from haidang.common.bulkinsert import insert_rows
 from haidang.common.errors import StaleVersionError
-from haidang.exchange.imports.kinds.base import Context
+from haidang.exchange.imports.kinds.base import Context, RowFailedError
 from haidang.exchange.imports.registry import kind_for
 from haidang.exchange.models import ImportBatch, ImportLink, ImportStatus, RowAction, StagedRow
 
@@ -42,23 +44,26 @@ def _row_error(row: StagedRow, error: Exception) -> dict:
     return {"row": row.row_number, "column": "", "value": row.source_key, "message": message}
 
 
-def _link(ctx: Context, row: StagedRow, record) -> ImportLink:
-    return ImportLink(
-        kind=ctx.batch.kind,
-        unit=ctx.batch.unit,
-        source_key=row.source_key,
-        target_id=str(record.pk),
-        row_hash=row.row_hash,
-        batch=ctx.batch,
-    )
+def _link(ctx: Context, row: StagedRow, record) -> dict:
+    """An `ImportLink` row: the source key and the record it became."""
+    return {
+        "kind": ctx.batch.kind,
+        "unit_id": ctx.batch.unit_id,
+        "source_key": row.source_key,
+        "target_id": str(record.pk),
+        "row_hash": row.row_hash,
+        "batch_id": ctx.batch.pk,
+    }
 
 
-def _create(kind, ctx: Context, rows: list[StagedRow], refs: dict) -> list[ImportLink]:
+def _create(kind, ctx: Context, rows: list[StagedRow], refs: dict) -> list[dict]:
     """New records: set-based where the kind has a bulk form (`bulk_create`), else one service call each."""
     bulk = getattr(kind, "bulk_create", None)
     if bulk is not None and rows:
         try:
             records = bulk(ctx, [row.payload for row in rows], refs)
+        except RowFailedError as failed:
+            raise CommitError([_row_error(rows[failed.index], failed.error)]) from failed
         except (ValidationError, PermissionDenied) as error:
             raise CommitError([_row_error(rows[0], error)]) from error
         return [_link(ctx, row, record) for row, record in zip(rows, records, strict=True)]
@@ -74,7 +79,7 @@ def _create(kind, ctx: Context, rows: list[StagedRow], refs: dict) -> list[Impor
 def _apply(kind, ctx: Context, rows: list[StagedRow], counts: dict) -> None:
     refs = kind.prepare([row.payload for row in rows])
     creates = [row for row in rows if row.action == RowAction.CREATE]
-    ImportLink.objects.bulk_create(_create(kind, ctx, creates, refs))
+    insert_rows(ImportLink, _create(kind, ctx, creates, refs))
     counts[RowAction.CREATE] += len(creates)
     for row in rows:
         if row.action != RowAction.UPDATE:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haidang.common.bulkinsert import insert_objects
 from haidang.exchange.imports.readers import ReadError, open_sheet
 from haidang.exchange.imports.registry import kind_for
 from haidang.exchange.models import ImportBatch, ImportLink, ImportStatus, RowAction, StagedRow
@@ -65,7 +66,7 @@ def _stage(batch: ImportBatch, kind, results: list[RowResult], counts: dict) -> 
         counts["warnings"] += len(result.warnings)
         counts[row.action] = counts.get(row.action, 0) + 1
         staged.append(row)
-    StagedRow.objects.bulk_create(staged)
+    insert_objects(staged)
 
 
 def _decide(batch: ImportBatch, kind, row: StagedRow, link: ImportLink | None, result: RowResult) -> None:
@@ -123,7 +124,10 @@ def dry_run(batch: ImportBatch) -> ImportBatch:
                 kind.schema, _cells_by_key(columns, sheet.rows), units=ctx.units, checks=kind.checks(ctx)
             )
             done = 0
+            check_chunk = getattr(kind, "check_chunk", None)
             for chunk in _chunks(results, CHUNK):
+                if check_chunk is not None:
+                    check_chunk(ctx, chunk)  # checks that read the database once for the whole chunk
                 _stage(batch, kind, chunk, counts)
                 done += len(chunk)
                 ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, row_count=max(done + 1, batch.row_count))

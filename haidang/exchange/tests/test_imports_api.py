@@ -288,15 +288,19 @@ def test_imports_are_scoped(upload, api, client):
     upload("coordinator.hanoi", "cases", xlsx(CASES, [case_row()]), expect=403)
 
 
-def test_import_committed_is_audited_once_with_count_and_hash(upload, api):
+def test_import_committed_is_audited_once_with_count_and_hash_and_each_record_too(upload, api):
     from haidang.audit.models import AuditEntry
 
     batch = upload("coordinator.hanoi", "activities", xlsx(ACTIVITIES, [activity_row(), activity_row("HD-002")]))
     commit(api, "coordinator.hanoi", batch)
     entry = AuditEntry.objects.get(action="exchange.import_committed")
     assert entry.changes["row_count"] == 2 and entry.changes["file_hash"] == batch["file_hash"]
-    # Activities are inserted set-based: the one import entry covers them.
-    assert not AuditEntry.objects.filter(action="prevention.activity_created").exists()
+    # Activities are inserted set-based, and each is on record as one entered on its page would be.
+    created = AuditEntry.objects.filter(action="prevention.activity_created")
+    assert created.count() == 2 and {e.object_id for e in created} == set(
+        ImportBatch.objects.get(pk=batch["id"]).links.values_list("target_id", flat=True)
+    )
+    assert created.first().changes["participants"] == 1250 and created.first().unit.code
 
 
 def test_every_victims_record_imported_is_audited(upload, api):

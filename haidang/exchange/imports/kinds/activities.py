@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
+from haidang.audit.services import record_events
+from haidang.common.bulkinsert import insert_objects, insert_rows
 from haidang.common.text import fold
 from haidang.exchange.imports.kinds.base import (
     Context,
     Kind,
     agencies_by_name,
+    covering,
     field_errors,
     read_agencies,
     units_by_pk,
@@ -90,7 +93,7 @@ class Activities(Kind):
         scope = scope_for(actor)
         units = UnitCache(
             levels=(UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE),
-            covers=lambda unit: scope.covers_unit(unit, Capability.MANAGE_PREVENTION),
+            covers=covering(scope, Capability.MANAGE_PREVENTION),
         )
         ctx = Context(actor=actor, batch=batch, units=units)
         ctx.agencies = agencies_by_name(prevention_selectors.agencies_for_entry(actor))
@@ -176,9 +179,9 @@ class Activities(Kind):
         return data
 
     def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict) -> list[Activity]:
-        """Set-based: the activities, their co-organisers and materials in three inserts per chunk. The rows
-        passed every check of `create_activity` at the dry run; the importer's scope is checked again.
-        Prevention records are audited by the one import entry (`exchange.import_committed`)."""
+        """Set-based: the activities, their co-organisers, materials and audit entries (one per activity,
+        as `create_activity` writes it) in four inserts per chunk. The rows passed every check of
+        `create_activity` at the dry run; the importer's scope is checked again."""
         scope = scope_for(ctx.actor)
         activities, through, materials = [], [], []
         link = Activity.co_organisers.through
@@ -190,13 +193,23 @@ class Activities(Kind):
             data["end_date"] = data["end_date"] or data["start_date"]
             activity = Activity(created_by=ctx.actor, **data)
             activities.append(activity)
-            through.extend(link(activity_id=activity.pk, agency_id=agency.pk) for agency in co_organisers)
+            through.extend({"activity_id": activity.pk, "agency_id": agency.pk} for agency in co_organisers)
             materials.extend(
-                ActivityMaterial(activity=activity, kind=m["kind"], distributed=m["distributed"]) for m in kinds
+                {"activity_id": activity.pk, "kind": m["kind"], "distributed": m["distributed"]} for m in kinds
             )
-        Activity.objects.bulk_create(activities)
-        link.objects.bulk_create(through)
-        ActivityMaterial.objects.bulk_create(materials)
+        insert_objects(activities)
+        insert_rows(link, through)
+        insert_rows(ActivityMaterial, materials)
+        record_events(
+            {
+                "action": "prevention.activity_created",
+                "actor": ctx.actor,
+                "target": activity,
+                "unit": activity.unit,
+                "changes": prevention._summary(activity),
+            }
+            for activity in activities
+        )
         return activities
 
     def create(self, ctx: Context, payload: dict, refs: dict):

@@ -25,7 +25,12 @@ class Context:
     extra: dict = field(default_factory=dict)
 
     def agency(self, text: str) -> Agency | None:
-        return self.agencies.get(fold(text)) if text else None
+        if not text:
+            return None
+        folded = self.extra.setdefault("_folded", {})
+        if text not in folded:
+            folded[text] = fold(text)
+        return self.agencies.get(folded[text])
 
 
 class Kind:
@@ -104,6 +109,27 @@ def read_agencies(ctx: Context, schema: Schema, result: RowResult, key: str, *, 
     return agencies
 
 
+class RowFailedError(Exception):
+    """A bulk write refused one of the rows it was given: `index` in the list, `error` what the service raised."""
+
+    def __init__(self, index: int, error: Exception):
+        super().__init__(str(error))
+        self.index = index
+        self.error = error
+
+
+def covering(scope, capability: str):
+    """`scope.covers_unit` for the units of a register, answered once per unit."""
+    answers: dict = {}
+
+    def covers(unit) -> bool:
+        if unit.pk not in answers:
+            answers[unit.pk] = scope.covers_unit(unit, capability)
+        return answers[unit.pk]
+
+    return covers
+
+
 def units_by_pk(ids) -> dict[int, AdministrativeUnit]:
     ids = {pk for pk in ids if pk}
     return AdministrativeUnit.objects.in_bulk(ids) if ids else {}
@@ -117,7 +143,9 @@ __all__ = [
     "Context",
     "Kind",
     "RowError",
+    "RowFailedError",
     "agencies_by_name",
+    "covering",
     "field_errors",
     "read_agencies",
     "units_by_pk",

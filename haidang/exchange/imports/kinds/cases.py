@@ -1,23 +1,28 @@
 """The victim case register: one row per person received, with the case and the steps already taken
-(each with the day it happened); each row becomes a Person and a Case through `cases.services`."""
+(each with the day it happened: notification and initial verification, identification with its
+decision and confirming document, return home, reintegration); each row becomes a Person and a Case
+through `cases.services.create_cases`, which checks and writes them as the one-by-one path would."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
-from haidang.cases import authority as law
 from haidang.cases import selectors as case_selectors
 from haidang.cases import services as case_services
-from haidang.cases.matching import name_key
+from haidang.cases import workflow
+from haidang.cases.matching import document_key, name_key
 from haidang.cases.models import (
     Case,
     CaseStatus,
+    ConfirmingDocument,
     DocumentType,
     Exploitation,
     IntakeChannel,
@@ -25,17 +30,39 @@ from haidang.cases.models import (
     Route,
     Sex,
 )
-from haidang.cases.services.case import _check_case_details
-from haidang.cases.services.people import _validate_person
 from haidang.common.dates import format_day
 from haidang.common.ethnicities import ethnicity_choices
-from haidang.exchange.imports.kinds.base import Context, Kind, field_errors, units_by_pk, warning
+from haidang.exchange.imports.kinds.base import (
+    Context,
+    Kind,
+    RowFailedError,
+    covering,
+    field_errors,
+    units_by_pk,
+    warning,
+)
 from haidang.exchange.rows import Column, RowResult, Schema, UnitCache
 from haidang.places.models import UnitLevel
 
 LATE_REASON = "Nhập từ sổ đăng ký đã có (import)"
-# The steps a register records, in the order they are taken: (column key, target status, authority).
-STEPS = (("verification_date", CaseStatus.INITIAL_VERIFICATION, law.NOTIFY),)
+# The steps a register records, in the order the transition table takes them: (the column of its date,
+# the status it moves to, where each value the step records comes from). Who may take each step is the
+# transition table's (`cases.workflow`, `cases.authority`): a step the importer may not take is a row error.
+IDENTIFICATION_COLUMNS = {
+    "decision_date": "identification_date",
+    "evidence_sources": "evidence_sources",
+    "document_type": "confirming_document",
+    "document_issuer": "confirming_issuer",
+    "document_number": "confirming_number",
+    "document_date": "confirming_date",
+}
+STEPS = (
+    ("verification_date", CaseStatus.INITIAL_VERIFICATION, {}),
+    ("identification_date", CaseStatus.IDENTIFIED, IDENTIFICATION_COLUMNS),
+    ("returned_home_date", CaseStatus.RETURNED_HOME, {}),
+    ("reintegration_date", CaseStatus.REINTEGRATION, {}),
+)
+STEP_DATA_KEYS = tuple(IDENTIFICATION_COLUMNS.values())
 
 SCHEMA = Schema(
     [
@@ -61,6 +88,19 @@ SCHEMA = Schema(
         Column("route", "Tuyến", kind="code", choices=tuple(Route.choices)),
         Column("returned_on", "Ngày về nước", kind="day"),
         Column("verification_date", "Ngày thông báo, xác minh ban đầu", kind="day"),
+        Column("identification_date", "Ngày quyết định xác định là nạn nhân", kind="day"),
+        Column("evidence_sources", "Căn cứ xác định", kind="codes", choices=tuple(workflow.EVIDENCE_SOURCES.items())),
+        Column(
+            "confirming_document",
+            "Loại giấy tờ xác nhận nạn nhân",
+            kind="code",
+            choices=tuple(ConfirmingDocument.choices),
+        ),
+        Column("confirming_issuer", "Cơ quan cấp giấy xác nhận", max_length=255),
+        Column("confirming_number", "Số giấy xác nhận", max_length=60),
+        Column("confirming_date", "Ngày cấp giấy xác nhận", kind="day"),
+        Column("returned_home_date", "Ngày trở về nơi cư trú", kind="day"),
+        Column("reintegration_date", "Ngày bắt đầu hỗ trợ tái hòa nhập cộng đồng", kind="day"),
     ],
     source_key="register_number",
 )
@@ -86,7 +126,16 @@ CASE_FIELDS = (
     "route",
     "returned_on",
 )
-DAY_FIELDS = ("birth_date", "reception_date", "returned_on", "verification_date")
+DAY_FIELDS = (
+    "birth_date",
+    "reception_date",
+    "returned_on",
+    "verification_date",
+    "identification_date",
+    "confirming_date",
+    "returned_home_date",
+    "reintegration_date",
+)
 
 
 class Cases(Kind):
@@ -104,84 +153,89 @@ class Cases(Kind):
         scope = scope_for(actor)
         units = UnitCache(
             levels=(UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE),
-            covers=lambda unit: scope.covers_unit(unit, Capability.EDIT_CASES),
+            covers=covering(scope, Capability.EDIT_CASES),
         )
         residence = UnitCache(levels=(UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE))
         ctx = Context(actor=actor, batch=batch, units=units)
         ctx.extra.update(names={}, residence=residence, visible=case_selectors.cases_visible_to(actor))
-        membership = actor.memberships.filter(is_active=True, agency=batch.agency).first()
-        ctx.extra["membership"] = membership
+        ctx.extra["planner"] = case_services.IntakePlanner(actor)
         return ctx
 
     def checks(self, ctx: Context) -> list:
-        return [lambda result: self._check(ctx, result), lambda result: self._duplicates(ctx, result)]
+        return [lambda result: self._check(ctx, result)]
 
     def _check(self, ctx: Context, result: RowResult) -> None:
+        """Every check the commit runs (`cases.services.create_cases`: the person, the case, the steps in
+        the transition table's order, each taken by an agency the law gives it to, on a day after the
+        one before), and the dates of the register that no step reads."""
         values = result.values
         errors: dict = {}
-        person = _validate_person({k: values.get(k) for k in PERSON_FIELDS}, errors)
-        _check_case_details({k: values.get(k) for k in CASE_FIELDS}, person, errors)
         today = timezone.localdate()
-        for key in DAY_FIELDS:
+        for key in ("birth_date", "confirming_date"):
             day = values.get(key)
             if day is not None and day > today:
                 errors.setdefault(key, []).append(_("%(day)s is in the future.") % {"day": format_day(day)})
-        received, returned = values.get("reception_date"), values.get("returned_on")
-        if received and returned and returned > received:
-            errors.setdefault("returned_on", []).append(
-                _("The return (%(day)s) is after the reception (%(received)s); record it on the case when it happens.")
-                % {"day": format_day(returned), "received": format_day(received)}
+        if values.get("identification_date") is None and any(values.get(k) for k in STEP_DATA_KEYS[1:]):
+            errors.setdefault("identification_date", []).append(
+                _("Give the date of the identification decision, or leave its document columns empty.")
             )
-        self._check_steps(ctx, values, errors)
+        try:
+            ctx.extra["planner"].plan(self.new_case(ctx, values))
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
+        except PermissionDenied as error:
+            step = getattr(error, "step", None)
+            key = step.fields.get("event_date", "") if step is not None else "unit"
+            errors.setdefault(key, []).append(str(error) or _("You may not do this."))
         if errors:
             field_errors(SCHEMA, result, ValidationError(errors), {})
 
-    def _check_steps(self, ctx: Context, values: dict, errors: dict) -> None:
-        previous = values.get("reception_date")
-        membership = ctx.extra["membership"]
-        for key, _target, authority in STEPS:
-            day = values.get(key)
-            if day is None:
+    def check_chunk(self, ctx: Context, results: list[RowResult]) -> None:
+        """A person already on another row, or on a case the importer can see (same name and year of
+        birth, or same identity document): a warning naming it. One query for the whole chunk."""
+        rows = []
+        for result in results:
+            if not result.ok:
                 continue
-            if previous is not None and day < previous:
-                errors.setdefault(key, []).append(
-                    _("%(day)s is before the previous step (%(previous)s).")
-                    % {"day": format_day(day), "previous": format_day(previous)}
-                )
-            verdict = law.verdict(
-                authority,
-                role=membership.role if membership else "",
-                agency_type=membership.agency.agency_type if membership else "",
-                own_case=True,
+            values = result.values
+            key = name_key(values.get("full_name") or "")
+            year = values.get("birth_year") or (values["birth_date"].year if values.get("birth_date") else None)
+            rows.append((result, key, year, document_key(values.get("document_number") or "")))
+        keys = {key for _r, key, _y, _d in rows if key}
+        documents = {doc for _r, _k, _y, doc in rows if doc}
+        by_name, by_document = defaultdict(list), defaultdict(set)
+        if keys or documents:
+            matches = ctx.extra["visible"].filter(
+                Q(person__name_key__in=keys) | Q(person__document_hash__in=documents),
+                person__merged_into__isnull=True,
             )
-            if not verdict.allowed:
-                errors.setdefault(key, []).append(str(verdict.reason))
-            previous = day
-
-    def _duplicates(self, ctx: Context, result: RowResult) -> None:
-        """A person already on another row, or on a case the importer can see: a warning naming it."""
-        values = result.values
-        key = name_key(values.get("full_name") or "")
-        if not key:
-            return
-        year = values.get("birth_year") or (values["birth_date"].year if values.get("birth_date") else None)
+            for key, year, document, number in matches.values_list(
+                "person__name_key", "person__birth_year", "person__document_hash", "number"
+            ):
+                by_name[key].append((year, number))
+                if document:
+                    by_document[document].add(number)
         names = ctx.extra["names"]
-        for other_row, other_year in names.get(key, []):
-            if year is None or other_year is None or year == other_year:
-                warning(SCHEMA, result, "full_name", _("The same person may be on row %(row)s.") % {"row": other_row})
-                break
-        names.setdefault(key, []).append((result.row, year))
-        matches = ctx.extra["visible"].filter(person__name_key=key, person__merged_into__isnull=True)
-        if year is not None:
-            matches = matches.filter(person__birth_year=year)
-        numbers = list(matches.order_by("number").values_list("number", flat=True)[:3])
-        if numbers:
-            warning(
-                SCHEMA,
-                result,
-                "full_name",
-                _("The same person may already be recorded: case %(numbers)s.") % {"numbers": ", ".join(numbers)},
-            )
+        for result, key, year, document in rows:
+            if key:
+                for other_row, other_year in names.get(key, []):
+                    if year is None or other_year is None or year == other_year:
+                        message = _("The same person may be on row %(row)s.") % {"row": other_row}
+                        warning(SCHEMA, result, "full_name", message)
+                        break
+                names.setdefault(key, []).append((result.row, year))
+                numbers = sorted(n for y, n in by_name.get(key, []) if year is None or y == year)[:3]
+                if numbers:
+                    message = _("The same person may already be recorded: case %(numbers)s.") % {
+                        "numbers": ", ".join(numbers)
+                    }
+                    warning(SCHEMA, result, "full_name", message)
+            if document and by_document.get(document):
+                message = _("This identity document is already recorded: case %(numbers)s.") % {
+                    "numbers": ", ".join(sorted(by_document[document])[:3])
+                }
+                warning(SCHEMA, result, "document_number", message)
 
     def payload(self, values: dict) -> dict:
         out = {}
@@ -208,30 +262,45 @@ class Cases(Kind):
         values["exploitation_forms"] = payload.get("exploitation_forms") or []
         return values
 
-    def create(self, ctx: Context, payload: dict, refs: dict):
-        values = self._values(payload, refs)
-        person = {k: values[k] for k in PERSON_FIELDS}
-        case_data = {k: values[k] for k in CASE_FIELDS}
-        case_data["agency"] = ctx.batch.agency
-        case = case_services.create_case(actor=ctx.actor, person_data=person, case_data=case_data)
-        case = case_services.transition_case(
-            actor=ctx.actor,
-            case=case,
-            target=CaseStatus.RECEIVED,
-            version=case.version,
-            event_date=values["reception_date"],
-            late_reason=LATE_REASON,
+    def new_case(self, ctx: Context, values: dict) -> case_services.NewCase:
+        """A row as the intake takes it: the person, the case at the importer's agency, the steps."""
+        case = {k: values.get(k) for k in CASE_FIELDS}
+        case["agency"] = ctx.batch.agency
+        steps = []
+        for key, target, columns in STEPS:
+            if values.get(key) is None:
+                continue
+            data = {name: values.get(column) for name, column in columns.items()}
+            fields = {"event_date": key, "late_reason": key, "target": key, **columns}
+            steps.append(case_services.Step(target=target, event_date=values[key], data=data, fields=fields))
+        return case_services.NewCase(
+            person={k: values.get(k) for k in PERSON_FIELDS}, case=case, steps=steps, late_reason=LATE_REASON
         )
-        for key, target, _authority in STEPS:
-            if values.get(key):
-                case = case_services.transition_case(
-                    actor=ctx.actor,
-                    case=case,
-                    target=target,
-                    version=case.version,
-                    event_date=values[key],
-                    late_reason=LATE_REASON,
-                )
+
+    def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict) -> list[Case]:
+        """Set-based (`cases.services.create_cases`): every check of the one-by-one path runs again."""
+        rows = [self.new_case(ctx, self._values(payload, refs)) for payload in payloads]
+        try:
+            return case_services.create_cases(actor=ctx.actor, rows=rows)
+        except case_services.BulkIntakeError as error:
+            raise RowFailedError(error.index, error.error) from error
+
+    def create(self, ctx: Context, payload: dict, refs: dict):
+        """One row through `create_case` and `transition_case`, step by step (the path a person takes on
+        the case pages; the import uses `bulk_create`, which gives the same records)."""
+        row = self.new_case(ctx, self._values(payload, refs))
+        case = case_services.create_case(actor=ctx.actor, person_data=row.person, case_data=row.case)
+        steps = [case_services.Step(CaseStatus.RECEIVED, case.reception_date), *row.steps]
+        for step in steps:
+            case = case_services.transition_case(
+                actor=ctx.actor,
+                case=case,
+                target=step.target,
+                version=case.version,
+                data=step.data,
+                event_date=step.event_date,
+                late_reason=row.late_reason,
+            )
         return case
 
     def update(self, ctx: Context, target_id: str, version: int, payload: dict, refs: dict):
