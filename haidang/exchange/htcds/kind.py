@@ -2,8 +2,8 @@
 staged rows, progress and explicit all-or-nothing commit as the registers (`exchange.imports`).
 
 The file is read as it streams: a CSV row by row (`imports.readers`), JSON Lines (one record per line) line by
-line; a JSON document (`{"header": …, "records": […]}` as `writers.json_stream` writes it, or a list) is read
-whole, within the upload's size limit (`importing.MAX_BYTES`): no streaming JSON parser is installed.
+line, and a JSON document (`{"header": …, "records": […]}` as `writers.json_stream` writes it, or a list)
+record by record with ijson: no whole file in memory.
 
 Re-import is safe: a record's source key is the partner agency with the partner's case id (`x_case_id`), kept
 in `ImportLink`; a record imported before with the same content changes nothing, a changed one updates its case
@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterator
 from datetime import date
 
+import ijson
 from django.utils.translation import gettext as _
 
 from haidang.access.roles import Capability
@@ -60,15 +61,31 @@ def _json_cells(record: dict) -> dict:
     return {key: ";".join(str(v) for v in value) if isinstance(value, list) else value for key, value in record.items()}
 
 
-def _records_of_document(text) -> Iterator[dict]:
+# A first line longer than this is not taken for a JSON Lines record: the file is read as one document.
+FIRST_LINE_LIMIT = 1024 * 1024
+
+
+def _skip_bom_and_space(stream) -> bytes:
+    """The document's first significant byte, with the stream left at the start of the document."""
+    start = 3 if stream.read(3) == codecs.BOM_UTF8 else 0
+    stream.seek(start)
+    while (byte := stream.read(1)) and byte.isspace():
+        start += 1
+    stream.seek(start)
+    return byte
+
+
+def _records_of_document(stream) -> Iterator[dict]:
+    """The records of a JSON document, parsed as they stream (ijson), never the whole file at once."""
+    first = _skip_bom_and_space(stream)
+    prefix = "item" if first == b"[" else "records.item"
     try:
-        body = json.loads(text.read(importing.MAX_BYTES + 1))
-    except json.JSONDecodeError as error:
-        raise ReadError(_("The file is not valid JSON (line %(line)s).") % {"line": error.lineno}) from error
-    records = body.get("records") if isinstance(body, dict) else body
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise ReadError(_("The JSON file has no list of records."))
-    yield from records
+        for record in ijson.items(stream, prefix, use_float=True):
+            if not isinstance(record, dict):
+                raise ReadError(_("The JSON file has no list of records."))
+            yield record
+    except ijson.JSONError:
+        raise ReadError(_("The file is not valid JSON.")) from None  # the parser quotes the file
 
 
 def _records_of_lines(first: dict, text) -> Iterator[dict]:
@@ -89,7 +106,7 @@ def _json_sheet(stream) -> tuple[list, Iterator[tuple[int, tuple]]]:
     stream.seek(0)
     text = codecs.getreader("utf-8-sig")(stream, errors="strict")
     try:
-        first_line = text.readline()
+        first_line = text.readline(FIRST_LINE_LIMIT)
         try:
             first = json.loads(first_line)
         except json.JSONDecodeError:
@@ -98,7 +115,7 @@ def _json_sheet(stream) -> tuple[list, Iterator[tuple[int, tuple]]]:
             records = _records_of_lines(first, text)
         else:
             stream.seek(0)
-            records = _records_of_document(codecs.getreader("utf-8-sig")(stream, errors="strict"))
+            records = _records_of_document(stream)
         head = next(records, None)
     except UnicodeDecodeError as error:
         raise ReadError(_("The file is not UTF-8 text.")) from error

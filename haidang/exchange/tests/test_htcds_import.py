@@ -141,6 +141,27 @@ def test_json_records_as_an_export_writes_them_and_json_lines(client, demo_users
     assert rows[0][0] == "x_case_id" and rows[2][0] == "L-1" and rows[2][-1] and not rows[1][-1]
 
 
+def test_a_json_document_is_read_record_by_record_in_either_shape(client, demo_users):
+    user = demo_users["supervisor.hanoi"]
+    record = {
+        "x_case_id": "D-1",
+        "x_registered_on": "2026-02-01",
+        "prs_FirstName": "Bình",
+        "prs_Gender": "Feminine",
+        "hte_Type": "Exploitation",
+        "con_Consent": True,
+    }
+    second = {**record, "x_case_id": "D-2", "prs_Gender": "Nobody"}
+    # Pretty-printed with a byte order mark, as an editor saves it; then a bare list of records.
+    document = "\ufeff" + json.dumps({"header": {"standard": "HTCDS"}, "records": [record, second]}, indent=2)
+    read = post(client, user, document, name="records.json").json()
+    assert read["row_count"] == 2 and [(e["row"], e["column"]) for e in read["errors"]] == [(2, "prs_Gender")]
+    listed = post(client, user, json.dumps([record, second], indent=1), name="records.json").json()
+    assert listed["row_count"] == 2 and [e["row"] for e in listed["errors"]] == [2]
+    cut = post(client, user, json.dumps([record, second])[:-20], name="records.json").json()
+    assert cut["status"] == "dry_run" and cut["errors"] and "JSON" in cut["errors"][-1]["message"]
+
+
 def test_one_bad_row_at_commit_stores_nothing(client, demo_users):
     before = Case.objects.count()
     future = GOOD.replace("P-1,2026-03-10", "P-9,2099-01-01")
