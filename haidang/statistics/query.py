@@ -14,7 +14,20 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import connections
-from django.db.models import Case, CharField, Count, F, IntegerField, Q, Sum, TextField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
@@ -314,6 +327,9 @@ def _aggregate(
             annotations[f"_b_{code}"] = _breakdown_expression(indicator, code)
             groups.append(f"_b_{code}")
     splits = {None: Q()}
+    if multi is not None and source.measure != Measure.SUM:
+        queryset = queryset.annotate(**annotations)
+        return _aggregate_unnested(indicator, queryset, windows_q, groups, breakdowns, multi, one_pass=one_pass)
     if multi is not None:
         annotations["_forms"] = Cast(f"{source.case_prefix}exploitation_forms", TextField())
         splits = _multi_conditions(indicator, multi)
@@ -343,6 +359,64 @@ def _aggregate(
             figures = [int(row[f"w{index}_{position}"] or 0) for index in range(len(windows))]
             previous = result.get(key)
             result[key] = figures if previous is None else [a + b for a, b in zip(previous, figures, strict=True)]
+    return result, totals
+
+
+def _aggregate_unnested(
+    indicator: Indicator, queryset, windows_q: list[Q], groups: list[str], breakdowns, multi: str, *, one_pass: bool
+) -> tuple[dict, list[int] | None]:
+    """`_aggregate` for a breakdown with several values per record, counting persons or records:
+    the record's list is unnested (one row per value: `jsonb_array_elements_text` on PostgreSQL,
+    `json_each` on SQLite), so each window is one distinct count grouped by the value instead of one
+    conditional count per value. Same figures as the conditions of `_multi_conditions`: a value
+    counts when it is one of the breakdown's values, NONE when the list is empty or missing."""
+    source = indicator.source
+    measure = source.measure_path if source.measure == Measure.PERSONS else "pk"
+    inner = queryset.annotate(
+        _forms=F(f"{source.case_prefix}exploitation_forms"),
+        _m=F(measure),
+        **{f"_w{index}": ExpressionWrapper(condition, BooleanField()) for index, condition in enumerate(windows_q)},
+    ).values(*groups, "_forms", "_m", *(f"_w{index}" for index in range(len(windows_q))))
+    sql, params = inner.query.sql_with_params()
+    connection = connections[inner.db]
+    values = [str(value) for value, _label in BREAKDOWNS[multi].choices if value != NONE]
+    if connection.vendor == "postgresql":
+        unnest = (
+            "LEFT JOIN LATERAL jsonb_array_elements_text("
+            "CASE WHEN jsonb_typeof(s._forms) = 'array' THEN s._forms END) AS f(value) ON TRUE"
+        )
+        empty = "s._forms::text = '[]'"
+    else:
+        unnest = "LEFT JOIN json_each(CASE WHEN json_type(s._forms) = 'array' THEN s._forms END) AS f"
+        empty = "CAST(s._forms AS text) = '[]'"
+    split = (
+        f"CASE WHEN f.value IN ({', '.join(['%s'] * len(values))}) THEN f.value "
+        f"WHEN s._forms IS NULL OR {empty} THEN %s END"
+    )
+    columns = [f"s.{name}" for name in groups] + [f"{split} AS _split"]
+    counts = [f"COUNT(DISTINCT CASE WHEN s._w{index} THEN s._m END) AS w{index}" for index in range(len(windows_q))]
+    group_by = ", ".join([f"s.{name}" for name in groups] + ["_split"])
+    if one_pass:
+        group_by = f"GROUPING SETS (({group_by}), ())"
+    statement = f"SELECT {', '.join(columns + counts)} FROM ({sql}) s {unnest} GROUP BY {group_by}"  # noqa: S608 (names and placeholders only)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*values, NONE, *params])
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    totals = None
+    if one_pass:
+        whole = next((row for row in rows if row["_unit"] is None), None)
+        totals = [int(whole[f"w{index}"] or 0) if whole else 0 for index in range(len(windows_q))]
+        rows = [row for row in rows if row["_unit"] is not None]
+    result: dict = {}
+    for row in rows:
+        if row["_split"] is None:  # only values outside the breakdown's list: in the total alone
+            continue
+        unit_id = row.get("_unit")
+        if unit_id == -1 and one_pass:
+            unit_id = None
+        values = tuple(row["_split"] if code == multi else str(row[f"_b_{code}"]) for code in breakdowns)
+        result[(unit_id, values)] = [int(row[f"w{index}"] or 0) for index in range(len(windows_q))]
     return result, totals
 
 

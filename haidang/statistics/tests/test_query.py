@@ -173,3 +173,25 @@ def test_catalogue_says_what_each_indicator_counts():
             assert indicator.sensitive and not indicator.additive
     # Report completeness reads the directives and reports now recorded here: nothing is pending.
     assert [i.code for i in INDICATORS if i.is_pending] == []
+
+
+def test_a_form_recorded_twice_counts_the_victim_once_under_it_and_in_the_total(loaded, demo_users):
+    analyst = demo_users["analyst"]
+    before = run_query(analyst, "victims_received", H1_2026, None, 1, ["exploitation"])
+    extra = [
+        world.V("twice", "hong_bang", date(2026, 3, 3), forms=["sexual", "sexual"]),
+        world.V("both", "hong_bang", date(2026, 3, 4), forms=["sexual", "forced_labour"]),
+    ]
+    world.add_victims(demo_users["admin"], loaded, Agency.objects.get(name="Cơ quan thử nghiệm"), extra, "W")
+    after = run_query(analyst, "victims_received", H1_2026, None, 1, ["exploitation"])
+
+    def by_form(result):
+        totals: dict[str, int] = {}
+        for row in result.rows:
+            totals[row.breakdown["exploitation"]] = totals.get(row.breakdown["exploitation"], 0) + row.value
+        return totals
+
+    old, new = by_form(before), by_form(after)
+    assert new["sexual"] == old["sexual"] + 2
+    assert new["forced_labour"] == old["forced_labour"] + 1
+    assert after.total == before.total + 2
