@@ -289,6 +289,13 @@ class RowResult:
         return not self.errors
 
 
+# Cells whose reading depends only on the value (not on the row's other cells), kept per file.
+_MEMO_KINDS = frozenset({"day", "code", "codes", "count", "amount"})
+_MEMO_TYPES = frozenset({str, int, float, date, datetime})
+_MEMO_SIZE = 200_000
+_MISSING = object()
+
+
 class Schema:
     """The columns of one kind of register, and how a row of cells becomes values or errors."""
 
@@ -305,6 +312,11 @@ class Schema:
     def _lookups(self) -> dict[str, dict[str, str]]:
         # Built on first use, in both languages (the labels are translated).
         return {c.key: c.lookup() for c in self.columns if c.kind in ("code", "codes")}
+
+    @cached_property
+    def _ordered(self) -> tuple[Column, ...]:
+        # Dates are read before the places named on them.
+        return tuple(sorted(self.columns, key=lambda c: c.kind == "unit"))
 
     @property
     def headers(self) -> list[str]:
@@ -365,15 +377,28 @@ class Schema:
             return units.read(value, values.get(column.day_from))
         return read_text(value, max_length=column.max_length)
 
-    def read_row(self, row: int, cells: dict[str, object], *, units: UnitCache | None = None) -> RowResult:
-        """The values of one row by key, or its errors; dates are read before the places named on them."""
+    def read_row(
+        self, row: int, cells: dict[str, object], *, units: UnitCache | None = None, memo: dict | None = None
+    ) -> RowResult:
+        """The values of one row by key, or its errors; dates are read before the places named on them.
+        `memo` (one per file) keeps what a cell of a date, code, codes, count or amount column was read
+        as, so that a value repeated over many rows is parsed once; a cell in error is read each time."""
         values: dict = {}
         errors: list[RowError] = []
-        ordered = sorted(self.columns, key=lambda c: c.kind == "unit")
-        for column in ordered:
+        for column in self._ordered:
             value = cells.get(column.key)
             try:
-                read = self.read_cell(column, value, values, units)
+                if memo is not None and column.kind in _MEMO_KINDS and type(value) in _MEMO_TYPES:
+                    key = (column.key, type(value), value)
+                    read = memo.get(key, _MISSING)
+                    if read is _MISSING:
+                        read = self.read_cell(column, value, values, units)
+                        if len(memo) < _MEMO_SIZE:
+                            memo[key] = read
+                    if type(read) is list:
+                        read = list(read)
+                else:
+                    read = self.read_cell(column, value, values, units)
             except CellError as error:
                 errors.append(RowError(row, column.header, _shown(value), error.message))
                 values[column.key] = None
@@ -401,8 +426,9 @@ def validate_rows(
     source key seen twice in the file is an error on the second row. Streams: one row at a time."""
     seen_keys: dict[str, int] = {}
     checks = tuple(checks)
+    memo: dict = {}
     for row, cells in rows:
-        result = schema.read_row(row, cells, units=units)
+        result = schema.read_row(row, cells, units=units, memo=memo)
         key = clean_text(str(cells.get(schema.source_key) or ""))
         if key:
             first = seen_keys.setdefault(key, row)

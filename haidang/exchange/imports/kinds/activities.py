@@ -185,9 +185,14 @@ class Activities(Kind):
         scope = scope_for(ctx.actor)
         activities, through, materials = [], [], []
         link = Activity.co_organisers.through
+        covered: dict = {}  # unit pk -> inside the importer's area (a register names a few hundred places)
         for payload in payloads:
             data = self.data(payload, refs)
-            if not scope.covers_unit(data["unit"], Capability.MANAGE_PREVENTION):
+            unit = data["unit"]
+            inside = covered.get(unit.pk)
+            if inside is None:
+                inside = covered[unit.pk] = scope.covers_unit(unit, Capability.MANAGE_PREVENTION)
+            if not inside:
                 raise ValidationError({"unit": [_("%(unit)s is outside your area.") % {"unit": data["unit"].name}]})
             co_organisers, kinds = data.pop("co_organisers"), data.pop("materials")
             data["end_date"] = data["end_date"] or data["start_date"]
