@@ -6,11 +6,8 @@ in the proceedings register, the support items on the victim's case."""
 
 import io
 import re
-import subprocess
-import sys
 import uuid
 from datetime import date
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -19,28 +16,8 @@ from tests_e2e.test_exchange_import import job_worker  # noqa: F401 (the fixture
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
 COMMIT = "Ghi các dòng này vào hệ thống"
 ERROR_COLUMN = "Lỗi cần sửa"
-
-
-@pytest.fixture
-def server_shell(server_env, live_server_url):
-    """Python in `manage.py shell` against the live server's database (to find a demonstration case)."""
-
-    def run(code: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", code],
-            cwd=ROOT,
-            env=server_env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        return done.stdout.strip()
-
-    return run
 
 
 def template(page, base_url: str, label: str, tmp_path) -> tuple:
@@ -185,11 +162,11 @@ def test_a_support_register_with_errors_fixed_and_committed(
     page_as,
     live_server_url,
     job_worker,  # noqa: F811
-    server_shell,
+    server_python,
     tmp_path,
 ):
     # A Hà Nội victim of the demonstration, identified weeks ago: the support is recorded on their case.
-    found = server_shell(
+    found = server_python(
         "from haidang.cases.matching import name_key; from haidang.cases.models import Case; "
         "case = Case.objects.get(person__name_key=name_key('Trần Thị Mơ (minh họa)')); "
         "print('CASE', case.pk, case.number)"

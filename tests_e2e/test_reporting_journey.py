@@ -9,8 +9,6 @@ deadline had passed) before its officer submits.
 
 import io
 import re
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +22,6 @@ from tests_e2e.test_sign_in_journey import current_code
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
 COMMUNE_A = "Xã Thạch Thất"
 COMMUNE_B = "Xã Tây Phương"
 OFFICERS = {COMMUNE_A: "e2e.reports.thachthat", COMMUNE_B: "e2e.reports.tayphuong"}
@@ -32,27 +29,7 @@ TRAINED = {COMMUNE_A: 4, COMMUNE_B: 6}
 
 
 @pytest.fixture(scope="module")
-def server_shell(live_server_url, server_env):
-    """Run Python in `manage.py shell` against the live server's database."""
-    env = server_env
-
-    def run(code: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", code],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        return done.stdout.strip()
-
-    return run
-
-
-@pytest.fixture(scope="module")
-def officers(server_shell):
+def officers(server_python):
     """Two commune officers (People's Committee, second factor on the demo secret), one per commune."""
     lines = [
         "import base64",
@@ -75,7 +52,7 @@ def officers(server_shell):
             " role=Role.COMMUNE_OFFICER)",
             "    TOTPDevice.objects.create(user=user, key=key, name='e2e', confirmed=True)",
         ]
-    server_shell("\n".join(lines))
+    server_python("\n".join(lines))
     return OFFICERS
 
 
@@ -128,7 +105,7 @@ def file_report(browser, base: str, commune: str, number: str) -> str:
 
 
 def test_province_issues_communes_report_on_time_and_late_province_approves_and_exports(
-    live_server_url, browser, officers, server_shell
+    live_server_url, browser, officers, server_python
 ):
     base = live_server_url
     number = f"{uuid.uuid4().hex[:4].upper()}/UBND-VX"
@@ -158,7 +135,7 @@ def test_province_issues_communes_report_on_time_and_late_province_approves_and_
         assert file_report(browser, base, COMMUNE_A, number) == "on_time"
 
         # Commune B's deadline passes (moved to yesterday), then it reports: late.
-        server_shell(
+        server_python(
             "from datetime import timedelta\n"
             "from django.utils import timezone\n"
             "from haidang.reporting.models import Report\n"
