@@ -372,7 +372,7 @@ def _aggregate_unnested(
     counts when it is one of the breakdown's values, NONE when the list is empty or missing."""
     source = indicator.source
     measure = source.measure_path if source.measure == Measure.PERSONS else "pk"
-    inner = queryset.annotate(
+    inner = queryset.order_by().annotate(  # no sort: the rows are grouped
         _forms=F(f"{source.case_prefix}exploitation_forms"),
         _m=F(measure),
         **{f"_w{index}": ExpressionWrapper(condition, BooleanField()) for index, condition in enumerate(windows_q)},
