@@ -98,6 +98,7 @@ class _System:
             solution = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
             return solution.status, solution.fun, solution.x, solution.message
         solver = self.solver
+        reused = solver is not None
         if solver is None:
             solver = _highs._Highs()
             solver.passOptions(self.options)
@@ -110,6 +111,9 @@ class _System:
             solver.changeColsCost(count, np.arange(count, dtype=np.int32), np.asarray(objective, dtype=float))
         solver.run()
         status = solver.getModelStatus()
+        if reused and status != _highs.HighsModelStatus.kOptimal:
+            self.solver = None  # anything but an optimum from a warm start is asked again of a fresh solver
+            return self.minimise(objective)
         if status == _highs.HighsModelStatus.kOptimal:
             value = solver.getInfo().objective_function_value
             return OPTIMAL, value, np.array(solver.getSolution().col_value), ""
@@ -227,6 +231,19 @@ def _blocks(targets: Sequence[Key], relations: Sequence[Relation], rows, memo: d
         if memo is not None:
             memo["by_key"] = index
     by_key = index[1]
+    flat: dict[int, list] = {}  # position -> [((position, kind, number), coefs)]: kind 0 equality, 1 inequality
+
+    def rows_at(position: int) -> list:
+        found = flat.get(position)
+        if found is None:
+            found = [
+                ((position, kind, number), coefs)
+                for kind, group in enumerate(rows(position))
+                for number, (coefs, _rhs) in enumerate(group)
+            ]
+            flat[position] = found
+        return found
+
     placed: set[Key] = set()
     for target in targets:
         if target in placed:
@@ -235,13 +252,12 @@ def _blocks(targets: Sequence[Key], relations: Sequence[Relation], rows, memo: d
         while frontier:
             key = frontier.pop()
             for position in by_key.get(key, ()):
-                for kind, group in enumerate(rows(position)):
-                    for number, (coefs, _rhs) in enumerate(group):
-                        if key in coefs and (position, kind, number) not in found:
-                            found.add((position, kind, number))
-                            fresh = [other for other in coefs if other not in component]
-                            component.update(fresh)
-                            frontier.extend(fresh)
+                for row, coefs in rows_at(position):
+                    if key in coefs and row not in found:
+                        found.add(row)
+                        fresh = [other for other in coefs if other not in component]
+                        component.update(fresh)
+                        frontier.extend(fresh)
         placed |= component
         equalities, inequalities = [], []
         for position, kind, number in sorted(found):
@@ -410,7 +426,12 @@ def audit(
     targets = sorted(suppressed | earlier_suppressed)
     checked = targets if only is None else sorted(set(only) & set(targets))
     cert = threshold if certify else None
-    free = {key for relation in relations for key in relation.keys if key not in truth}
+    cached = memo.get("free") if memo is not None else None
+    if cached is None or cached[0] is not relations or cached[1] is not truth:
+        cached = (relations, truth, {key for relation in relations for key in relation.keys if key not in truth})
+        if memo is not None:
+            memo["free"] = cached
+    free = cached[2]
     interval_mode = published is not None and rounding_base > 1
     if interval_mode:
         # Every cell is a variable; published ones are boxed by their rounding interval.
