@@ -297,9 +297,12 @@ def _bounds(
         if certify is None or len(solutions) < 2:
             return False
         seen = [vector[index[target]] for vector in solutions]
-        if max(seen) - min(seen) < certify - 1e-6:
+        # Counts are whole numbers: the points certify only the whole values between them (5.5 and
+        # 15.5 span 10, but certify 6 to 15); short of the threshold, the LPs give the true ends.
+        low, high = float(math.ceil(min(seen) - 1e-6)), float(math.floor(max(seen) + 1e-6))
+        if high - low < certify:
             return False
-        result[target] = (float(math.ceil(min(seen) - 1e-6)), float(math.floor(max(seen) + 1e-6)))
+        result[target] = (low, high)
         return True
 
     for target in targets:
