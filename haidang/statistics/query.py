@@ -372,11 +372,15 @@ def _aggregate_unnested(
     counts when it is one of the breakdown's values, NONE when the list is empty or missing."""
     source = indicator.source
     measure = source.measure_path if source.measure == Measure.PERSONS else "pk"
-    inner = queryset.annotate(
-        _forms=F(f"{source.case_prefix}exploitation_forms"),
-        _m=F(measure),
-        **{f"_w{index}": ExpressionWrapper(condition, BooleanField()) for index, condition in enumerate(windows_q)},
-    ).values(*groups, "_forms", "_m", *(f"_w{index}" for index in range(len(windows_q))))
+    inner = (
+        queryset.order_by()  # no sort: the rows are grouped
+        .annotate(
+            _forms=F(f"{source.case_prefix}exploitation_forms"),
+            _m=F(measure),
+            **{f"_w{index}": ExpressionWrapper(condition, BooleanField()) for index, condition in enumerate(windows_q)},
+        )
+        .values(*groups, "_forms", "_m", *(f"_w{index}" for index in range(len(windows_q))))
+    )
     sql, params = inner.query.sql_with_params()
     connection = connections[inner.db]
     values = [str(value) for value, _label in BREAKDOWNS[multi].choices if value != NONE]

@@ -14,8 +14,7 @@ from contextlib import contextmanager
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import bmat, coo_matrix, csc_array, csr_matrix, vstack
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import bmat, csc_array, csr_matrix, vstack
 
 from haidang.statistics.disclosure.cells import AuditResult, DisclosureError, Key, Range, Relation
 
@@ -54,9 +53,13 @@ class _System:
     the same inputs again for every objective (most of the time of a small LP).
     """
 
-    def __init__(self, a_ub, b_ub, a_eq, b_eq, bounds) -> None:
+    def __init__(self, a_ub, b_ub, a_eq, b_eq, bounds, *, warm: bool = False) -> None:
         self.args = (a_ub, b_ub, a_eq, b_eq, bounds)
         self.lp = None
+        # `warm`: one HiGHS instance for every objective, each solve starting from the last basis.
+        # The optimal values are the same; the optimal points reached may differ.
+        self.warm = warm
+        self.solver = None
         if _highs is None or _plain["on"]:
             return
         n = len(bounds)
@@ -94,12 +97,23 @@ class _System:
             a_ub, b_ub, a_eq, b_eq, bounds = self.args
             solution = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
             return solution.status, solution.fun, solution.x, solution.message
-        solver = _highs._Highs()
-        solver.passOptions(self.options)
-        self.lp.col_cost_ = objective
-        solver.passModel(self.lp)
+        solver = self.solver
+        reused = solver is not None
+        if solver is None:
+            solver = _highs._Highs()
+            solver.passOptions(self.options)
+            self.lp.col_cost_ = objective
+            solver.passModel(self.lp)
+            if self.warm:
+                self.solver = solver
+        else:
+            count = len(objective)
+            solver.changeColsCost(count, np.arange(count, dtype=np.int32), np.asarray(objective, dtype=float))
         solver.run()
         status = solver.getModelStatus()
+        if reused and status != _highs.HighsModelStatus.kOptimal:
+            self.solver = None  # anything but an optimum from a warm start is asked again of a fresh solver
+            return self.minimise(objective)
         if status == _highs.HighsModelStatus.kOptimal:
             value = solver.getInfo().objective_function_value
             return OPTIMAL, value, np.array(solver.getSolution().col_value), ""
@@ -125,15 +139,16 @@ def _linear(
     return {k: c for k, c in coefs.items() if c}, -constant
 
 
-def _constraints(
+def _relation_rows(
     relations: Sequence[Relation],
     truth: Mapping[Key, int],
     unknown: set[Key],
     *,
     loose_free: bool = False,
     memo: dict | None = None,
-) -> tuple[list[tuple[dict[Key, float], float]], list[tuple[dict[Key, float], float]]]:
-    """Each relation as `sum(coef * unknown) (= or <=) rhs`, in the form that holds in the true figures.
+):
+    """`rows(position)`: the relation at `position` as (equalities, inequalities), each
+    `sum(coef * unknown) (= or <=) rhs`, in the form that holds in the true figures.
 
     Cells absent from `truth` are unknown to everyone (never published): they are free variables.
     With `loose_free`, a relation with such a cell only says that each known part is at most the
@@ -141,21 +156,27 @@ def _constraints(
     `memo` (same truth and relations between calls), a relation whose cells are unknown as before
     is not rewritten again.
     """
-    equalities: list[tuple[dict[Key, float], float]] = []
-    inequalities: list[tuple[dict[Key, float], float]] = []
-    for relation in relations:
+
+    written: dict[int, tuple[list, list]] = {}
+
+    def rows(position: int):
+        done = written.get(position)
+        if done is not None:
+            return done
+        relation = relations[position]
         if memo is None:
-            eqs, ineqs = _relation_constraints(relation, truth, unknown, loose_free)
+            done = _relation_constraints(relation, truth, unknown, loose_free)
         else:
             signature = (id(relation), loose_free, tuple(key in unknown for key in relation.keys))
             found = memo.get(signature)
             if found is None or found[0] is not relation:
                 found = (relation, *_relation_constraints(relation, truth, unknown, loose_free))
                 memo[signature] = found
-            _relation, eqs, ineqs = found
-        equalities.extend(eqs)
-        inequalities.extend(ineqs)
-    return equalities, inequalities
+            done = found[1], found[2]
+        written[position] = done
+        return done
+
+    return rows
 
 
 def _relation_constraints(relation: Relation, truth: Mapping[Key, int], unknown: set[Key], loose_free: bool):
@@ -196,23 +217,52 @@ def _relation_constraints(relation: Relation, truth: Mapping[Key, int], unknown:
     return equalities, inequalities
 
 
-def _components(rows: Sequence[dict[Key, float]], keys: Iterable[Key]) -> list[set[Key]]:
-    """The cells linked (directly or through others) by the rows: connected components of the graph."""
-    keys = list(keys)
-    index = {key: i for i, key in enumerate(keys)}
-    heads, tails = [], []
-    for coefs in rows:
-        members = iter(coefs)
-        first = index[next(members)]
-        for other in members:
-            heads.append(first)
-            tails.append(index[other])
-    graph = coo_matrix((np.ones(len(heads)), (heads, tails)), shape=(len(keys), len(keys)))
-    _count, labels = connected_components(graph, directed=False)
-    groups: dict[int, set[Key]] = defaultdict(set)
-    for key, label in zip(keys, labels.tolist(), strict=True):
-        groups[label].add(key)
-    return list(groups.values())
+def _blocks(targets: Sequence[Key], relations: Sequence[Relation], rows, memo: dict | None):
+    """The blocks of the system that hold targets: (cells, equalities, inequalities) of each set of
+    cells linked (directly or through others) by the rows, found from the targets outwards, so that
+    the rest of the release is not rewritten. Rows keep the order of their relations."""
+    index = memo.get("by_key") if memo is not None else None
+    if index is None or index[0] is not relations:
+        by_key: dict[Key, list[int]] = defaultdict(list)
+        for position, relation in enumerate(relations):
+            for key in relation.keys:
+                by_key[key].append(position)
+        index = (relations, by_key)
+        if memo is not None:
+            memo["by_key"] = index
+    by_key = index[1]
+    flat: dict[int, list] = {}  # position -> [((position, kind, number), coefs)]: kind 0 equality, 1 inequality
+
+    def rows_at(position: int) -> list:
+        found = flat.get(position)
+        if found is None:
+            found = [
+                ((position, kind, number), coefs)
+                for kind, group in enumerate(rows(position))
+                for number, (coefs, _rhs) in enumerate(group)
+            ]
+            flat[position] = found
+        return found
+
+    placed: set[Key] = set()
+    for target in targets:
+        if target in placed:
+            continue
+        component, frontier, found = {target}, [target], set()
+        while frontier:
+            key = frontier.pop()
+            for position in by_key.get(key, ()):
+                for row, coefs in rows_at(position):
+                    if key in coefs and row not in found:
+                        found.add(row)
+                        fresh = [other for other in coefs if other not in component]
+                        component.update(fresh)
+                        frontier.extend(fresh)
+        placed |= component
+        equalities, inequalities = [], []
+        for position, kind, number in sorted(found):
+            (inequalities if kind else equalities).append(rows(position)[kind][number])
+        yield component, equalities, inequalities
 
 
 def _bounds(
@@ -222,57 +272,86 @@ def _bounds(
     inequalities: Sequence[tuple[dict[Key, float], float]],
     fixed_bounds: Mapping[Key, tuple[float, float | None]],
     certify: int | None = None,
+    exact: bool = True,
 ) -> dict[Key, tuple[float, float]]:
     """Min and max of each target. With `certify`, a target is settled without its own LPs as soon as
-    two solutions already found differ by `certify` in it (its true range can only be wider)."""
+    two solutions already found differ by `certify` in it (its true range can only be wider).
+
+    Not `exact` (only whether each range reaches `certify` is wanted): the LPs are warm-started on one
+    solver and a target is settled as soon as the points found so far span `certify`, even between
+    its own minimum and maximum. Whether a range reaches `certify` is the same either way (a range
+    that does not is solved to its optimal ends, which do not depend on the points); the values of
+    ranges settled by points may differ from the exact ones, which are what a release stores."""
     index = {key: i for i, key in enumerate(variables)}
     solutions: list[np.ndarray] = []
 
-    def matrix(rows):
-        if not rows:
-            return None, None
-        data, cols, ptr, rhs = [], [], [0], []
-        for coefs, value in rows:
-            for key, coef in coefs.items():
-                cols.append(index[key])
-                data.append(coef)
-            ptr.append(len(cols))
-            rhs.append(value)
-        return csr_matrix((data, cols, ptr), shape=(len(rows), len(variables))), np.array(rhs)
-
-    a_eq, b_eq = matrix(equalities)
-    a_ub, b_ub = matrix(inequalities)
+    a_eq, b_eq = _matrix(equalities, index)
+    a_ub, b_ub = _matrix(inequalities, index)
     bounds = [fixed_bounds.get(key, (0.0, None)) for key in variables]
-    system = _System(a_ub, b_ub, a_eq, b_eq, bounds)
+    system = _System(a_ub, b_ub, a_eq, b_eq, bounds, warm=not exact)
     result: dict[Key, tuple[float, float]] = {}
     if certify is not None and len(targets) > 1:
         solutions.extend(_pair_solutions(targets, index, a_eq, b_eq, a_ub, b_ub, bounds, certify))
+
+    def settled(target: Key) -> bool:
+        if certify is None or len(solutions) < 2:
+            return False
+        seen = [vector[index[target]] for vector in solutions]
+        # Counts are whole numbers: the points certify only the whole values between them (5.5 and
+        # 15.5 span 10, but certify 6 to 15); short of the threshold, the LPs give the true ends.
+        low, high = float(math.ceil(min(seen) - 1e-6)), float(math.floor(max(seen) + 1e-6))
+        if high - low < certify:
+            return False
+        result[target] = (low, high)
+        return True
+
     for target in targets:
-        if certify is not None and len(solutions) >= 2:
-            seen = [vector[index[target]] for vector in solutions]
-            if max(seen) - min(seen) >= certify - 1e-6:
-                result[target] = (float(math.ceil(min(seen) - 1e-6)), float(math.floor(max(seen) + 1e-6)))
-                continue
+        if settled(target):
+            continue
         objective = np.zeros(len(variables))
         extremes = []
         for sign in (1.0, -1.0):
+            if extremes and not exact and settled(target):  # its minimum's point widened the span
+                break
             objective[index[target]] = sign
-            status, value, point, message = system.minimise(objective)
-            if status == UNBOUNDED:  # only the maximum can be
-                extremes.append(math.inf)
-            elif status == INFEASIBLE:
-                raise _InfeasibleError
-            elif status != OPTIMAL:
-                raise DisclosureError(f"The audit could not solve the system for {target}: {message}")
-            else:
-                extremes.append(sign * value)
+            value, point = _solved(system, objective, target)
+            extremes.append(sign * value)
+            if point is not None:
                 solutions.append(point)
+        if target in result:
+            continue
         low, high = extremes
         # Counts are whole numbers: the integer range lies inside the LP range.
         low = float(math.ceil(low - 1e-6))
         high = high if high == math.inf else float(math.floor(high + 1e-6))
         result[target] = (low, high)
     return result
+
+
+def _matrix(rows, index: Mapping[Key, int]):
+    """Rows `(coefs, rhs)` as a sparse matrix over the variables of `index`, and their right-hand sides."""
+    if not rows:
+        return None, None
+    data, cols, ptr, rhs = [], [], [0], []
+    for coefs, value in rows:
+        for key, coef in coefs.items():
+            cols.append(index[key])
+            data.append(coef)
+        ptr.append(len(cols))
+        rhs.append(value)
+    return csr_matrix((data, cols, ptr), shape=(len(rows), len(index))), np.array(rhs)
+
+
+def _solved(system: _System, objective: np.ndarray, target: Key) -> tuple[float, np.ndarray | None]:
+    """The minimum of `objective` and a point reaching it; (inf, None) when unbounded (only a maximum can be)."""
+    status, value, point, message = system.minimise(objective)
+    if status == UNBOUNDED:
+        return -math.inf, None
+    if status == INFEASIBLE:
+        raise _InfeasibleError
+    if status != OPTIMAL:
+        raise DisclosureError(f"The audit could not solve the system for {target}: {message}")
+    return value, point
 
 
 def _pair_solutions(targets, index, a_eq, b_eq, a_ub, b_ub, bounds, certify: int) -> list[np.ndarray]:
@@ -324,6 +403,7 @@ def audit(
     earlier_suppressed: Iterable[Key] = (),
     only: Iterable[Key] | None = None,
     certify: bool = False,
+    exact: bool = True,
     memo: dict | None = None,
 ) -> AuditResult:
     """The feasible range of every suppressed cell, given everything published.
@@ -337,15 +417,24 @@ def audit(
     its ends (a quick yes/no; the record of a release uses the full ranges). `memo`, a dict kept
     between audits of the same release, answers a block of cells whose system and targets were
     already solved from the earlier answer (the solver is deterministic: the answer is the same).
+    Not `exact` (with `certify`): which ranges reach the threshold is the same, found faster, but a
+    range that does may come out with other ends than the exact audit's (`_bounds`); for choosing the
+    pattern, not for the record.
     """
     if _plain["on"]:
         memo = None
+        exact = True
     suppressed = set(suppressed)
     earlier_suppressed = set(earlier_suppressed)
     targets = sorted(suppressed | earlier_suppressed)
     checked = targets if only is None else sorted(set(only) & set(targets))
     cert = threshold if certify else None
-    free = {key for relation in relations for key in relation.keys if key not in truth}
+    cached = memo.get("free") if memo is not None else None
+    if cached is None or cached[0] is not relations or cached[1] is not truth:
+        cached = (relations, truth, {key for relation in relations for key in relation.keys if key not in truth})
+        if memo is not None:
+            memo["free"] = cached
+    free = cached[2]
     interval_mode = published is not None and rounding_base > 1
     if interval_mode:
         # Every cell is a variable; published ones are boxed by their rounding interval.
@@ -361,11 +450,29 @@ def audit(
         fixed = {}
     try:
         ranges = _ranges(
-            truth, relations, unknown, fixed, checked, earlier_suppressed, loose_free=False, certify=cert, memo=memo
+            truth,
+            relations,
+            unknown,
+            fixed,
+            checked,
+            earlier_suppressed,
+            loose_free=False,
+            certify=cert,
+            exact=exact,
+            memo=memo,
         )
     except _InfeasibleError:
         ranges = _ranges(
-            truth, relations, unknown, fixed, checked, earlier_suppressed, loose_free=True, certify=cert, memo=memo
+            truth,
+            relations,
+            unknown,
+            fixed,
+            checked,
+            earlier_suppressed,
+            loose_free=True,
+            certify=cert,
+            exact=exact,
+            memo=memo,
         )
     return AuditResult(threshold=threshold, ranges=ranges, exact=not interval_mode)
 
@@ -380,21 +487,17 @@ def _ranges(
     *,
     loose_free: bool,
     certify: int | None = None,
+    exact: bool = True,
     memo: dict | None = None,
 ) -> list[Range]:
-    equalities, inequalities = _constraints(
+    rows = _relation_rows(
         relations, truth, unknown, loose_free=loose_free, memo=None if memo is None else memo.setdefault("rows", {})
     )
     ranges: list[Range] = []
-    rows = [coefs for coefs, _ in equalities] + [coefs for coefs, _ in inequalities]
-    # Linking goes through unknowns only, so the components stay small (one indicator, one area).
-    for component in _components(rows, unknown):
+    # Linking goes through unknowns only, so the blocks stay small (one indicator, one area).
+    for component, component_eq, component_ub in _blocks(targets, relations, rows, memo):
         component_targets = [key for key in targets if key in component]
-        if not component_targets:
-            continue
         variables = sorted(component)
-        component_eq = [(c, v) for c, v in equalities if next(iter(c)) in component]
-        component_ub = [(c, v) for c, v in inequalities if next(iter(c)) in component]
         signature = None
         if memo is not None:
             signature = (
@@ -404,11 +507,12 @@ def _ranges(
                 tuple((tuple(coefs.items()), rhs) for coefs, rhs in component_ub),
                 tuple(fixed.get(key) for key in variables),
                 certify,
+                exact,
             )
         solved = memo.setdefault("blocks", {}) if memo is not None else {}
         bounds = solved.get(signature)
         if bounds is None:
-            bounds = _bounds(component_targets, variables, component_eq, component_ub, fixed, certify)
+            bounds = _bounds(component_targets, variables, component_eq, component_ub, fixed, certify, exact)
             if memo is not None:
                 solved[signature] = bounds
         for key, (low, high) in bounds.items():

@@ -158,7 +158,7 @@ class _Pattern:
                     changed = True
         return changed
 
-    def audit(self, only: set[Key]) -> AuditResult:
+    def audit(self, only: set[Key], *, exact: bool = True) -> AuditResult:
         return audit(
             self.truth,
             self.hidden_now(),
@@ -167,6 +167,7 @@ class _Pattern:
             earlier_suppressed=self.earlier_hidden,
             only=only,
             certify=True,
+            exact=exact,
             memo=self.memo,
         )
 
@@ -199,7 +200,8 @@ class _Pattern:
         for _round in range(rounds):
             while self.heuristic_pass():
                 pass
-            partial = self.audit(self.targets() - protected)
+            # Which cells pass is all a round needs; the record below is the exact audit.
+            partial = self.audit(self.targets() - protected, exact=False)
             protected |= {item.key for item in partial.ranges if item.width >= self.rules.threshold}
             failures = partial.failures
             if not failures:

@@ -397,7 +397,7 @@ def _cells_and_ranges(result):
     return cells, ranges
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(14))  # 13: points 5.5 and 15.5 once "certified" only 6–15
 def test_the_fast_audit_chooses_the_same_pattern_and_proves_the_same_ranges_as_the_plain_one(seed):
     # Two indicators over a dozen provinces and two quarters with their half-year, many small counts:
     # several blocks, many rounds of complements, and an earlier release on top for odd seeds.
@@ -435,3 +435,26 @@ def test_the_fast_audit_chooses_the_same_pattern_and_proves_the_same_ranges_as_t
     fast = protect(values, structure, NO_GROUP, earlier)
     assert sum(cell.reason == Reason.SECONDARY for cell in plain.cells.values()) > 0
     assert _cells_and_ranges(fast) == _cells_and_ranges(plain)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_quick_audit_of_a_round_fails_the_same_cells_with_the_same_ranges_as_the_exact_one(seed):
+    # Rounds of complements ask only which cells pass (exact=False): the same cells must fail, with
+    # the same (optimal) ranges, and every range it reports must lie inside the exact one.
+    rng = random.Random(900 + seed)
+    rows = [f"p{i:02d}" for i in range(8)]
+    structure = Structure(row_children={"VN": rows}, categories={"sex": ["f", "m", "u"]})
+    interior = {(row, c, "2026Q1"): rng.choice([0, 1, 2, 3, 5, 8, 12, 20, 40]) for row in rows for c in "fmu"}
+    values = grid(M, "sex", interior, structure=structure)
+    relations = derive_relations(values, structure)
+    small = [key for key, value in values.items() if 0 < value < 10]
+    others = sorted(key for key in values if key not in small)
+    hidden = set(small) | set(rng.sample(others, rng.randint(0, 6)))
+    exact = audit(values, hidden, relations, threshold=10, certify=True)
+    quick = audit(values, hidden, relations, threshold=10, certify=True, exact=False)
+    assert {item.key: (item.low, item.high) for item in quick.failures} == {
+        item.key: (item.low, item.high) for item in exact.failures
+    }
+    full = {item.key: (item.low, item.high) for item in audit(values, hidden, relations, threshold=10).ranges}
+    for item in quick.ranges:
+        assert full[item.key][0] <= item.low <= item.high <= full[item.key][1]
