@@ -263,6 +263,12 @@ class Case(PlacedRecord):
                 name="case_waiting_scope",
                 condition=models.Q(status__in=["reported", "received", "initial_verification"]),
             ),
+            # ... and a case worker's assigned waiting cases (a worker has hundreds assigned, most closed).
+            models.Index(
+                fields=["assigned_to", "reception_date"],
+                name="case_waiting_assigned",
+                condition=models.Q(status__in=["reported", "received", "initial_verification"]),
+            ),
         ]
 
     def __str__(self) -> str:
