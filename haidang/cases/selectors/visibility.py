@@ -47,8 +47,8 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if granted:
         widen.append(Q(pk__in=granted))
     visible = scope_for(user).filter(base, Capability.VIEW_CASES, widen=widen)
-    user._haidang_visible_cases = (granted, visible)
-    return visible.all()
+    user._haidang_visible_cases = (granted, visible)  # only ever handed out as clones after this call
+    return visible
 
 
 def live_grants(user) -> list:
