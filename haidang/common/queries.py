@@ -24,17 +24,16 @@ def counts(flags: dict[str, tuple[str, Q]] | None = None, **querysets: QuerySet)
     tables, params, totals, alias = [], [], {}, None
     for name, queryset in querysets.items():
         alias = alias or queryset.db
-        pieces = scope_parts(queryset) or [queryset]
-        for piece in pieces:
-            rows = piece.order_by()
-            if name in flagged:
-                condition = flagged[name][1]
-                rows = rows.annotate(_flag=Case(When(condition, then=Value(1)), default=Value(0)))
-                rows = rows.values("pk", "_flag")
-            else:
-                rows = rows.values("pk")
+        # Shaped once, then split: each part only swaps the where clause.
+        shaped = queryset.order_by()
+        if name in flagged:
+            condition = flagged[name][1]
+            shaped = shaped.annotate(_flag=Case(When(condition, then=Value(1)), default=Value(0))).values("pk", "_flag")
+        else:
+            shaped = shaped.values("pk")
+        for piece in scope_parts(shaped) or [shaped]:
             try:
-                sql, sql_params = rows.query.sql_with_params()
+                sql, sql_params = piece.query.sql_with_params()
             except EmptyResultSet:  # a condition that matches nothing (an empty list of ids)
                 continue
             number = len(tables)

@@ -33,8 +33,10 @@ def list_cases(request, filters: Query[CaseFilters]):
     )
     if errors:
         raise invalid(errors)
+    # No related rows on the ordered list: the page's rows are read apart (selectors.case_list), and a
+    # select_related is deep-copied at every clone the paging and counting make.
     queryset = filter_cases(
-        selectors.cases_visible_to(request.user).order_by("-reception_date", "-created_at", "-id"),
+        selectors.cases_visible_to(request.user).select_related(None).order_by("-reception_date", "-created_at", "-id"),
         territory=territory,
         received_from=filters.received_from,
         received_to=filters.received_to,

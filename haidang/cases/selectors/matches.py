@@ -19,6 +19,19 @@ from haidang.cases.models import Case
 from haidang.cases.selectors.visibility import MASK, can_see_identity, cases_visible_to
 from haidang.cases.selectors.work import duplicate_candidates
 
+# What a match shows of each case and decides its identity on (`can_see_identity`): only these are read.
+MATCH_CASE_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "reception_date",
+    "person_id",
+    "assigned_to_id",
+    "unit__name",
+    "unit__path",
+    "unit__placement_path",
+)
+
 
 @dataclass(frozen=True)
 class PersonMatch:
@@ -62,6 +75,7 @@ def person_matches(
         .select_related("unit")
         .filter(person__in=[candidate.person.pk for candidate in candidates])
         .order_by("reception_date", "number")
+        .only(*MATCH_CASE_FIELDS)
     )
     for case in cases:
         by_person.setdefault(case.person_id, []).append(case)

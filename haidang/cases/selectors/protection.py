@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import (
     Exists,
     OuterRef,
+    QuerySet,
 )
 from django.utils import timezone
 
@@ -197,6 +198,12 @@ def applications_for(user, case: Case, *, today: date | None = None) -> list[App
     ]
 
 
+def applications_waiting(user) -> QuerySet[ReintegrationApplication]:
+    """The applications waiting for a decision in the user's cases, unordered (to count them)."""
+    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
+    return ReintegrationApplication.objects.filter(Exists(visible), status=ApplicationStatus.RECEIVED)
+
+
 def applications_waiting_for(
     user, *, today: date | None = None, limit: int | None = None
 ) -> list[tuple[ReintegrationApplication, ApplicationDeadline]]:
@@ -205,12 +212,7 @@ def applications_waiting_for(
     The due day grows with the day received, so ordering by it in the database is ordering by
     urgency; `limit` keeps a page from reading every waiting application.
     """
-    visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
-    waiting = (
-        ReintegrationApplication.objects.filter(Exists(visible), status=ApplicationStatus.RECEIVED)
-        .select_related("case")
-        .order_by("received_on", "pk")
-    )
+    waiting = applications_waiting(user).select_related("case").order_by("received_on", "pk")
     if limit is not None:
         waiting = waiting[:limit]
     return [(application, application_deadline(application, today=today)) for application in waiting]

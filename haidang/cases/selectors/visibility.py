@@ -33,14 +33,22 @@ def cases_visible_to(user) -> QuerySet[Case]:
     base = Case.objects.select_related("unit", "agency", "province", "assigned_to")
     if user is None or not user.is_authenticated:
         return base.none()
+    granted = live_grants(user)
+    # Built once per request (kept on the user object, like the scope) and cloned for each use:
+    # resolving the scope's condition cost as much as compiling the statement, on every list of a page.
+    # Built again when the live grants differ (one made or run out since).
+    built = getattr(user, "_haidang_visible_cases", None)
+    if built is not None and built[0] == granted:
+        return built[1].all()
     # Widened by an explicit assignment (a condition of the main query, served by the assignee
     # index) and by the live break-the-glass grants, read first as a short list of ids, so the
     # query is `unit_id IN (...) OR assigned_to_id = u OR id IN (...)`: a BitmapOr of index scans.
     widen = [Q(assigned_to=user)]
-    granted = live_grants(user)
     if granted:
         widen.append(Q(pk__in=granted))
-    return scope_for(user).filter(base, Capability.VIEW_CASES, widen=widen)
+    visible = scope_for(user).filter(base, Capability.VIEW_CASES, widen=widen)
+    user._haidang_visible_cases = (granted, visible)  # only ever handed out as clones after this call
+    return visible
 
 
 def live_grants(user) -> list:
@@ -64,7 +72,10 @@ def _running_grants(user, now) -> tuple:
 
 def forget_grants(user) -> None:
     """After a grant is made: the next read sees it."""
-    user.__dict__.pop("_haidang_case_grants", None)
+    # Through attributes, not `user.__dict__`: request.user is a lazy proxy whose own __dict__ is not the user's.
+    for name in ("_haidang_case_grants", "_haidang_visible_cases"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def get_case_for_user(user, case_id, *, purpose: str = "view") -> Case | None:

@@ -229,9 +229,10 @@ def duplicate_candidates(
                 When(same_name & Q(residence_unit_id=getattr(residence_unit, "pk", None)), then=Value(20)),
                 default=Value(0),
             )
-    # Only the name may be shown with a match; the other sealed fields stay unread (not decrypted).
+    # Only the name may be shown with a match; the other sealed fields stay unread (not decrypted),
+    # and of the rest only what the score and a match show is read.
     persons = (
-        persons.defer("other_names", "document_number", "address", "contacts")
+        persons.only("id", "full_name", "name_key", "document_hash", "birth_year", "residence_unit_id", "sex")
         .annotate(match_rank=ExpressionWrapper(rank, output_field=IntegerField()))
         .order_by("-match_rank", "pk")
     )

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.urls import reverse
 
 from haidang.access.models import Agency, User
 from haidang.audit.models import AuditEntry
@@ -617,6 +618,15 @@ def test_applications_need_the_right_to_edit_the_case_and_are_listed_in_scope(de
     assert selectors.applications_waiting_for(demo_users["caseworker.haiphong"]) == []
     (view,) = selectors.applications_for(demo_users["coordinator.hanoi"], case, today=date(2026, 5, 1))
     assert view.deadline.due == date(2026, 5, 12) and view.beneficiary == "person"
+
+
+def test_the_worklist_page_lists_the_applications_waiting_only_in_scope(as_user, worker, case):
+    heading = "Reintegration applications waiting for a decision"
+    assert heading not in as_user("caseworker.hanoi").get(reverse("cases:worklist")).content.decode()
+    apply(worker, case)
+    page = as_user("caseworker.hanoi").get(reverse("cases:worklist")).content.decode()
+    assert heading in page and reverse("cases:reintegration", args=[case.pk]) in page
+    assert heading not in as_user("caseworker.haiphong").get(reverse("cases:worklist")).content.decode()
 
 
 def test_a_case_with_protection_in_force_or_an_open_stay_cannot_close(demo_users):
