@@ -20,7 +20,7 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.access.selectors import agencies_visible_to
 from haidang.cases import selectors, support, workflow
-from haidang.cases.models import Case, CaseStatus, LinkedPerson
+from haidang.cases.models import Case, LinkedPerson, status_label
 from haidang.common.api import ApiError, error_fields, invalid, not_found
 from haidang.common.schemas import agency_ref, unit_ref
 from haidang.places.errors import UnitLookupError
@@ -87,7 +87,7 @@ def _case_list_item(user, row: dict) -> dict:
         "number": row["number"],
         "version": row["version"],
         "status": row["status"],
-        "status_label": str(_STATUS_LABELS.get(row["status"], row["status"])),
+        "status_label": status_label(row["status"]),
         "legal_regime": row["legal_regime"],
         "intake_channel": row["intake_channel"],
         "reception_date": row["reception_date"],
@@ -111,9 +111,6 @@ def _case_list_item(user, row: dict) -> dict:
         "updated_at": row["updated_at"],
         "person": selectors.person_values_view(row, show_identity=show),
     }
-
-
-_STATUS_LABELS = dict(CaseStatus.choices)
 
 
 def _allowed_transitions(user, case: Case) -> list[dict]:

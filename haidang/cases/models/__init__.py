@@ -25,6 +25,7 @@ from haidang.cases.models.case import (  # noqa: F401
     Route,
     Sex,
     decider_label,
+    status_label,
 )
 from haidang.cases.models.protection import (  # noqa: F401
     ApplicantKind,

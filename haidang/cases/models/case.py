@@ -190,6 +190,14 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+def status_label(value: str) -> str:
+    """A status's label in the active language ("" for none); the choices are read once, not per row."""
+    return str(_STATUS_LABELS.get(value, value)) if value else ""
+
+
+_STATUS_LABELS = dict(CaseStatus.choices)  # lazy labels: translated when shown
+
+
 class Case(PlacedRecord):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Unique per province and year: "<province code>-<year>-<sequence>".

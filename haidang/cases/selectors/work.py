@@ -27,6 +27,7 @@ from haidang.cases.models import (
     Case,
     CaseStatus,
     Person,
+    status_label,
 )
 from haidang.cases.selectors.visibility import cases_visible_to
 from haidang.common.queries import counts
@@ -50,7 +51,7 @@ class WorkCase:
 
     @property
     def status_label(self) -> str:
-        return str(dict(CaseStatus.choices).get(self.status, self.status))
+        return status_label(self.status)
 
 
 @dataclass(frozen=True)

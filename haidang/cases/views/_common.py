@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from haidang.access.selectors import agencies_visible_to
 from haidang.cases import authority as law
 from haidang.cases import eligibility, selectors
-from haidang.cases.models import CaseStatus, Relationship
+from haidang.cases.models import CaseStatus, Relationship, status_label
 from haidang.common.countries import country_name
 
 
@@ -50,7 +50,7 @@ def _label(choices, value) -> str:
 
 
 def _status_label(value: str) -> str:
-    return _label(CaseStatus.choices, value)
+    return status_label(value)
 
 
 def _country(code: str) -> str:
