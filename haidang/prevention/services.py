@@ -64,11 +64,20 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _check_dates(errors: dict, start: date | None, end: date | None, *, start_field="start_date", end_field="end_date"):
+def _check_dates(
+    errors: dict,
+    start: date | None,
+    end: date | None,
+    *,
+    start_field="start_date",
+    end_field="end_date",
+    today: date | None = None,
+):
+    """`today`: the caller's, when it checks many rows (an import asks once)."""
     if start is None:
         errors.setdefault(start_field, []).append(_("This field is required."))
         return
-    latest = timezone.localdate() + timedelta(days=MAX_DAYS_AHEAD)
+    latest = (today or timezone.localdate()) + timedelta(days=MAX_DAYS_AHEAD)
     if start > latest:
         errors.setdefault(start_field, []).append(
             _("%(day)s is too far in the future; record activities up to %(latest)s.")

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.access.models import Agency
@@ -98,6 +99,7 @@ class Activities(Kind):
         ctx = Context(actor=actor, batch=batch, units=units)
         ctx.agencies = agencies_by_name(prevention_selectors.agencies_for_entry(actor))
         ctx.extra["campaigns"] = {fold(c.name): c for c in prevention_selectors.campaigns_visible_to(actor)}
+        ctx.extra["today"] = timezone.localdate()
         return ctx
 
     def checks(self, ctx: Context) -> list:
@@ -120,7 +122,7 @@ class Activities(Kind):
         values["campaign"] = campaign
         values["end_date"] = values.get("end_date") or values.get("start_date")
         errors: dict = {}
-        prevention._check_dates(errors, values["start_date"], values["end_date"])
+        prevention._check_dates(errors, values["start_date"], values["end_date"], today=ctx.extra["today"])
         prevention._check_measures(errors, values)
         prevention._check_campaign(errors, campaign, values["start_date"], values["end_date"])
         prevention._check_organisers_existed(errors, values["organiser"], co_organisers, values["start_date"])
