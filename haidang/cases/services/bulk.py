@@ -170,11 +170,11 @@ class IntakePlanner:
         if not self.scope.can(Capability.EDIT_CASES):
             raise PermissionDenied
         errors: dict = {}
-        person = _validate_person(row.person, errors)
+        person = _validate_person(row.person, errors, today=self.today)
         channel = row.case.get("intake_channel")
         if channel not in _CHANNELS:
             errors.setdefault("intake_channel", []).append(_("Choose an intake channel from the list."))
-        received, unit, agency = _check_reception(self.scope, row.case, errors)
+        received, unit, agency = _check_reception(self.scope, row.case, errors, today=self.today)
         forms, route = _check_case_details(row.case, person, errors)
         returned_on, gate = _check_return_at_intake(row.case, channel, received, errors)
         if errors:
@@ -346,7 +346,7 @@ def create_cases(
             version=1 + len(plan.events),
             **planner.placement(unit_id),
         )
-        case.legal_regime = support.regime_for(case, plan.identified_on)
+        case.legal_regime = support.regime_for(case, plan.identified_on, on=planner.today)
         persons.append(person)
         cases.append(case)
         events.append(

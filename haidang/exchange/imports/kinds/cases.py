@@ -10,7 +10,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.access.roles import Capability
@@ -170,7 +169,7 @@ class Cases(Kind):
         one before), and the dates of the register that no step reads."""
         values = result.values
         errors: dict = {}
-        today = timezone.localdate()
+        today = ctx.extra["planner"].today
         for key in ("birth_date", "confirming_date"):
             day = values.get(key)
             if day is not None and day > today:
