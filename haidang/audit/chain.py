@@ -12,6 +12,7 @@ since have prev_hash "" and are chained by the seals below.
 import hashlib
 import ipaddress
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,7 +48,11 @@ def canonical_ip(value: str | None) -> str:
 
 
 def canonical_content(entry: Any) -> str:
-    values = {name: getattr(entry, name) for name in HASHED_FIELDS}
+    """The canonical JSON of an entry (an `AuditEntry`, or its fields by name: a bulk insert builds no instance)."""
+    if isinstance(entry, Mapping):
+        values = {name: entry[name] for name in HASHED_FIELDS}
+    else:
+        values = {name: getattr(entry, name) for name in HASHED_FIELDS}
     values["id"] = int(values["id"])
     values["occurred_at"] = canonical_time(values["occurred_at"])
     values["ip"] = canonical_ip(values["ip"])

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from haidang.common.bulkinsert import insert_objects
+from haidang.common.bulkinsert import insert_rows
 
 
 class AppendOnlyError(Exception):
@@ -36,12 +36,13 @@ class AuditEntryQuerySet(models.QuerySet):
     def bulk_create(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries are written through record_event or record_events.")
 
-    def append_many(self, entries: list, *, batch_size: int):
-        """The insert behind `services.record_events`: entries numbered and hashed, never changed after."""
-        if any(entry.pk is None or not entry.entry_hash or not entry._state.adding for entry in entries):
+    def append_many(self, rows: list[dict], *, batch_size: int):
+        """The insert behind `services.record_events`: entries (fields by attname) numbered and hashed,
+        never changed after."""
+        if any(not isinstance(row, dict) or row.get("id") is None or not row.get("entry_hash") for row in rows):
             raise AppendOnlyError("Write audit entries through haidang.audit.services.record_events.")
-        insert_objects(entries, batch_size=batch_size)
-        return entries
+        insert_rows(AuditEntry, rows, batch_size=batch_size)
+        return rows
 
     def bulk_update(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")

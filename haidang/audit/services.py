@@ -147,7 +147,11 @@ def _roles_of(actor) -> str:
 # --- Appending ---------------------------------------------------------------------------------
 
 
-def _entry(
+def _entry(**kwargs) -> AuditEntry:
+    return AuditEntry(**_entry_fields(**kwargs))
+
+
+def _entry_fields(
     *,
     action: str,
     actor=None,
@@ -160,7 +164,8 @@ def _entry(
     role: str = "",
     request=None,
     identifying: Iterable[str] = frozenset(),
-) -> AuditEntry:
+) -> dict:
+    """An entry's fields by name (`actor` and `unit` as objects), before its id, time and hash."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None  # AnonymousUser: nobody signed in.
     if request is None:
@@ -170,19 +175,19 @@ def _entry(
         object_id = object_id or str(target.pk)
     if not role and actor is not None:
         role = _roles_of(actor)
-    return AuditEntry(
-        actor=actor,
-        actor_username=_text(actor.get_username() if actor is not None else "", 150),
-        ip=client_ip(request) if request is not None else None,
-        role=_text(role, 255),
-        action=_text(action, 64),
-        object_type=_text(object_type, 100),
-        object_id=_text(object_id, 64),
-        unit=unit,
-        unit_code=_text(unit.code if unit is not None else "", 16),
-        changes=masked_changes(changes, identifying),
-        reason=_text(reason),
-    )
+    return {
+        "actor": actor,
+        "actor_username": _text(actor.get_username() if actor is not None else "", 150),
+        "ip": client_ip(request) if request is not None else None,
+        "role": _text(role, 255),
+        "action": _text(action, 64),
+        "object_type": _text(object_type, 100),
+        "object_id": _text(object_id, 64),
+        "unit": unit,
+        "unit_code": _text(unit.code if unit is not None else "", 16),
+        "changes": masked_changes(changes, identifying),
+        "reason": _text(reason),
+    }
 
 
 def record_event(
@@ -229,12 +234,13 @@ def record_event(
     return entry
 
 
-def record_events(events: Iterable[Mapping], *, batch_size: int = 2000) -> list[AuditEntry]:
+def record_events(events: Iterable[Mapping], *, batch_size: int = 2000) -> list[dict]:
     """Append many entries at once (an import: one per record written), inside the caller's transaction.
 
     Each item holds the keyword arguments of `record_event`. The ids are reserved as one block and the
     entries inserted by `batch_size` per statement; each is hashed on its own, exactly as `record_event`
-    hashes it, and the sealer chains them afterwards in id order like any other entry.
+    hashes it, and the sealer chains them afterwards in id order like any other entry. The entries are
+    built as plain rows (fields by attname, as inserted), not model instances, and returned as such.
     """
     roles: dict = {}
     entries = []
@@ -245,16 +251,20 @@ def record_events(events: Iterable[Mapping], *, batch_size: int = 2000) -> list[
             if actor.pk not in roles:
                 roles[actor.pk] = _roles_of(actor)
             event["role"] = roles[actor.pk]
-        entries.append(_entry(**event))
+        entry = _entry_fields(**event)
+        actor, unit = entry.pop("actor"), entry.pop("unit")
+        entry["actor_id"] = actor.pk if actor is not None else None
+        entry["unit_id"] = unit.pk if unit is not None else None
+        entries.append(entry)
     if not entries:
         return entries
     with transaction.atomic(savepoint=False):
         now = timezone.now()
         for entry, pk in zip(entries, reserve_entry_ids(len(entries)), strict=True):
-            entry.id = pk
-            entry.occurred_at = now
-            entry.prev_hash = ""
-            entry.entry_hash = compute_hash(entry.prev_hash, entry)
+            entry["id"] = pk
+            entry["occurred_at"] = now
+            entry["prev_hash"] = ""
+            entry["entry_hash"] = compute_hash(entry["prev_hash"], entry)
         AuditEntry.objects.append_many(entries, batch_size=batch_size)
         request_sealing_soon()
     return entries

@@ -36,12 +36,31 @@ _PLAIN = {
 }
 
 
+# Fields whose values repeat from row to row (a register's days, one time for a whole insert, amounts):
+# each distinct value is converted once per call.
+_REPEATED = (models.DateField, models.DateTimeField, models.DecimalField)
+_MEMO_SIZE = 10_000
+
+
 def _converter(field, connection) -> Callable | None:
     target = field.target_field if field.is_relation else field
     if type(target) in _PLAIN:
         return None
     if field.is_relation:
         return lambda value: None if value is None else target.get_db_prep_save(value, connection)
+    if isinstance(field, _REPEATED):
+        converted: dict = {}
+
+        def convert(value):
+            key = (type(value), value)  # the type too: 1 and Decimal(1) are equal keys
+            found = converted.get(key)
+            if found is None:
+                found = field.get_db_prep_save(value, connection)
+                if len(converted) < _MEMO_SIZE:
+                    converted[key] = found
+            return found
+
+        return convert
     return lambda value: field.get_db_prep_save(value, connection)
 
 

@@ -3,6 +3,7 @@
 Validation answers with a dict {field: [message]} so every form and the API can name the field.
 """
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -64,11 +65,20 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _check_dates(errors: dict, start: date | None, end: date | None, *, start_field="start_date", end_field="end_date"):
+def _check_dates(
+    errors: dict,
+    start: date | None,
+    end: date | None,
+    *,
+    start_field="start_date",
+    end_field="end_date",
+    today: date | None = None,
+):
+    """`today`: the caller's, when it checks many rows (an import asks once)."""
     if start is None:
         errors.setdefault(start_field, []).append(_("This field is required."))
         return
-    latest = timezone.localdate() + timedelta(days=MAX_DAYS_AHEAD)
+    latest = (today or timezone.localdate()) + timedelta(days=MAX_DAYS_AHEAD)
     if start > latest:
         errors.setdefault(start_field, []).append(
             _("%(day)s is too far in the future; record activities up to %(latest)s.")
@@ -237,13 +247,21 @@ def _save_materials(activity: Activity, materials: list[dict]) -> None:
     )
 
 
+_SUMMARY_FIELDS = ("activity_type", "start_date", "organiser_id", "sessions", "participants")
+
+
 def _summary(activity: Activity) -> dict:
+    return summary_of({name: getattr(activity, name) for name in _SUMMARY_FIELDS}, activity.unit)
+
+
+def summary_of(values: Mapping, unit) -> dict:
+    """What an activity's audit entry records, from its values by attname (a bulk insert builds no instance)."""
     return {
-        "activity_type": activity.activity_type,
-        "start_date": activity.start_date,
-        "unit": activity.unit.code,
-        "organiser": activity.organiser_id,
-        **{name: getattr(activity, name) for name in ("sessions", "participants")},
+        "activity_type": values["activity_type"],
+        "start_date": values["start_date"],
+        "unit": unit.code,
+        "organiser": values["organiser_id"],
+        **{name: values.get(name) for name in ("sessions", "participants")},
     }
 
 

@@ -380,15 +380,15 @@ def test_entries_written_in_bulk_are_hashed_as_one_by_one_sealed_and_verified(au
         }
         for n in range(5)
     )
-    stored = list(AuditEntry.objects.filter(pk__in=[e.pk for e in bulk]).order_by("id"))
-    assert [e.id for e in stored] == [e.id for e in bulk] and stored[0].id > entries[-1].id
+    stored = list(AuditEntry.objects.filter(pk__in=[e["id"] for e in bulk]).order_by("id"))
+    assert [e.id for e in stored] == [e["id"] for e in bulk] and stored[0].id > entries[-1].id
     assert all(e.changes["full_name"] == "***" and e.prev_hash == "" for e in stored)
-    assert [compute_hash("", e) for e in stored] == [e.entry_hash for e in bulk]
-    assert record_event(action="test.after").id > bulk[-1].id  # the sequence moved past the block
+    assert [compute_hash("", e) for e in stored] == [e["entry_hash"] for e in bulk]
+    assert record_event(action="test.after").id > bulk[-1]["id"]  # the sequence moved past the block
     assert verify().startswith("Audit log intact")
     with triggers_suspended():
-        raw_sql(_changes_sql(), ['{"step": 99, "full_name": "***"}', bulk[3].id])
-    assert failure("--no-seal").startswith(f"Audit entry {bulk[3].id} (")
+        raw_sql(_changes_sql(), ['{"step": 99, "full_name": "***"}', bulk[3]["id"]])
+    assert failure("--no-seal").startswith(f"Audit entry {bulk[3]['id']} (")
 
 
 def test_entries_in_bulk_go_through_record_events_only(entries):
@@ -396,3 +396,5 @@ def test_entries_in_bulk_go_through_record_events_only(entries):
         AuditEntry.objects.bulk_create([AuditEntry(action="test.forged")])
     with pytest.raises(AppendOnlyError):
         AuditEntry.objects.append_many([AuditEntry(action="test.forged")], batch_size=10)
+    with pytest.raises(AppendOnlyError):  # a row neither numbered by the sequence nor hashed
+        AuditEntry.objects.append_many([{"id": None, "action": "test.forged"}], batch_size=10)

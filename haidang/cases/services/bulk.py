@@ -122,12 +122,19 @@ class IntakePlanner:
         )
         self.memberships = [m for m in rows if m.agency.is_valid_on(self.today)]
         self._provinces: dict = {}
+        self._placements: dict = {}
         self._acting: dict = {}
 
     def province(self, unit):
         if unit.pk not in self._provinces:
             self._provinces[unit.pk] = _province_of(unit)
         return self._provinces[unit.pk]
+
+    def placement(self, unit_id) -> dict:
+        """What `Case.save` stores for a case under the unit, read once per unit of the register."""
+        if unit_id not in self._placements:
+            self._placements[unit_id] = placed_fields(unit_id)
+        return self._placements[unit_id]
 
     def acting(self, unit, agency_id, authority: law.Authority) -> Membership:
         """The membership taking the step, as `selectors.acting_for` picks it; else PermissionDenied."""
@@ -163,11 +170,11 @@ class IntakePlanner:
         if not self.scope.can(Capability.EDIT_CASES):
             raise PermissionDenied
         errors: dict = {}
-        person = _validate_person(row.person, errors)
+        person = _validate_person(row.person, errors, today=self.today)
         channel = row.case.get("intake_channel")
         if channel not in _CHANNELS:
             errors.setdefault("intake_channel", []).append(_("Choose an intake channel from the list."))
-        received, unit, agency = _check_reception(self.scope, row.case, errors)
+        received, unit, agency = _check_reception(self.scope, row.case, errors, today=self.today)
         forms, route = _check_case_details(row.case, person, errors)
         returned_on, gate = _check_return_at_intake(row.case, channel, received, errors)
         if errors:
@@ -281,12 +288,19 @@ def _reserve_numbers(planner: IntakePlanner, plans: list[Plan]) -> list[tuple]:
 
 
 @transaction.atomic
-def create_cases(*, actor, rows: Sequence[NewCase], batch_size: int = 1000) -> list[Case]:
+def create_cases(
+    *, actor, rows: Sequence[NewCase], batch_size: int = 1000, planner: IntakePlanner | None = None
+) -> list[Case]:
     """Intake of many persons at once, all or nothing: for each row the person, the case, its events
     and one audit entry, as `create_case` and `transition_case` would have written them (the audit
     entry, `cases.case_created`, lists the steps instead of one entry per step). A refused row raises
-    BulkIntakeError with its index, and nothing is written."""
-    planner = IntakePlanner(actor)
+    BulkIntakeError with its index, and nothing is written. `planner`: the actor's, built in the same
+    transaction, when the rows come in several calls (an import's chunks), so that what it reads once
+    (memberships, scope, provinces, placements) is read once for them all."""
+    if planner is None:
+        planner = IntakePlanner(actor)
+    elif planner.actor != actor:
+        raise ValueError("The planner belongs to another actor.")
     plans = []
     for index, row in enumerate(rows):
         try:
@@ -296,7 +310,6 @@ def create_cases(*, actor, rows: Sequence[NewCase], batch_size: int = 1000) -> l
     numbers = _reserve_numbers(planner, plans)
     now = timezone.now()
     persons, cases, events, audit = [], [], [], []
-    placements: dict = {}  # what `Case.save` stores, read once per unit of the register
     for row, plan, (province, year, sequence, number) in zip(rows, plans, numbers, strict=True):
         values = plan.person
         person = Person(
@@ -307,8 +320,6 @@ def create_cases(*, actor, rows: Sequence[NewCase], batch_size: int = 1000) -> l
         )
         data = plan.case
         unit_id = plan.unit.pk if plan.unit is not None else None
-        if unit_id not in placements:
-            placements[unit_id] = placed_fields(unit_id)
         case = Case(
             number=number,
             province=province,
@@ -333,9 +344,9 @@ def create_cases(*, actor, rows: Sequence[NewCase], batch_size: int = 1000) -> l
             status=plan.status,
             created_by=actor,
             version=1 + len(plan.events),
-            **placements[unit_id],
+            **planner.placement(unit_id),
         )
-        case.legal_regime = support.regime_for(case, plan.identified_on)
+        case.legal_regime = support.regime_for(case, plan.identified_on, on=planner.today)
         persons.append(person)
         cases.append(case)
         events.append(

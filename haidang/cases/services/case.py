@@ -62,12 +62,13 @@ def _province_of(unit):
     return current
 
 
-def _check_reception(scope, case_data: dict, errors: dict) -> tuple:
-    """The reception date, the agency, and the unit: valid on that date and inside the actor's area."""
+def _check_reception(scope, case_data: dict, errors: dict, *, today: date | None = None) -> tuple:
+    """The reception date, the agency, and the unit: valid on that date and inside the actor's area.
+    `today`: the caller's, when it checks many cases (an import asks once)."""
     received = case_data.get("reception_date")
     if received is None:
         errors.setdefault("reception_date", []).append(_("This field is required."))
-    elif received > timezone.localdate():
+    elif received > (today or timezone.localdate()):
         errors.setdefault("reception_date", []).append(_("%(day)s is in the future.") % {"day": format_day(received)})
     unit, agency = case_data.get("unit"), case_data.get("agency")
     if agency is None:

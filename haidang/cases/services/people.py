@@ -1,6 +1,8 @@
 """Person records: the checks of a person's details and the merge of a duplicate into the record
 kept (the keyed hashes that find duplicates are in `cases.matching`)."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +21,8 @@ IDENTIFYING_PERSON_FIELDS = frozenset({"full_name", "other_names", "document_num
 _SEXES, _NATIONALITIES = frozenset(Sex.values), frozenset(NationalityClass.values)
 
 
-def _validate_person(data: dict, errors: dict) -> dict:
+def _validate_person(data: dict, errors: dict, *, today: date | None = None) -> dict:
+    """`today`: the caller's, when it checks many persons (an import asks once)."""
     values = {
         "full_name": clean_text(data.get("full_name")),
         "other_names": clean_text(data.get("other_names")),
@@ -49,7 +52,7 @@ def _validate_person(data: dict, errors: dict) -> dict:
         errors.setdefault("nationality_class", []).append(_("Choose one of the allowed values."))
     if values["nationality_class"] == NationalityClass.FOREIGN and not values["nationality_country"]:
         errors.setdefault("nationality_country", []).append(_("Give the country of a foreign national."))
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     birth = values["birth_date"]
     if birth is not None:
         if birth > today:

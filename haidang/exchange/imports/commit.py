@@ -44,33 +44,34 @@ def _row_error(row: StagedRow, error: Exception) -> dict:
     return {"row": row.row_number, "column": "", "value": row.source_key, "message": message}
 
 
-def _link(ctx: Context, row: StagedRow, record) -> dict:
-    """An `ImportLink` row: the source key and the record it became."""
+def _link(ctx: Context, row: StagedRow, target_id) -> dict:
+    """An `ImportLink` row: the source key and the id of the record it became."""
     return {
         "kind": ctx.batch.kind,
         "unit_id": ctx.batch.unit_id,
         "source_key": row.source_key,
-        "target_id": str(record.pk),
+        "target_id": str(target_id),
         "row_hash": row.row_hash,
         "batch_id": ctx.batch.pk,
     }
 
 
 def _create(kind, ctx: Context, rows: list[StagedRow], refs: dict) -> list[dict]:
-    """New records: set-based where the kind has a bulk form (`bulk_create`), else one service call each."""
+    """New records: set-based where the kind has a bulk form (`bulk_create`, giving the records' ids), else
+    one service call each."""
     bulk = getattr(kind, "bulk_create", None)
     if bulk is not None and rows:
         try:
-            records = bulk(ctx, [row.payload for row in rows], refs)
+            ids = bulk(ctx, [row.payload for row in rows], refs)
         except RowFailedError as failed:
             raise CommitError([_row_error(rows[failed.index], failed.error)]) from failed
         except (ValidationError, PermissionDenied) as error:
             raise CommitError([_row_error(rows[0], error)]) from error
-        return [_link(ctx, row, record) for row, record in zip(rows, records, strict=True)]
+        return [_link(ctx, row, pk) for row, pk in zip(rows, ids, strict=True)]
     links = []
     for row in rows:
         try:
-            links.append(_link(ctx, row, kind.create(ctx, row.payload, refs)))
+            links.append(_link(ctx, row, kind.create(ctx, row.payload, refs).pk))
         except (ValidationError, PermissionDenied, StaleVersionError) as error:
             raise CommitError([_row_error(row, error)]) from error
     return links

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from itertools import islice
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haidang.common.bulkinsert import insert_objects
+from haidang.common.bulkinsert import insert_rows
 from haidang.exchange.imports.readers import ReadError, open_sheet
 from haidang.exchange.imports.registry import kind_for
 from haidang.exchange.models import ImportBatch, ImportLink, ImportStatus, RowAction, StagedRow
@@ -25,8 +26,8 @@ def max_rows() -> int:
     return getattr(settings, "IMPORT_MAX_ROWS", 200_000)
 
 
-def row_hash(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+def _payload_json(payload: dict) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False)
 
 
 def _cells_by_key(columns, rows) -> Iterator[tuple[int, dict]]:
@@ -41,6 +42,8 @@ def _chunks(iterable, size: int):
 
 
 def _stage(batch: ImportBatch, kind, results: list[RowResult], counts: dict) -> None:
+    """Stage a chunk: one row each, inserted as plain rows (no model instances); the payload is
+    serialised once, for its hash and inside the sealed JSON."""
     keys = [str(r.raw.get(kind.schema.source_key) or "").strip() for r in results if r.ok]
     links = {
         link.source_key: link
@@ -49,38 +52,41 @@ def _stage(batch: ImportBatch, kind, results: list[RowResult], counts: dict) -> 
     staged = []
     for result in results:
         key = str(result.raw.get(kind.schema.source_key) or "").strip()[:120]
-        row = StagedRow(batch=batch, row_number=result.row, source_key=key)
-        payload = {}
+        row = {"batch_id": batch.pk, "row_number": result.row, "source_key": key, "row_hash": "", "target_id": ""}
+        payload = "{}"
         if not result.ok:
-            row.action = RowAction.ERROR
+            row["action"] = RowAction.ERROR
             counts["errors"] += len(result.errors)
         else:
-            payload = kind.payload(result.values)
-            row.row_hash = row_hash(payload)
+            payload = _payload_json(kind.payload(result.values))
+            row["row_hash"] = hashlib.sha256(payload.encode()).hexdigest()
             _decide(batch, kind, row, links.get(key), result)
-        row.seal(
-            payload=payload,
-            errors=[e.as_dict() for e in result.errors],
-            warnings=[w.as_dict() for w in result.warnings],
+        errors = [e.as_dict() for e in result.errors]
+        warnings = [w.as_dict() for w in result.warnings]
+        # The same JSON as `StagedRow.seal` writes (the payload's keys sorted), built around the payload's text.
+        row["sealed"] = (
+            f'{{"p": {payload}, "e": {json.dumps(errors, ensure_ascii=False)}, '
+            f'"w": {json.dumps(warnings, ensure_ascii=False)}}}'
         )
+        row["error_count"], row["warning_count"] = len(errors), len(warnings)
         counts["warnings"] += len(result.warnings)
-        counts[row.action] = counts.get(row.action, 0) + 1
+        counts[row["action"]] = counts.get(row["action"], 0) + 1
         staged.append(row)
-    insert_objects(staged)
+    insert_rows(StagedRow, staged)
 
 
-def _decide(batch: ImportBatch, kind, row: StagedRow, link: ImportLink | None, result: RowResult) -> None:
+def _decide(batch: ImportBatch, kind, row: dict, link: ImportLink | None, result: RowResult) -> None:
     """Create, update or leave as it is: a row already imported with the same content changes nothing; a
     changed one is updated only when the importer asked, against the version read now."""
     if link is None:
-        row.action = RowAction.CREATE
+        row["action"] = RowAction.CREATE
         return
-    row.target_id = link.target_id
-    if link.row_hash == row.row_hash:
-        row.action = RowAction.UNCHANGED
+    row["target_id"] = link.target_id
+    if link.row_hash == row["row_hash"]:
+        row["action"] = RowAction.UNCHANGED
         return
     if not batch.update_existing or not kind.updatable:
-        row.action = RowAction.UNCHANGED
+        row["action"] = RowAction.UNCHANGED
         message = (
             _("This row was imported before and has changed; choose “update existing records” to update it.")
             if kind.updatable
@@ -88,8 +94,8 @@ def _decide(batch: ImportBatch, kind, row: StagedRow, link: ImportLink | None, r
         )
         result.warnings.append(kind.schema.error_for(result.row, kind.schema.source_key, result.raw, message))
         return
-    row.action = RowAction.UPDATE
-    row.target_version = kind.current_version(link.target_id)
+    row["action"] = RowAction.UPDATE
+    row["target_version"] = kind.current_version(link.target_id)
 
 
 def _file_error(batch: ImportBatch, errors: list[RowError]) -> None:
@@ -128,9 +134,13 @@ def dry_run(batch: ImportBatch) -> ImportBatch:
             for chunk in _chunks(results, CHUNK):
                 if check_chunk is not None:
                     check_chunk(ctx, chunk)  # checks that read the database once for the whole chunk
-                _stage(batch, kind, chunk, counts)
                 done += len(chunk)
-                ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, row_count=max(done + 1, batch.row_count))
+                # One transaction per chunk: on SQLite each row would otherwise be a transaction of its own.
+                with transaction.atomic():
+                    _stage(batch, kind, chunk, counts)
+                    ImportBatch.objects.filter(pk=batch.pk).update(
+                        rows_done=done, row_count=max(done + 1, batch.row_count)
+                    )
         except ReadError as error:
             return _file_error(batch, [RowError(0, "", "", error.message)])
     batch.refresh_from_db(fields=["rows_done"])

@@ -13,6 +13,7 @@ from haidang.access.roles import ROLE_CAPABILITIES, Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_event
 from haidang.common.filetypes import SPREADSHEET_TYPES, count_rows
+from haidang.common.gcpause import frozen_heap
 from haidang.exchange.imports import commit as committing
 from haidang.exchange.imports import staging
 from haidang.exchange.imports.registry import KINDS
@@ -87,7 +88,8 @@ def run_dry_run(batch_id) -> str:
     # Not one transaction: each chunk of staged rows is committed with the progress, so that the page
     # polling it sees the rows counted; a failure removes what was staged and marks the batch failed.
     try:
-        staging.dry_run(batch)
+        with frozen_heap():
+            staging.dry_run(batch)
     except Exception:
         StagedRow.objects.filter(batch=batch).delete()
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.FAILED, finished_at=timezone.now())
@@ -106,7 +108,8 @@ def commit_import(*, actor, batch: ImportBatch) -> ImportBatch:
     if batch.created_by_id != actor.pk:
         raise PermissionDenied(_("Only the person who uploaded the file may commit it."))
     try:
-        return committing.commit(batch, actor=actor)
+        with frozen_heap():
+            return committing.commit(batch, actor=actor)
     except committing.CommitError as error:
         with transaction.atomic():
             ImportBatch.objects.filter(pk=batch.pk).update(

@@ -1,8 +1,9 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from haidang.cases.models import Case
 from haidang.exchange.models import ImportBatch
-from haidang.exchange.services.imports import run_dry_run
+from haidang.exchange.services.imports import commit_import, run_dry_run
 from haidang.exchange.tests.registers import ACTIVITIES, CASES, activity_row, case_row, csv_bytes, xlsx
 from haidang.prevention.models import Activity
 
@@ -310,3 +311,27 @@ def test_every_victims_record_imported_is_audited(upload, api):
     commit(api, "supervisor.hanoi", batch)
     assert AuditEntry.objects.filter(action="cases.case_created").count() == 2
     assert AuditEntry.objects.get(action="exchange.import_committed").changes["row_count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("username", "kind", "content", "model"),
+    [
+        ("coordinator.hanoi", "activities", lambda: xlsx(ACTIVITIES, [activity_row()]), Activity),
+        ("supervisor.hanoi", "cases", lambda: xlsx(CASES, [case_row()]), Case),
+    ],
+)
+def test_an_importer_who_lost_the_area_after_the_dry_run_cannot_commit(upload, username, kind, content, model):
+    from haidang.access.models import User
+    from haidang.places.models import AdministrativeUnit
+
+    before = model.objects.count()
+    batch = upload(username, kind, content())
+    assert batch["status"] == "validated", batch["errors"]
+    importer = User.objects.get(username=username)
+    # Moved to Hải Phòng between the dry run and the commit: Hà Nội's communes are outside their area now.
+    importer.memberships.filter(is_active=True).update(
+        unit=AdministrativeUnit.objects.get(code="31", valid_to__isnull=True)
+    )
+    committed = commit_import(actor=User.objects.get(username=username), batch=ImportBatch.objects.get(pk=batch["id"]))
+    assert committed.status == "failed" and "ngoài phạm vi phụ trách" in committed.file_errors[0]["message"]
+    assert model.objects.count() == before and not committed.links.exists()  # nothing written

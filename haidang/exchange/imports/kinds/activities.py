@@ -8,13 +8,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_events
-from haidang.common.bulkinsert import insert_objects, insert_rows
+from haidang.common.bulkinsert import insert_rows
 from haidang.common.text import fold
 from haidang.exchange.imports.kinds.base import (
     Context,
@@ -98,6 +99,7 @@ class Activities(Kind):
         ctx = Context(actor=actor, batch=batch, units=units)
         ctx.agencies = agencies_by_name(prevention_selectors.agencies_for_entry(actor))
         ctx.extra["campaigns"] = {fold(c.name): c for c in prevention_selectors.campaigns_visible_to(actor)}
+        ctx.extra["today"] = timezone.localdate()
         return ctx
 
     def checks(self, ctx: Context) -> list:
@@ -120,7 +122,7 @@ class Activities(Kind):
         values["campaign"] = campaign
         values["end_date"] = values.get("end_date") or values.get("start_date")
         errors: dict = {}
-        prevention._check_dates(errors, values["start_date"], values["end_date"])
+        prevention._check_dates(errors, values["start_date"], values["end_date"], today=ctx.extra["today"])
         prevention._check_measures(errors, values)
         prevention._check_campaign(errors, campaign, values["start_date"], values["end_date"])
         prevention._check_organisers_existed(errors, values["organiser"], co_organisers, values["start_date"])
@@ -178,44 +180,54 @@ class Activities(Kind):
         ]
         return data
 
-    def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict) -> list[Activity]:
+    def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict) -> list:
         """Set-based: the activities, their co-organisers, materials and audit entries (one per activity,
-        as `create_activity` writes it) in four inserts per chunk. The rows passed every check of
-        `create_activity` at the dry run; the importer's scope is checked again."""
+        as `create_activity` writes it) in four inserts per chunk, built as plain rows by attname (no model
+        instances: `insert_rows` fills the defaults an instance would have). The rows passed every check
+        of `create_activity` at the dry run; the importer's scope is checked again. The activities' ids."""
         scope = scope_for(ctx.actor)
-        activities, through, materials = [], [], []
+        activities, through, materials, audit = [], [], [], []
         link = Activity.co_organisers.through
+        label = Activity._meta.label_lower
         covered: dict = {}  # unit pk -> inside the importer's area (a register names a few hundred places)
         for payload in payloads:
             data = self.data(payload, refs)
-            unit = data["unit"]
+            unit = data.pop("unit")
             inside = covered.get(unit.pk)
             if inside is None:
                 inside = covered[unit.pk] = scope.covers_unit(unit, Capability.MANAGE_PREVENTION)
             if not inside:
-                raise ValidationError({"unit": [_("%(unit)s is outside your area.") % {"unit": data["unit"].name}]})
+                raise ValidationError({"unit": [_("%(unit)s is outside your area.") % {"unit": unit.name}]})
             co_organisers, kinds = data.pop("co_organisers"), data.pop("materials")
-            data["end_date"] = data["end_date"] or data["start_date"]
-            activity = Activity(created_by=ctx.actor, **data)
+            organiser, campaign = data.pop("organiser"), data.pop("campaign")
+            activity = {
+                **data,
+                "id": uuid.uuid4(),
+                "end_date": data["end_date"] or data["start_date"],
+                "unit_id": unit.pk,
+                "organiser_id": organiser.pk,
+                "campaign_id": campaign.pk if campaign is not None else None,
+                "created_by_id": ctx.actor.pk,
+            }
             activities.append(activity)
-            through.extend({"activity_id": activity.pk, "agency_id": agency.pk} for agency in co_organisers)
-            materials.extend(
-                {"activity_id": activity.pk, "kind": m["kind"], "distributed": m["distributed"]} for m in kinds
+            pk = activity["id"]
+            through.extend({"activity_id": pk, "agency_id": agency.pk} for agency in co_organisers)
+            materials.extend({"activity_id": pk, "kind": m["kind"], "distributed": m["distributed"]} for m in kinds)
+            audit.append(
+                {
+                    "action": "prevention.activity_created",
+                    "actor": ctx.actor,
+                    "object_type": label,
+                    "object_id": str(pk),
+                    "unit": unit,
+                    "changes": prevention.summary_of(activity, unit),
+                }
             )
-        insert_objects(activities)
+        insert_rows(Activity, activities)
         insert_rows(link, through)
         insert_rows(ActivityMaterial, materials)
-        record_events(
-            {
-                "action": "prevention.activity_created",
-                "actor": ctx.actor,
-                "target": activity,
-                "unit": activity.unit,
-                "changes": prevention._summary(activity),
-            }
-            for activity in activities
-        )
-        return activities
+        record_events(audit)
+        return [activity["id"] for activity in activities]
 
     def create(self, ctx: Context, payload: dict, refs: dict):
         return prevention.create_activity(actor=ctx.actor, data=self.data(payload, refs))

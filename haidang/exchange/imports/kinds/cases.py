@@ -10,7 +10,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.access.roles import Capability
@@ -170,7 +169,7 @@ class Cases(Kind):
         one before), and the dates of the register that no step reads."""
         values = result.values
         errors: dict = {}
-        today = timezone.localdate()
+        today = ctx.extra["planner"].today
         for key in ("birth_date", "confirming_date"):
             day = values.get(key)
             if day is not None and day > today:
@@ -277,13 +276,17 @@ class Cases(Kind):
             person={k: values.get(k) for k in PERSON_FIELDS}, case=case, steps=steps, late_reason=LATE_REASON
         )
 
-    def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict) -> list[Case]:
-        """Set-based (`cases.services.create_cases`): every check of the one-by-one path runs again."""
+    def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict) -> list:
+        """Set-based (`cases.services.create_cases`): every check of the one-by-one path runs again.
+        The cases' ids."""
         rows = [self.new_case(ctx, self._values(payload, refs)) for payload in payloads]
         try:
-            return case_services.create_cases(actor=ctx.actor, rows=rows)
+            # The context's planner: built for this commit (the importer's memberships and scope as they are
+            # now), shared by its chunks.
+            cases = case_services.create_cases(actor=ctx.actor, rows=rows, planner=ctx.extra["planner"])
         except case_services.BulkIntakeError as error:
             raise RowFailedError(error.index, error.error) from error
+        return [case.pk for case in cases]
 
     def create(self, ctx: Context, payload: dict, refs: dict):
         """One row through `create_case` and `transition_case`, step by step (the path a person takes on

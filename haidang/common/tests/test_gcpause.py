@@ -1,0 +1,25 @@
+import gc
+
+import pytest
+
+from haidang.common.gcpause import frozen_heap
+
+
+def test_the_heap_is_given_back_to_the_collector_after_the_work_even_when_it_fails():
+    with frozen_heap():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), frozen_heap():
+        raise RuntimeError
+    assert gc.get_freeze_count() == 0
+
+
+def test_garbage_made_during_the_work_is_still_collected():
+    class Node:
+        pass
+
+    with frozen_heap():
+        node = Node()
+        node.self = node  # a cycle: only the collector frees it
+        del node
+        assert gc.collect() > 0
