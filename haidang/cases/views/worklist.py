@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -80,82 +79,6 @@ def _filter_fields(filters: CaseFilterForm) -> str:
     return _BLANK_FILTERS[language]
 
 
-# The rows of the page's two long tables are written here, one format per row: in the template each cell's
-# label and value were nodes of their own (thirteen a row), which was most of the page's template time.
-_WORK_ROW = (
-    "<tr{marked}>\n"
-    '        <td class="nowrap" data-label="{t_case}"><a href="{url}">{number}</a></td>\n'
-    '        <td data-label="{t_waiting}">{label}</td>\n'
-    '        <td data-label="{t_due}">{badge}<time datetime="{iso}">{shown}</time>{immediately}</td>\n'
-    '        <td data-label="{t_status}">{status}</td>\n'
-    '        <td data-label="{t_unit}">{unit}</td>\n'
-    "      </tr>"
-)
-_CASE_ROW = (
-    "<tr>\n"
-    '        <td class="nowrap" data-label="{t_number}"><a href="{url}">{number}</a></td>\n'
-    '        <td data-label="{t_status}">{status}</td>\n'
-    '        <td class="nowrap" data-label="{t_received}">{shown}</td>\n'
-    '        <td data-label="{t_channel}">{channel}</td>\n'
-    '        <td data-label="{t_unit}">{unit}</td>\n'
-    '        <td data-label="{t_agency}">{agency}</td>\n'
-    "      </tr>"
-)
-
-
-def _labels(**labels) -> dict:
-    # Translated and escaped once per page; format_html passes escaped (safe) text through as it is.
-    return {key: conditional_escape(label) for key, label in labels.items()}
-
-
-def _work_rows_html(rows: list[dict]) -> None:
-    labels = _labels(
-        t_case=_("Case"), t_waiting=_("What is waiting"), t_due=_("Due"), t_status=_("Status"), t_unit=_("Unit")
-    )
-    badge = format_html('<span class="badge case-overdue">{}</span> ', _("Overdue"))
-    immediately = format_html(' <span class="muted">({})</span>', _("immediately"))
-    marked = format_html(' class="{}"', "is-overdue")
-    for row in rows:
-        due = row["due"] or {}
-        row["html"] = format_html(
-            _WORK_ROW,
-            marked=marked if row["overdue"] else "",
-            url=row["url"],
-            number=row["number"],
-            label=row["label"],
-            badge=badge if row["overdue"] else "",
-            iso=due.get("iso", ""),
-            shown=due.get("shown", ""),
-            immediately=immediately if row["immediate"] else "",
-            status=row["status"],
-            unit=row["unit"],
-            **labels,
-        )
-
-
-def _case_rows_html(rows: list[dict]) -> None:
-    labels = _labels(
-        t_number=_("Case number"),
-        t_status=_("Status"),
-        t_received=_("Reception date"),
-        t_channel=_("Intake channel"),
-        t_unit=_("Unit"),
-        t_agency=_("Receiving agency"),
-    )
-    for row in rows:
-        row["html"] = format_html(
-            _CASE_ROW,
-            url=row["url"],
-            number=row["number"],
-            status=row["status"],
-            shown=(row["received"] or {}).get("shown", ""),
-            channel=row["channel"],
-            unit=row["unit"],
-            agency=row["agency"],
-            **labels,
-        )
-
-
 def _render_worklist(request, *, decisions: dict | None = None, status: int = 200):
     """The worklist; `decisions` holds a submitted answer to a transfer (by its id) to show with its errors.
 
@@ -225,8 +148,6 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
         }
         for pk, number, status, received, channel, unit, agency in page
     ]
-    _work_rows_html(work_rows)
-    _case_rows_html(case_rows)
     context = {
         "work_page": work_page,
         "work_rows": work_rows,
