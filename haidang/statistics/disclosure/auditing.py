@@ -170,9 +170,9 @@ def _relation_rows(
             signature = (id(relation), loose_free, tuple(key in unknown for key in relation.keys))
             found = memo.get(signature)
             if found is None or found[0] is not relation:
-                found = (relation, *_relation_constraints(relation, truth, unknown, loose_free))
+                found = (relation, _relation_constraints(relation, truth, unknown, loose_free))
                 memo[signature] = found
-            done = found[1], found[2]
+            done = found[1]  # the same object for the same rows: `_blocks` and `_ranges` key on it
         written[position] = done
         return done
 
@@ -231,17 +231,15 @@ def _blocks(targets: Sequence[Key], relations: Sequence[Relation], rows, memo: d
         if memo is not None:
             memo["by_key"] = index
     by_key = index[1]
-    flat: dict[int, list] = {}  # position -> [((position, kind, number), coefs)]: kind 0 equality, 1 inequality
+    # position -> [((position, kind, number), coefs)]: kind 0 equality, 1 inequality. Kept in `memo`
+    # for the same rows (the same object from `rows`), which most relations keep between rounds.
+    flat: dict[int, list] = {}
+    kept: dict = memo.setdefault("flat", {}) if memo is not None else {}
 
     def rows_at(position: int) -> list:
         found = flat.get(position)
         if found is None:
-            found = [
-                ((position, kind, number), coefs)
-                for kind, group in enumerate(rows(position))
-                for number, (coefs, _rhs) in enumerate(group)
-            ]
-            flat[position] = found
+            found = flat[position] = _listed(position, rows(position), kept)
         return found
 
     placed: set[Key] = set()
@@ -265,6 +263,21 @@ def _blocks(targets: Sequence[Key], relations: Sequence[Relation], rows, memo: d
         yield component, equalities, inequalities
 
 
+def _listed(position: int, written, kept: dict) -> list:
+    """The rows of the relation at `position` as [((position, kind, number), coefs)], listed once per
+    rows object (`kept`)."""
+    known = kept.get((position, id(written)))
+    if known is not None and known[0] is written:
+        return known[1]
+    found = [
+        ((position, kind, number), coefs)
+        for kind, group in enumerate(written)
+        for number, (coefs, _rhs) in enumerate(group)
+    ]
+    kept[(position, id(written))] = (written, found)
+    return found
+
+
 def _bounds(
     targets: Sequence[Key],
     variables: Sequence[Key],
@@ -283,7 +296,15 @@ def _bounds(
     that does not is solved to its optimal ends, which do not depend on the points); the values of
     ranges settled by points may differ from the exact ones, which are what a release stores."""
     index = {key: i for i, key in enumerate(variables)}
-    solutions: list[np.ndarray] = []
+    # The least and greatest value of each variable over the points found so far.
+    lowest = np.full(len(variables), np.inf)
+    highest = np.full(len(variables), -np.inf)
+    found = [0]
+
+    def seen(point: np.ndarray) -> None:
+        np.minimum(lowest, point, out=lowest)
+        np.maximum(highest, point, out=highest)
+        found[0] += 1
 
     a_eq, b_eq = _matrix(equalities, index)
     a_ub, b_ub = _matrix(inequalities, index)
@@ -291,15 +312,16 @@ def _bounds(
     system = _System(a_ub, b_ub, a_eq, b_eq, bounds, warm=not exact)
     result: dict[Key, tuple[float, float]] = {}
     if certify is not None and len(targets) > 1:
-        solutions.extend(_pair_solutions(targets, index, a_eq, b_eq, a_ub, b_ub, bounds, certify))
+        for point in _pair_solutions(targets, index, a_eq, b_eq, a_ub, b_ub, bounds, certify):
+            seen(point)
 
     def settled(target: Key) -> bool:
-        if certify is None or len(solutions) < 2:
+        if certify is None or found[0] < 2:
             return False
-        seen = [vector[index[target]] for vector in solutions]
+        i = index[target]
         # Counts are whole numbers: the points certify only the whole values between them (5.5 and
         # 15.5 span 10, but certify 6 to 15); short of the threshold, the LPs give the true ends.
-        low, high = float(math.ceil(min(seen) - 1e-6)), float(math.floor(max(seen) + 1e-6))
+        low, high = float(math.ceil(lowest[i] - 1e-6)), float(math.floor(highest[i] + 1e-6))
         if high - low < certify:
             return False
         result[target] = (low, high)
@@ -317,7 +339,7 @@ def _bounds(
             value, point = _solved(system, objective, target)
             extremes.append(sign * value)
             if point is not None:
-                solutions.append(point)
+                seen(point)
         if target in result:
             continue
         low, high = extremes
@@ -503,18 +525,22 @@ def _ranges(
             signature = (
                 tuple(component_targets),
                 tuple(variables),
-                tuple((tuple(coefs.items()), rhs) for coefs, rhs in component_eq),
-                tuple((tuple(coefs.items()), rhs) for coefs, rhs in component_ub),
+                # The rows by identity: the same rows are the same objects (`_relation_rows`), and the
+                # entry keeps them alive below, so no other row can take their ids.
+                tuple(map(id, component_eq)),
+                tuple(map(id, component_ub)),
                 tuple(fixed.get(key) for key in variables),
                 certify,
                 exact,
             )
         solved = memo.setdefault("blocks", {}) if memo is not None else {}
-        bounds = solved.get(signature)
-        if bounds is None:
+        entry = solved.get(signature)
+        if entry is None:
             bounds = _bounds(component_targets, variables, component_eq, component_ub, fixed, certify, exact)
             if memo is not None:
-                solved[signature] = bounds
+                solved[signature] = (bounds, component_eq, component_ub)
+        else:
+            bounds = entry[0]
         for key, (low, high) in bounds.items():
             ranges.append(Range(key, truth.get(key, 0), low, high, earlier=key in earlier_suppressed))
     ranges.sort(key=lambda item: item.key)
