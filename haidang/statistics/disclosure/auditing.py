@@ -84,7 +84,8 @@ class _System:
         lp.a_matrix_.value_ = matrix.data
         options = _highs.HighsOptions()
         # linprog(method="highs")'s settings: presolve on, dual simplex, silent.
-        options.presolve = "on"
+        # The warm rounds solve small systems from a basis: presolve would only be undone each time.
+        options.presolve = "off" if warm else "on"
         options.highs_debug_level = _highs.HighsDebugLevel.kHighsDebugLevelNone
         options.log_to_console = False
         options.output_flag = False
