@@ -53,7 +53,7 @@ class _System:
     the same inputs again for every objective (most of the time of a small LP).
     """
 
-    def __init__(self, a_ub, b_ub, a_eq, b_eq, bounds, *, warm: bool = False) -> None:
+    def __init__(self, a_ub, b_ub, a_eq, b_eq, bounds, *, warm: bool = False, stacked=None) -> None:
         self.args = (a_ub, b_ub, a_eq, b_eq, bounds)
         self.lp = None
         # `warm`: one HiGHS instance for every objective, each solve starting from the last basis.
@@ -63,17 +63,19 @@ class _System:
         if _highs is None or _plain["on"]:
             return
         n = len(bounds)
-        empty = csr_matrix((0, n))
-        a_ub = empty if a_ub is None else a_ub
-        a_eq = empty if a_eq is None else a_eq
         b_ub = np.zeros(0) if b_ub is None else np.asarray(b_ub, dtype=float)
         b_eq = np.zeros(0) if b_eq is None else np.asarray(b_eq, dtype=float)
-        matrix = csc_array(vstack((a_ub, a_eq)))
+        if stacked is None:
+            empty = csr_matrix((0, n))
+            a_ub = empty if a_ub is None else a_ub
+            a_eq = empty if a_eq is None else a_eq
+            stacked = csc_array(vstack((a_ub, a_eq)))
+        matrix = stacked
         lp = _highs.HighsLp()
         lp.num_col_ = n
-        lp.num_row_ = matrix.shape[0]
+        lp.num_row_ = len(b_ub) + len(b_eq)
         lp.a_matrix_.num_col_ = n
-        lp.a_matrix_.num_row_ = matrix.shape[0]
+        lp.a_matrix_.num_row_ = len(b_ub) + len(b_eq)
         lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
         lp.col_lower_ = np.array([0.0 if low is None else low for low, _high in bounds], dtype=float)
         lp.col_upper_ = np.array([np.inf if high is None else high for _low, high in bounds], dtype=float)
@@ -307,12 +309,19 @@ def _bounds(
         np.maximum(highest, point, out=highest)
         found[0] += 1
 
-    a_eq, b_eq = _matrix(equalities, index)
-    a_ub, b_ub = _matrix(inequalities, index)
     bounds = [fixed_bounds.get(key, (0.0, None)) for key in variables]
-    system = _System(a_ub, b_ub, a_eq, b_eq, bounds, warm=not exact)
+    paired = certify is not None and len(targets) > 1
+    if paired or _highs is None or _plain["on"]:  # scipy's matrices: for linprog and the pair LP
+        a_eq, b_eq = _matrix(equalities, index)
+        a_ub, b_ub = _matrix(inequalities, index)
+    else:
+        a_eq = a_ub = None
+        b_eq = np.array([rhs for _coefs, rhs in equalities], dtype=float)
+        b_ub = np.array([rhs for _coefs, rhs in inequalities], dtype=float)
+    stacked = _Stacked(inequalities, equalities, index)
+    system = _System(a_ub, b_ub, a_eq, b_eq, bounds, warm=not exact, stacked=stacked)
     result: dict[Key, tuple[float, float]] = {}
-    if certify is not None and len(targets) > 1:
+    if paired:
         for point in _pair_solutions(targets, index, a_eq, b_eq, a_ub, b_ub, bounds, certify):
             seen(point)
 
@@ -363,6 +372,28 @@ def _matrix(rows, index: Mapping[Key, int]):
         ptr.append(len(cols))
         rhs.append(value)
     return csr_matrix((data, cols, ptr), shape=(len(rows), len(index))), np.array(rhs)
+
+
+class _Stacked:
+    """The rows `A_ub` over `A_eq` in compressed columns, as `csc_array(vstack((A_ub, A_eq)))` holds
+    them (row indices rising within each column), built straight from the rows."""
+
+    def __init__(self, inequalities, equalities, index: Mapping[Key, int]) -> None:
+        rows, cols, data = [], [], []
+        number = 0
+        for group in (inequalities, equalities):
+            for coefs, _rhs in group:
+                for key, coef in coefs.items():
+                    rows.append(number)
+                    cols.append(index[key])
+                    data.append(coef)
+                number += 1
+        columns = np.array(cols, dtype=np.int32)
+        order = np.argsort(columns, kind="stable")  # rows were listed rising: stable keeps them so
+        self.indices = np.array(rows, dtype=np.int32)[order]
+        self.data = np.array(data, dtype=float)[order]
+        self.indptr = np.zeros(len(index) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(columns, minlength=len(index)), out=self.indptr[1:])
 
 
 def _solved(system: _System, objective: np.ndarray, target: Key) -> tuple[float, np.ndarray | None]:
