@@ -53,7 +53,7 @@ class _System:
     the same inputs again for every objective (most of the time of a small LP).
     """
 
-    def __init__(self, a_ub, b_ub, a_eq, b_eq, bounds, *, warm: bool = False) -> None:
+    def __init__(self, a_ub, b_ub, a_eq, b_eq, bounds, *, warm: bool = False, stacked=None) -> None:
         self.args = (a_ub, b_ub, a_eq, b_eq, bounds)
         self.lp = None
         # `warm`: one HiGHS instance for every objective, each solve starting from the last basis.
@@ -63,17 +63,19 @@ class _System:
         if _highs is None or _plain["on"]:
             return
         n = len(bounds)
-        empty = csr_matrix((0, n))
-        a_ub = empty if a_ub is None else a_ub
-        a_eq = empty if a_eq is None else a_eq
         b_ub = np.zeros(0) if b_ub is None else np.asarray(b_ub, dtype=float)
         b_eq = np.zeros(0) if b_eq is None else np.asarray(b_eq, dtype=float)
-        matrix = csc_array(vstack((a_ub, a_eq)))
+        if stacked is None:
+            empty = csr_matrix((0, n))
+            a_ub = empty if a_ub is None else a_ub
+            a_eq = empty if a_eq is None else a_eq
+            stacked = csc_array(vstack((a_ub, a_eq)))
+        matrix = stacked
         lp = _highs.HighsLp()
         lp.num_col_ = n
-        lp.num_row_ = matrix.shape[0]
+        lp.num_row_ = len(b_ub) + len(b_eq)
         lp.a_matrix_.num_col_ = n
-        lp.a_matrix_.num_row_ = matrix.shape[0]
+        lp.a_matrix_.num_row_ = len(b_ub) + len(b_eq)
         lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
         lp.col_lower_ = np.array([0.0 if low is None else low for low, _high in bounds], dtype=float)
         lp.col_upper_ = np.array([np.inf if high is None else high for _low, high in bounds], dtype=float)
@@ -84,7 +86,8 @@ class _System:
         lp.a_matrix_.value_ = matrix.data
         options = _highs.HighsOptions()
         # linprog(method="highs")'s settings: presolve on, dual simplex, silent.
-        options.presolve = "on"
+        # The warm rounds solve small systems from a basis: presolve would only be undone each time.
+        options.presolve = "off" if warm else "on"
         options.highs_debug_level = _highs.HighsDebugLevel.kHighsDebugLevelNone
         options.log_to_console = False
         options.output_flag = False
@@ -170,9 +173,9 @@ def _relation_rows(
             signature = (id(relation), loose_free, tuple(key in unknown for key in relation.keys))
             found = memo.get(signature)
             if found is None or found[0] is not relation:
-                found = (relation, *_relation_constraints(relation, truth, unknown, loose_free))
+                found = (relation, _relation_constraints(relation, truth, unknown, loose_free))
                 memo[signature] = found
-            done = found[1], found[2]
+            done = found[1]  # the same object for the same rows: `_blocks` and `_ranges` key on it
         written[position] = done
         return done
 
@@ -231,17 +234,15 @@ def _blocks(targets: Sequence[Key], relations: Sequence[Relation], rows, memo: d
         if memo is not None:
             memo["by_key"] = index
     by_key = index[1]
-    flat: dict[int, list] = {}  # position -> [((position, kind, number), coefs)]: kind 0 equality, 1 inequality
+    # position -> [((position, kind, number), coefs)]: kind 0 equality, 1 inequality. Kept in `memo`
+    # for the same rows (the same object from `rows`), which most relations keep between rounds.
+    flat: dict[int, list] = {}
+    kept: dict = memo.setdefault("flat", {}) if memo is not None else {}
 
     def rows_at(position: int) -> list:
         found = flat.get(position)
         if found is None:
-            found = [
-                ((position, kind, number), coefs)
-                for kind, group in enumerate(rows(position))
-                for number, (coefs, _rhs) in enumerate(group)
-            ]
-            flat[position] = found
+            found = flat[position] = _listed(position, rows(position), kept)
         return found
 
     placed: set[Key] = set()
@@ -265,6 +266,21 @@ def _blocks(targets: Sequence[Key], relations: Sequence[Relation], rows, memo: d
         yield component, equalities, inequalities
 
 
+def _listed(position: int, written, kept: dict) -> list:
+    """The rows of the relation at `position` as [((position, kind, number), coefs)], listed once per
+    rows object (`kept`)."""
+    known = kept.get((position, id(written)))
+    if known is not None and known[0] is written:
+        return known[1]
+    found = [
+        ((position, kind, number), coefs)
+        for kind, group in enumerate(written)
+        for number, (coefs, _rhs) in enumerate(group)
+    ]
+    kept[(position, id(written))] = (written, found)
+    return found
+
+
 def _bounds(
     targets: Sequence[Key],
     variables: Sequence[Key],
@@ -283,23 +299,39 @@ def _bounds(
     that does not is solved to its optimal ends, which do not depend on the points); the values of
     ranges settled by points may differ from the exact ones, which are what a release stores."""
     index = {key: i for i, key in enumerate(variables)}
-    solutions: list[np.ndarray] = []
+    # The least and greatest value of each variable over the points found so far.
+    lowest = np.full(len(variables), np.inf)
+    highest = np.full(len(variables), -np.inf)
+    found = [0]
 
-    a_eq, b_eq = _matrix(equalities, index)
-    a_ub, b_ub = _matrix(inequalities, index)
+    def seen(point: np.ndarray) -> None:
+        np.minimum(lowest, point, out=lowest)
+        np.maximum(highest, point, out=highest)
+        found[0] += 1
+
     bounds = [fixed_bounds.get(key, (0.0, None)) for key in variables]
-    system = _System(a_ub, b_ub, a_eq, b_eq, bounds, warm=not exact)
+    paired = certify is not None and len(targets) > 1
+    if paired or _highs is None or _plain["on"]:  # scipy's matrices: for linprog and the pair LP
+        a_eq, b_eq = _matrix(equalities, index)
+        a_ub, b_ub = _matrix(inequalities, index)
+    else:
+        a_eq = a_ub = None
+        b_eq = np.array([rhs for _coefs, rhs in equalities], dtype=float)
+        b_ub = np.array([rhs for _coefs, rhs in inequalities], dtype=float)
+    stacked = _Stacked(inequalities, equalities, index)
+    system = _System(a_ub, b_ub, a_eq, b_eq, bounds, warm=not exact, stacked=stacked)
     result: dict[Key, tuple[float, float]] = {}
-    if certify is not None and len(targets) > 1:
-        solutions.extend(_pair_solutions(targets, index, a_eq, b_eq, a_ub, b_ub, bounds, certify))
+    if paired:
+        for point in _pair_solutions(targets, index, a_eq, b_eq, a_ub, b_ub, bounds, certify):
+            seen(point)
 
     def settled(target: Key) -> bool:
-        if certify is None or len(solutions) < 2:
+        if certify is None or found[0] < 2:
             return False
-        seen = [vector[index[target]] for vector in solutions]
+        i = index[target]
         # Counts are whole numbers: the points certify only the whole values between them (5.5 and
         # 15.5 span 10, but certify 6 to 15); short of the threshold, the LPs give the true ends.
-        low, high = float(math.ceil(min(seen) - 1e-6)), float(math.floor(max(seen) + 1e-6))
+        low, high = float(math.ceil(lowest[i] - 1e-6)), float(math.floor(highest[i] + 1e-6))
         if high - low < certify:
             return False
         result[target] = (low, high)
@@ -317,7 +349,7 @@ def _bounds(
             value, point = _solved(system, objective, target)
             extremes.append(sign * value)
             if point is not None:
-                solutions.append(point)
+                seen(point)
         if target in result:
             continue
         low, high = extremes
@@ -340,6 +372,28 @@ def _matrix(rows, index: Mapping[Key, int]):
         ptr.append(len(cols))
         rhs.append(value)
     return csr_matrix((data, cols, ptr), shape=(len(rows), len(index))), np.array(rhs)
+
+
+class _Stacked:
+    """The rows `A_ub` over `A_eq` in compressed columns, as `csc_array(vstack((A_ub, A_eq)))` holds
+    them (row indices rising within each column), built straight from the rows."""
+
+    def __init__(self, inequalities, equalities, index: Mapping[Key, int]) -> None:
+        rows, cols, data = [], [], []
+        number = 0
+        for group in (inequalities, equalities):
+            for coefs, _rhs in group:
+                for key, coef in coefs.items():
+                    rows.append(number)
+                    cols.append(index[key])
+                    data.append(coef)
+                number += 1
+        columns = np.array(cols, dtype=np.int32)
+        order = np.argsort(columns, kind="stable")  # rows were listed rising: stable keeps them so
+        self.indices = np.array(rows, dtype=np.int32)[order]
+        self.data = np.array(data, dtype=float)[order]
+        self.indptr = np.zeros(len(index) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(columns, minlength=len(index)), out=self.indptr[1:])
 
 
 def _solved(system: _System, objective: np.ndarray, target: Key) -> tuple[float, np.ndarray | None]:
@@ -503,18 +557,22 @@ def _ranges(
             signature = (
                 tuple(component_targets),
                 tuple(variables),
-                tuple((tuple(coefs.items()), rhs) for coefs, rhs in component_eq),
-                tuple((tuple(coefs.items()), rhs) for coefs, rhs in component_ub),
+                # The rows by identity: the same rows are the same objects (`_relation_rows`), and the
+                # entry keeps them alive below, so no other row can take their ids.
+                tuple(map(id, component_eq)),
+                tuple(map(id, component_ub)),
                 tuple(fixed.get(key) for key in variables),
                 certify,
                 exact,
             )
         solved = memo.setdefault("blocks", {}) if memo is not None else {}
-        bounds = solved.get(signature)
-        if bounds is None:
+        entry = solved.get(signature)
+        if entry is None:
             bounds = _bounds(component_targets, variables, component_eq, component_ub, fixed, certify, exact)
             if memo is not None:
-                solved[signature] = bounds
+                solved[signature] = (bounds, component_eq, component_ub)
+        else:
+            bounds = entry[0]
         for key, (low, high) in bounds.items():
             ranges.append(Range(key, truth.get(key, 0), low, high, earlier=key in earlier_suppressed))
     ranges.sort(key=lambda item: item.key)

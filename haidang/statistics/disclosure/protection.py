@@ -87,11 +87,16 @@ class _Pattern:
         # Relations that asked for nothing the last time the heuristic looked at them, none of whose
         # cells has been hidden since: looking again would ask for nothing again.
         self.settled: set[int] = set()
+        self._targets = {k for k in self.reasons if k in self.values and self.sensitive(k)} | {
+            k for k in self.earlier_hidden if self.sensitive(k)
+        }
 
     def hide(self, key: Key) -> None:
         """Hide `key` as a complement."""
         self.reasons[key] = Reason.SECONDARY
         self.settled.difference_update(self.positions[key])
+        if key in self.values and self.sensitive(key):  # a complement is not one, unless hidden before
+            self._targets.add(key)
 
     def sensitive(self, key: Key) -> bool:
         if key in self.locked:
@@ -102,9 +107,8 @@ class _Pattern:
         return self.reasons.get(key) in SENSITIVE_REASONS
 
     def targets(self) -> set[Key]:
-        return {k for k in self.reasons if k in self.values and self.sensitive(k)} | {
-            k for k in self.earlier_hidden if self.sensitive(k)
-        }
+        """The cells that must keep a range (kept up to date by `hide`, the only change of `reasons`)."""
+        return set(self._targets)
 
     def hidden_now(self) -> list[Key]:
         return [k for k in self.reasons if k in self.values and k not in self.locked]

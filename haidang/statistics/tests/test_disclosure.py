@@ -458,3 +458,32 @@ def test_the_quick_audit_of_a_round_fails_the_same_cells_with_the_same_ranges_as
     full = {item.key: (item.low, item.high) for item in audit(values, hidden, relations, threshold=10).ranges}
     for item in quick.ranges:
         assert full[item.key][0] <= item.low <= item.high <= full[item.key][1]
+
+
+def test_the_audit_hands_highs_the_matrix_linprog_would():
+    # The exact audit's ranges depend on the vertices HiGHS reaches, so the matrix built straight
+    # from the rows must be scipy's own, entry for entry.
+    import numpy as np
+    from scipy.sparse import csc_array, csr_matrix, vstack
+
+    from haidang.statistics.disclosure.auditing import _matrix, _Stacked
+
+    rng = random.Random(7)
+    for _ in range(200):
+        n = rng.randint(1, 12)
+        index = {f"c{i}": i for i in range(n)}
+
+        names = list(index)
+        inequalities, equalities = (
+            [
+                ({k: rng.choice([1.0, -1.0, 2.0]) for k in rng.sample(names, rng.randint(1, n))}, 1.0)
+                for _ in range(count)
+            ]
+            for count in (rng.randint(0, 4), rng.randint(1, 4))
+        )
+        parts = [_matrix(group, index)[0] for group in (inequalities, equalities)]
+        expected = csc_array(vstack([csr_matrix((0, n)) if part is None else part for part in parts]))
+        built = _Stacked(inequalities, equalities, index)
+        for name in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(built, name), getattr(expected, name))
+            assert getattr(built, name).dtype == getattr(expected, name).dtype
