@@ -283,10 +283,9 @@ class Cases(Kind):
         try:
             # The context's planner: built for this commit (the importer's memberships and scope as they are
             # now), shared by its chunks.
-            cases = case_services.create_cases(actor=ctx.actor, rows=rows, planner=ctx.extra["planner"])
+            return case_services.create_cases(actor=ctx.actor, rows=rows, planner=ctx.extra["planner"])
         except case_services.BulkIntakeError as error:
             raise RowFailedError(error.index, error.error) from error
-        return [case.pk for case in cases]
 
     def create(self, ctx: Context, payload: dict, refs: dict):
         """One row through `create_case` and `transition_case`, step by step (the path a person takes on
