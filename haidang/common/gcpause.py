@@ -7,6 +7,10 @@ generation and trigger full collections, each of which walks every object the pr
 alive when the work starts out of the collector's sight (`gc.freeze`) and gives it back when it ends
 (`gc.unfreeze`, also on error): the rows are still collected as usual; only garbage among the objects
 frozen waits until the end.
+
+A process that froze its loaded code for good at start (the web server, `config/wsgi.py`) is left as it
+is: that freeze already hides what full collections walked, and unfreezing at the end of an import
+would undo it for the rest of the process's life (and for the other threads' imports).
 """
 
 import gc
@@ -15,6 +19,9 @@ from contextlib import contextmanager
 
 @contextmanager
 def frozen_heap():
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield

@@ -23,3 +23,14 @@ def test_garbage_made_during_the_work_is_still_collected():
         node.self = node  # a cycle: only the collector frees it
         del node
         assert gc.collect() > 0
+
+
+def test_a_freeze_made_before_the_work_stays_in_place_after_it():
+    gc.freeze()  # as the web server does at start
+    try:
+        frozen = gc.get_freeze_count()
+        with frozen_heap():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
