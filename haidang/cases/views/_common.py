@@ -49,8 +49,7 @@ def _label(choices, value) -> str:
     return str(dict(choices).get(value, value)) if value else ""
 
 
-def _status_label(value: str) -> str:
-    return status_label(value)
+_status_label = status_label  # the pages' name for it
 
 
 def _country(code: str) -> str:

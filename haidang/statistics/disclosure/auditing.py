@@ -502,32 +502,11 @@ def audit(
     else:
         unknown = set(targets) | free
         fixed = {}
+    system = (truth, relations, unknown, fixed, checked, earlier_suppressed)
     try:
-        ranges = _ranges(
-            truth,
-            relations,
-            unknown,
-            fixed,
-            checked,
-            earlier_suppressed,
-            loose_free=False,
-            certify=cert,
-            exact=exact,
-            memo=memo,
-        )
+        ranges = _ranges(*system, loose_free=False, certify=cert, exact=exact, memo=memo)
     except _InfeasibleError:
-        ranges = _ranges(
-            truth,
-            relations,
-            unknown,
-            fixed,
-            checked,
-            earlier_suppressed,
-            loose_free=True,
-            certify=cert,
-            exact=exact,
-            memo=memo,
-        )
+        ranges = _ranges(*system, loose_free=True, certify=cert, exact=exact, memo=memo)
     return AuditResult(threshold=threshold, ranges=ranges, exact=not interval_mode)
 
 
