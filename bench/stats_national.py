@@ -293,6 +293,17 @@ def _plain(sql: str, params: list):
     return run
 
 
+# What run_query is timed on, against the plain SQL of the same name: (indicator, breakdowns).
+EXPLOITATION = "victims_received × exploitation"
+MEASURED = {
+    "victims_received": ("victims_received", ()),
+    "victims_identified": ("victims_identified", ()),
+    "criminal_cases_detected": ("criminal_cases_detected", ()),
+    "suspects_prosecuted": ("suspects_prosecuted", ("sex",)),
+    EXPLOITATION: ("victims_received", ("exploitation",)),
+}
+
+
 # The province that holds a record today: its unit's placement, or the placement's parent commune-side.
 PROVINCE_OF = "CASE WHEN pl.level = 1 THEN pl.id WHEN pl.level = 3 THEN pl.parent_id END"
 
@@ -327,6 +338,13 @@ def plain_queries(year: int) -> dict:
             "WHERE s.prosecuted_on BETWEEN %s AND %s GROUP BY 1, 2",
             [start, end],
         ),
+        # The same breakdown as run_query's (a person under each form on their case, "none" for an empty list).
+        EXPLOITATION: (
+            f"SELECT {PROVINCE_OF} AS province, COALESCE(f.value, 'none'), COUNT(DISTINCT c.person_id) "
+            f"FROM cases_case c {join.format(table='c')} "
+            "{forms} WHERE c.reception_date BETWEEN %s AND %s GROUP BY 1, 2",
+            [start, end],
+        ),
     }
 
 
@@ -356,7 +374,36 @@ def stored_queries(year: int) -> dict:
             "WHERE s.prosecuted_on BETWEEN %s AND %s GROUP BY 1, 2",
             [start, end],
         ),
+        EXPLOITATION: (
+            "SELECT c.placed_province_id, COALESCE(f.value, 'none'), COUNT(DISTINCT c.person_id) FROM cases_case c "
+            "{forms} WHERE c.reception_date BETWEEN %s AND %s GROUP BY 1, 2",
+            [start, end],
+        ),
     }
+
+
+def vendor_queries(year: int) -> tuple[dict, dict]:
+    """`plain_queries` and `stored_queries` in the database's own words (a date in JSON, a list unnested)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        words = {
+            "{day}": "(e.data ->> 'decision_date')",
+            "{forms}": "LEFT JOIN LATERAL jsonb_array_elements_text(c.exploitation_forms) f(value) ON TRUE",
+        }
+    else:
+        words = {
+            "{day}": "json_extract(e.data, '$.decision_date')",
+            "{forms}": "LEFT JOIN json_each(c.exploitation_forms) f",
+        }
+    translated = []
+    for queries in (plain_queries(year), stored_queries(year)):
+        for name, (sql, params) in queries.items():
+            for word, text in words.items():
+                sql = sql.replace(word, text)
+            queries[name] = (sql, params)
+        translated.append(queries)
+    return translated[0], translated[1]
 
 
 def release_operations(context: dict) -> list[Operation]:
@@ -369,22 +416,12 @@ def release_operations(context: dict) -> list[Operation]:
 
 
 def build_operations(args) -> list[Operation]:
-    from django.db import connection
-
     from haidang.access.models import User
     from haidang.reporting.periods import parse
     from haidang.statistics.query import run_query
 
     period = parse(str(args.year))
-    plain, stored = plain_queries(args.year), stored_queries(args.year)
-    day = (
-        "(e.data ->> 'decision_date')"
-        if connection.vendor == "postgresql"
-        else "json_extract(e.data, '$.decision_date')"
-    )
-    for queries in (plain, stored):
-        sql, params = queries["victims_identified"]
-        queries["victims_identified"] = (sql.replace("{day}", day), params)
+    plain, stored = vendor_queries(args.year)
 
     def fresh_user():
         # A fresh user object each call, as a request would have: the scope is read every time.
@@ -398,27 +435,20 @@ def build_operations(args) -> list[Operation]:
         return run
 
     operations = [Operation("SELECT 1", _plain("SELECT 1", []))]
-    for indicator, (sql, params) in plain.items():
-        label = f"plain SQL: {indicator}"
+    for name, (sql, params) in plain.items():
+        label = f"plain SQL: {name}"
         operations.append(Operation(label, _plain(sql, params)))
-        operations.append(Operation(f"{label}, stored placement", _plain(*stored[indicator])))
-        breakdowns = ("sex",) if indicator == "suspects_prosecuted" else ()
+        operations.append(Operation(f"{label}, stored placement", _plain(*stored[name])))
+        indicator, breakdowns = MEASURED[name]
+        by = "".join(f" × {code}" for code in breakdowns)
         operations.append(
             Operation(
-                f"run_query: {indicator} by province{' × sex' if breakdowns else ''}, vs {args.year - 1}",
+                f"run_query: {indicator} by province{by}, vs {args.year - 1}",
                 national(indicator, breakdowns),
                 reference=label,
                 stored=f"{label}, stored placement",
             )
         )
-    operations.append(
-        Operation(
-            "run_query: victims_received by province × exploitation, vs previous year",
-            national("victims_received", ("exploitation",)),
-            reference="plain SQL: victims_received",
-            stored="plain SQL: victims_received, stored placement",
-        )
-    )
     operations.extend(release_operations({"year": args.year, "fresh_user": fresh_user, "Operation": Operation}))
     return operations
 
@@ -478,19 +508,29 @@ def check_equal(args) -> None:
 
     analyst = User.objects.get(username="analyst")
     codes = dict(AdministrativeUnit.objects.filter(level=1, valid_to__isnull=True).values_list("pk", "code"))
-    plain, stored = plain_queries(args.year), stored_queries(args.year)
-    for indicator in ("victims_received", "criminal_cases_detected"):
+    plain, stored = vendor_queries(args.year)
+    for name, (indicator, breakdowns) in MEASURED.items():
         answers = []
-        for sql, params in (plain[indicator], stored[indicator]):
+        for sql, params in (plain[name], stored[name]):
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
-                answers.append({codes[pk]: n for pk, n in cursor.fetchall() if pk in codes and n})
-        result = run_query(analyst, indicator, parse(str(args.year)), None, 1, compare=False)
-        got = {row.unit_code: row.value for row in result.rows if row.value and row.unit_code}
+                answers.append(
+                    {
+                        (codes[pk], *(value or "unknown" for value in values)): n
+                        for pk, *values, n in cursor.fetchall()
+                        if pk in codes and n
+                    }
+                )
+        result = run_query(analyst, indicator, parse(str(args.year)), None, 1, list(breakdowns), compare=False)
+        got = {
+            (row.unit_code, *(row.breakdown[code] for code in breakdowns)): row.value
+            for row in result.rows
+            if row.value and row.unit_code
+        }
         status = "equal" if got == answers[0] == answers[1] else "DIFFERENT"
         say(
-            f"  {indicator}: run_query, plain SQL through the map and plain SQL on the stored placement by province "
-            f"are {status} (total {result.total:,})"
+            f"  {name}: run_query, plain SQL through the map and plain SQL on the stored placement by province "
+            f"are {status} ({len(got)} non-zero figures, total {result.total:,})"
         )
 
 

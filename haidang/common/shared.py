@@ -8,12 +8,14 @@ The versions are read at most once per request (one query for every topic); whoe
 processes and machines, with no cache server: a process never serves data older than the version
 committed before its request began.
 
-Outside a request (commands, jobs, tests) the version is read at every call. Under the test
+Outside a request (commands, jobs, tests) the version is read at every call, or once within a
+`with reading():` block (one unit of work, e.g. one statistics query). Under the test
 settings (SHARED_DATA_CACHE = False) nothing is kept between calls: tests change the map inside
 transactions that are rolled back.
 """
 
 import threading
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.signals import request_finished, request_started
@@ -43,6 +45,20 @@ request_started.connect(_start_request, dispatch_uid="haidang-shared-start")
 request_finished.connect(_end_request, dispatch_uid="haidang-shared-end")
 
 
+@contextmanager
+def reading():
+    """Within the block, versions are read at most once, as within a request (nothing changes inside
+    a request: the block may hold what it read before). Inside a request, or a block, it adds nothing."""
+    if getattr(_local, "versions", None) is not None:
+        yield
+        return
+    _local.versions = {}
+    try:
+        yield
+    finally:
+        _local.versions = None
+
+
 def version(topic: str) -> int:
     """The topic's version: every topic's is read in one query, once per request."""
     memo = getattr(_local, "versions", None)
@@ -69,7 +85,8 @@ def cached(topic: str | tuple[str, ...], key, compute):
     if not getattr(settings, "SHARED_DATA_CACHE", True):
         return compute()
     topics = (topic,) if isinstance(topic, str) else topic
-    current = tuple(version(name) for name in topics)
+    with reading():  # several topics: one read
+        current = tuple(version(name) for name in topics)
     hit = _store.get((topics, key))
     if hit is not None and hit[0] == current:
         return hit[1]

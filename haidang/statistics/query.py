@@ -30,10 +30,12 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
+from haidang.common import shared
 from haidang.common.ages import age_band_expression
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.places.territory import Territory
@@ -258,13 +260,19 @@ def _unit_group(indicator: Indicator, level: int):
 class _Extent:
     unit: AdministrativeUnit | None
     path: str
-    unit_ids: list[int] | None  # None: the whole country, no condition
+    unit_ids: tuple[int, ...] | None  # None: the whole country, no condition
 
 
 def _extent(user, unit: AdministrativeUnit | None) -> _Extent:
     condition, path = _scope_extent(user, unit)
-    ids = None if condition is None else list(AdministrativeUnit.objects.filter(condition).values_list("pk", flat=True))
+    ids = None
+    if condition is not None:  # the units of a territory change only with the map (MAP)
+        ids = shared.cached(shared.MAP, ("statistics-extent", unit.pk), lambda: _unit_ids(condition))
     return _Extent(unit=unit, path=path, unit_ids=ids)
+
+
+def _unit_ids(condition: Q) -> tuple[int, ...]:
+    return tuple(AdministrativeUnit.objects.filter(condition).order_by("pk").values_list("pk", flat=True))
 
 
 def _records(indicator: Indicator, extent: _Extent):
@@ -284,6 +292,15 @@ def _window_q(indicator: Indicator, period: Period) -> Q:
     return Q(**{f"{source.date_path}__gte": period.start, f"{source.date_path}__lte": period.end})
 
 
+def _in_windows(indicator: Indicator, extent: _Extent, windows: list[Period]) -> tuple:
+    """The indicator's records in any of the windows, and each window's condition."""
+    windows_q = [_window_q(indicator, window) for window in windows]
+    any_window = Q()
+    for condition in windows_q:
+        any_window |= condition
+    return _records(indicator, extent).filter(any_window), windows_q
+
+
 def _measure(indicator: Indicator, condition: Q):
     source = indicator.source
     if source.measure == Measure.PERSONS:
@@ -301,20 +318,51 @@ def _multi_conditions(indicator: Indicator, code: str) -> dict[str, Q]:
     return conditions
 
 
-def _aggregate(
-    indicator: Indicator, extent: _Extent, windows: list[Period], level, breakdowns, *, with_total: bool = False
-) -> tuple[dict, list[int] | None]:
-    """{(unit id or None, (breakdown values...)): [figure per window]} in one query, and with
-    `with_total`, on PostgreSQL and by unit, the total per window from the same pass (GROUPING SETS:
-    the rows by unit and the whole, so distinct persons are counted once over all units); else None."""
+@dataclass(frozen=True)
+class _Statement:
+    """A grouped statement and how to read its rows: `_unit`, `_b_<code>` for each breakdown but the
+    multi-valued one, then either `_split` (its value) and `w<window>` (unnested), or
+    `w<window>_<position>` for each of `splits` (conditional counts)."""
+
+    sql: str
+    params: tuple
+    unnested: bool
+    splits: tuple  # the multi-valued breakdown's values, one conditional count each; (None,) without one
+    whole: bool  # one row, with every group NULL, holds the whole (GROUPING SETS)
+    total: str  # the whole's column, by window
+
+
+# Statements built once per process for the same question. A statement is made from the catalogue
+# (code) and the question alone, never from the data, so nothing has to drop it; a new release of
+# the code starts new processes. The bound only keeps memory in check.
+_STATEMENTS: dict[tuple, _Statement] = {}
+_STATEMENTS_LIMIT = 1000
+
+
+def _statement(indicator: Indicator, extent: _Extent, windows, level, breakdowns, one_pass: bool, db) -> _Statement:
+    key = (
+        db,
+        indicator.code,
+        id(indicator),
+        tuple((window.start, window.end) for window in windows),
+        level,
+        tuple(breakdowns),
+        one_pass,
+        extent.unit_ids,
+        timezone.get_current_timezone_name(),  # day truncations (reports' timeliness) are in it
+    )
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _build_statement(indicator, extent, windows, level, breakdowns, one_pass)
+        if len(_STATEMENTS) >= _STATEMENTS_LIMIT:
+            _STATEMENTS.clear()
+        _STATEMENTS[key] = statement
+    return statement
+
+
+def _build_statement(indicator: Indicator, extent: _Extent, windows, level, breakdowns, one_pass: bool) -> _Statement:
     source = indicator.source
-    queryset = _records(indicator, extent)
-    windows_q = [_window_q(indicator, window) for window in windows]
-    any_window = Q()
-    for condition in windows_q:
-        any_window |= condition
-    queryset = queryset.filter(any_window)
-    one_pass = with_total and level is not None and connections[queryset.db].vendor == "postgresql"
+    queryset, windows_q = _in_windows(indicator, extent, windows)
     groups, annotations = [], {}
     if level is not None:
         unit = _unit_group(indicator, level)
@@ -326,10 +374,11 @@ def _aggregate(
         if code != multi:
             annotations[f"_b_{code}"] = _breakdown_expression(indicator, code)
             groups.append(f"_b_{code}")
-    splits = {None: Q()}
     if multi is not None and source.measure != Measure.SUM:
         queryset = queryset.annotate(**annotations)
-        return _aggregate_unnested(indicator, queryset, windows_q, groups, breakdowns, multi, one_pass=one_pass)
+        sql, params = _unnested_sql(indicator, queryset, windows_q, groups, multi, one_pass=one_pass)
+        return _Statement(sql, tuple(params), unnested=True, splits=(), whole=one_pass, total="w{}")
+    splits = {None: Q()}
     if multi is not None:
         annotations["_forms"] = Cast(f"{source.case_prefix}exploitation_forms", TextField())
         splits = _multi_conditions(indicator, multi)
@@ -339,33 +388,76 @@ def _aggregate(
             aggregates[f"w{index}_{position}"] = _measure(indicator, window & condition)
         if one_pass and multi is not None:  # a person under several values is one in the total
             aggregates[f"t{index}"] = _measure(indicator, window)
-    queryset = queryset.annotate(**annotations)
-    totals = None
-    if groups:
-        grouped = queryset.order_by().values(*groups).annotate(**aggregates)
-        if one_pass:
-            rows, totals = _rows_and_whole(grouped, "t{}" if multi is not None else "w{}_0", len(windows))
-        else:
-            rows = list(grouped)
-    else:
-        rows = [queryset.order_by().aggregate(**aggregates)]
+    grouped = queryset.annotate(**annotations).order_by().values(*groups).annotate(**aggregates)
+    sql, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+    whole = _with_whole(sql) if one_pass else None
+    return _Statement(
+        whole or sql,
+        tuple(params),
+        unnested=False,
+        splits=tuple(splits),
+        whole=whole is not None,
+        total="t{}" if multi is not None else "w{}_0",
+    )
+
+
+def _aggregate(
+    indicator: Indicator, extent: _Extent, windows: list[Period], level, breakdowns, *, with_total: bool = False
+) -> tuple[dict, list[int] | None]:
+    """{(unit id or None, (breakdown values...)): [figure per window]} in one query, and the total per
+    window when the same pass gives it: without units or breakdowns, or with `with_total` on PostgreSQL
+    by unit (GROUPING SETS: the rows by unit and the whole, so distinct persons are counted once over
+    all units); else None."""
+    db = apps.get_model(indicator.source.model).objects.db
+    if level is None and not breakdowns:  # one figure per window: it is the total
+        figures = _aggregate_whole(indicator, extent, windows)
+        return figures, figures[(None, ())]
+    one_pass = with_total and level is not None and connections[db].vendor == "postgresql"
+    statement = _statement(indicator, extent, windows, level, breakdowns, one_pass, db)
+    with connections[db].cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    count, totals = len(windows), None
+    if statement.whole:
+        whole = next((row for row in rows if row["_unit"] is None), None)
+        totals = [int(whole[statement.total.format(index)] or 0) if whole else 0 for index in range(count)]
+        rows = [row for row in rows if row["_unit"] is not None]
+    multi = next((code for code in breakdowns if BREAKDOWNS[code].multi), None)
     result: dict = {}
     for row in rows:
         unit_id = row.get("_unit") if level is not None else None
+        if unit_id == -1:  # "above this level" in one pass
+            unit_id = None
+        if statement.unnested:
+            if row["_split"] is None:  # only values outside the breakdown's list: in the total alone
+                continue
+            values = tuple(row["_split"] if code == multi else str(row[f"_b_{code}"]) for code in breakdowns)
+            result[(unit_id, values)] = [int(row[f"w{index}"] or 0) for index in range(count)]
+            continue
         base = [str(row[f"_b_{code}"]) if code != multi else None for code in breakdowns]
-        for position, split_value in enumerate(splits):
+        for position, split_value in enumerate(statement.splits):
             values = tuple(split_value if code == multi else base[i] for i, code in enumerate(breakdowns))
-            key = (unit_id, values)
-            figures = [int(row[f"w{index}_{position}"] or 0) for index in range(len(windows))]
-            previous = result.get(key)
-            result[key] = figures if previous is None else [a + b for a, b in zip(previous, figures, strict=True)]
+            figures = [int(row[f"w{index}_{position}"] or 0) for index in range(count)]
+            previous = result.get((unit_id, values))
+            result[(unit_id, values)] = (
+                figures if previous is None else [a + b for a, b in zip(previous, figures, strict=True)]
+            )
     return result, totals
 
 
-def _aggregate_unnested(
-    indicator: Indicator, queryset, windows_q: list[Q], groups: list[str], breakdowns, multi: str, *, one_pass: bool
-) -> tuple[dict, list[int] | None]:
-    """`_aggregate` for a breakdown with several values per record, counting persons or records:
+def _aggregate_whole(indicator: Indicator, extent: _Extent, windows: list[Period]) -> dict:
+    """The figures over the whole extent, no groups: {(None, ()): [figure per window]}."""
+    queryset, windows_q = _in_windows(indicator, extent, windows)
+    aggregates = {f"w{index}": _measure(indicator, window) for index, window in enumerate(windows_q)}
+    row = queryset.order_by().aggregate(**aggregates)
+    return {(None, ()): [int(row[f"w{index}"] or 0) for index in range(len(windows))]}
+
+
+def _unnested_sql(
+    indicator: Indicator, queryset, windows_q: list[Q], groups: list[str], multi: str, *, one_pass: bool
+) -> tuple[str, list]:
+    """The statement for a breakdown with several values per record, counting persons or records:
     the record's list is unnested (one row per value: `jsonb_array_elements_text` on PostgreSQL,
     `json_each` on SQLite), so each window is one distinct count grouped by the value instead of one
     conditional count per value. Same figures as the conditions of `_multi_conditions`: a value
@@ -381,10 +473,9 @@ def _aggregate_unnested(
         )
         .values(*groups, "_forms", "_m", *(f"_w{index}" for index in range(len(windows_q))))
     )
-    sql, params = inner.query.sql_with_params()
-    connection = connections[inner.db]
+    sql, params = inner.query.get_compiler(using=inner.db).as_sql()
     values = [str(value) for value, _label in BREAKDOWNS[multi].choices if value != NONE]
-    if connection.vendor == "postgresql":
+    if connections[inner.db].vendor == "postgresql":
         unnest = (
             "LEFT JOIN LATERAL jsonb_array_elements_text("
             "CASE WHEN jsonb_typeof(s._forms) = 'array' THEN s._forms END) AS f(value) ON TRUE"
@@ -403,48 +494,12 @@ def _aggregate_unnested(
     if one_pass:
         group_by = f"GROUPING SETS (({group_by}), ())"
     statement = f"SELECT {', '.join(columns + counts)} FROM ({sql}) s {unnest} GROUP BY {group_by}"  # noqa: S608 (names and placeholders only)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*values, NONE, *params])
-        names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    totals = None
-    if one_pass:
-        whole = next((row for row in rows if row["_unit"] is None), None)
-        totals = [int(whole[f"w{index}"] or 0) if whole else 0 for index in range(len(windows_q))]
-        rows = [row for row in rows if row["_unit"] is not None]
-    result: dict = {}
-    for row in rows:
-        if row["_split"] is None:  # only values outside the breakdown's list: in the total alone
-            continue
-        unit_id = row.get("_unit")
-        if unit_id == -1 and one_pass:
-            unit_id = None
-        values = tuple(row["_split"] if code == multi else str(row[f"_b_{code}"]) for code in breakdowns)
-        result[(unit_id, values)] = [int(row[f"w{index}"] or 0) for index in range(len(windows_q))]
-    return result, totals
+    return statement, [*values, NONE, *params]
 
 
-def _rows_and_whole(grouped, column: str, count: int) -> tuple[list[dict], list[int] | None]:
-    """The rows by unit (-1 read back as "above this level") and, when the statement could be
-    rewritten, the whole's figure per window (`column` names it), else None."""
-    rows = _with_whole(grouped)
-    totals = None
-    if rows is None:
-        rows = list(grouped)
-    else:
-        whole = next((row for row in rows if row["_unit"] is None), None)
-        rows = [row for row in rows if row["_unit"] is not None]
-        totals = [int(whole[column.format(index)] or 0) if whole else 0 for index in range(count)]
-    for row in rows:
-        if row["_unit"] == -1:
-            row["_unit"] = None
-    return rows, totals
-
-
-def _with_whole(grouped) -> list[dict] | None:
-    """The grouped query's rows plus one row for the whole (its group columns NULL), by rewriting
+def _with_whole(sql: str) -> str | None:
+    """The grouped statement with one more row for the whole (its group columns NULL), by rewriting
     its GROUP BY into GROUPING SETS; None when the statement is not of the expected shape."""
-    sql, params = grouped.query.sql_with_params()
     head, separator, tail = sql.rpartition(" GROUP BY ")
     if (
         not separator
@@ -452,15 +507,11 @@ def _with_whole(grouped) -> list[dict] | None:
         or any(word in tail for word in (" HAVING ", " ORDER BY ", " LIMIT ", ")"))
     ):
         return None
-    with connections[grouped.db].cursor() as cursor:
-        cursor.execute(f"{head} GROUP BY GROUPING SETS (({tail}), ())", params)
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return f"{head} GROUP BY GROUPING SETS (({tail}), ())"
 
 
 def _totals(indicator: Indicator, extent: _Extent, windows: list[Period]) -> list[int]:
-    figures, _none = _aggregate(indicator, extent, windows, None, ())
-    return figures.get((None, ()), [0] * len(windows))
+    return _aggregate_whole(indicator, extent, windows)[(None, ())]
 
 
 # --- Results ----------------------------------------------------------------------------------------
@@ -489,18 +540,35 @@ def _units(extent: _Extent, level, found_ids: set) -> list[tuple]:
         if unit is None:
             return [(None, "VN", str(_("Viet Nam")))]
         return [(None, unit.code, unit.name)]
-    wanted = Q(pk__in=[i for i in found_ids if i])
+    found = {i for i in found_ids if i}
+    units = None
     if extent.path:
-        wanted |= Q(level=level, valid_to__isnull=True, path__startswith=extent.path)
-    units = [
-        (pk, code, name)
-        for pk, code, name in AdministrativeUnit.objects.filter(wanted)
-        .order_by("sort_key", "code")
-        .values_list("pk", "code", "name")
-    ]
+        # Today's units under the extent: the same for every query until the map is reloaded (MAP).
+        current, ids = shared.cached(
+            shared.MAP, ("statistics-units", level, extent.path), lambda: _units_of(level, extent.path)
+        )
+        if found <= ids:
+            units = list(current)
+        # else a record placed outside them (an old unit's own rows): all read together, in one order
+    if units is None:
+        wanted = Q(pk__in=sorted(found))
+        if extent.path:
+            wanted |= Q(level=level, valid_to__isnull=True, path__startswith=extent.path)
+        units = _unit_rows(wanted)
     if None in found_ids:
         units.append((None, ABOVE, str(_("Above this level"))))
     return units
+
+
+def _unit_rows(wanted: Q) -> list[tuple]:
+    return list(
+        AdministrativeUnit.objects.filter(wanted).order_by("sort_key", "code").values_list("pk", "code", "name")
+    )
+
+
+def _units_of(level, path: str) -> tuple[tuple, frozenset]:
+    rows = _unit_rows(Q(level=level, valid_to__isnull=True, path__startswith=path))
+    return tuple(rows), frozenset(pk for pk, _code, _name in rows)
 
 
 def _labels(breakdowns, found: dict[str, set[str]]) -> dict:
@@ -542,6 +610,7 @@ def _unit_label(extent: _Extent) -> tuple[str, str]:
     return extent.unit.code, extent.unit.name
 
 
+@shared.reading()  # the scope's and the map's versions: one read per query outside a request too
 def run_query(
     user,
     indicator: str,
@@ -593,6 +662,7 @@ def run_query(
     )
 
 
+@shared.reading()
 def run_series(
     user,
     indicator: str,

@@ -60,3 +60,28 @@ def test_within_a_request_the_version_is_read_once(as_user, statements):
     with statements() as captured:
         assert client.get("/cases/").status_code == 200
     assert sum(1 for sql in captured if "common_shared_version" in sql) == 1
+
+
+def _version_reads(captured) -> int:
+    return sum(1 for query in captured.captured_queries if "common_shared_version" in query["sql"])
+
+
+def test_outside_a_request_versions_are_read_once_per_call_or_block():
+    with CaptureQueriesContext(connection) as captured:
+        shared.cached((shared.ACCESS, shared.MAP), "two topics", lambda: 2)
+    assert _version_reads(captured) == 1  # both topics in one read
+    with CaptureQueriesContext(connection) as captured, shared.reading():
+        shared.cached(shared.MAP, "one", lambda: 1)
+        shared.cached((shared.ACCESS, shared.MAP), "two topics", lambda: 2)
+    assert _version_reads(captured) == 1
+    with CaptureQueriesContext(connection) as captured:
+        shared.cached(shared.MAP, "one", lambda: 1)
+        shared.cached(shared.MAP, "one", lambda: 1)
+    assert _version_reads(captured) == 2  # no block: each call sees changes committed before it
+
+
+def test_a_change_inside_a_block_is_seen_at_once():
+    with shared.reading():
+        assert shared.cached(shared.MAP, "value", lambda: "old") == "old"
+        shared.bump(shared.MAP)
+        assert shared.cached(shared.MAP, "value", lambda: "new") == "new"
