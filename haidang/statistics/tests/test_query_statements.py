@@ -129,3 +129,19 @@ def test_a_statement_is_kept_per_time_zone(loaded, demo_users):
     assert vietnam != utc
     with timezone.override("Asia/Ho_Chi_Minh"):
         assert statement() is vietnam
+
+
+def test_a_value_outside_the_list_counts_in_the_total_only(loaded, demo_users):
+    # The list is unnested through an array on PostgreSQL: the same values as the JSON list, no more, no fewer.
+    analyst = demo_users["analyst"]
+    before = run_query(analyst, "victims_received", H1_2026, None, 1, ["exploitation"])
+    extra = [
+        world.V("odd1", "hong_bang", date(2026, 2, 2), forms=["sexual", "not_a_form"]),
+        world.V("odd2", "hong_bang", date(2026, 2, 3), forms=["not_a_form"]),
+    ]
+    world.add_victims(demo_users["admin"], loaded, Agency.objects.get(name="Cơ quan thử nghiệm"), extra, "X")
+    after = run_query(analyst, "victims_received", H1_2026, None, 1, ["exploitation"])
+    old = {(row.unit_code, row.breakdown["exploitation"]): row.value for row in before.rows}
+    new = {(row.unit_code, row.breakdown["exploitation"]): row.value for row in after.rows}
+    assert after.total == before.total + 2
+    assert {key: new[key] - old.get(key, 0) for key in new if new[key] != old.get(key, 0)} == {("31", "sexual"): 1}
