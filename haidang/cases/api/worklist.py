@@ -6,7 +6,7 @@ from ninja import Query
 from haidang.access.roles import Capability
 from haidang.audit.services import record_event
 from haidang.cases import selectors
-from haidang.cases.api._common import _case_list_item, _require, router
+from haidang.cases.api._common import _case_list_items, _require, router
 from haidang.cases.filters import filter_cases
 from haidang.cases.schemas import CaseFilters, CaseList, Paging, Worklist
 from haidang.common.api import ErrorOut, invalid, paginate, plain_answer
@@ -47,9 +47,7 @@ def list_cases(request, filters: Query[CaseFilters]):
 
     user = request.user
     # The page is picked on the case table, then read as values (no model objects): see selectors.case_list.
-    page = paginate(
-        selectors.case_list(user, queryset), filters.page, filters.page_size, lambda row: _case_list_item(user, row)
-    )
+    page = paginate(selectors.case_list(user, queryset), filters.page, filters.page_size, _case_list_items(user))
     used = {
         name: str(value.value if hasattr(value, "value") else value)
         for name, value in filters.model_dump(exclude={"page", "page_size"}).items()

@@ -1,11 +1,12 @@
 """The worklist: what is due, the transfers waiting for an answer, the applications to decide, the cases."""
 
+from functools import cache
 from uuid import UUID
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -56,9 +57,16 @@ def _day(value) -> dict | None:
     return None if value is None else {"iso": value.isoformat(), "shown": value.strftime("%d/%m/%Y")}
 
 
-def _case_urls() -> str:
-    # One reverse per page, not one per row (a reverse costs as much as rendering a row).
-    return reverse("cases:detail", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
+@cache
+def _page_urls(prefix: str) -> dict[str, str]:
+    """The page's links, reversed once per process and URL prefix (like the frame's, `common.context_processors`):
+    they depend only on the code and the prefix. `case` is a pattern for a case's page."""
+    return {
+        "case": reverse("cases:detail", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}"),
+        "intake": reverse("cases:intake"),
+        "break_glass": reverse("cases:break_glass"),
+        "rates": reverse("cases:rates"),
+    }
 
 
 _PLACEHOLDER = UUID(int=0)
@@ -119,7 +127,8 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
     # The page is picked on the case table, then only its rows are read, as the values shown (no
     # model objects); the count above ran on the whole filter.
     page = Paginator(selectors.case_rows(cases, LIST_FIELDS, count=listed), PAGE_SIZE).get_page(request.GET.get("page"))
-    case_url = _case_urls()
+    urls = _page_urls(get_script_prefix())
+    case_url = urls["case"]
     # Translated once per page, not once per row (a lazy label is translated each time it is printed).
     statuses = {code: str(label) for code, label in CaseStatus.choices}
     channels = {code: str(label) for code, label in IntakeChannel.choices}
@@ -159,5 +168,6 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
         "can_record": can_record_intake(user),
         "incoming": incoming,
         "applications": applications,
+        "page_urls": urls,
     }
     return render(request, "cases/worklist.html", context, status=status)
