@@ -74,12 +74,23 @@ class Scope:
         (`common.shared`): every user of a province shares it. A scope over the whole country
         needs no unit condition at all.
         """
+        units = self.units(capability)
+        if units is None:
+            return None
+        if units is NATIONAL:
+            return Q(**{f"{unit_field}__isnull": False})
+        return Q(**{f"{unit_field}__in_ids": units})
+
+    def units(self, capability: str):
+        """What `unit_q` is made of: None (no unit), NATIONAL, or the list of unit ids (`Ids`), the same
+        object for as long as the map and the memberships stay the same (so it can name a kept statement,
+        `common.queries.statement`)."""
         paths = self.paths_for(capability)
         if not paths:
             return None
         if any(path.count("/") <= 2 for path in paths):  # "/<nation>/": everything
-            return Q(**{f"{unit_field}__isnull": False})
-        return Q(**{f"{unit_field}__in_ids": self._unit_ids(tuple(paths))})
+            return NATIONAL
+        return self._unit_ids(tuple(paths))
 
     def _unit_ids(self, paths: tuple[str, ...]) -> Ids:
         cache = self._cache
@@ -115,6 +126,7 @@ class Scope:
 
 
 EMPTY_SCOPE = Scope()
+NATIONAL = "national"  # a scope over the whole country: no unit condition
 
 
 def units_under(paths: tuple[str, ...]) -> Ids:

@@ -64,6 +64,7 @@ from haidang.cases.selectors.visibility import (
     mask,
     person_view,
     shows_identity,
+    visible_key,
     with_person,
 )
 from haidang.cases.selectors.work import (
@@ -80,6 +81,7 @@ from haidang.cases.selectors.work import (
 __all__ = [
     "MASK",
     "cases_visible_to",
+    "visible_key",
     "rates_visible_to",
     "rate_for",
     "live_grants",

@@ -51,6 +51,13 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return visible
 
 
+def visible_key(user) -> tuple:
+    """What the condition of `cases_visible_to(user)` is made of, to name a statement built on it that is
+    kept compiled (`common.queries.statement`): the reader, the scope's units (the object kept per map and
+    memberships version, `Scope.units`) and the live grants."""
+    return (getattr(user, "pk", None), scope_for(user).units(Capability.VIEW_CASES), tuple(live_grants(user)))
+
+
 def live_grants(user) -> list:
     """Ids of the cases the user opened by break-the-glass and may still see: read once per request
     (kept on the user object, like the scope), however many lists the page shows."""
