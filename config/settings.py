@@ -380,6 +380,9 @@ TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.Databa
 # Data that is the same for everyone (the map's unit lists for scopes) kept in each process,
 # checked against a version row once per request (haidang/common/shared.py).
 SHARED_DATA_CACHE = env_bool("SHARED_DATA_CACHE", True)
+# The hot lists keep their compiled statements per reader (common.queries.statement): off, every statement
+# is compiled at each request.
+COMPILED_STATEMENTS = env_bool("COMPILED_STATEMENTS", True)
 
 # --- Audit log: sealing and checkpoints (haidang/audit/sealing.py, checkpoints.py) ---------------
 # The job worker seals new entries into signed batches; each process asks for a run at most this

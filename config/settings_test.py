@@ -20,3 +20,6 @@ SHARED_DATA_CACHE = False
 # The hot lists write their JSON directly (`common.api.plain_answer`); in tests each answer is also
 # validated through its schema, so a field that drifts from the published schema fails the test.
 API_CHECK_PLAIN_ANSWERS = True
+# The hot lists keep their compiled statements (`common.queries.statement`); in tests each kept statement is
+# compiled again when used and must be the same, so a key that misses something the statement is made of fails.
+COMPILED_STATEMENTS_CHECK = True

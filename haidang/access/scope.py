@@ -30,15 +30,19 @@ class ScopeEntry:
 @dataclass(frozen=True)
 class Scope:
     entries: tuple[ScopeEntry, ...] = field(default_factory=tuple)
-    # Unit ids per covered paths, filled on first use (a scope lives for one request).
+    # Unit ids per covered paths, capabilities and paths per capability, filled on first use: each is a
+    # function of the (frozen) entries alone, and lists ask for them once per row.
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def capabilities(self) -> frozenset[str]:
-        granted: set[str] = set()
-        for entry in self.entries:
-            granted |= ROLE_CAPABILITIES.get(entry.role, frozenset())
-        return frozenset(granted)
+        found = self._cache.get("capabilities")
+        if found is None:
+            granted: set[str] = set()
+            for entry in self.entries:
+                granted |= ROLE_CAPABILITIES.get(entry.role, frozenset())
+            found = self._cache["capabilities"] = frozenset(granted)
+        return found
 
     @property
     def roles(self) -> frozenset[str]:
@@ -52,9 +56,13 @@ class Scope:
         return capability in self.capabilities
 
     def paths_for(self, capability: str) -> list[str]:
-        paths = sorted({e.unit_path for e in self.entries if capability in ROLE_CAPABILITIES.get(e.role, ())})
-        # A path inside another path adds nothing to the filter.
-        return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+        key = ("paths", capability)
+        found = self._cache.get(key)
+        if found is None:
+            paths = sorted({e.unit_path for e in self.entries if capability in ROLE_CAPABILITIES.get(e.role, ())})
+            # A path inside another path adds nothing to the filter.
+            found = self._cache[key] = tuple(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
+        return list(found)
 
     def unit_q(self, capability: str, unit_field: str = "unit") -> Q | None:
         """A filter on `unit_field` for the units this scope covers, or None when it covers none.
@@ -66,12 +74,23 @@ class Scope:
         (`common.shared`): every user of a province shares it. A scope over the whole country
         needs no unit condition at all.
         """
+        units = self.units(capability)
+        if units is None:
+            return None
+        if units is NATIONAL:
+            return Q(**{f"{unit_field}__isnull": False})
+        return Q(**{f"{unit_field}__in_ids": units})
+
+    def units(self, capability: str):
+        """What `unit_q` is made of: None (no unit), NATIONAL, or the list of unit ids (`Ids`), the same
+        object for as long as the map and the memberships stay the same (so it can name a kept statement,
+        `common.queries.statement`)."""
         paths = self.paths_for(capability)
         if not paths:
             return None
         if any(path.count("/") <= 2 for path in paths):  # "/<nation>/": everything
-            return Q(**{f"{unit_field}__isnull": False})
-        return Q(**{f"{unit_field}__in_ids": self._unit_ids(tuple(paths))})
+            return NATIONAL
+        return self._unit_ids(tuple(paths))
 
     def _unit_ids(self, paths: tuple[str, ...]) -> Ids:
         cache = self._cache
@@ -107,6 +126,7 @@ class Scope:
 
 
 EMPTY_SCOPE = Scope()
+NATIONAL = "national"  # a scope over the whole country: no unit condition
 
 
 def units_under(paths: tuple[str, ...]) -> Ids:

@@ -1,31 +1,51 @@
 """Query shapes shared by the selectors: several counts in one statement, a list whose count is known."""
 
+import threading
 from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router
 from django.db.models import BooleanField, Case, Expression, Lookup, Q, QuerySet, Value, When
 from django.db.models.sql.where import WhereNode
 
 
-def counts(flags: dict[str, tuple[str, Q]] | None = None, **querysets: QuerySet) -> dict[str, int]:
+def counts(flags: dict[str, tuple[str, Q]] | None = None, key=None, **querysets: QuerySet) -> dict[str, int]:
     """COUNT(*) of each queryset, all in one statement (one round trip instead of one each).
 
     Each queryset is a derived table of the one statement, with its own plan, so nothing is counted
     differently from `queryset.count()`; a split scope is counted in its parts, each from an index
     (see ScopeCondition). `flags={"overdue": ("work", condition)}` also counts the rows of `work`
-    that meet `condition`, in the same scan.
+    that meet `condition`, in the same scan. With a `key` (see `statement`) the compiled statement is kept.
     """
     if not querysets:
         return {}
     flags = flags or {}
     flagged = {source: (name, condition) for name, (source, condition) in flags.items()}
-    tables, params, totals, alias = [], [], {}, None
+    alias = next(iter(querysets.values())).db  # a Later's too: where its model is read
+    if key is not None:
+        names = tuple((name, source) for name, (source, _condition) in flags.items())
+        key = ("counts", alias, _split_setting(), tuple(querysets), names, key)
+    sql, params = statement(key, lambda: _counts_sql(flagged, querysets))
+    if sql is None:
+        return {name: 0 for name in [*querysets, *flags]}
+    with connections[alias].cursor() as cursor:
+        # Compiled SQL of our own querysets; every value is a bound parameter.
+        cursor.execute(sql, params)
+        row = iter(cursor.fetchone())
+    found = {}
+    for name in querysets:
+        found[name] = int(next(row))
+        if name in flagged:
+            found[flagged[name][0]] = int(next(row))
+    return found
+
+
+def _counts_sql(flagged: dict, querysets: dict) -> tuple[str | None, tuple]:
+    tables, params, totals = [], [], {}
     for name, queryset in querysets.items():
-        alias = alias or queryset.db
         # Shaped once, then split: each part only swaps the where clause.
-        shaped = queryset.order_by()
+        shaped = built(queryset).order_by()
         if name in flagged:
             condition = flagged[name][1]
             shaped = shaped.annotate(_flag=Case(When(condition, then=Value(1)), default=Value(0))).values("pk", "_flag")
@@ -41,24 +61,123 @@ def counts(flags: dict[str, tuple[str, Q]] | None = None, **querysets: QuerySet)
             tables.append(f"(SELECT COUNT(*) AS n, {flag_sum} AS f FROM ({sql}) AS rows_{number}) AS t{number}")  # noqa: S608
             params.extend(sql_params)
             totals.setdefault(name, []).append(number)
+    if not tables:
+        return None, ()
     columns = []
     for name in querysets:
         numbers = totals.get(name) or []
         columns.append(" + ".join(f"t{n}.n" for n in numbers) or "0")
         if name in flagged:
             columns.append(" + ".join(f"t{n}.f" for n in numbers) or "0")
-    if not tables:
-        return {name: 0 for name in [*querysets, *flags]}
-    with connections[alias].cursor() as cursor:
-        # Compiled SQL of our own querysets; every value is a bound parameter.
-        cursor.execute("SELECT " + ", ".join(columns) + " FROM " + " CROSS JOIN ".join(tables), params)  # noqa: S608
-        row = iter(cursor.fetchone())
-    found = {}
-    for name in querysets:
-        found[name] = int(next(row))
-        if name in flagged:
-            found[flagged[name][0]] = int(next(row))
-    return found
+    return "SELECT " + ", ".join(columns) + " FROM " + " CROSS JOIN ".join(tables), tuple(params)  # noqa: S608
+
+
+# --- Compiled statements kept per reader ------------------------------------------------------------
+
+# Compiling the statements of a hot list (the ORM resolving and compiling the scope, the filters and
+# the counts) costs as much Python as the rest of the request, and for one reader they are the same
+# from request to request. `statement(key, compile_)` keeps what `compile_()` made under `key`.
+#
+# The key must name everything the statement is made of: the caller's own inputs (reader, filters,
+# day, page) and the scope's parts, which are the very objects the scope's condition is built from
+# (`access.scope.Scope.units` hands out the list of unit ids kept per map version, so a reloaded map
+# or a changed membership gives a new object, and a new key; a key holds its objects, so an id is
+# never reused). Nothing read from the records is kept, only SQL text and its parameters (ids, days,
+# statuses). With COMPILED_STATEMENTS_CHECK (the test settings) every hit is compiled again and must
+# be the same, so a key that misses an input fails the tests that change it.
+_STATEMENTS: dict = {}
+_STATEMENTS_LOCK = threading.Lock()
+_STATEMENTS_BOUND = 5_000  # past it, start again (a few statements per active reader and page, a few kB each)
+
+
+class Later:
+    """A queryset of `model` built only when a statement made from it must be compiled (`statement`):
+    building the scoped querysets of a page costs about as much as compiling them."""
+
+    __slots__ = ("build", "model")
+
+    def __init__(self, model, build):
+        self.model, self.build = model, build
+
+    @property
+    def db(self) -> str:
+        return router.db_for_read(self.model)
+
+
+def built(queryset):
+    """The queryset itself, or a `Later`'s queryset, built now."""
+    return queryset.build() if isinstance(queryset, Later) else queryset
+
+
+def statement(key, compile_):
+    """`compile_()` (a statement's SQL and parameters, and what reading it needs), kept in this process
+    under `key`; None, or COMPILED_STATEMENTS off, compiles every time."""
+    if key is None or not getattr(settings, "COMPILED_STATEMENTS", True):
+        return compile_()
+    hit = _STATEMENTS.get(key)
+    if hit is None:
+        hit = compile_()
+        with _STATEMENTS_LOCK:
+            if len(_STATEMENTS) >= _STATEMENTS_BOUND:
+                _STATEMENTS.clear()
+            _STATEMENTS[key] = hit
+    elif getattr(settings, "COMPILED_STATEMENTS_CHECK", False):
+        fresh = compile_()
+        if fresh[:2] != hit[:2]:
+            raise AssertionError(f"A kept statement differs from the one compiled now (key {key!r}).")
+    return hit
+
+
+def _split_setting() -> bool:
+    return getattr(settings, "SCOPE_SPLIT", True) is not False
+
+
+def values_rows(model, queryset, fields: Sequence[str], key=None, *, named: bool = False) -> list:
+    """`list(queryset().values_list(*fields))` (`named`: `.values(*fields)`) for a queryset of `model`; with a
+    `key`, `queryset` (a callable) is built and compiled only the first time, and the rows are converted
+    with the converters compiled with it."""
+    if named:
+        return [dict(zip(fields, row, strict=True)) for row in values_rows(model, queryset, fields, key)]
+    if key is None or not getattr(settings, "COMPILED_STATEMENTS", True):
+        return list(queryset().values_list(*fields))
+    alias = router.db_for_read(model)
+    sql, params, converters = statement(
+        ("values", alias, tuple(fields), key), lambda: _values_sql(queryset(), fields, alias)
+    )
+    if converters is False:  # a shape this shortcut does not read (columns in another order, another database)
+        return list(queryset().values_list(*fields))
+    if sql is None:
+        return []
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not converters:
+        return [tuple(row) for row in rows]
+    converted = []
+    for row in rows:
+        values = list(row)
+        for position, (functions, expression) in converters:
+            value = values[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            values[position] = value
+        converted.append(tuple(values))
+    return converted
+
+
+def _values_sql(queryset: QuerySet, fields: Sequence[str], alias: str):
+    shaped = queryset.values_list(*fields)
+    query = shaped.query
+    if shaped.db != alias or [*query.extra_select, *query.values_select, *query.annotation_select] != list(fields):
+        return None, (), False
+    compiler = query.get_compiler(alias)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None, (), None
+    converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+    return sql, tuple(params), tuple(converters.items())
 
 
 class Counted(Sequence):
@@ -89,15 +208,16 @@ class PageFirst(Sequence):
     table alone (served by its indexes), then `rows(keys)` reads just those rows with whatever
     joins they need; the page keeps the order of the keys.
 
-    `rows(keys)` returns {key: row}; `count` is the total when already known (else counted).
+    `rows(keys)` returns {key: row}; `count` is the total when already known (else counted);
+    `queryset` may be a `Later` when a `key` names its statements.
     """
 
-    def __init__(self, queryset: QuerySet, rows, *, count: int | None = None):
-        self.queryset, self._rows, self._count = queryset, rows, count
+    def __init__(self, queryset: QuerySet, rows, *, count: int | None = None, key=None):
+        self.queryset, self._rows, self._count, self._key = queryset, rows, count, key
 
     def count(self) -> int:
         if self._count is None:
-            self._count = counts(all=self.queryset)["all"]
+            self._count = counts(key=self._key, all=self.queryset)["all"]
         return self._count
 
     def __len__(self) -> int:
@@ -109,7 +229,7 @@ class PageFirst(Sequence):
             if not page:
                 raise IndexError(index)
             return page[0]
-        keys = page_keys(self.queryset, index.start or 0, index.stop)
+        keys = page_keys(self.queryset, index.start or 0, index.stop, key=self._key)
         if not keys:
             return []
         found = self._rows(keys)
@@ -225,16 +345,44 @@ def _order(queryset: QuerySet) -> list[str]:
     return [*order, "pk"] if not any(name.lstrip("-") in ("pk", "id") for name in order) else order
 
 
-def page_keys(queryset: QuerySet, start: int, stop: int | None) -> list:
+def page_keys(queryset: QuerySet, start: int, stop: int | None, key=None) -> list:
     """The primary keys of queryset[start:stop], taking a split scope's two parts separately.
 
     Each part keeps its own first `stop` rows in the list's order (each from its index), and the
     two short lists are merged here: the same page as one sorted query, without fetching every
-    visible row.
+    visible row. With a `key` (see `statement`) the compiled statement is kept.
     """
-    parts = scope_parts(queryset) if stop is not None else None
-    if parts is None:
+    if stop is None or key is None:
+        queryset = built(queryset)
+    if stop is None:
         return list(queryset.values_list("pk", flat=True)[start:stop])
+    if key is not None:
+        key = ("page", queryset.db, _split_setting(), start, stop, key)
+    sql, params, order = statement(key, lambda: _page_sql(built(queryset), start, stop))
+    if sql is None:
+        return []
+    with connections[queryset.db].cursor() as cursor:  # both parts in one round trip
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    to_python = queryset.model._meta.pk.to_python
+    if order is None:  # not split: the database's page
+        return [to_python(row[0]) for row in rows]
+    for position in range(len(order) - 1, -1, -1):  # a stable sort per key, the last key first
+        rows.sort(key=lambda row, p=position: row[p + 1], reverse=order[position].startswith("-"))
+    # Raw rows: the sort keys compare alike from both parts; the key is made a Python value again.
+    return [to_python(row[0]) for row in rows[start:stop]]
+
+
+def _page_sql(queryset: QuerySet, start: int, stop: int):
+    """The page's statement: (sql, params, order), order None when the scope is not split."""
+    parts = scope_parts(queryset)
+    if parts is None:
+        shaped = queryset.values_list("pk", flat=True)[start:stop]
+        try:
+            sql, params = shaped.query.get_compiler(shaped.db).as_sql()
+        except EmptyResultSet:
+            return None, (), None
+        return sql, tuple(params), None
     order = _order(queryset)
     fields = [name.lstrip("-") for name in order]
     selects, params = [], []
@@ -246,12 +394,5 @@ def page_keys(queryset: QuerySet, start: int, stop: int | None) -> list:
         selects.append(f"SELECT * FROM ({sql}) AS part_{number}")  # noqa: S608 (compiled SQL)
         params.extend(part_params)
     if not selects:
-        return []
-    with connections[queryset.db].cursor() as cursor:  # both parts in one round trip
-        cursor.execute(" UNION ALL ".join(selects), params)
-        rows = cursor.fetchall()
-    for position in range(len(order) - 1, -1, -1):  # a stable sort per key, the last key first
-        rows.sort(key=lambda row, p=position: row[p + 1], reverse=order[position].startswith("-"))
-    # Raw rows: the sort keys compare alike from both parts; the key is made a Python value again.
-    to_python = queryset.model._meta.pk.to_python
-    return [to_python(row[0]) for row in rows[start:stop]]
+        return None, (), order
+    return " UNION ALL ".join(selects), tuple(params), tuple(order)

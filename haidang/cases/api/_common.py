@@ -13,6 +13,7 @@ from dataclasses import asdict
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
@@ -81,13 +82,33 @@ def _case_out(user, case: Case) -> dict:
 
 def _case_list_item(user, row: dict) -> dict:
     """`_case_out` for a row of `selectors.case_list` (plain values: the list builds no model objects)."""
-    show = selectors.shows_identity(user, row["unit__placement_path"] or row["unit__path"], row["assigned_to_id"])
+    return _case_list_items(user)(row)
+
+
+def _case_list_items(user):
+    """`_case_list_item` for one reader's page: the scope's identity rule, today and the status labels
+    (translated in the active language) are read once for the page, not once per row."""
+    shows_identity = selectors.identity_rule(user)
+    today = timezone.localdate()
+    labels: dict[str, str] = {}
+
+    def item(row: dict) -> dict:
+        show = shows_identity(row["unit__placement_path"] or row["unit__path"], row["assigned_to_id"])
+        status = row["status"]
+        if status not in labels:
+            labels[status] = status_label(status)
+        return _case_list_row(row, show, labels[status], today)
+
+    return item
+
+
+def _case_list_row(row: dict, show: bool, label: str, today) -> dict:
     return {
         "id": row["id"],
         "number": row["number"],
         "version": row["version"],
         "status": row["status"],
-        "status_label": status_label(row["status"]),
+        "status_label": label,
         "legal_regime": row["legal_regime"],
         "intake_channel": row["intake_channel"],
         "reception_date": row["reception_date"],
@@ -97,7 +118,10 @@ def _case_list_item(user, row: dict) -> dict:
         "found_abroad": row["found_abroad"],
         "found_country": row["found_country"],
         "abroad": support.abroad_on(
-            found_abroad=row["found_abroad"], intake_channel=row["intake_channel"], returned_on=row["returned_on"]
+            found_abroad=row["found_abroad"],
+            intake_channel=row["intake_channel"],
+            returned_on=row["returned_on"],
+            on=today,
         ),
         "returned_on": row["returned_on"],
         "return_border_gate": row["return_border_gate"],

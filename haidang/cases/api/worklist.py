@@ -6,10 +6,12 @@ from ninja import Query
 from haidang.access.roles import Capability
 from haidang.audit.services import record_event
 from haidang.cases import selectors
-from haidang.cases.api._common import _case_list_item, _require, router
+from haidang.cases.api._common import _case_list_items, _require, router
 from haidang.cases.filters import filter_cases
+from haidang.cases.models import Case
 from haidang.cases.schemas import CaseFilters, CaseList, Paging, Worklist
 from haidang.common.api import ErrorOut, invalid, paginate, plain_answer
+from haidang.common.queries import Later
 from haidang.places.territory import API_NOTE as TERRITORY_NOTE
 from haidang.places.territory import territory_into
 
@@ -35,20 +37,31 @@ def list_cases(request, filters: Query[CaseFilters]):
         raise invalid(errors)
     # No related rows on the ordered list: the page's rows are read apart (selectors.case_list), and a
     # select_related is deep-copied at every clone the paging and counting make.
-    queryset = filter_cases(
-        selectors.cases_visible_to(request.user).select_related(None).order_by("-reception_date", "-created_at", "-id"),
-        territory=territory,
-        received_from=filters.received_from,
-        received_to=filters.received_to,
-        status=filters.status.value if filters.status is not None else "",
-        intake_channel=filters.intake_channel.value if filters.intake_channel is not None else "",
-        number=filters.q.strip(),
-    )
-
+    chosen = {
+        "received_from": filters.received_from,
+        "received_to": filters.received_to,
+        "status": filters.status.value if filters.status is not None else "",
+        "intake_channel": filters.intake_channel.value if filters.intake_channel is not None else "",
+        "number": filters.q.strip(),
+    }
     user = request.user
+
+    def listed():
+        return filter_cases(
+            selectors.cases_visible_to(user).select_related(None).order_by("-reception_date", "-created_at", "-id"),
+            territory=territory,
+            **chosen,
+        )
+
     # The page is picked on the case table, then read as values (no model objects): see selectors.case_list.
+    # The statements are kept compiled per reader and filters (`common.queries.statement`), and the queryset
+    # built only to compile them; not with a unit, whose territory is read from the map at each request.
+    if territory is None:
+        key, queryset = ("case-list", selectors.visible_key(user), *chosen.values()), Later(Case, listed)
+    else:
+        key, queryset = None, listed()
     page = paginate(
-        selectors.case_list(user, queryset), filters.page, filters.page_size, lambda row: _case_list_item(user, row)
+        selectors.case_list(user, queryset, key=key), filters.page, filters.page_size, _case_list_items(user)
     )
     used = {
         name: str(value.value if hasattr(value, "value") else value)

@@ -59,10 +59,12 @@ from haidang.cases.selectors.visibility import (
     cases_visible_to,
     forget_grants,
     get_case_for_user,
+    identity_rule,
     live_grants,
     mask,
     person_view,
     shows_identity,
+    visible_key,
     with_person,
 )
 from haidang.cases.selectors.work import (
@@ -79,6 +81,7 @@ from haidang.cases.selectors.work import (
 __all__ = [
     "MASK",
     "cases_visible_to",
+    "visible_key",
     "rates_visible_to",
     "rate_for",
     "live_grants",
@@ -86,6 +89,7 @@ __all__ = [
     "get_case_for_user",
     "can_see_identity",
     "shows_identity",
+    "identity_rule",
     "can_edit_case",
     "can_decide_transfer",
     "PersonView",

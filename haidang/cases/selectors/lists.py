@@ -15,7 +15,7 @@ from haidang.cases.models import (
     Case,
 )
 from haidang.cases.selectors.visibility import MASK, SEALED_PERSON_FIELDS, mask
-from haidang.common.queries import PageFirst
+from haidang.common.queries import PageFirst, values_rows
 
 CASE_LIST_COLUMNS = (
     "id",
@@ -53,12 +53,14 @@ CASE_LIST_COLUMNS = (
 )
 
 
-def case_list(user, queryset: QuerySet[Case]) -> PageFirst:
+def case_list(user, queryset: QuerySet[Case], *, key=None) -> PageFirst:
     """The cases of `queryset` (scoped and ordered), read a page at a time as dicts of values.
 
     The page is chosen on the case table alone, then its rows are read with their unit, agency,
     assignee and person and no model objects. Sealed person fields are read only for a reader
-    whose role shows identities somewhere (each row still decides with `shows_identity`).
+    whose role shows identities somewhere (each row still decides with `shows_identity`). With a
+    `key` naming what `queryset` is made of, the statements are kept compiled (`common.queries.statement`);
+    the rows' statement is named by the page's ids and the columns read.
     """
     sees_identities = scope_for(user).can(Capability.VIEW_IDENTITY)
     if sees_identities:
@@ -72,20 +74,34 @@ def case_list(user, queryset: QuerySet[Case]) -> PageFirst:
         }
 
     def rows(keys) -> dict:
-        found = Case.objects.filter(pk__in=keys).annotate(**annotations).values(*columns, *annotations)
+        found = values_rows(
+            Case,
+            lambda: Case.objects.filter(pk__in=keys).annotate(**annotations),
+            (*columns, *annotations),
+            None if key is None else ("case-list-rows", tuple(keys), sees_identities),
+            named=True,
+        )
         return {row["id"]: row for row in found}
 
-    return PageFirst(queryset, rows)
+    return PageFirst(queryset, rows, key=key)
 
 
-def case_rows(queryset: QuerySet[Case], fields: Sequence[str], *, count: int | None = None) -> PageFirst:
+def case_rows(queryset: QuerySet[Case], fields: Sequence[str], *, count: int | None = None, key=None) -> PageFirst:
     """The cases of `queryset` a page at a time as tuples of `fields` (the first one "id"), the page
-    picked on the case table before any join (see `common.queries.PageFirst`)."""
+    picked on the case table before any join (see `common.queries.PageFirst`). With a `key` naming what
+    `queryset` is made of, the statements are kept compiled (`common.queries.statement`); the rows'
+    statement is named by the page's ids themselves."""
 
     def rows(keys) -> dict:
-        return {row[0]: row for row in Case.objects.filter(pk__in=keys).values_list(*fields)}
+        found = values_rows(
+            Case,
+            lambda: Case.objects.filter(pk__in=keys),
+            fields,
+            key=None if key is None else ("case-rows", tuple(keys)),
+        )
+        return {row[0]: row for row in found}
 
-    return PageFirst(queryset, rows, count=count)
+    return PageFirst(queryset, rows, count=count, key=key)
 
 
 def person_values_view(row: dict, *, show_identity: bool) -> dict:

@@ -51,6 +51,13 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return visible
 
 
+def visible_key(user) -> tuple:
+    """What the condition of `cases_visible_to(user)` is made of, to name a statement built on it that is
+    kept compiled (`common.queries.statement`): the reader, the scope's units (the object kept per map and
+    memberships version, `Scope.units`) and the live grants."""
+    return (getattr(user, "pk", None), scope_for(user).units(Capability.VIEW_CASES), tuple(live_grants(user)))
+
+
 def live_grants(user) -> list:
     """Ids of the cases the user opened by break-the-glass and may still see: read once per request
     (kept on the user object, like the scope), however many lists the page shows."""
@@ -101,11 +108,20 @@ def can_see_identity(user, case: Case) -> bool:
 
 def shows_identity(user, unit_scope_path: str, assigned_to_id) -> bool:
     """`can_see_identity` from the case's unit path and assignee alone (for lists read as values)."""
+    return identity_rule(user)(unit_scope_path, assigned_to_id)
+
+
+def identity_rule(user):
+    """`shows_identity` for one reader as a function of (unit path, assignee): the scope is read once for a list."""
     scope = scope_for(user)
-    if any(unit_scope_path.startswith(path) for path in scope.paths_for(Capability.VIEW_IDENTITY)):
-        return True
+    paths = tuple(scope.paths_for(Capability.VIEW_IDENTITY))
     # An assigned case worker needs the identity to do the work.
-    return assigned_to_id == getattr(user, "pk", None) and scope.can(Capability.VIEW_IDENTITY)
+    assignee = getattr(user, "pk", None) if scope.can(Capability.VIEW_IDENTITY) else None
+
+    def shows(unit_scope_path: str, assigned_to_id) -> bool:
+        return unit_scope_path.startswith(paths) or (assignee is not None and assigned_to_id == assignee)
+
+    return shows
 
 
 def can_edit_case(user, case: Case) -> bool:

@@ -29,8 +29,8 @@ from haidang.cases.models import (
     Person,
     status_label,
 )
-from haidang.cases.selectors.visibility import cases_visible_to
-from haidang.common.queries import counts
+from haidang.cases.selectors.visibility import cases_visible_to, visible_key
+from haidang.common.queries import Later, built, counts, values_rows
 from haidang.places.models import AdministrativeUnit
 
 
@@ -83,22 +83,38 @@ class Worklist(Sequence):
     (so a `Paginator` reads one page), iteration reads them all once. `overdue_count()` counts in SQL.
     """
 
-    def __init__(self, queryset: QuerySet[Case], *, today, overdue: Q):
-        self._queryset = queryset
+    def __init__(self, queryset, *, today, overdue: Q, key=None):
+        # A QuerySet, or a `common.queries.Later` built only when a statement is compiled.
+        self._later = queryset
+        self._built: QuerySet[Case] | None = None
         self._today = today
         self._overdue = overdue
+        # Names the list's statements, kept compiled (`common.queries.statement`); None: compiled each time.
+        self._key = key
         self._count: int | None = None
         self._overdue_count: int | None = None
         self._all: list[WorkItem] | None = None
 
-    def count_with(self, **others: QuerySet) -> dict[str, int]:
-        """Count the waiting and the overdue cases and `others` in one statement; returns the others' counts."""
-        found = counts(flags={"overdue": ("work", self._overdue)}, work=self._queryset, **others)
+    @property
+    def _queryset(self) -> QuerySet[Case]:
+        if self._built is None:
+            self._built = built(self._later)
+        return self._built
+
+    def count_with(self, key=None, **others: QuerySet) -> dict[str, int]:
+        """Count the waiting and the overdue cases and `others` in one statement; returns the others' counts.
+
+        `key` names what `others` are made of (beside the reader, named by the list's own key)."""
+        kept = None if key is None or self._key is None else (self._key, key)
+        work = self._later if kept is not None and self._built is None else self._queryset
+        found = counts(flags={"overdue": ("work", self._overdue)}, key=kept, work=work, **others)
         self._count, self._overdue_count = found.pop("work"), found.pop("overdue")
         return found
 
-    def _rows(self, queryset: QuerySet) -> list[WorkCase]:
-        return [WorkCase(*values) for values in _with_unit_name(queryset).values_list(*WORK_ITEM_FIELDS)]
+    def _rows(self, start: int | None = None, stop: int | None = None) -> list[WorkCase]:
+        key = None if self._key is None else (self._key, start, stop)
+        found = values_rows(Case, lambda: _with_unit_name(self._queryset[start:stop]), WORK_ITEM_FIELDS, key=key)
+        return [WorkCase(*values) for values in found]
 
     def _item(self, case: WorkCase) -> WorkItem:
         if case.status == CaseStatus.INITIAL_VERIFICATION and case.notified_at is not None:
@@ -111,7 +127,8 @@ class Worklist(Sequence):
         if self._all is not None:
             return len(self._all)
         if self._count is None:
-            self._count = counts(work=self._queryset)["work"]  # the scope's two parts, each from an index
+            work = self._later if self._key is not None and self._built is None else self._queryset
+            self._count = counts(key=self._key, work=work)["work"]  # the scope's parts, each from an index
         return self._count
 
     def overdue_count(self) -> int:
@@ -126,7 +143,7 @@ class Worklist(Sequence):
 
     def __iter__(self):
         if self._all is None:
-            self._all = [self._item(case) for case in self._rows(self._queryset)]
+            self._all = [self._item(case) for case in self._rows()]
         return iter(self._all)
 
     def __getitem__(self, index):
@@ -135,10 +152,10 @@ class Worklist(Sequence):
         if isinstance(index, slice):
             if (index.start or 0) < 0 or (index.stop is not None and index.stop < 0) or index.step not in (None, 1):
                 return list(self)[index]
-            return [self._item(case) for case in self._rows(self._queryset[index])]
+            return [self._item(case) for case in self._rows(index.start, index.stop)]
         if index < 0:
             return list(self)[index]
-        rows = self._rows(self._queryset[index : index + 1])
+        rows = self._rows(index, index + 1)
         if not rows:
             raise IndexError(index)
         return self._item(rows[0])
@@ -161,23 +178,29 @@ def worklist(user, *, today=None) -> Worklist:
     # The steps due at once (Art. 27(1)) are late from the day after the reception (`immediate_deadline`).
     overdue = (verifying & Q(notified_at__lt=threshold)) | Q(status__in=IMMEDIATE_STATUSES, reception_date__lt=today)
     tz = timezone.get_current_timezone()
-    # The worklist shows no identities: the person is not read (nothing is decrypted); and only the
-    # columns a work item shows are read.
-    waiting = (
-        cases_visible_to(user)
-        .select_related(None)
-        .filter(status__in=WAITING_STATUSES)
-        .annotate(
-            work_late=DbCase(When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField()),
-            work_due=DbCase(
-                When(verifying, then=Cast(TruncDate("notified_at", tzinfo=tz) + timedelta(days=days), DateField())),
-                default=F("reception_date"),
-                output_field=DateField(),
-            ),
+
+    def waiting() -> QuerySet[Case]:
+        # The worklist shows no identities: the person is not read (nothing is decrypted); and only the
+        # columns a work item shows are read.
+        return (
+            cases_visible_to(user)
+            .select_related(None)
+            .filter(status__in=WAITING_STATUSES)
+            .annotate(
+                work_late=DbCase(When(overdue, then=Value(0)), default=Value(1), output_field=IntegerField()),
+                work_due=DbCase(
+                    When(verifying, then=Cast(TruncDate("notified_at", tzinfo=tz) + timedelta(days=days), DateField())),
+                    default=F("reception_date"),
+                    output_field=DateField(),
+                ),
+            )
+            .order_by("work_late", "work_due", "reception_date", "id")
         )
-        .order_by("work_late", "work_due", "reception_date", "id")
-    )
-    return Worklist(waiting, today=today, overdue=overdue)
+
+    # Everything the statements are made of besides the constants of this module: the reader's scope, the
+    # day, the days allowed and the cut they give (holidays included), the time zone of the local day.
+    key = ("worklist", visible_key(user), today, days, threshold, tz)
+    return Worklist(Later(Case, waiting), today=today, overdue=overdue, key=key)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 """The worklist: what is due, the transfers waiting for an answer, the applications to decide, the cases."""
 
+from functools import cache
 from uuid import UUID
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -14,9 +15,10 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.cases import selectors, workflow
 from haidang.cases.forms import CaseFilterForm, TransferDecisionForm
-from haidang.cases.models import CaseStatus, IntakeChannel, Transfer, TransferStatus
+from haidang.cases.models import Case, CaseStatus, IntakeChannel, ReintegrationApplication, Transfer, TransferStatus
 from haidang.cases.permissions import can_record_intake, require_view_cases
 from haidang.cases.views._common import IMMEDIATE_KINDS, _status_label
+from haidang.common.queries import Later, built
 
 PAGE_SIZE = 50
 
@@ -56,9 +58,16 @@ def _day(value) -> dict | None:
     return None if value is None else {"iso": value.isoformat(), "shown": value.strftime("%d/%m/%Y")}
 
 
-def _case_urls() -> str:
-    # One reverse per page, not one per row (a reverse costs as much as rendering a row).
-    return reverse("cases:detail", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
+@cache
+def _page_urls(prefix: str) -> dict[str, str]:
+    """The page's links, reversed once per process and URL prefix (like the frame's, `common.context_processors`):
+    they depend only on the code and the prefix. `case` is a pattern for a case's page."""
+    return {
+        "case": reverse("cases:detail", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}"),
+        "intake": reverse("cases:intake"),
+        "break_glass": reverse("cases:break_glass"),
+        "rates": reverse("cases:rates"),
+    }
 
 
 _PLACEHOLDER = UUID(int=0)
@@ -89,24 +98,38 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
     decisions = decisions or {}
     filters = CaseFilterForm(request.GET or None)
     # Counted and paged on the case table, the rows read apart (case_rows): no related rows to copy at each clone.
-    cases = selectors.cases_visible_to(user).select_related(None)
+    status_filter = number_filter = ""
     if filters.is_valid():
-        if filters.cleaned_data["status"]:
-            cases = cases.filter(status=filters.cleaned_data["status"])
-        if filters.cleaned_data["number"]:
-            cases = cases.filter(number__icontains=filters.cleaned_data["number"])
+        status_filter, number_filter = filters.cleaned_data["status"], filters.cleaned_data["number"]
+
+    def listed_cases():
+        cases = selectors.cases_visible_to(user).select_related(None)
+        if status_filter:
+            cases = cases.filter(status=status_filter)
+        if number_filter:
+            cases = cases.filter(number__icontains=number_filter)
+        return cases
+
+    # What the page's statements are made of (they are kept compiled, `common.queries.statement`): the
+    # reader's scope (the cases it sees, the units where it answers transfers) and the filters.
+    listed_key = ("worklist-page", selectors.visible_key(user), status_filter, number_filter)
     items = selectors.worklist(user)
     # Every count of the page in one statement; the transfers and applications, most often none,
     # are then read only when there are some.
-    others = {"listed": cases, "applications": selectors.applications_waiting(user)}
-    transfers = _incoming_transfers(user) if scope_for(user).can(Capability.EDIT_CASES) else None
-    if transfers is not None:
+    # The querysets are built only when their statement is compiled (Later).
+    cases = Later(Case, listed_cases)
+    waiting = Later(ReintegrationApplication, lambda: selectors.applications_waiting(user))
+    others = {"listed": cases, "applications": waiting}
+    transfers = None
+    if scope_for(user).can(Capability.EDIT_CASES):
+        transfers = Later(Transfer, lambda: _incoming_transfers(user))
         others["incoming"] = transfers
-    found = items.count_with(**others)
+    edit_units = scope_for(user).units(Capability.EDIT_CASES) if transfers is not None else None
+    found = items.count_with(key=(listed_key, edit_units), **others)
     listed = found["listed"]
     incoming = []
     if found.get("incoming"):
-        for transfer in transfers[:WORK_PAGE_SIZE]:
+        for transfer in built(transfers)[:WORK_PAGE_SIZE]:
             form = decisions.get(transfer.pk) or TransferDecisionForm(transfer=transfer)
             incoming.append({"transfer": transfer, "form": form, "open": transfer.pk in decisions})
     applications = []
@@ -118,8 +141,10 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
     work_page = Paginator(items, WORK_PAGE_SIZE).get_page(request.GET.get("work_page"))
     # The page is picked on the case table, then only its rows are read, as the values shown (no
     # model objects); the count above ran on the whole filter.
-    page = Paginator(selectors.case_rows(cases, LIST_FIELDS, count=listed), PAGE_SIZE).get_page(request.GET.get("page"))
-    case_url = _case_urls()
+    rows = selectors.case_rows(cases, LIST_FIELDS, count=listed, key=listed_key)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    urls = _page_urls(get_script_prefix())
+    case_url = urls["case"]
     # Translated once per page, not once per row (a lazy label is translated each time it is printed).
     statuses = {code: str(label) for code, label in CaseStatus.choices}
     channels = {code: str(label) for code, label in IntakeChannel.choices}
@@ -159,5 +184,6 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
         "can_record": can_record_intake(user),
         "incoming": incoming,
         "applications": applications,
+        "page_urls": urls,
     }
     return render(request, "cases/worklist.html", context, status=status)

@@ -65,3 +65,27 @@ def test_without_the_check_the_answer_is_written_as_given(settings):
     settings.API_CHECK_PLAIN_ANSWERS = False
     response = plain_answer(RequestFactory().get("/"), _Items, {"items": [{**ROW, "extra": 1}], "count": 1})
     assert json.loads(response.content)["items"][0]["extra"] == 1
+
+
+def test_the_plain_encoder_writes_ids_days_and_times_as_ninjas_encoder_does():
+    from datetime import timedelta, timezone
+
+    from ninja.renderers import JSONRenderer
+
+    from haidang.common.api import _PLAIN_RENDERER
+
+    hanoi = timezone(timedelta(hours=7))
+    values = [
+        UUID(int=7),
+        UUID("d0fff20e-16f9-4c49-b2b4-4bf8c562653b"),
+        date(2026, 3, 1),
+        datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC),
+        datetime(2026, 3, 1, 8, 30, 15, tzinfo=UTC),
+        datetime(2026, 3, 1, 8, 30, 15, 5, tzinfo=hanoi),
+        datetime(2026, 3, 1, 8, 30),
+        {"nested": [date(2025, 12, 31), None, "text", 3]},
+    ]
+    request = RequestFactory().get("/")
+    assert _PLAIN_RENDERER.render(request, values, response_status=200) == JSONRenderer().render(
+        request, values, response_status=200
+    )

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from haidang.common.queries import Later, counts
 from haidang.reporting.models import Notification
 
 
@@ -13,7 +14,9 @@ def notifications_for(user) -> QuerySet[Notification]:
 
 
 def unread_notification_count(user) -> int:
-    """One COUNT on the (user, read_at, created_at) index; the menu asks it on every page."""
+    """One COUNT on the (user, read_at, created_at) index; the menu asks it on every page, so its
+    statement is kept compiled per user (`common.queries.statement`: the user is all it is made of)."""
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    unread = Later(Notification, lambda: Notification.objects.filter(user=user, read_at__isnull=True))
+    return counts(key=("unread-notices", user.pk), n=unread)["n"]

@@ -1,0 +1,153 @@
+"""The hot lists keep their compiled statements per reader (common.queries.statement): the same answers
+as statements compiled at each request, and a new statement as soon as the scope, a grant, a filter or
+the day changes. In the test settings every kept statement is also compiled again and compared."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from haidang.access.models import Membership
+from haidang.cases import selectors, services
+from haidang.cases.models import Case, CaseStatus
+from haidang.cases.services.access import break_glass
+from haidang.common import queries, shared
+from haidang.common.models import SharedVersion
+from haidang.places.models import AdministrativeUnit
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture(autouse=True)
+def kept(settings):
+    """Data and statements kept as in a server process: across requests, for the same reader."""
+    settings.SHARED_DATA_CACHE = True
+    settings.COMPILED_STATEMENTS = True
+    shared._store.clear()
+    queries._STATEMENTS.clear()
+    yield
+    shared._store.clear()
+    queries._STATEMENTS.clear()
+
+
+@pytest.fixture
+def worker(demo_users):
+    return demo_users["caseworker.hanoi"]
+
+
+@pytest.fixture
+def compiles(monkeypatch):
+    """A count of the statements compiled (not taken from those kept)."""
+    made = []
+    for name in ("_counts_sql", "_page_sql", "_values_sql"):
+        original = getattr(queries, name)
+
+        def counting(*args, _original=original, **kwargs):
+            made.append(_original.__name__)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(queries, name, counting)
+    monkeypatch.setattr(queries, "statement", _unchecked_statement(queries.statement, made))
+    return made
+
+
+def _unchecked_statement(statement, made):
+    # The check of the test settings compiles every kept statement again; count only the first compile.
+    def counted(key, compile_):
+        if key is not None and key in queries._STATEMENTS:
+            return queries._STATEMENTS[key]
+        return statement(key, compile_)
+
+    return counted
+
+
+def _case(actor, province="01", received=date(2026, 3, 1)):
+    agencies = {"01": "Sở Y tế Thành phố Hà Nội", "31": "Sở Y tế Thành phố Hải Phòng"}
+    from haidang.access.models import Agency
+
+    return services.create_case(
+        actor=actor,
+        person_data={"full_name": "Lò Thị Mai (minh họa)", "birth_year": 2000},
+        case_data={
+            "intake_channel": "rescue",
+            "reception_date": received,
+            "unit": AdministrativeUnit.objects.get(code=province, valid_to__isnull=True),
+            "agency": Agency.objects.get(name=agencies[province]),
+        },
+    )
+
+
+def _uncompiled(settings, call):
+    settings.COMPILED_STATEMENTS = False
+    try:
+        return call()
+    finally:
+        settings.COMPILED_STATEMENTS = True
+
+
+def test_the_case_list_keeps_its_statements_and_answers_as_compiled_each_time(
+    api_client, worker, demo_users, settings, compiles
+):
+    _case(worker)
+    client = api_client(worker)
+    first = client.get("/api/v1/cases").json()
+    assert compiles  # the first request compiles
+    compiles.clear()
+    again = client.get("/api/v1/cases").json()
+    assert compiles == [] and again == first
+    assert again == _uncompiled(settings, lambda: client.get("/api/v1/cases").json())
+    # A filter is part of what a statement is made of: another statement, the same answer as compiled.
+    filtered = client.get("/api/v1/cases", {"status": CaseStatus.RECEIVED}).json()
+    assert compiles and filtered["count"] < first["count"]
+    assert filtered == _uncompiled(settings, lambda: client.get("/api/v1/cases", {"status": "received"}).json())
+
+
+def test_a_grant_or_a_changed_membership_gives_the_lists_a_new_statement(api_client, sign_in, worker, demo_users):
+    elsewhere = _case(demo_users["caseworker.haiphong"], "31")
+    client = api_client(worker)
+    page = sign_in(worker)
+    before = client.get("/api/v1/cases").json()
+    page.get(reverse("cases:worklist"))
+    assert str(elsewhere.pk) not in {item["id"] for item in before["items"]}
+    break_glass(actor=worker, case_number=elsewhere.number, reason="Cần xem hồ sơ để hỗ trợ khẩn cấp")
+    after = client.get("/api/v1/cases").json()
+    assert after["count"] == before["count"] + 1 and str(elsewhere.pk) in {item["id"] for item in after["items"]}
+    assert elsewhere.number in page.get(reverse("cases:worklist")).content.decode()
+    # The memberships end (the version moves on with them): the scope's units go, and with them the cases.
+    Membership.objects.filter(user=worker).update(is_active=False)
+    SharedVersion.objects.filter(topic=shared.ACCESS).delete()
+    SharedVersion.objects.create(topic=shared.ACCESS, version=99)
+    assert not selectors.cases_visible_to(type(worker).objects.get(pk=worker.pk)).exclude(pk=elsewhere.pk).exists()
+    assert client.get("/api/v1/cases").status_code == 403
+
+
+def test_the_worklist_keeps_its_statements_and_follows_the_day(sign_in, api_client, worker, settings, compiles):
+    case = _case(worker, received=date(2026, 3, 1))
+    client = api_client(worker)
+    page = sign_in(worker)
+    first = client.get("/api/v1/cases/worklist").json()
+    shown = page.get(reverse("cases:worklist"))
+    compiles.clear()
+    assert client.get("/api/v1/cases/worklist").json() == first
+    again = page.get(reverse("cases:worklist"))
+    assert compiles == []
+    assert again.context["work_rows"] == shown.context["work_rows"]
+    assert again.context["case_rows"] == shown.context["case_rows"]
+    uncompiled = _uncompiled(settings, lambda: page.get(reverse("cases:worklist")))
+    assert uncompiled.context["work_rows"] == again.context["work_rows"]
+    assert uncompiled.context["overdue_count"] == again.context["overdue_count"]
+    # The day is part of the worklist's statements: the day before the reception nothing is overdue yet.
+    earlier = selectors.worklist(worker, today=date(2026, 2, 28))
+    assert earlier.overdue_count() == 0 and case.pk in {item.case.pk for item in earlier[0:50]}
+    later = selectors.worklist(worker, today=date(2026, 3, 2))
+    later.count_with()
+    assert later.overdue_count() >= 1
+
+
+def test_a_kept_statement_that_does_not_match_what_is_compiled_now_fails_the_tests(worker):
+    # A key that leaves out something the statement is made of (here the status) is caught by the check.
+    received = Case.objects.filter(status=CaseStatus.RECEIVED)
+    closed = Case.objects.filter(status=CaseStatus.CLOSED)
+    queries.counts(key="same", n=received)
+    with pytest.raises(AssertionError, match="differs"):
+        queries.counts(key="same", n=closed)
