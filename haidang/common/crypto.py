@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from haidang.common.text import fold
+from haidang.common.text import CharTable, fold
 
 PREFIX = "enc"
 NONCE_BYTES = 12
@@ -159,10 +159,20 @@ def _hash_key(encoded: str) -> bytes:
     return raw
 
 
-def normalise_for_hash(value: str | None) -> str:
+def _normalise_char(ch: str) -> str:
     # NFKC first so full-width digits and letters (some phone keyboards) match plain ones;
     # fold then drops case and diacritics, and everything but letters and digits goes.
-    return "".join(ch for ch in fold(unicodedata.normalize("NFKC", value or "")) if ch.isalnum())
+    return "".join(c for c in fold(unicodedata.normalize("NFKC", ch)) if c.isalnum())
+
+
+# Character by character: NFKC then `fold` decomposes again (NFD of NFKC is NFKD, which is per character
+# but for the order of combining marks, and those are dropped), so a text's normal form is its
+# characters' normal forms joined (`tests/test_crypto.py` checks this against the whole-text form).
+_NORMALISED = CharTable(_normalise_char)
+
+
+def normalise_for_hash(value: str | None) -> str:
+    return value.translate(_NORMALISED) if value else ""
 
 
 def keyed_hash(value: str | None, *, purpose: str) -> str:
