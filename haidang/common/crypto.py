@@ -188,7 +188,7 @@ def keyed_hash(value: str | None, *, purpose: str) -> str:
     if not normalised:
         return ""
     key = _hash_key(settings.FIELD_HASH_KEY)
-    return hmac.new(key, f"{purpose}\x00{normalised}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{purpose}\x00{normalised}".encode(), "sha256").hex()
 
 
 # --- Fingerprints: naming a key in public (a backup's manifest) without revealing it ----------------
