@@ -86,6 +86,14 @@ def _converter(field, connection) -> Callable | None:
             return found
 
         return convert
+    if (
+        type(field).get_db_prep_save is models.Field.get_db_prep_save
+        and type(field).get_db_prep_value is models.Field.get_db_prep_value
+    ):
+        # What those two give for text (never an expression): the field's own `get_prep_value` (an
+        # encrypted field seals there).
+        prepare = field.get_prep_value
+        return lambda value: prepare(value) if type(value) is str else field.get_db_prep_save(value, connection)
     return lambda value: field.get_db_prep_save(value, connection)
 
 

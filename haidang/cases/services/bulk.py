@@ -266,11 +266,13 @@ class IntakePlanner:
         identification, else the date given; never in the future, never before the step before."""
         day, fixed = step.event_date, None
         if step.target == CaseStatus.RECEIVED:
-            fixed, name = plan.received, _("the reception date")
+            fixed = plan.received
         elif step.target == CaseStatus.IDENTIFIED and recorded.get("decision_date"):
-            fixed, name = date.fromisoformat(recorded["decision_date"]), _("the decision date")
+            fixed = date.fromisoformat(recorded["decision_date"])
         if fixed is not None:
             if day is not None and day != fixed:
+                # The name translated only here: asking for it on every row was a third of the step.
+                name = _("the reception date") if step.target == CaseStatus.RECEIVED else _("the decision date")
                 errors.setdefault("event_date", []).append(
                     _("This step is dated by %(what)s (%(day)s).") % {"what": name, "day": format_day(fixed)}
                 )
@@ -424,10 +426,11 @@ def create_cases(
                     "intake_channel": channel,
                     "reception_date": plan.received,
                     **{name: values[name] for name in IDENTIFYING_PERSON_FIELDS},
+                    # The statuses as their text, which is what the entry records of them (`audit.jsonable`).
                     "steps": [
                         {
-                            "from": step["source"],
-                            "to": step["target"],
+                            "from": str(step["source"]),
+                            "to": str(step["target"]),
                             "event_date": step["day"],
                             "agency": str(step["agency"].pk),
                         }

@@ -50,3 +50,25 @@ def test_every_character_of_the_basic_plane_folds_as_before():
     text = "".join(chr(code) for code in range(0x20, 0xD800))
     assert fold(text) == whole_fold(text)
     assert normalise_for_hash(text) == whole_normalised(text)
+
+
+def test_a_sealed_payload_is_read_only_in_its_canonical_form():
+    """`_decode_payload` checks the last symbol's unused bits instead of encoding again: the same answers."""
+    import base64
+    import re
+
+    from haidang.common.crypto import _decode_payload
+
+    def encoded_again(text):
+        if not re.fullmatch(r"[A-Za-z0-9_-]*", text) or len(text) % 4 == 1:
+            return None
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        return raw if base64.urlsafe_b64encode(raw).decode().rstrip("=") == text else None
+
+    rng = random.Random(3)
+    symbols = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    samples = [base64.urlsafe_b64encode(rng.randbytes(n)).decode().rstrip("=") for n in range(0, 40)]
+    samples += ["".join(rng.choice(symbols) for _ in range(rng.randrange(0, 12))) for _ in range(20_000)]
+    samples += ["ab=", "a+b/", "abc!", "QQ", "QR", "QUE", "QUF"]
+    for text in samples:
+        assert _decode_payload(text) == encoded_again(text), text
