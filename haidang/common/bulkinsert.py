@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.utils import timezone
 
+from haidang.common.fields import EncryptedTextField
+
 __all__ = ["insert_objects", "insert_rows", "page_cache"]
 
 # Fields whose Python value is what the database driver takes, on SQLite and PostgreSQL alike.
@@ -50,51 +52,69 @@ def _converter(field, connection) -> Callable | None:
     if type(target) in _PLAIN:
         return None
     if type(target) is models.UUIDField:
-        # A key as `UUIDField.get_db_prep_value` gives it, without its calls for every row (an import's
-        # persons, cases, events and links hold three or four each).
-        native = connection.features.has_native_uuid_field
-        prepare = target.get_db_prep_save
-
-        def convert_uuid(value):
-            if type(value) is uuid.UUID:
-                return value if native else value.hex
-            return prepare(value, connection)
-
-        return convert_uuid
+        return _uuid_converter(target, connection)
     if field.is_relation:
         return lambda value: None if value is None else target.get_db_prep_save(value, connection)
     if type(field) is models.JSONField:
-        # A dict or list goes straight to the backend's adapter, as `get_db_prep_save` would send it.
-        adapt, encoder, prepare_json = connection.ops.adapt_json_value, field.encoder, field.get_db_prep_save
-
-        def convert_json(value):
-            if type(value) is dict or type(value) is list:
-                return adapt(value, encoder)
-            return prepare_json(value, connection)
-
-        return convert_json
+        return _json_converter(field, connection)
     if isinstance(field, _REPEATED):
-        converted: dict = {}
-
-        def convert(value):
-            key = (type(value), value)  # the type too: 1 and Decimal(1) are equal keys
-            found = converted.get(key)
-            if found is None:
-                found = field.get_db_prep_save(value, connection)
-                if len(converted) < _MEMO_SIZE:
-                    converted[key] = found
-            return found
-
-        return convert
-    if (
-        type(field).get_db_prep_save is models.Field.get_db_prep_save
-        and type(field).get_db_prep_value is models.Field.get_db_prep_value
-    ):
-        # What those two give for text (never an expression): the field's own `get_prep_value` (an
-        # encrypted field seals there).
-        prepare = field.get_prep_value
-        return lambda value: prepare(value) if type(value) is str else field.get_db_prep_save(value, connection)
+        return _memo_converter(field, connection)
+    if isinstance(field, EncryptedTextField):
+        return _sealing_converter(field, connection)
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _uuid_converter(field, connection) -> Callable:
+    """A key as `UUIDField.get_db_prep_value` gives it, without its calls for every row (an import's
+    persons, cases, events and links hold three or four each)."""
+    native = connection.features.has_native_uuid_field
+
+    def convert(value):
+        if type(value) is uuid.UUID:
+            return value if native else value.hex
+        return field.get_db_prep_save(value, connection)
+
+    return convert
+
+
+def _json_converter(field, connection) -> Callable:
+    """A dict or list straight to the backend's adapter, as `get_db_prep_save` would send it."""
+    adapt, encoder = connection.ops.adapt_json_value, field.encoder
+
+    def convert(value):
+        if type(value) is dict or type(value) is list:
+            return adapt(value, encoder)
+        return field.get_db_prep_save(value, connection)
+
+    return convert
+
+
+def _memo_converter(field, connection) -> Callable:
+    converted: dict = {}
+
+    def convert(value):
+        key = (type(value), value)  # the type too: 1 and Decimal(1) are equal keys
+        found = converted.get(key)
+        if found is None:
+            found = field.get_db_prep_save(value, connection)
+            if len(converted) < _MEMO_SIZE:
+                converted[key] = found
+        return found
+
+    return convert
+
+
+def _sealing_converter(field, connection) -> Callable:
+    """Text sealed by the field's own `get_prep_value`, as a save seals it (`get_db_prep_save` adds only
+    calls); an empty value stays empty, as the field stores it."""
+    seal = field.get_prep_value
+
+    def convert(value):
+        if type(value) is str:
+            return seal(value) if value else value
+        return field.get_db_prep_save(value, connection)
+
+    return convert
 
 
 def insert_rows(model, rows: Iterable[dict], *, batch_size: int = 2000) -> int:
