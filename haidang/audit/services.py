@@ -90,10 +90,13 @@ def masked_changes(changes: Mapping | None, identifying: Iterable[str] = ()) -> 
         identifying = set(identifying)
     result = {}
     for key, value in (changes or {}).items():
+        key_text = key.replace("\x00", "") if type(key) is str else _text(key)
         if key in identifying and value is not None and value != "":
-            result[_text(key)] = MASK
+            result[key_text] = MASK
+        elif type(value) is str:  # `_text(value)`, without its call
+            result[key_text] = value.replace("\x00", "")
         else:
-            result[_text(key)] = jsonable(value)
+            result[key_text] = jsonable(value)
     return result
 
 
