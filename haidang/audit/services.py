@@ -39,7 +39,24 @@ def _text(value: str, max_length: int | None = None) -> str:
 
 def jsonable(value):
     """`value` as plain JSON that reads back identically from SQLite and PostgreSQL."""
-    if value is None or isinstance(value, bool | int):
+    # The exact types an entry mostly holds first, by type alone (a str enum or a datetime is not of these
+    # types: they go below).
+    kind = type(value)
+    if kind is str:
+        return _text(value)
+    if value is None or kind is int or kind is bool:
+        return value
+    if kind is dict:
+        return {_text(key): jsonable(item) for key, item in value.items()}
+    if kind is list:
+        return [jsonable(item) for item in value]
+    if kind is date:
+        return value.isoformat()
+    return _other_jsonable(value)
+
+
+def _other_jsonable(value):
+    if isinstance(value, bool | int):
         return value
     if isinstance(value, Enum):
         return jsonable(value.value)
@@ -69,13 +86,17 @@ def masked_changes(changes: Mapping | None, identifying: Iterable[str] = ()) -> 
 
     An empty value stays empty: that a field was cleared says nothing about a person.
     """
-    identifying = set(identifying)
+    if not isinstance(identifying, frozenset | set):
+        identifying = set(identifying)
     result = {}
     for key, value in (changes or {}).items():
-        if key in identifying and value not in (None, ""):
-            result[_text(key)] = MASK
+        key_text = key.replace("\x00", "") if type(key) is str else _text(key)
+        if key in identifying and value is not None and value != "":
+            result[key_text] = MASK
+        elif type(value) is str:  # `_text(value)`, without its call
+            result[key_text] = value.replace("\x00", "")
         else:
-            result[_text(key)] = jsonable(value)
+            result[key_text] = jsonable(value)
     return result
 
 
@@ -166,13 +187,18 @@ def _entry_fields(
     identifying: Iterable[str] = frozenset(),
 ) -> dict:
     """An entry's fields by name (`actor` and `unit` as objects), before its id, time and hash."""
+    return {
+        **_who(actor, role, request),
+        **_what(action, target, object_type, object_id, unit, changes, reason, identifying),
+    }
+
+
+def _who(actor, role: str, request) -> dict:
+    """Who acted, and from where: the same for every entry of one call of `record_events`."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None  # AnonymousUser: nobody signed in.
     if request is None:
         request = get_current_request()
-    if target is not None:
-        object_type = object_type or target._meta.label_lower
-        object_id = object_id or str(target.pk)
     if not role and actor is not None:
         role = _roles_of(actor)
     return {
@@ -180,6 +206,14 @@ def _entry_fields(
         "actor_username": _text(actor.get_username() if actor is not None else "", 150),
         "ip": client_ip(request) if request is not None else None,
         "role": _text(role, 255),
+    }
+
+
+def _what(action, target, object_type, object_id, unit, changes, reason, identifying) -> dict:
+    if target is not None:
+        object_type = object_type or target._meta.label_lower
+        object_id = object_id or str(target.pk)
+    return {
         "action": _text(action, 64),
         "object_type": _text(object_type, 100),
         "object_id": _text(object_id, 64),
@@ -234,6 +268,23 @@ def record_event(
     return entry
 
 
+_EVENT_KEYS = frozenset(
+    (
+        "action",
+        "actor",
+        "target",
+        "object_type",
+        "object_id",
+        "unit",
+        "changes",
+        "reason",
+        "role",
+        "request",
+        "identifying",
+    )
+)
+
+
 def record_events(events: Iterable[Mapping], *, batch_size: int = 2000) -> list[dict]:
     """Append many entries at once (an import: one per record written), inside the caller's transaction.
 
@@ -242,16 +293,29 @@ def record_events(events: Iterable[Mapping], *, batch_size: int = 2000) -> list[
     hashes it, and the sealer chains them afterwards in id order like any other entry. The entries are
     built as plain rows (fields by attname, as inserted), not model instances, and returned as such.
     """
-    roles: dict = {}
+    whos: dict = {}  # who acted and from where, worked out once per actor, role and request
     entries = []
     for event in events:
-        event = dict(event)
-        actor = event.get("actor")
-        if not event.get("role") and actor is not None and getattr(actor, "is_authenticated", False):
-            if actor.pk not in roles:
-                roles[actor.pk] = _roles_of(actor)
-            event["role"] = roles[actor.pk]
-        entry = _entry_fields(**event)
+        if not _EVENT_KEYS.issuperset(event):
+            raise TypeError(f"record_events: unknown keys {sorted(set(event) - _EVENT_KEYS)}")
+        actor, role, request = event.get("actor"), event.get("role", ""), event.get("request")
+        key = (type(actor), getattr(actor, "pk", None), role, id(request))
+        who = whos.get(key)
+        if who is None:
+            who = whos[key] = _who(actor, role, request)
+        entry = {
+            **who,
+            **_what(
+                event["action"],
+                event.get("target"),
+                event.get("object_type", ""),
+                event.get("object_id", ""),
+                event.get("unit"),
+                event.get("changes"),
+                event.get("reason", ""),
+                event.get("identifying", frozenset()),
+            ),
+        }
         actor, unit = entry.pop("actor"), entry.pop("unit")
         entry["actor_id"] = actor.pk if actor is not None else None
         entry["unit_id"] = unit.pk if unit is not None else None

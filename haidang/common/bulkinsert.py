@@ -12,13 +12,18 @@ own field (`EncryptedTextField.get_prep_value`), exactly as a save would seal th
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from itertools import chain, islice
 
-from django.db import connections, models, router
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.utils import timezone
 
-__all__ = ["insert_objects", "insert_rows"]
+from haidang.common.fields import EncryptedTextField
+
+__all__ = ["insert_objects", "insert_rows", "page_cache"]
 
 # Fields whose Python value is what the database driver takes, on SQLite and PostgreSQL alike.
 _PLAIN = {
@@ -46,22 +51,70 @@ def _converter(field, connection) -> Callable | None:
     target = field.target_field if field.is_relation else field
     if type(target) in _PLAIN:
         return None
+    if type(target) is models.UUIDField:
+        return _uuid_converter(target, connection)
     if field.is_relation:
         return lambda value: None if value is None else target.get_db_prep_save(value, connection)
+    if type(field) is models.JSONField:
+        return _json_converter(field, connection)
     if isinstance(field, _REPEATED):
-        converted: dict = {}
-
-        def convert(value):
-            key = (type(value), value)  # the type too: 1 and Decimal(1) are equal keys
-            found = converted.get(key)
-            if found is None:
-                found = field.get_db_prep_save(value, connection)
-                if len(converted) < _MEMO_SIZE:
-                    converted[key] = found
-            return found
-
-        return convert
+        return _memo_converter(field, connection)
+    if isinstance(field, EncryptedTextField):
+        return _sealing_converter(field, connection)
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _uuid_converter(field, connection) -> Callable:
+    """A key as `UUIDField.get_db_prep_value` gives it, without its calls for every row (an import's
+    persons, cases, events and links hold three or four each)."""
+    native = connection.features.has_native_uuid_field
+
+    def convert(value):
+        if type(value) is uuid.UUID:
+            return value if native else value.hex
+        return field.get_db_prep_save(value, connection)
+
+    return convert
+
+
+def _json_converter(field, connection) -> Callable:
+    """A dict or list straight to the backend's adapter, as `get_db_prep_save` would send it."""
+    adapt, encoder = connection.ops.adapt_json_value, field.encoder
+
+    def convert(value):
+        if type(value) is dict or type(value) is list:
+            return adapt(value, encoder)
+        return field.get_db_prep_save(value, connection)
+
+    return convert
+
+
+def _memo_converter(field, connection) -> Callable:
+    converted: dict = {}
+
+    def convert(value):
+        key = (type(value), value)  # the type too: 1 and Decimal(1) are equal keys
+        found = converted.get(key)
+        if found is None:
+            found = field.get_db_prep_save(value, connection)
+            if len(converted) < _MEMO_SIZE:
+                converted[key] = found
+        return found
+
+    return convert
+
+
+def _sealing_converter(field, connection) -> Callable:
+    """Text sealed by the field's own `get_prep_value`, as a save seals it (`get_db_prep_save` adds only
+    calls); an empty value stays empty, as the field stores it."""
+    seal = field.get_prep_value
+
+    def convert(value):
+        if type(value) is str:
+            return seal(value) if value else value
+        return field.get_db_prep_save(value, connection)
+
+    return convert
 
 
 def insert_rows(model, rows: Iterable[dict], *, batch_size: int = 2000) -> int:
@@ -76,14 +129,24 @@ def insert_rows(model, rows: Iterable[dict], *, batch_size: int = 2000) -> int:
         f for f in meta.concrete_fields if not (f.primary_key and first.get(f.attname) is None and not f.has_default())
     ]
     now = timezone.now()
-    converters = []
-    for field in fields:
+    # Per row, only the fields that need it are touched in Python: the values are read in one `map`,
+    # then a missing value takes its default and a value its field's conversion.
+    attnames = [field.attname for field in fields]
+    fixed_fills, called_fills, conversions = [], [], []
+    for index, field in enumerate(fields):
         convert = _converter(field, connection)
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            stamp = now if convert is None else convert(now)  # the same for every row: converted once
-            converters.append((field.attname, None, lambda stamp=stamp: stamp))
+            # The same time for every row, converted once; a value the row gives is taken as it is.
+            fixed_fills.append((index, now if convert is None else convert(now)))
+            continue
+        if (field.has_default() and callable(field.default)) or field.has_db_default():
+            called_fills.append((index, field.get_default))
         else:
-            converters.append((field.attname, convert, field.get_default))
+            fixed = field.get_default()  # a status, 0, "": the same for every row that leaves the field out
+            if fixed is not None:
+                fixed_fills.append((index, fixed))
+        if convert is not None:
+            conversions.append((index, convert))
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (the model's own names, quoted)
         quote(meta.db_table),
@@ -92,12 +155,17 @@ def insert_rows(model, rows: Iterable[dict], *, batch_size: int = 2000) -> int:
     )
 
     def params(row: dict) -> list:
-        values = []
-        for attname, convert, fill in converters:
-            value = row.get(attname)
-            if value is None:
-                value = fill()
-            values.append(value if convert is None or value is None else convert(value))
+        values = list(map(row.get, attnames))
+        for index, fixed in fixed_fills:
+            if values[index] is None:
+                values[index] = fixed
+        for index, fill in called_fills:
+            if values[index] is None:
+                values[index] = fill()
+        for index, convert in conversions:
+            value = values[index]
+            if value is not None:
+                values[index] = convert(value)
         return values
 
     count = 0
@@ -122,3 +190,28 @@ def insert_objects(objects: Iterable[models.Model], *, batch_size: int = 2000) -
         ({name: obj.__dict__.get(name) for name in attnames} for obj in chain([first], objects)),
         batch_size=batch_size,
     )
+
+
+@contextmanager
+def page_cache(using: str = DEFAULT_DB_ALIAS):
+    """SQLite: a larger page cache for the connection while a long write runs (an import), then the one
+    it had. SQLite's default (2 MB) is far smaller than the indexes an import of a hundred thousand rows
+    writes into on random keys (UUIDs): each insert then reads its index pages back from the file, and
+    the transaction's changed pages are spilled and read again, so the cost of a row grew with the
+    import (about twice as much per row at 40,000 rows as at 5,000). The cache is filled only as pages
+    are used and is emptied when the old size is set back. `IMPORT_SQLITE_CACHE_MB` (default 64; 0
+    keeps SQLite's). Other databases: nothing changes."""
+    connection = connections[using]
+    megabytes = getattr(settings, "IMPORT_SQLITE_CACHE_MB", 64)
+    if connection.vendor != "sqlite" or not megabytes:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-int(megabytes) * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")

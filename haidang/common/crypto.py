@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from haidang.common.text import fold
+from haidang.common.text import CharTable, fold
 
 PREFIX = "enc"
 NONCE_BYTES = 12
@@ -31,6 +31,9 @@ KEY_BYTES = 32
 # Key ids appear in every stored value and in SQL prefix filters: keep them short and plain.
 KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _B64URL_UNPADDED = re.compile(r"[A-Za-z0-9_-]*")
+_B64URL_VALUE = {
+    symbol: value for value, symbol in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+}
 
 
 class DecryptionError(Exception):
@@ -66,12 +69,14 @@ def _decode_payload(text: str) -> bytes | None:
     The plain decoder ignores stray characters and the unused low bits of the last symbol, so
     several stored strings would open to the same value; only the canonical one is accepted.
     """
-    if not _B64URL_UNPADDED.fullmatch(text) or len(text) % 4 == 1:
+    tail = len(text) % 4
+    if not _B64URL_UNPADDED.fullmatch(text) or tail == 1:
         return None
-    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != text:
+    # The canonical form is the one whose last symbol's unused low bits are zero (4 of them when two
+    # symbols end the text, 2 when three do); checked on that symbol instead of encoding everything again.
+    if tail and _B64URL_VALUE[text[-1]] & (0x0F if tail == 2 else 0x03):
         return None
-    return raw
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _encode_payload(raw: bytes) -> str:
@@ -159,10 +164,20 @@ def _hash_key(encoded: str) -> bytes:
     return raw
 
 
-def normalise_for_hash(value: str | None) -> str:
+def _normalise_char(ch: str) -> str:
     # NFKC first so full-width digits and letters (some phone keyboards) match plain ones;
     # fold then drops case and diacritics, and everything but letters and digits goes.
-    return "".join(ch for ch in fold(unicodedata.normalize("NFKC", value or "")) if ch.isalnum())
+    return "".join(c for c in fold(unicodedata.normalize("NFKC", ch)) if c.isalnum())
+
+
+# Character by character: NFKC then `fold` decomposes again (NFD of NFKC is NFKD, which is per character
+# but for the order of combining marks, and those are dropped), so a text's normal form is its
+# characters' normal forms joined (`tests/test_crypto.py` checks this against the whole-text form).
+_NORMALISED = CharTable(_normalise_char)
+
+
+def normalise_for_hash(value: str | None) -> str:
+    return value.translate(_NORMALISED) if value else ""
 
 
 def keyed_hash(value: str | None, *, purpose: str) -> str:
@@ -178,7 +193,7 @@ def keyed_hash(value: str | None, *, purpose: str) -> str:
     if not normalised:
         return ""
     key = _hash_key(settings.FIELD_HASH_KEY)
-    return hmac.new(key, f"{purpose}\x00{normalised}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{purpose}\x00{normalised}".encode(), "sha256").hex()
 
 
 # --- Fingerprints: naming a key in public (a backup's manifest) without revealing it ----------------

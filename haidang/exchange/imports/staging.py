@@ -30,6 +30,10 @@ def _payload_json(payload: dict) -> str:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False)
 
 
+def _list_json(items: list) -> str:
+    return json.dumps(items, ensure_ascii=False) if items else "[]"  # most rows have no error and no warning
+
+
 def _cells_by_key(columns, rows) -> Iterator[tuple[int, dict]]:
     for number, cells in rows:
         yield number, {column.key: value for column, value in zip(columns, cells, strict=False) if column is not None}
@@ -64,10 +68,7 @@ def _stage(batch: ImportBatch, kind, results: list[RowResult], counts: dict) -> 
         errors = [e.as_dict() for e in result.errors]
         warnings = [w.as_dict() for w in result.warnings]
         # The same JSON as `StagedRow.seal` writes (the payload's keys sorted), built around the payload's text.
-        row["sealed"] = (
-            f'{{"p": {payload}, "e": {json.dumps(errors, ensure_ascii=False)}, '
-            f'"w": {json.dumps(warnings, ensure_ascii=False)}}}'
-        )
+        row["sealed"] = f'{{"p": {payload}, "e": {_list_json(errors)}, "w": {_list_json(warnings)}}}'
         row["error_count"], row["warning_count"] = len(errors), len(warnings)
         counts["warnings"] += len(result.warnings)
         counts[row["action"]] = counts.get(row["action"], 0) + 1

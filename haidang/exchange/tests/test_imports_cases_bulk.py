@@ -231,3 +231,10 @@ def test_the_case_template_lists_the_steps_and_reads_back_without_errors(client,
     run_dry_run(response.json()["id"])
     batch = client.get(f"/api/v1/imports/{response.json()['id']}", headers=api("supervisor.hanoi").headers).json()
     assert batch["status"] == "validated", batch["errors"]
+
+
+def test_the_staged_payload_turns_exactly_the_day_columns_into_text():
+    """`Cases.payload` converts the day columns it names; the schema must have no other day column."""
+    from haidang.exchange.imports.kinds.cases import DAY_FIELDS, SCHEMA
+
+    assert {column.key for column in SCHEMA.columns if column.kind == "day"} == set(DAY_FIELDS)

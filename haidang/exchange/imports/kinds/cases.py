@@ -237,14 +237,16 @@ class Cases(Kind):
                 warning(SCHEMA, result, "document_number", message)
 
     def payload(self, values: dict) -> dict:
-        out = {}
-        for key, value in values.items():
+        # Days (only the schema's day columns hold them) as ISO text, units by id; the rest as read.
+        out = dict(values)
+        for key in DAY_FIELDS:
+            value = out.get(key)
             if isinstance(value, date):
                 out[key] = value.isoformat()
-            elif key in ("unit", "residence_unit"):
+        for key in ("unit", "residence_unit"):
+            if key in out:
+                value = out[key]
                 out[key] = value.pk if value is not None else None
-            else:
-                out[key] = value
         return out
 
     def prepare(self, payloads: list[dict]) -> dict:
