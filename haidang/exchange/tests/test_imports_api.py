@@ -1,5 +1,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from haidang.cases.models import Case
 from haidang.exchange.models import ImportBatch
@@ -45,6 +46,19 @@ def test_activity_register_imported(upload, api):
     activity = Activity.objects.filter(title__startswith="Truyền thông phòng").first()
     assert activity.participants == 1250 and activity.materials.get().distributed == 4000
     assert activity.cost == 12_500_000
+
+
+def test_the_commit_gives_the_connection_its_sqlite_page_cache_back(upload, api):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page cache")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+    batch = upload("coordinator.hanoi", "activities", xlsx(ACTIVITIES, [activity_row()]))
+    assert commit(api, "coordinator.hanoi", batch).json()["status"] == "committed"
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == before
 
 
 def test_imports_are_listed_newest_first_within_the_users_area(upload, api):
