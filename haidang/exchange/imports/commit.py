@@ -116,8 +116,11 @@ def _page_cache():
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+        # Inside a transaction marked for rollback no statement may run (it would hide the error being
+        # raised); the connection then keeps the larger cache until it is closed.
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def commit(batch: ImportBatch, *, actor) -> ImportBatch:
