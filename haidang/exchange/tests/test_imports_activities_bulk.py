@@ -44,6 +44,8 @@ def rows(campaign):
         ),
         activity_row("BK-3", organiser=HN_WOMEN, co_organisers=HN_COMMITTEE, sessions="", participants=""),
         activity_row("BK-4", start_date="02/07/2026", funding_source="", target_groups="Phụ nữ"),
+        # The same co-organiser twice: once, as create_activity keeps it.
+        activity_row("BK-5", co_organisers=f"{HN_WOMEN}; {HN_WOMEN}"),
     ]
 
 
@@ -66,7 +68,7 @@ def test_the_bulk_commit_writes_what_create_activity_writes(demo_users, campaign
     payloads = [row.payload for row in StagedRow.objects.filter(batch=batch).order_by("row_number")]
     commit_import(actor=user, batch=batch)
     links = dict(ImportLink.objects.filter(batch=batch).values_list("source_key", "target_id"))
-    bulk = [_record(Activity.objects.get(pk=links[f"BK-{n}"])) for n in range(1, 5)]
+    bulk = [_record(Activity.objects.get(pk=links[f"BK-{n}"])) for n in range(1, 6)]
 
     kind = kind_for("activities")
     ctx = kind.context(user, batch)

@@ -229,7 +229,9 @@ class Activities(Kind):
                 "created_by_id": ctx.actor.pk,
             }
             activities.append(activity)
-            through.extend({"activity_id": pk, "agency_id": agencies[a].pk} for a in payload.get("co_organisers") or [])
+            # An agency named twice is linked once, as `create_activity` links it.
+            co_organisers = dict.fromkeys(agencies[a].pk for a in payload.get("co_organisers") or [])
+            through.extend({"activity_id": pk, "agency_id": agency_id} for agency_id in co_organisers)
             materials.extend(
                 {"activity_id": pk, "kind": kind, "distributed": payload[key]}
                 for key, _header, kind in MATERIALS
