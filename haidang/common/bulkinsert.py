@@ -213,5 +213,8 @@ def page_cache(using: str = DEFAULT_DB_ALIAS):
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+        # Inside a transaction marked for rollback no statement may run (it would hide the error being
+        # raised): the connection then keeps the larger cache until it is closed.
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(previous)}")

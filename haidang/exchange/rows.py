@@ -208,6 +208,7 @@ class UnitCache:
         self.prefer = tuple(prefer)
         self._seen: dict[tuple[str, int], resolver.Resolution] = {}
         self._boundaries: list[date] | None = None
+        self._read: dict[tuple[str, date], AdministrativeUnit] = {}  # cell text and day -> unit read
 
     def _epoch(self, day: date) -> int:
         if self._boundaries is None:
@@ -229,6 +230,20 @@ class UnitCache:
         return found
 
     def read(self, value, day: date | None):
+        # A register names the same places on the same days over and over: a cell read without error is
+        # kept by its text and day (a cell in error is read again, each row gets its own error).
+        key = (value, day) if type(value) is str else None
+        unit = self._read.get(key) if key is not None else None
+        if unit is not None:
+            return unit
+        unit = self._read_unit(value, day)
+        if key is not None and unit is not None:
+            if len(self._read) > 50_000:
+                self._read.clear()
+            self._read[key] = unit
+        return unit
+
+    def _read_unit(self, value, day: date | None):
         text = read_text(value, max_length=300)
         if not text:
             return None
@@ -291,7 +306,7 @@ class RowResult:
 
 # Cells whose reading depends only on the value (not on the row's other cells), kept per file.
 _MEMO_KINDS = frozenset({"day", "code", "codes", "count", "amount"})
-_MEMO_TYPES = frozenset({str, int, float, date, datetime})
+_MEMO_TYPES = frozenset({str, int, float, date, datetime, type(None)})  # None: an empty cell
 _MEMO_SIZE = 200_000
 _MISSING = object()
 

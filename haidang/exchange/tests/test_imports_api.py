@@ -1,5 +1,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from haidang.cases.models import Case
 from haidang.exchange.models import ImportBatch
@@ -45,6 +46,22 @@ def test_activity_register_imported(upload, api):
     activity = Activity.objects.filter(title__startswith="Truyền thông phòng").first()
     assert activity.participants == 1250 and activity.materials.get().distributed == 4000
     assert activity.cost == 12_500_000
+
+
+def _page_cache_size():
+    """SQLite's page cache size on this connection (None on PostgreSQL)."""
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return cursor.fetchone()[0]
+
+
+def test_the_commit_gives_the_connection_its_sqlite_page_cache_back(upload, api):
+    before = _page_cache_size()
+    batch = upload("coordinator.hanoi", "activities", xlsx(ACTIVITIES, [activity_row()]))
+    assert commit(api, "coordinator.hanoi", batch).json()["status"] == "committed"
+    assert _page_cache_size() == before
 
 
 def test_imports_are_listed_newest_first_within_the_users_area(upload, api):
@@ -324,7 +341,7 @@ def test_an_importer_who_lost_the_area_after_the_dry_run_cannot_commit(upload, u
     from haidang.access.models import User
     from haidang.places.models import AdministrativeUnit
 
-    before = model.objects.count()
+    before, cache_size = model.objects.count(), _page_cache_size()
     batch = upload(username, kind, content())
     assert batch["status"] == "validated", batch["errors"]
     importer = User.objects.get(username=username)
@@ -335,3 +352,4 @@ def test_an_importer_who_lost_the_area_after_the_dry_run_cannot_commit(upload, u
     committed = commit_import(actor=User.objects.get(username=username), batch=ImportBatch.objects.get(pk=batch["id"]))
     assert committed.status == "failed" and "ngoài phạm vi phụ trách" in committed.file_errors[0]["message"]
     assert model.objects.count() == before and not committed.links.exists()  # nothing written
+    assert _page_cache_size() == cache_size  # the commit's larger page cache is given back on failure too

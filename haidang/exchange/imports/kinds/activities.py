@@ -107,8 +107,8 @@ class Activities(Kind):
 
     def _check(self, ctx: Context, result: RowResult) -> None:
         values = result.values
-        organisers = read_agencies(ctx, SCHEMA, result, "organiser")
-        co_organisers = read_agencies(ctx, SCHEMA, result, "co_organisers", many=True)
+        organisers = _agencies_in(ctx, result, "organiser")
+        co_organisers = _agencies_in(ctx, result, "co_organisers", many=True)
         campaign = None
         if values.get("campaign"):
             campaign = ctx.extra["campaigns"].get(fold(values["campaign"]))
@@ -134,14 +134,19 @@ class Activities(Kind):
     def payload(self, values: dict) -> dict:
         out = {}
         for key, value in values.items():
-            if isinstance(value, date):
+            kind = type(value)
+            if kind in _PLAIN:
+                out[key] = value
+            elif key == "unit":
+                out[key] = value.pk if value else None
+            elif key in ("organiser", "campaign"):
+                out[key] = str(value.pk) if value is not None else None
+            elif key == "co_organisers":
+                out[key] = [str(agency.pk) for agency in value]
+            elif isinstance(value, date):
                 out[key] = value.isoformat()
             elif isinstance(value, Decimal):
                 out[key] = str(value)
-            elif key in ("unit", "organiser", "campaign"):
-                out[key] = str(value.pk) if value is not None and key != "unit" else (value.pk if value else None)
-            elif key == "co_organisers":
-                out[key] = [str(agency.pk) for agency in value]
             else:
                 out[key] = value
         return out
@@ -183,36 +188,55 @@ class Activities(Kind):
     def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict) -> list:
         """Set-based: the activities, their co-organisers, materials and audit entries (one per activity,
         as `create_activity` writes it) in four inserts per chunk, built as plain rows by attname (no model
-        instances: `insert_rows` fills the defaults an instance would have). The rows passed every check
-        of `create_activity` at the dry run; the importer's scope is checked again. The activities' ids."""
+        instances: `insert_rows` fills the defaults an instance would have) with the values `data` gives.
+        The rows passed every check of `create_activity` at the dry run; the importer's scope is checked
+        again. The activities' ids."""
         scope = scope_for(ctx.actor)
         activities, through, materials, audit = [], [], [], []
         link = Activity.co_organisers.through
         label = Activity._meta.label_lower
         covered: dict = {}  # unit pk -> inside the importer's area (a register names a few hundred places)
+        agencies = _ByText(refs["agencies"])
+        campaigns = _ByText(refs["campaigns"])
+        days = ctx.extra.setdefault("_days", {})  # ISO text -> day, over the whole commit
         for payload in payloads:
-            data = self.data(payload, refs)
-            unit = data.pop("unit")
+            unit = refs["units"][payload["unit"]]
             inside = covered.get(unit.pk)
             if inside is None:
                 inside = covered[unit.pk] = scope.covers_unit(unit, Capability.MANAGE_PREVENTION)
             if not inside:
                 raise ValidationError({"unit": [_("%(unit)s is outside your area.") % {"unit": unit.name}]})
-            co_organisers, kinds = data.pop("co_organisers"), data.pop("materials")
-            organiser, campaign = data.pop("organiser"), data.pop("campaign")
+            start, end = _day(days, payload.get("start_date")), _day(days, payload.get("end_date"))
+            campaign = campaigns[payload["campaign"]] if payload.get("campaign") else None
+            cost = payload.get("cost")
+            pk = uuid.uuid4()
             activity = {
-                **data,
-                "id": uuid.uuid4(),
-                "end_date": data["end_date"] or data["start_date"],
+                "activity_type": payload.get("activity_type"),
+                "title": payload["title"],
+                "place": payload.get("place") or "",
+                "target_groups": payload.get("target_groups"),
+                "joint_topics": payload.get("joint_topics"),
+                "funding_source": payload.get("funding_source") or "",
+                "notes": payload.get("notes") or "",
+                "start_date": start,
+                "end_date": end or start,
+                **{key: payload.get(key) for key in _COUNT_KEYS},
+                "cost": Decimal(cost) if cost else None,
+                "id": pk,
                 "unit_id": unit.pk,
-                "organiser_id": organiser.pk,
+                "organiser_id": agencies[payload["organiser"]].pk,
                 "campaign_id": campaign.pk if campaign is not None else None,
                 "created_by_id": ctx.actor.pk,
             }
             activities.append(activity)
-            pk = activity["id"]
-            through.extend({"activity_id": pk, "agency_id": agency.pk} for agency in co_organisers)
-            materials.extend({"activity_id": pk, "kind": m["kind"], "distributed": m["distributed"]} for m in kinds)
+            # An agency named twice is linked once, as `create_activity` links it.
+            co_organisers = dict.fromkeys(agencies[a].pk for a in payload.get("co_organisers") or [])
+            through.extend({"activity_id": pk, "agency_id": agency_id} for agency_id in co_organisers)
+            materials.extend(
+                {"activity_id": pk, "kind": kind, "distributed": payload[key]}
+                for key, _header, kind in MATERIALS
+                if payload.get(key) is not None
+            )
             audit.append(
                 {
                     "action": "prevention.activity_created",
@@ -241,3 +265,47 @@ class Activities(Kind):
 
 def _uuid(value):
     return uuid.UUID(str(value))
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
+_COUNT_KEYS = tuple(key for key, _header in COUNTS)
+
+
+class _ByText(dict):
+    """Records by their id as a staged payload writes it (text); another spelling of the id is read as `data`
+    reads it."""
+
+    def __init__(self, records: dict):
+        super().__init__((str(pk), record) for pk, record in records.items())
+        self.records = records
+
+    def __missing__(self, key):
+        return self.records[_uuid(key)]
+
+
+def _day(days: dict, text):
+    if not text:
+        return None
+    found = days.get(text)
+    if found is None:
+        found = days[text] = date.fromisoformat(text)
+    return found
+
+
+def _agencies_in(ctx: Context, result: RowResult, key: str, *, many: bool = False) -> list:
+    """`read_agencies` once per distinct cell of the column: a register names the same few agencies on
+    every row. A cell naming an unknown agency is read again on each row, so each row gets its error."""
+    raw = result.raw.get(key)
+    memo = ctx.extra.setdefault("_agencies_read", {})
+    memo_key = (key, type(raw), raw)
+    try:
+        found = memo.get(memo_key)
+    except TypeError:  # a cell value that cannot be a key
+        return read_agencies(ctx, SCHEMA, result, key, many=many)
+    if found is None:
+        errors = len(result.errors)
+        found = read_agencies(ctx, SCHEMA, result, key, many=many)
+        if len(result.errors) > errors or len(memo) >= 10_000:
+            return found
+        memo[memo_key] = found
+    return list(found)
