@@ -229,8 +229,19 @@ def _candidates(name: _Name, *, day: date | None, levels: Iterable[int] | None) 
 
 def _ancestor_map(units: Iterable[AdministrativeUnit]) -> dict[int, AdministrativeUnit]:
     """Every ancestor of the units (below the nation), by id, in one query."""
+    units = list(units)
     ids = {int(part) for unit in units for part in unit.path.strip("/").split("/")[1:-1] if part}
-    return {u.pk: u for u in AdministrativeUnit.objects.filter(pk__in=ids)} if ids else {}
+    # Parents already fetched with their units (`select_related`) are not read again: a commune's
+    # only ancestor below the nation is often its province, so most names need no second query.
+    known = {}
+    for unit in units:
+        parent = unit._state.fields_cache.get("parent")
+        if parent is not None and parent.pk in ids:
+            known[parent.pk] = parent
+    missing = ids - known.keys()
+    if missing:
+        known.update((u.pk, u) for u in AdministrativeUnit.objects.filter(pk__in=missing))
+    return known
 
 
 def _chain(unit: AdministrativeUnit, ancestors: dict[int, AdministrativeUnit]) -> list[AdministrativeUnit]:

@@ -48,6 +48,15 @@ def test_a_name_with_its_parents_as_the_pickers_show_it_or_as_people_write_it():
     assert resolved("Xã Thạch Thất — Thành phố Hà Nội (09955)").code == "09955"
 
 
+def test_a_name_with_its_parents_reads_no_parent_again(django_assert_num_queries):
+    """The parents fetched with the candidates are used to match the province typed (an import names
+    hundreds of communes this way); only ancestors above them are read, in one query."""
+    with django_assert_num_queries(1):
+        assert resolved("Xã Thạch Thất, Thành phố Hà Nội").code == "09955"
+    with django_assert_num_queries(2):  # the old map: the district is the parent, the province is read
+        assert resolved("Kim Quan, Thạch Thất, Hà Nội", BEFORE).name == "Xã Kim Quan"
+
+
 def test_every_unit_of_either_map_is_found_again_from_its_label():
     """The pickers put a unit's label in the box; reading it back must give the same unit (a sample)."""
     for day, current in ((TODAY, True), (BEFORE, False)):
