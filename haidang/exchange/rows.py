@@ -208,7 +208,7 @@ class UnitCache:
         self.prefer = tuple(prefer)
         self._seen: dict[tuple[str, int], resolver.Resolution] = {}
         self._boundaries: list[date] | None = None
-        self._read: dict[tuple[str, date], AdministrativeUnit] = {}  # cell text and day -> unit read
+        self._read: dict[tuple[str, int], AdministrativeUnit] = {}  # cell text and map epoch -> unit read
 
     def _epoch(self, day: date) -> int:
         if self._boundaries is None:
@@ -230,9 +230,10 @@ class UnitCache:
         return found
 
     def read(self, value, day: date | None):
-        # A register names the same places on the same days over and over: a cell read without error is
-        # kept by its text and day (a cell in error is read again, each row gets its own error).
-        key = (value, day) if type(value) is str else None
+        # A register names the same places over and over: a cell read without error is kept by its text
+        # and the map epoch of its day (the answer `resolution` gives for the whole epoch, and the scope
+        # check does not depend on the day); a cell in error is read again, each row gets its own error.
+        key = (value, self._epoch(day)) if type(value) is str and day is not None else None
         unit = self._read.get(key) if key is not None else None
         if unit is not None:
             return unit

@@ -3,7 +3,9 @@ value, or the same error on each row that holds it."""
 
 from datetime import date
 
-from haidang.exchange.rows import Column, Schema, validate_rows
+import pytest
+
+from haidang.exchange.rows import Column, Schema, UnitCache, validate_rows
 from haidang.prevention.models import ActivityType, TargetGroup
 
 SCHEMA = Schema(
@@ -46,3 +48,16 @@ def test_rows_with_the_same_list_of_codes_each_get_their_own_list():
     assert first.values["groups"] == second.values["groups"] == list(TargetGroup.values[:2])
     first.values["groups"].append("changed")
     assert second.values["groups"] == list(TargetGroup.values[:2])
+
+
+@pytest.mark.django_db
+def test_a_place_is_read_once_per_map_epoch_and_again_across_the_reform():
+    """A place cell read without error is kept for every day on which the map is the same (the scope check
+    too); on a day of the other map the same text is read again and names that day's unit."""
+    checked = []
+    units = UnitCache(covers=lambda unit: checked.append(unit.pk) or True)
+    first = units.read("Thạch Thất", date(2026, 1, 5))
+    assert units.read("Thạch Thất", date(2026, 5, 30)) == first
+    assert first.name == "Xã Thạch Thất" and checked == [first.pk]
+    before = units.read("Thạch Thất", date(2024, 3, 1))
+    assert before.name == "Huyện Thạch Thất" and checked == [first.pk, before.pk]
