@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
-from haidang.common import shared
+from haidang.common import queries, shared
 from haidang.common.ages import age_band_expression
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.places.territory import Territory
@@ -332,13 +332,9 @@ class _Statement:
     total: str  # the whole's column, by window
 
 
-# Statements built once per process for the same question. A statement is made from the catalogue
-# (code) and the question alone, never from the data, so nothing has to drop it; a new release of
-# the code starts new processes. The bound only keeps memory in check.
-_STATEMENTS: dict[tuple, _Statement] = {}
-_STATEMENTS_LIMIT = 1000
-
-
+# Statements built once per process for the same question (`common.queries.statement`). A statement
+# is made from the catalogue (code) and the question alone, never from the data, so nothing has to
+# drop it; a new release of the code starts new processes.
 def _statement(indicator: Indicator, extent: _Extent, windows, level, breakdowns, one_pass: bool, db) -> _Statement:
     key = (
         db,
@@ -351,13 +347,9 @@ def _statement(indicator: Indicator, extent: _Extent, windows, level, breakdowns
         extent.unit_ids,
         timezone.get_current_timezone_name(),  # day truncations (reports' timeliness) are in it
     )
-    statement = _STATEMENTS.get(key)
-    if statement is None:
-        statement = _build_statement(indicator, extent, windows, level, breakdowns, one_pass)
-        if len(_STATEMENTS) >= _STATEMENTS_LIMIT:
-            _STATEMENTS.clear()
-        _STATEMENTS[key] = statement
-    return statement
+    return queries.statement(
+        ("statistics", *key), lambda: _build_statement(indicator, extent, windows, level, breakdowns, one_pass)
+    )
 
 
 def _build_statement(indicator: Indicator, extent: _Extent, windows, level, breakdowns, one_pass: bool) -> _Statement:
