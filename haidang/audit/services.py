@@ -6,6 +6,7 @@ shown before its read is on record. Appenders do not wait for each other: each e
 its own and the sealer chains them afterwards in id order (`sealing.py`).
 """
 
+import inspect
 import ipaddress
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -268,21 +269,8 @@ def record_event(
     return entry
 
 
-_EVENT_KEYS = frozenset(
-    (
-        "action",
-        "actor",
-        "target",
-        "object_type",
-        "object_id",
-        "unit",
-        "changes",
-        "reason",
-        "role",
-        "request",
-        "identifying",
-    )
-)
+# What an event of `record_events` may name: the keywords of `_entry_fields`, read off its signature.
+_EVENT_KEYS = frozenset(inspect.signature(_entry_fields).parameters)
 
 
 def record_events(events: Iterable[Mapping], *, batch_size: int = 2000) -> list[dict]:
