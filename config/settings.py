@@ -304,6 +304,11 @@ STATISTICS_SUPPRESSION_THRESHOLD = env_int("STATISTICS_SUPPRESSION_THRESHOLD", 1
 # capped before anything is inflated (a "zip bomb" named .xlsx is refused by every upload).
 UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_ZIP_ENTRIES = env_int("UPLOAD_MAX_ZIP_ENTRIES", 2000, minimum=10)
+# Imports (haidang/exchange): the largest file and the most rows a register may declare, and SQLite's page
+# cache while a commit writes (MB; 0 keeps SQLite's 2 MB, and the commit's cost per row then grows with the file).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+IMPORT_SQLITE_CACHE_MB = env_int("IMPORT_SQLITE_CACHE_MB", 64, minimum=0)
 
 # --- Static files --------------------------------------------------------------------------
 STATIC_URL = "/static/"

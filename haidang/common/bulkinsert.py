@@ -202,7 +202,7 @@ def page_cache(using: str = DEFAULT_DB_ALIAS):
     are used and is emptied when the old size is set back. `IMPORT_SQLITE_CACHE_MB` (default 64; 0
     keeps SQLite's). Other databases: nothing changes."""
     connection = connections[using]
-    megabytes = getattr(settings, "IMPORT_SQLITE_CACHE_MB", 64)
+    megabytes = settings.IMPORT_SQLITE_CACHE_MB
     if connection.vendor != "sqlite" or not megabytes:
         yield
         return
