@@ -360,6 +360,9 @@ def endpoints(token: str, cookie: str, term: str) -> list[Endpoint]:
         Endpoint("cases_api", "API case list, first page", "/api/v1/cases", bearer),
         Endpoint("search_api", "API person search", f"/api/v1/persons/search?{q}", bearer),
         Endpoint("worklist_html", "HTML worklist /cases/", "/cases/", page),
+        # The floor of any API answer: the token checked, the user's memberships read (one small query) and
+        # a short JSON body. No endpoint that reads cases can be cheaper than this.
+        Endpoint("me_api", "API /me (the floor of an API answer)", "/api/v1/me", bearer),
     ]
 
 
