@@ -149,7 +149,7 @@ def test_commune_officers_keep_their_unit_ids(demo_users, cases):
     units = scope.units(Capability.VIEW_CASES)
     assert units.provinces == () and len(units.others) > 1
     sql = where(selectors.cases_visible_to(demo_users["commune.hanoi.a"]))
-    assert "placed_province_id" not in sql and "json_each" in sql
+    assert "placed_province_id" not in sql and ("json_each" in sql or "ANY(" in sql)  # the list of ids
     seen = visible("commune.hanoi.a", demo_users)  # Xã Thạch Thất
     assert cases["hanoi_old"].pk in seen
     assert not seen & {cases["tay_phuong"].pk, cases["haiphong"].pk}
