@@ -378,6 +378,7 @@ class Places:
     communes: list[int]  # current communes (all 34 provinces)
     placement_path: dict[int, str]  # every unit
     province_of: dict[int, int]  # unit id -> current province id (by placement)
+    commune_of: dict[int, int]  # unit id -> current commune id, for a unit placed in a commune
     province_code: dict[int, str]
     old_communes_of: dict[int, list[int]]  # current commune -> old communes that went (partly) into it
     old_districts_of: dict[int, list[int]]  # current commune -> old districts that went (partly) into it
@@ -391,11 +392,13 @@ def load_places() -> Places:
     rows = list(AdministrativeUnit.objects.values_list("id", "level", "valid_to", "placement_path", "code"))
     placement_path = {pk: path for pk, _level, _to, path, _code in rows}
     code = {pk: c for pk, _level, _to, _path, c in rows}
-    province_of = {}
+    province_of, commune_of = {}, {}
     for pk, path in placement_path.items():
         parts = path.strip("/").split("/")
         if len(parts) >= 2:  # placed at province level or below (not at the nation root)
             province_of[pk] = int(parts[1])
+        if len(parts) >= 3:  # placed in a commune (today's map has two tiers)
+            commune_of[pk] = int(parts[2])
     communes = sorted(pk for pk, level, valid_to, _p, _c in rows if level == UnitLevel.COMMUNE and valid_to is None)
     level_of = {pk: level for pk, level, _to, _p, _c in rows}
     old_communes_of, old_districts_of, old_provinces_of = defaultdict(list), defaultdict(list), defaultdict(list)
@@ -414,6 +417,7 @@ def load_places() -> Places:
         communes=communes,
         placement_path=placement_path,
         province_of=province_of,
+        commune_of=commune_of,
         province_code={p: code[p] for p in provinces},
         old_communes_of={k: sorted(v) for k, v in old_communes_of.items()},
         old_districts_of={k: sorted(v) for k, v in old_districts_of.items()},
@@ -591,6 +595,9 @@ def fill(args, places: Places, users: dict, agencies: dict) -> dict:
                     notified_at=notified_at,
                     agency=agencies[province],
                     unit_id=unit,
+                    # What Case.save (places.placing) stores, which bulk_create skips: scopes read it.
+                    placed_province_id=places.province_of.get(unit),
+                    placed_commune_id=places.commune_of.get(unit),
                     found_abroad=route != "domestic" and channel in ("border_handover", "mission_abroad", "rescue"),
                     found_country=destination if channel in ("border_handover", "mission_abroad") else "",
                     exploitation_forms=case_forms,

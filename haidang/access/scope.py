@@ -16,7 +16,8 @@ from haidang.access.roles import ROLE_CAPABILITIES, role_needs_two_factor
 from haidang.common import shared
 from haidang.common.lookups import Ids
 from haidang.common.queries import ScopeCondition
-from haidang.places.models import AdministrativeUnit
+from haidang.places.models import AdministrativeUnit, UnitLevel
+from haidang.places.placing import PlacedRecord
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Scope:
             found = self._cache[key] = tuple(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
         return list(found)
 
-    def unit_q(self, capability: str, unit_field: str = "unit") -> Q | None:
+    def unit_q(self, capability: str, unit_field: str = "unit", model=None) -> Q | None:
         """A filter on `unit_field` for the units this scope covers, or None when it covers none.
 
         The covered units are resolved to a list of ids first, so the condition is on the record's
@@ -73,18 +74,26 @@ class Scope:
         (`__in_ids`, `common.lookups`), and is read once per process and map version
         (`common.shared`): every user of a province shares it. A scope over the whole country
         needs no unit condition at all.
+
+        For a `model` that stores its placement (`places.placing.PlacedRecord`) filtered on its own
+        `unit`, a whole province is `placed_province IN (...)` instead of its ~700 unit ids: the same
+        rows (the stored placement is the unit's, and the map cannot change under records), one
+        parameter to plan instead of a long list, and an index on (placed_province, sort keys).
         """
         units = self.units(capability)
         if units is None:
             return None
         if units is NATIONAL:
             return Q(**{f"{unit_field}__isnull": False})
-        return Q(**{f"{unit_field}__in_ids": units})
+        if unit_field == "unit" and model is not None and issubclass(model, PlacedRecord) and units.provinces:
+            placed = Q(placed_province_id__in=units.provinces)
+            return placed | Q(unit__in_ids=units.others) if units.others else placed
+        return Q(**{f"{unit_field}__in_ids": units.ids})
 
     def units(self, capability: str):
-        """What `unit_q` is made of: None (no unit), NATIONAL, or the list of unit ids (`Ids`), the same
+        """What `unit_q` is made of: None (no unit), NATIONAL, or the covered units (`CoveredUnits`), the same
         object for as long as the map and the memberships stay the same (so it can name a kept statement,
-        `common.queries.statement`)."""
+        `common.queries.statement`: it decides the condition's shape as well as its values)."""
         paths = self.paths_for(capability)
         if not paths:
             return None
@@ -92,16 +101,16 @@ class Scope:
             return NATIONAL
         return self._unit_ids(tuple(paths))
 
-    def _unit_ids(self, paths: tuple[str, ...]) -> Ids:
+    def _unit_ids(self, paths: tuple[str, ...]) -> "CoveredUnits":
         cache = self._cache
         if paths not in cache:
-            cache[paths] = shared.cached(shared.MAP, ("scope-units", paths), lambda: units_under(paths))
+            cache[paths] = shared.cached(shared.MAP, ("scope-units", paths), lambda: covered_units(paths))
         return cache[paths]
 
     def filter(self, queryset: QuerySet, capability: str, unit_field: str = "unit", widen=None) -> QuerySet:
         """Narrow `queryset` to this scope; `widen` (a Q, or a list of Qs) adds explicitly shared or
         assigned records."""
-        condition = self.unit_q(capability, unit_field)
+        condition = self.unit_q(capability, unit_field, model=queryset.model)
         widen = [q for q in ([widen] if isinstance(widen, Q) else widen or []) if q]
         if widen:
             # One OR that lists and counts can still read in parts, each from one index
@@ -109,10 +118,9 @@ class Scope:
             either = Q()
             for q in widen:
                 either |= q
-            national = condition is not None and f"{unit_field}__isnull" in dict(condition.children)
             if condition is None:
                 condition = either
-            elif national:
+            elif self.units(capability) is NATIONAL:
                 condition = condition | either
             else:
                 condition = ScopeCondition(condition, *widen)
@@ -129,12 +137,44 @@ EMPTY_SCOPE = Scope()
 NATIONAL = "national"  # a scope over the whole country: no unit condition
 
 
+@dataclass(frozen=True, eq=False)  # compared by identity: it names kept statements
+class CoveredUnits:
+    """The units a scope's paths cover, as the two shapes of condition need them."""
+
+    ids: Ids  # every unit placed under the paths (old units through the crosswalk)
+    provinces: tuple[int, ...]  # whole provinces, for records that store their placement
+    others: Ids  # the units under the other paths (communes)
+
+
 def units_under(paths: tuple[str, ...]) -> Ids:
     """Ids of the units placed under any of `paths` (old units through the crosswalk)."""
     covered = Q()
     for path in paths:
         covered |= Q(placement_path__startswith=path)
     return Ids(AdministrativeUnit.objects.filter(covered).order_by("pk").values_list("pk", flat=True))
+
+
+def covered_units(paths: tuple[str, ...]) -> CoveredUnits:
+    whole = {path: _whole_province(path) for path in paths}
+    provinces = tuple(sorted(province for province in whole.values() if province is not None))
+    others = tuple(path for path, province in whole.items() if province is None)
+    return CoveredUnits(ids=units_under(paths), provinces=provinces, others=units_under(others) if others else Ids(()))
+
+
+def _whole_province(path: str) -> int | None:
+    """The province at `path` when every unit placed under it stores that province as its records'
+    `placed_province` (places.placing: placed in the province itself or in one of its communes), else None.
+    On today's two-tier map that is every province; the check keeps the two conditions the same rows
+    on any other map (a district level, a unit placed without its placement)."""
+    if path.count("/") != 3:  # "/<nation>/<province>/"
+        return None
+    province = int(path.strip("/").split("/")[-1])
+    if not AdministrativeUnit.objects.filter(pk=province, level=UnitLevel.PROVINCE).exists():
+        return None
+    elsewhere = AdministrativeUnit.objects.filter(placement_path__startswith=path).exclude(
+        Q(placement_id=province) | Q(placement__level=UnitLevel.COMMUNE, placement__parent_id=province)
+    )
+    return None if elsewhere.exists() else province
 
 
 def scope_for(user) -> Scope:

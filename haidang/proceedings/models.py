@@ -93,6 +93,8 @@ class CriminalCase(PlacedRecord):
         ]
         indexes = [
             models.Index(fields=["detected_on"], name="criminal_case_detected"),
+            # The register of a province (access.scope reads the stored placement), in list order.
+            models.Index(fields=["placed_province", "-detected_on", "-created_at"], name="criminal_case_province"),
             models.Index(fields=["prosecution_opened_on"], name="criminal_case_prosecuted"),
         ]
 

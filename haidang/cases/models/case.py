@@ -261,14 +261,27 @@ class Case(PlacedRecord):
             # The case list: scope (unit) then the list's order, so a scope's page and its count
             # are read from the index alone (an index-only scan, then the top 50).
             models.Index(fields=["unit", "-reception_date", "-created_at", "-id"], name="case_scope_received"),
-            # A user's assigned cases outside their units, in list order, from the index alone.
+            # ... and a province's (access.scope: the placement stored with the case, not ~700 unit ids).
             models.Index(
-                fields=["assigned_to", "unit", "-reception_date", "-created_at", "-id"], name="case_assigned_received"
+                fields=["placed_province", "-reception_date", "-created_at", "-id"], name="case_province_received"
+            ),
+            # A user's assigned cases outside their scope, in list order, from the index alone (the scope,
+            # by unit or by province, is checked on the included columns).
+            models.Index(
+                fields=["assigned_to", "-reception_date", "-created_at", "-id"],
+                include=["unit", "placed_province"],
+                name="case_assigned_in_order",
             ),
             # The worklist: the few waiting cases of a scope, without visiting the closed ones.
             models.Index(
                 fields=["unit", "reception_date"],
                 name="case_waiting_scope",
+                condition=models.Q(status__in=["reported", "received", "initial_verification"]),
+            ),
+            # ... of a province.
+            models.Index(
+                fields=["placed_province", "reception_date"],
+                name="case_waiting_province",
                 condition=models.Q(status__in=["reported", "received", "initial_verification"]),
             ),
             # ... and a case worker's assigned waiting cases (a worker has hundreds assigned, most closed).
