@@ -73,6 +73,7 @@ def main(argv=None) -> int:
         "cases_api": (token_client, "/api/v1/cases", bearer),
         "search_api": (token_client, "/api/v1/persons/search?" + urlencode({"q": term}), bearer),
         "worklist_html": (client, "/cases/", {}),
+        "me_api": (token_client, "/api/v1/me", bearer),
         "healthz": (client, "/healthz", {}),
     }
     chosen = {key for key in args.only.split(",") if key}

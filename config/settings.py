@@ -174,7 +174,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # SQLite keeps its connections between requests too (DB_CONN_MAX_AGE): opening one and running the
+    # PRAGMAs below on every request cost as much as a whole worklist answer (bench/README.md, load.py).
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers continue while one writer works; IMMEDIATE takes the write lock at
         # the start of a transaction so two writers queue instead of failing half-way.
