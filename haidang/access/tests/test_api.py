@@ -155,3 +155,37 @@ def test_an_expired_token_no_longer_works(client, demo_users, settings):
     later = timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS, minutes=1)
     with time_machine.travel(later):
         assert_error(client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}), 401, "unauthenticated")
+
+
+def test_a_deactivated_users_token_no_longer_works(client, demo_users):
+    token = token_for(client, "coordinator.hanoi").json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).json()["username"] == "coordinator.hanoi"
+    demo_users["coordinator.hanoi"].is_active = False
+    demo_users["coordinator.hanoi"].save(update_fields=["is_active"])
+    assert_error(client.get("/api/v1/me", headers=headers), 401, "unauthenticated")
+
+
+def test_a_token_records_its_last_use_at_most_once_a_minute(client, demo_users):
+    from haidang.access.models import ApiToken
+
+    token = token_for(client, "coordinator.hanoi").json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    stored = ApiToken.objects.get(user=demo_users["coordinator.hanoi"])
+    assert stored.last_used_at == start
+    with time_machine.travel(start + timedelta(seconds=50), tick=False):
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    stored.refresh_from_db()
+    assert stored.last_used_at == start
+    with time_machine.travel(start + timedelta(seconds=70), tick=False):
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    stored.refresh_from_db()
+    assert stored.last_used_at == start + timedelta(seconds=70)
+    # The token is still good one second before it expires, and refused one second after.
+    with time_machine.travel(stored.expires_at - timedelta(seconds=1), tick=False):
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    with time_machine.travel(stored.expires_at + timedelta(seconds=1), tick=False):
+        assert_error(client.get("/api/v1/me", headers=headers), 401, "unauthenticated")
