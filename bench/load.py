@@ -264,7 +264,9 @@ def search_term(env: dict) -> str:
         "from haidang.access.models import User\n"
         "from haidang.cases import selectors\n"
         f"user = User.objects.get(username={USER!r})\n"
-        "case = selectors.cases_visible_to(user).select_related('person').order_by('-reception_date').first()\n"
+        # The list's own order, to the last key: the same data gives the same term in every run.
+        "cases = selectors.cases_visible_to(user).select_related('person')\n"
+        "case = cases.order_by('-reception_date', '-created_at', '-id').first()\n"
         "import sys; sys.stdout.write(case.person.full_name)\n"
     )
     done = subprocess.run(

@@ -63,7 +63,11 @@ def main(argv=None) -> int:
 
     raw, _token = issue_api_token(user=user)
     term = (
-        selectors.cases_visible_to(user).select_related("person").order_by("-reception_date").first().person.full_name
+        selectors.cases_visible_to(user)
+        .select_related("person")
+        .order_by("-reception_date", "-created_at", "-id")
+        .first()
+        .person.full_name
     )
     from urllib.parse import urlencode
 
