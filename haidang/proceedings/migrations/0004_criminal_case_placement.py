@@ -2,26 +2,13 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, When
 
-PROVINCE, COMMUNE = 1, 3
+from haidang.places.migrations._placement import fill_placement as fill_rows
 
 
 def fill_placement(apps, schema_editor):
     """Every existing record: the province (and commune) its unit's placement gives on today's map."""
-    unit = apps.get_model("places", "AdministrativeUnit")
-    placement = unit.objects.filter(pk=OuterRef("unit_id"))
-    province = Case(
-        When(placement__level=PROVINCE, then=F("placement_id")),
-        When(placement__level=COMMUNE, then=F("placement__parent_id")),
-        default=None,
-        output_field=IntegerField(),
-    )
-    commune = Case(When(placement__level=COMMUNE, then=F("placement_id")), default=None, output_field=IntegerField())
-    apps.get_model("proceedings", "CriminalCase").objects.update(
-        placed_province_id=Subquery(placement.annotate(_p=province).values("_p")[:1]),
-        placed_commune_id=Subquery(placement.annotate(_c=commune).values("_c")[:1]),
-    )
+    fill_rows(apps, "proceedings", "CriminalCase")
 
 
 class Migration(migrations.Migration):
