@@ -1,7 +1,8 @@
 """Load from outside: closed-loop HTTP clients against the server exactly as `make run` starts it.
 
-Starts `manage.py db_worker` and gunicorn with the Makefile's `serve` arguments (2 workers × 4
-threads, the same access log), signs a case worker in over HTTP (API token and a browser session,
+Starts the server with the Makefile's own `serve` target (the supervisor, the job worker, gunicorn
+with config/gunicorn.py: 2 workers × 4 threads, the application's JSON request log, the metrics in
+PROMETHEUS_MULTIPROC_DIR), signs a case worker in over HTTP (API token and a browser session,
 with the second factor), then drives each endpoint in turn with N clients that each send the next
 request as soon as the last answer came back (closed loop, keep-alive connections). `/healthz`
 is measured first and last in the same run: every endpoint's throughput is printed as a share of
@@ -141,39 +142,20 @@ class Server:
 
 
 def start_server(env: dict, workdir: Path, port: int) -> Server:
-    """The Makefile's `serve`: the job worker beside gunicorn, 2 workers × 4 threads, the same access log."""
+    """`make serve` itself: the supervisor, the job worker and gunicorn with config/gunicorn.py (2 workers ×
+    4 threads, the application's own JSON request log, the metrics kept in PROMETHEUS_MULTIPROC_DIR)."""
     server = Server(port)
     server.log = open(workdir / "server.log", "w")  # noqa: SIM115 (closed in stop_server)
-    worker = subprocess.Popen(
-        [PYTHON, "manage.py", "db_worker", "--interval", "5", "--no-reload"],
+    env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(workdir / "var" / "prometheus")}
+    make = subprocess.Popen(
+        ["make", "--silent", "--no-print-directory", "serve", "HOST=127.0.0.1", f"PORT={port}", f"BIN={BIN}"],
         cwd=REPO,
         env=env,
         stdout=server.log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    gunicorn = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
-            "--access-logformat",
-            '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=server.log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    server.processes = [gunicorn, worker]
+    server.processes = [make]
     deadline = time.monotonic() + 90
     while True:
         try:
@@ -181,7 +163,7 @@ def start_server(env: dict, workdir: Path, port: int) -> Server:
                 if response.status == 200:
                     return server
         except OSError:
-            if time.monotonic() > deadline or gunicorn.poll() is not None:
+            if time.monotonic() > deadline or make.poll() is not None:
                 stop_server(server)
                 sys.exit("The server did not start:\n" + (workdir / "server.log").read_text()[-3000:])
             time.sleep(0.3)
