@@ -1,7 +1,7 @@
 """Query shapes shared by the selectors: several counts in one statement, a list whose count is known."""
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -138,20 +138,46 @@ def _split_setting() -> bool:
     return getattr(settings, "SCOPE_SPLIT", True) is not False
 
 
-def values_rows(model, queryset, fields: Sequence[str], key=None, *, named: bool = False) -> list:
+def values_rows(
+    model, queryset, fields: Sequence[str], key=None, *, named: bool = False, slots: Mapping | None = None
+) -> list:
     """`list(queryset().values_list(*fields))` (`named`: `.values(*fields)`) for a queryset of `model`; with a
     `key`, `queryset` (a callable) is built and compiled only the first time, and the rows are converted
-    with the converters compiled with it."""
+    with the converters compiled with it.
+
+    With `slots` ({name: value}, each a str or an int), `queryset(values)` builds the queryset from such a
+    dict, and the statement is kept apart from those values: it is compiled with stand-ins, and each use
+    puts the values in their places (`_slotted_sql`). The key names the shape only (which slots are used
+    and how), never the values, so a search for another name reuses the statement. A value that reaches
+    the SQL transformed (a LIKE pattern) cannot be placed: that statement is built at each use instead.
+    """
     if named:
-        return [dict(zip(fields, row, strict=True)) for row in values_rows(model, queryset, fields, key)]
+        rows = values_rows(model, queryset, fields, key, slots=slots)
+        return [dict(zip(fields, row, strict=True)) for row in rows]
+    if slots is not None:
+        values = dict(slots)
+        build = lambda: queryset(values)  # noqa: E731
+    else:
+        build = queryset
     if key is None or not getattr(settings, "COMPILED_STATEMENTS", True):
-        return list(queryset().values_list(*fields))
+        return list(build().values_list(*fields))
     alias = router.db_for_read(model)
-    sql, params, converters = statement(
-        ("values", alias, tuple(fields), key), lambda: _values_sql(queryset(), fields, alias)
-    )
+    if slots is None:
+        sql, params, converters = statement(
+            ("values", alias, tuple(fields), key), lambda: _values_sql(build(), fields, alias)
+        )
+    else:
+        sql, params, converters, places = statement(
+            ("values-slots", alias, tuple(fields), tuple(sorted(values)), key),
+            lambda: _slotted_sql(queryset, values, fields, alias),
+        )
+        if places is None:
+            return list(build().values_list(*fields))
+        params = list(params)
+        for position, name in places:
+            params[position] = values[name]
     if converters is False:  # a shape this shortcut does not read (columns in another order, another database)
-        return list(queryset().values_list(*fields))
+        return list(build().values_list(*fields))
     if sql is None:
         return []
     connection = connections[alias]
@@ -170,6 +196,41 @@ def values_rows(model, queryset, fields: Sequence[str], key=None, *, named: bool
             values[position] = value
         converted.append(tuple(values))
     return converted
+
+
+def _stand_ins(values: Mapping, round_: int) -> dict:
+    """A stand-in for each slot's value, of its type, different in each round and from slot to slot. The
+    numbers fit every integer column (a value out of a column's range would make Django drop the condition)."""
+    stand_ins = {}
+    for number, (name, value) in enumerate(sorted(values.items())):
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise TypeError(f"slot {name!r}: only str and int values can be kept apart from a statement")
+        stand_ins[name] = f"\x00slot-{round_}-{name}\x00" if isinstance(value, str) else 30001 + 500 * round_ + number
+    return stand_ins
+
+
+def _slotted_sql(build, values: Mapping, fields: Sequence[str], alias: str):
+    """`_values_sql` of `build(stand-ins)`, and where each slot's value goes: (sql, params, converters, places),
+    places being (position in params, slot) pairs, or None when the values cannot be placed.
+
+    Compiled twice, with two sets of stand-ins: a parameter is a slot's only where the two compilations
+    differ and each holds that slot's stand-in, so a constant that happens to equal a stand-in (a unit's id
+    in the scope) stays a constant. Any other difference (the SQL, a transformed value) places nothing."""
+    first, second = _stand_ins(values, 0), _stand_ins(values, 1)
+    sql, params, converters = _values_sql(build(first), fields, alias)
+    again_sql, again_params, _converters = _values_sql(build(second), fields, alias)
+    if sql is None or converters is False or sql != again_sql or len(params) != len(again_params):
+        return sql, params, converters, None
+    by_stand_ins = {(type(first[name]), first[name], second[name]): name for name in values}
+    places = []
+    for position, (one, other) in enumerate(zip(params, again_params, strict=True)):
+        if type(one) is type(other) and one == other:
+            continue
+        name = by_stand_ins.get((type(one), one, other))
+        if name is None:
+            return sql, params, converters, None
+        places.append((position, name))
+    return sql, params, converters, tuple(places)
 
 
 def _values_sql(queryset: QuerySet, fields: Sequence[str], alias: str):

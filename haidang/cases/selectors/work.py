@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.db import router
 from django.db.models import Case as DbCase
 from django.db.models import (
     DateField,
@@ -210,6 +211,13 @@ class DuplicateCandidate:
     reasons: tuple[str, ...]
 
 
+# What a match reads of a person, in the model's field order (rows become Person objects, see below).
+_MATCH_PERSON_FIELDS = ("id", "full_name", "name_key", "document_hash", "birth_year", "residence_unit", "sex")
+_MATCH_PERSON_COLUMNS = tuple(
+    field.attname for field in Person._meta.concrete_fields if field.name in _MATCH_PERSON_FIELDS
+)
+
+
 def duplicate_candidates(
     user,
     *,
@@ -228,40 +236,52 @@ def duplicate_candidates(
     document = document_key(document_number) if document_number else ""
     if not name and not document:
         return []
-    condition = Q()
-    if name:
-        condition |= Q(name_key=name)
-    if document:
-        condition |= Q(document_hash=document)
-    # Driven from the few persons with that key: each probes the case table's person index, instead
-    # of a semi-join that would first build the whole visible set.
-    in_scope = cases_visible_to(user).select_related(None).order_by().filter(person_id=OuterRef("pk"))
-    persons = Person.objects.filter(condition, Exists(in_scope), merged_into__isnull=True)
-    if exclude is not None:
-        persons = persons.exclude(pk=exclude.pk)
-    # The best 50, ranked in the database by the same score as below (never an arbitrary 50).
-    rank = Value(0)
-    if document:
-        rank = rank + DbCase(When(document_hash=document, then=Value(100)), default=Value(0))
-    if name:
-        same_name = Q(name_key=name)
-        rank = rank + DbCase(When(same_name, then=Value(40)), default=Value(0))
-        if birth_year:
-            rank = rank + DbCase(When(same_name & Q(birth_year=birth_year), then=Value(30)), default=Value(0))
-        if residence_unit is not None:
-            rank = rank + DbCase(
-                When(same_name & Q(residence_unit_id=getattr(residence_unit, "pk", None)), then=Value(20)),
-                default=Value(0),
-            )
+    residence = getattr(residence_unit, "pk", None) if residence_unit is not None else None
+    # The statement is kept per reader and shape (which of these are given), apart from their values: a
+    # search for another name reuses it (`common.queries.values_rows`, slots). Nothing searched is kept.
+    slots = {"name": name, "document": document, "birth_year": birth_year, "residence": residence}
+    slots = {slot: value for slot, value in slots.items() if value}
+    keep = exclude is None and (residence_unit is None or residence is not None)
+    key = ("person-matches", visible_key(user)) if keep else None
+
+    def candidates_of(values):
+        condition = Q()
+        if "name" in values:
+            condition |= Q(name_key=values["name"])
+        if "document" in values:
+            condition |= Q(document_hash=values["document"])
+        # Driven from the few persons with that key: each probes the case table's person index, instead
+        # of a semi-join that would first build the whole visible set.
+        in_scope = cases_visible_to(user).select_related(None).order_by().filter(person_id=OuterRef("pk"))
+        persons = Person.objects.filter(condition, Exists(in_scope), merged_into__isnull=True)
+        if exclude is not None:
+            persons = persons.exclude(pk=exclude.pk)
+        # The best 50, ranked in the database by the same score as below (never an arbitrary 50).
+        rank = Value(0)
+        if "document" in values:
+            rank = rank + DbCase(When(document_hash=values["document"], then=Value(100)), default=Value(0))
+        if "name" in values:
+            same_name = Q(name_key=values["name"])
+            rank = rank + DbCase(When(same_name, then=Value(40)), default=Value(0))
+            if "birth_year" in values:
+                rank = rank + DbCase(
+                    When(same_name & Q(birth_year=values["birth_year"]), then=Value(30)), default=Value(0)
+                )
+            if residence_unit is not None:
+                rank = rank + DbCase(
+                    When(same_name & Q(residence_unit_id=values.get("residence")), then=Value(20)),
+                    default=Value(0),
+                )
+        ranked = persons.annotate(match_rank=ExpressionWrapper(rank, output_field=IntegerField()))
+        return ranked.order_by("-match_rank", "pk")[:50]
+
     # Only the name may be shown with a match; the other sealed fields stay unread (not decrypted),
     # and of the rest only what the score and a match show is read.
-    persons = (
-        persons.only("id", "full_name", "name_key", "document_hash", "birth_year", "residence_unit_id", "sex")
-        .annotate(match_rank=ExpressionWrapper(rank, output_field=IntegerField()))
-        .order_by("-match_rank", "pk")
-    )
+    rows = values_rows(Person, candidates_of, (*_MATCH_PERSON_COLUMNS, "match_rank"), key, slots=slots)
+    alias = router.db_for_read(Person)
     candidates = []
-    for person in persons[:50]:
+    for *values, _rank in rows:
+        person = Person.from_db(alias, _MATCH_PERSON_COLUMNS, values)
         score, reasons = 0, []
         if document and person.document_hash == document:
             score, reasons = score + 100, [*reasons, "document"]
@@ -269,7 +289,7 @@ def duplicate_candidates(
             score, reasons = score + 40, [*reasons, "name"]
             if birth_year and person.birth_year == birth_year:
                 score, reasons = score + 30, [*reasons, "birth_year"]
-            if residence_unit is not None and person.residence_unit_id == getattr(residence_unit, "pk", None):
+            if residence_unit is not None and person.residence_unit_id == residence:
                 score, reasons = score + 20, [*reasons, "residence_unit"]
         candidates.append(DuplicateCandidate(person, score, tuple(reasons)))
     return sorted(candidates, key=lambda candidate: -candidate.score)

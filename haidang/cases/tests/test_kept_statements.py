@@ -151,3 +151,85 @@ def test_a_kept_statement_that_does_not_match_what_is_compiled_now_fails_the_tes
     queries.counts(key="same", n=received)
     with pytest.raises(AssertionError, match="differs"):
         queries.counts(key="same", n=closed)
+
+
+def _person_case(actor, full_name: str, birth_year: int):
+    from haidang.access.models import Agency
+
+    return services.create_case(
+        actor=actor,
+        person_data={"full_name": full_name, "birth_year": birth_year},
+        case_data={
+            "intake_channel": "rescue",
+            "reception_date": date(2026, 3, 1),
+            "unit": AdministrativeUnit.objects.get(code="01", valid_to__isnull=True),
+            "agency": Agency.objects.get(name="Sở Y tế Thành phố Hà Nội"),
+        },
+    )
+
+
+def _found(client, **query) -> set[str]:
+    answer = client.get("/api/v1/persons/search", query)
+    assert answer.status_code == 200
+    return {number for item in answer.json()["items"] for number in item["case_numbers"]}
+
+
+def test_a_search_keeps_one_statement_for_every_name_and_never_the_name(api_client, worker, settings, compiles):
+    first = _person_case(worker, "Hà Thị Lan (minh họa)", 1999)
+    second = _person_case(worker, "Vừ Văn Sính (minh họa)", 2001)
+    client = api_client(worker)
+    assert _found(client, q="ha thi lan (minh hoa)") == {first.number}
+    assert compiles  # the first search compiles its statement
+    compiles.clear()
+    # Another name: the same statement with other values, and the answer as compiled at each request.
+    assert _found(client, q="Sính Vừ Văn (minh họa)") == {second.number}
+    assert compiles == []
+    assert _uncompiled(settings, lambda: _found(client, q="Sính Vừ Văn (minh họa)")) == {second.number}
+    # What is kept holds stand-ins, never the name's keyed hash.
+    kept = repr(list(queries._STATEMENTS.values()))
+    assert first.person.name_key not in kept and second.person.name_key not in kept
+    # A birth year is another shape of the statement: compiled once, then reused for another year.
+    assert _found(client, q="Hà Thị Lan (minh họa)", birth_year=1999) == {first.number}
+    assert compiles
+    compiles.clear()
+    assert _found(client, q="Vừ Văn Sính (minh họa)", birth_year=1990) == {second.number}
+    assert compiles == []
+
+
+def test_a_constant_equal_to_a_stand_in_stays_a_constant(worker):
+    from django.db.models import Q
+
+    from haidang.cases.models import Person
+
+    odd = _person_case(worker, "Giàng Thị Mỷ (minh họa)", 2000).person
+    usual = _person_case(worker, "Sùng A Páo (minh họa)", 1990).person
+    # 30001 is the first stand-in of an int slot: here it is also a constant of the statement.
+    Person.objects.filter(pk=odd.pk).update(birth_year=30001)
+
+    def born(values):
+        return Person.objects.filter(Q(birth_year=values["year"]) | Q(birth_year=30001)).order_by("birth_year")
+
+    def years(year):
+        return queries.values_rows(Person, born, ("id", "birth_year"), key="born", slots={"year": year})
+
+    assert years(1990) == [(usual.pk, 1990), (odd.pk, 30001)]
+    assert years(1991) == [(odd.pk, 30001)]
+    assert len([key for key in queries._STATEMENTS if "born" in key]) == 1
+
+
+def test_a_value_the_statement_transforms_is_never_placed_stale(worker):
+    from haidang.cases.models import Case as CaseModel
+
+    one = _person_case(worker, "Lý Thị Dua (minh họa)", 1998)
+    other = _person_case(worker, "Lý Thị Dua (minh họa)", 1998)
+
+    def starting(values):
+        return CaseModel.objects.filter(number__startswith=values["prefix"]).order_by("number")
+
+    def numbers(prefix):
+        rows = queries.values_rows(CaseModel, starting, ("number",), key="starting", slots={"prefix": prefix})
+        return [number for (number,) in rows]
+
+    # A LIKE pattern is made from the value: it cannot be placed, so the statement is built at each use.
+    assert numbers(one.number) == [one.number]
+    assert numbers(other.number) == [other.number]
