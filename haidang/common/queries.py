@@ -1,6 +1,7 @@
 """Query shapes shared by the selectors: several counts in one statement, a list whose count is known."""
 
 import threading
+import uuid
 from collections.abc import Mapping, Sequence
 
 from django.conf import settings
@@ -145,7 +146,7 @@ def values_rows(
     `key`, `queryset` (a callable) is built and compiled only the first time, and the rows are converted
     with the converters compiled with it.
 
-    With `slots` ({name: value}, each a str or an int), `queryset(values)` builds the queryset from such a
+    With `slots` ({name: value}, each a str, an int or a UUID), `queryset(values)` builds the queryset from such a
     dict, and the statement is kept apart from those values: it is compiled with stand-ins, and each use
     puts the values in their places (`_slotted_sql`). The key names the shape only (which slots are used
     and how), never the values, so a search for another name reuses the statement. A value that reaches
@@ -174,8 +175,8 @@ def values_rows(
         if places is None:
             return list(build().values_list(*fields))
         params = list(params)
-        for position, name in places:
-            params[position] = values[name]
+        for position, name, form in places:
+            params[position] = _in_form(values[name], form)
     if converters is False:  # a shape this shortcut does not read (columns in another order, another database)
         return list(build().values_list(*fields))
     if sql is None:
@@ -203,15 +204,29 @@ def _stand_ins(values: Mapping, round_: int) -> dict:
     numbers fit every integer column (a value out of a column's range would make Django drop the condition)."""
     stand_ins = {}
     for number, (name, value) in enumerate(sorted(values.items())):
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise TypeError(f"slot {name!r}: only str and int values can be kept apart from a statement")
-        stand_ins[name] = f"\x00slot-{round_}-{name}\x00" if isinstance(value, str) else 30001 + 500 * round_ + number
+        if isinstance(value, uuid.UUID):
+            stand_ins[name] = uuid.UUID(int=(0x5107 << 112) + (round_ << 64) + number)
+        elif isinstance(value, str):
+            stand_ins[name] = f"\x00slot-{round_}-{name}\x00"
+        elif isinstance(value, int) and not isinstance(value, bool):
+            stand_ins[name] = 30001 + 500 * round_ + number
+        else:
+            raise TypeError(f"slot {name!r}: only str, int and UUID values can be kept apart from a statement")
     return stand_ins
+
+
+# How a slot's value may reach the parameters: as it is, or (a UUID, on a database without a UUID type)
+# as its hex digits. A value is placed in the same form as its stand-in was found.
+_FORMS = {uuid.UUID: (None, "hex"), str: (None,), int: (None,)}
+
+
+def _in_form(value, form):
+    return value if form is None else getattr(value, form)
 
 
 def _slotted_sql(build, values: Mapping, fields: Sequence[str], alias: str):
     """`_values_sql` of `build(stand-ins)`, and where each slot's value goes: (sql, params, converters, places),
-    places being (position in params, slot) pairs, or None when the values cannot be placed.
+    places being (position in params, slot, form) triples, or None when the values cannot be placed.
 
     Compiled twice, with two sets of stand-ins: a parameter is a slot's only where the two compilations
     differ and each holds that slot's stand-in, so a constant that happens to equal a stand-in (a unit's id
@@ -221,15 +236,19 @@ def _slotted_sql(build, values: Mapping, fields: Sequence[str], alias: str):
     again_sql, again_params, _converters = _values_sql(build(second), fields, alias)
     if sql is None or converters is False or sql != again_sql or len(params) != len(again_params):
         return sql, params, converters, None
-    by_stand_ins = {(type(first[name]), first[name], second[name]): name for name in values}
+    by_stand_ins = {}
+    for name in values:
+        for form in _FORMS[type(first[name])]:
+            one, other = _in_form(first[name], form), _in_form(second[name], form)
+            by_stand_ins[(type(one), one, other)] = (name, form)
     places = []
     for position, (one, other) in enumerate(zip(params, again_params, strict=True)):
         if type(one) is type(other) and one == other:
             continue
-        name = by_stand_ins.get((type(one), one, other))
-        if name is None:
+        found = by_stand_ins.get((type(one), one, other))
+        if found is None:
             return sql, params, converters, None
-        places.append((position, name))
+        places.append((position, *found))
     return sql, params, converters, tuple(places)
 
 

@@ -14,23 +14,23 @@ province's coordinators and case workers), who may merge them.
 """
 
 from dataclasses import dataclass
+from uuid import UUID
+
+from django.db import router
 
 from haidang.cases.models import Case
-from haidang.cases.selectors.visibility import MASK, can_see_identity, cases_visible_to
+from haidang.cases.selectors.visibility import MASK, can_see_identity, cases_visible_to, visible_key
 from haidang.cases.selectors.work import duplicate_candidates
+from haidang.common.queries import values_rows
+from haidang.places.models import AdministrativeUnit
 
-# What a match shows of each case and decides its identity on (`can_see_identity`): only these are read.
-MATCH_CASE_FIELDS = (
-    "id",
-    "number",
-    "status",
-    "reception_date",
-    "person_id",
-    "assigned_to_id",
-    "unit__name",
-    "unit__path",
-    "unit__placement_path",
-)
+# What a match shows of each case and decides its identity on (`can_see_identity`): only these are read,
+# in the models' field order (the rows become Case objects with their unit, see `_cases_of`).
+_CASE_FIELDS = ("id", "number", "status", "reception_date", "person", "assigned_to", "unit")
+_UNIT_FIELDS = ("id", "name", "path", "placement_path")
+_CASE_COLUMNS = tuple(field.attname for field in Case._meta.concrete_fields if field.name in _CASE_FIELDS)
+_UNIT_COLUMNS = tuple(field.attname for field in AdministrativeUnit._meta.concrete_fields if field.name in _UNIT_FIELDS)
+_CASE_UNIT = Case._meta.get_field("unit")
 
 
 @dataclass(frozen=True)
@@ -67,17 +67,8 @@ def person_matches(
     )
     if not candidates:
         return []
-    # The visible cases of every match in one query (unit and assignee decide what is shown).
     by_person: dict = {}
-    cases = (
-        cases_visible_to(user)
-        .select_related(None)
-        .select_related("unit")
-        .filter(person__in=[candidate.person.pk for candidate in candidates])
-        .order_by("reception_date", "number")
-        .only(*MATCH_CASE_FIELDS)
-    )
-    for case in cases:
+    for case in _cases_of(user, [candidate.person.pk for candidate in candidates]):
         by_person.setdefault(case.person_id, []).append(case)
     matches = []
     for candidate in candidates:
@@ -96,3 +87,28 @@ def person_matches(
             )
         )
     return matches
+
+
+def _cases_of(user, persons: list) -> list[Case]:
+    """The user's visible cases of these persons, oldest first, each with its unit: one statement, kept per
+    reader and number of persons apart from the persons themselves (`values_rows`, slots)."""
+    slots = {f"person_{number}": person for number, person in enumerate(persons)}
+
+    def visible(values):
+        return (
+            cases_visible_to(user)
+            .select_related(None)
+            .filter(person__in=list(values.values()))
+            .order_by("reception_date", "number")
+        )
+
+    fields = (*_CASE_COLUMNS, *(f"unit__{name}" for name in _UNIT_COLUMNS))
+    keep = all(isinstance(person, UUID) for person in persons)
+    rows = values_rows(Case, visible, fields, ("match-cases", visible_key(user)) if keep else None, slots=slots)
+    alias = router.db_for_read(Case)
+    cases = []
+    for row in rows:
+        case = Case.from_db(alias, _CASE_COLUMNS, row[: len(_CASE_COLUMNS)])
+        _CASE_UNIT.set_cached_value(case, AdministrativeUnit.from_db(alias, _UNIT_COLUMNS, row[len(_CASE_COLUMNS) :]))
+        cases.append(case)
+    return cases

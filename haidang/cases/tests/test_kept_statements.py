@@ -185,9 +185,13 @@ def test_a_search_keeps_one_statement_for_every_name_and_never_the_name(api_clie
     assert _found(client, q="Sính Vừ Văn (minh họa)") == {second.number}
     assert compiles == []
     assert _uncompiled(settings, lambda: _found(client, q="Sính Vừ Văn (minh họa)")) == {second.number}
-    # What is kept holds stand-ins, never the name's keyed hash.
+    # What is kept holds stand-ins, never the name's keyed hash nor the persons found.
     kept = repr(list(queries._STATEMENTS.values()))
     assert first.person.name_key not in kept and second.person.name_key not in kept
+    assert all(form not in kept for person in (first.person, second.person) for form in (str(person.pk), person.pk.hex))
+    # Both statements of the search (the persons, then their cases) place their values: none is built anew.
+    slotted = [kept for key, kept in queries._STATEMENTS.items() if key[0] == "values-slots"]
+    assert len(slotted) == 2 and all(kept[3] for kept in slotted)
     # A birth year is another shape of the statement: compiled once, then reused for another year.
     assert _found(client, q="Hà Thị Lan (minh họa)", birth_year=1999) == {first.number}
     assert compiles
