@@ -200,7 +200,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the signed-in user read by a kept statement.
+    "haidang.access.backends.AccountBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -234,6 +235,8 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Sessions end after inactivity: activity pushes the expiry forward, with the session row written
 # at most once a minute (common.middleware.SlidingSessionMiddleware).
+# Django's database sessions, with the session row read by a kept statement.
+SESSION_ENGINE = "haidang.common.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_REFRESH_SECONDS = 60

@@ -280,7 +280,7 @@ def demo_sessions(server_python) -> dict[str, str]:
             "from haidang.access.models import User",
             "for user in User.objects.filter(is_active=True).order_by('username'):",
             "    client = Client()",
-            "    client.force_login(user, backend='django.contrib.auth.backends.ModelBackend')",
+            "    client.force_login(user, backend='haidang.access.backends.AccountBackend')",
             "    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()",
             "    session = client.session",
             "    if device is not None:",

@@ -482,3 +482,17 @@ def _page_sql(queryset: QuerySet, start: int, stop: int):
     if not selects:
         return None, (), order
     return " UNION ALL ".join(selects), tuple(params), tuple(order)
+
+
+def instance_by_pk(model, pk, *, key: str):
+    """The row of `model` with primary key `pk` as a model instance (every column), or None: read by a
+    statement kept per `key` apart from the key's value (`values_rows`, slots), not built at each call."""
+    columns = tuple(field.attname for field in model._meta.concrete_fields)
+    rows = values_rows(
+        model,
+        lambda values: model._default_manager.filter(pk=values["pk"]),
+        columns,
+        ("by-pk", key),
+        slots={"pk": pk},
+    )
+    return model.from_db(router.db_for_read(model), columns, rows[0]) if rows else None
