@@ -132,7 +132,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "haidang.access.middleware.SecondFactorMiddleware",  # django-otp's, the device read by a kept statement
     "haidang.access.middleware.PrivateByDefaultMiddleware",
     "haidang.access.middleware.TwoFactorRequiredMiddleware",
     "haidang.audit.middleware.AuditContextMiddleware",

@@ -3,9 +3,12 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp.middleware import OTPMiddleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haidang.access.scope import scope_for
 from haidang.access.services import has_confirmed_device
+from haidang.common.queries import instance_by_pk
 
 # The JSON API authenticates each call with a bearer token; static files and the health
 # check carry no data.
@@ -17,6 +20,20 @@ class PrivateByDefaultMiddleware(LoginRequiredMiddleware):
         if request.path_info.startswith(PUBLIC_PREFIXES):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class SecondFactorMiddleware(OTPMiddleware):
+    """django-otp's middleware, with the session's authenticator app (a TOTP device) read by a kept
+    statement: the ORM built and compiled that one-row read again on every signed-in page. Which device
+    counts (the user's own, confirmed) is still decided by django-otp. Another kind of device, or a
+    django-otp that no longer calls this method (pinned: 1.7.5), reads it django-otp's way."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
+        a_number = device_id.isascii() and device_id.isdigit() and len(device_id) < 19
+        if label != TOTPDevice.model_label() or not a_number:
+            return super()._device_from_persistent_id(persistent_id)
+        return instance_by_pk(TOTPDevice, int(device_id), key="session-device")
 
 
 class TwoFactorRequiredMiddleware:

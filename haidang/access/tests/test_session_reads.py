@@ -36,8 +36,9 @@ def test_two_users_share_the_statements_which_keep_neither_a_session_key_nor_a_u
         seen.append((client.session.session_key, user))
     assert seen[0][0] != seen[1][0]
     kept = {key: value for key, value in queries._STATEMENTS.items() if key[0] == "values-slots"}
-    by_pk = [key for key in kept if key[-1] in {("by-pk", "session"), ("by-pk", "session-user")}]
-    assert len(by_pk) == 2  # one statement each for the session and the user, whoever signs in
+    reads = {("by-pk", "session"), ("by-pk", "session-user"), ("by-pk", "session-device")}
+    by_pk = [key for key in kept if key[-1] in reads]
+    assert len(by_pk) == 3  # one statement each for the session, the user and the device, whoever signs in
     assert all(value[3] for key, value in kept.items() if key in by_pk)  # the values are placed, not built in
     text = repr(kept)
     for session_key, user in seen:
@@ -50,6 +51,16 @@ def test_a_user_deactivated_while_signed_in_is_signed_out_at_the_next_page(as_us
     assert _signed_in_page(client)
     type(demo_users["caseworker.hanoi"]).objects.filter(username="caseworker.hanoi").update(is_active=False)
     assert not _signed_in_page(client)
+
+
+def test_a_device_removed_or_unconfirmed_no_longer_proves_the_second_factor(as_user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = as_user("caseworker.hanoi")
+    assert _signed_in_page(client)
+    TOTPDevice.objects.filter(user__username="caseworker.hanoi").update(confirmed=False)
+    response = client.get("/cases/")
+    assert response.status_code == 302 and "/account/two-factor/" in response["Location"]
 
 
 def test_an_expired_session_is_no_session(as_user):

@@ -31,6 +31,8 @@ def test_a_freeze_made_before_the_work_stays_in_place_after_it():
         frozen = gc.get_freeze_count()
         with frozen_heap():
             pass
-        assert gc.get_freeze_count() == frozen
+        # Not `== frozen`: a frozen object freed meanwhile (by another thread of the test process) leaves
+        # the count; an unfreeze would have emptied it.
+        assert gc.get_freeze_count() > frozen // 2 > 0
     finally:
         gc.unfreeze()
