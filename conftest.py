@@ -170,3 +170,15 @@ def statements():
             yield captured
 
     return _capture
+
+
+@pytest.fixture
+def kept_statements(settings):
+    """Statements kept compiled as in a server process (common.queries), the store emptied before and after:
+    tests roll back what they write, the store would not."""
+    from haidang.common import queries
+
+    settings.COMPILED_STATEMENTS = True
+    queries._STATEMENTS.clear()
+    yield queries._STATEMENTS
+    queries._STATEMENTS.clear()

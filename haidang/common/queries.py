@@ -484,10 +484,16 @@ def _page_sql(queryset: QuerySet, start: int, stop: int):
     return " UNION ALL ".join(selects), tuple(params), tuple(order)
 
 
+def model_columns(model, names=None) -> tuple[str, ...]:
+    """The attnames of `model`'s concrete fields named in `names` (every one without), in the model's field
+    order: read as values in that order, a row becomes an instance with `model.from_db(alias, columns, row)`."""
+    return tuple(field.attname for field in model._meta.concrete_fields if names is None or field.name in names)
+
+
 def instance_by_pk(model, pk, *, key: str):
     """The row of `model` with primary key `pk` as a model instance (every column), or None: read by a
     statement kept per `key` apart from the key's value (`values_rows`, slots), not built at each call."""
-    columns = tuple(field.attname for field in model._meta.concrete_fields)
+    columns = model_columns(model)
     rows = values_rows(
         model,
         lambda values: model._default_manager.filter(pk=values["pk"]),

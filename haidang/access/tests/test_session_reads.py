@@ -10,15 +10,7 @@ from django.utils import timezone
 
 from haidang.common import queries
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-@pytest.fixture(autouse=True)
-def kept(settings):
-    settings.COMPILED_STATEMENTS = True
-    queries._STATEMENTS.clear()
-    yield
-    queries._STATEMENTS.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "kept_statements")]
 
 
 def _signed_in_page(client) -> bool:

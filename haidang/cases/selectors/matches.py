@@ -21,15 +21,15 @@ from django.db import router
 from haidang.cases.models import Case
 from haidang.cases.selectors.visibility import MASK, can_see_identity, cases_visible_to, visible_key
 from haidang.cases.selectors.work import duplicate_candidates
-from haidang.common.queries import values_rows
+from haidang.common.queries import model_columns, values_rows
 from haidang.places.models import AdministrativeUnit
 
 # What a match shows of each case and decides its identity on (`can_see_identity`): only these are read,
 # in the models' field order (the rows become Case objects with their unit, see `_cases_of`).
 _CASE_FIELDS = ("id", "number", "status", "reception_date", "person", "assigned_to", "unit")
 _UNIT_FIELDS = ("id", "name", "path", "placement_path")
-_CASE_COLUMNS = tuple(field.attname for field in Case._meta.concrete_fields if field.name in _CASE_FIELDS)
-_UNIT_COLUMNS = tuple(field.attname for field in AdministrativeUnit._meta.concrete_fields if field.name in _UNIT_FIELDS)
+_CASE_COLUMNS = model_columns(Case, _CASE_FIELDS)
+_UNIT_COLUMNS = model_columns(AdministrativeUnit, _UNIT_FIELDS)
 _CASE_UNIT = Case._meta.get_field("unit")
 
 

@@ -31,7 +31,7 @@ from haidang.cases.models import (
     status_label,
 )
 from haidang.cases.selectors.visibility import cases_visible_to, visible_key
-from haidang.common.queries import Later, built, counts, values_rows
+from haidang.common.queries import Later, built, counts, model_columns, values_rows
 from haidang.places.models import AdministrativeUnit
 
 
@@ -213,9 +213,7 @@ class DuplicateCandidate:
 
 # What a match reads of a person, in the model's field order (rows become Person objects, see below).
 _MATCH_PERSON_FIELDS = ("id", "full_name", "name_key", "document_hash", "birth_year", "residence_unit", "sex")
-_MATCH_PERSON_COLUMNS = tuple(
-    field.attname for field in Person._meta.concrete_fields if field.name in _MATCH_PERSON_FIELDS
-)
+_MATCH_PERSON_COLUMNS = model_columns(Person, _MATCH_PERSON_FIELDS)
 
 
 def duplicate_candidates(

@@ -1,6 +1,8 @@
-"""Walking a test case along the path as the law divides the work (shared by the case tests)."""
+"""Opening a test case and walking it along the path as the law divides the work (shared by the case tests)."""
 
-from haidang.access.models import User
+from datetime import date
+
+from haidang.access.models import Agency, User
 from haidang.cases import services
 from haidang.cases.models import CaseStatus
 
@@ -27,3 +29,19 @@ def walk(case, actor, steps):
             event_date=None if target in SELF_DATED else previous,
         )
     return case
+
+
+def open_case(
+    actor, unit, agency_name, *, full_name="Lò Thị Mai (minh họa)", birth_year=2000, received=date(2026, 3, 1)
+):
+    """A case received at `unit` by the agency named, for a synthetic person."""
+    return services.create_case(
+        actor=actor,
+        person_data={"full_name": full_name, "birth_year": birth_year},
+        case_data={
+            "intake_channel": "rescue",
+            "reception_date": received,
+            "unit": unit,
+            "agency": Agency.objects.get(name=agency_name),
+        },
+    )

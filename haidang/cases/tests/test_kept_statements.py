@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 
 from haidang.access.models import Membership
-from haidang.cases import selectors, services
+from haidang.cases import selectors
 from haidang.cases.models import Case, CaseStatus
 from haidang.cases.services.access import break_glass
+from haidang.cases.tests.steps import open_case
 from haidang.common import queries, shared
 from haidang.common.models import SharedVersion
 from haidang.places.models import AdministrativeUnit
@@ -19,15 +20,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture(autouse=True)
-def kept(settings):
+def kept(settings, kept_statements):
     """Data and statements kept as in a server process: across requests, for the same reader."""
     settings.SHARED_DATA_CACHE = True
-    settings.COMPILED_STATEMENTS = True
     shared._store.clear()
-    queries._STATEMENTS.clear()
     yield
     shared._store.clear()
-    queries._STATEMENTS.clear()
 
 
 @pytest.fixture
@@ -61,20 +59,10 @@ def _unchecked_statement(statement, made):
     return counted
 
 
-def _case(actor, province="01", received=date(2026, 3, 1)):
+def _case(actor, province="01", received=date(2026, 3, 1), **person):
     agencies = {"01": "Sở Y tế Thành phố Hà Nội", "31": "Sở Y tế Thành phố Hải Phòng"}
-    from haidang.access.models import Agency
-
-    return services.create_case(
-        actor=actor,
-        person_data={"full_name": "Lò Thị Mai (minh họa)", "birth_year": 2000},
-        case_data={
-            "intake_channel": "rescue",
-            "reception_date": received,
-            "unit": AdministrativeUnit.objects.get(code=province, valid_to__isnull=True),
-            "agency": Agency.objects.get(name=agencies[province]),
-        },
-    )
+    unit = AdministrativeUnit.objects.get(code=province, valid_to__isnull=True)
+    return open_case(actor, unit, agencies[province], received=received, **person)
 
 
 def _uncompiled(settings, call):
@@ -153,21 +141,6 @@ def test_a_kept_statement_that_does_not_match_what_is_compiled_now_fails_the_tes
         queries.counts(key="same", n=closed)
 
 
-def _person_case(actor, full_name: str, birth_year: int):
-    from haidang.access.models import Agency
-
-    return services.create_case(
-        actor=actor,
-        person_data={"full_name": full_name, "birth_year": birth_year},
-        case_data={
-            "intake_channel": "rescue",
-            "reception_date": date(2026, 3, 1),
-            "unit": AdministrativeUnit.objects.get(code="01", valid_to__isnull=True),
-            "agency": Agency.objects.get(name="Sở Y tế Thành phố Hà Nội"),
-        },
-    )
-
-
 def _found(client, **query) -> set[str]:
     answer = client.get("/api/v1/persons/search", query)
     assert answer.status_code == 200
@@ -175,8 +148,8 @@ def _found(client, **query) -> set[str]:
 
 
 def test_a_search_keeps_one_statement_for_every_name_and_never_the_name(api_client, worker, settings, compiles):
-    first = _person_case(worker, "Hà Thị Lan (minh họa)", 1999)
-    second = _person_case(worker, "Vừ Văn Sính (minh họa)", 2001)
+    first = _case(worker, full_name="Hà Thị Lan (minh họa)", birth_year=1999)
+    second = _case(worker, full_name="Vừ Văn Sính (minh họa)", birth_year=2001)
     client = api_client(worker)
     assert _found(client, q="ha thi lan (minh hoa)") == {first.number}
     assert compiles  # the first search compiles its statement
@@ -205,8 +178,8 @@ def test_a_constant_equal_to_a_stand_in_stays_a_constant(worker):
 
     from haidang.cases.models import Person
 
-    odd = _person_case(worker, "Giàng Thị Mỷ (minh họa)", 2000).person
-    usual = _person_case(worker, "Sùng A Páo (minh họa)", 1990).person
+    odd = _case(worker, full_name="Giàng Thị Mỷ (minh họa)", birth_year=2000).person
+    usual = _case(worker, full_name="Sùng A Páo (minh họa)", birth_year=1990).person
     # 30001 is the first stand-in of an int slot: here it is also a constant of the statement.
     Person.objects.filter(pk=odd.pk).update(birth_year=30001)
 
@@ -224,8 +197,8 @@ def test_a_constant_equal_to_a_stand_in_stays_a_constant(worker):
 def test_a_value_the_statement_transforms_is_never_placed_stale(worker):
     from haidang.cases.models import Case as CaseModel
 
-    one = _person_case(worker, "Lý Thị Dua (minh họa)", 1998)
-    other = _person_case(worker, "Lý Thị Dua (minh họa)", 1998)
+    one = _case(worker, full_name="Lý Thị Dua (minh họa)", birth_year=1998)
+    other = _case(worker, full_name="Lý Thị Dua (minh họa)", birth_year=1998)
 
     def starting(values):
         return CaseModel.objects.filter(number__startswith=values["prefix"]).order_by("number")

@@ -12,9 +12,10 @@ from django.urls import reverse
 from haidang.access.models import Agency
 from haidang.access.roles import Capability
 from haidang.access.scope import CoveredUnits, covered_units, scope_for
-from haidang.cases import selectors, services
+from haidang.cases import selectors
 from haidang.cases.models import Case
 from haidang.cases.services.access import break_glass
+from haidang.cases.tests.steps import open_case
 from haidang.common import queries, shared
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.places.placing import fill_placement
@@ -37,19 +38,6 @@ def old_unit_in(placement):
     return old.first()
 
 
-def make_case(actor, unit, agency_name, received=date(2026, 3, 1)):
-    return services.create_case(
-        actor=actor,
-        person_data={"full_name": "Lò Thị Mai (minh họa)", "birth_year": 2000},
-        case_data={
-            "intake_channel": "rescue",
-            "reception_date": received,
-            "unit": unit,
-            "agency": Agency.objects.get(name=agency_name),
-        },
-    )
-
-
 HANOI_HEALTH = "Sở Y tế Thành phố Hà Nội"
 HAIPHONG_HEALTH = "Sở Y tế Thành phố Hải Phòng"
 
@@ -61,9 +49,9 @@ def cases(demo_users):
     thach_that = commune("01", "Xã Thạch Thất")
     old = old_unit_in(thach_that)
     assert old is not None and old.pk != thach_that.pk
-    hanoi_old = make_case(demo_users["caseworker.hanoi"], old, HANOI_HEALTH, received=date(2025, 3, 1))
-    tay_phuong = make_case(demo_users["caseworker.hanoi"], commune("01", "Xã Tây Phương"), HANOI_HEALTH)
-    haiphong = make_case(demo_users["caseworker.haiphong"], current("31"), HAIPHONG_HEALTH)
+    hanoi_old = open_case(demo_users["caseworker.hanoi"], old, HANOI_HEALTH, received=date(2025, 3, 1))
+    tay_phuong = open_case(demo_users["caseworker.hanoi"], commune("01", "Xã Tây Phương"), HANOI_HEALTH)
+    haiphong = open_case(demo_users["caseworker.haiphong"], current("31"), HAIPHONG_HEALTH)
     return {"hanoi_old": hanoi_old, "tay_phuong": tay_phuong, "haiphong": haiphong}
 
 
@@ -178,7 +166,7 @@ def test_assignment_and_break_the_glass_still_widen(demo_users, cases):
     Case.objects.filter(pk=cases["haiphong"].pk).update(assigned_to=worker)
     assert cases["haiphong"].pk in visible("caseworker.hanoi", demo_users)
     Case.objects.filter(pk=cases["haiphong"].pk).update(assigned_to=None)
-    other = make_case(demo_users["caseworker.haiphong"], current("31"), HAIPHONG_HEALTH)
+    other = open_case(demo_users["caseworker.haiphong"], current("31"), HAIPHONG_HEALTH)
     supervisor = demo_users["supervisor.hanoi"]
     assert other.pk not in set(selectors.cases_visible_to(supervisor).values_list("pk", flat=True))
     break_glass(actor=supervisor, case_number=other.number, reason="Nạn nhân đang ở Hà Nội, cần xem hồ sơ ngay.")
