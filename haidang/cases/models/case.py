@@ -202,7 +202,8 @@ class Case(PlacedRecord):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Unique per province and year: "<province code>-<year>-<sequence>".
     number = models.CharField(_("case number"), max_length=20, unique=True)
-    province = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
+    # Led by the (province, year, sequence) constraint: an index of its own would be written for nothing.
+    province = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases")
@@ -317,8 +318,8 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["event_date", "recorded_at", "id"]
+        # A case's timeline is read by `case` (its foreign key's index): a few rows, sorted in memory.
         indexes = [
-            models.Index(fields=["case", "recorded_at"], name="case_event_timeline"),
             models.Index(fields=["to_status", "event_date"], name="case_event_step_date"),
         ]
 

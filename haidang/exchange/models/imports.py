@@ -100,7 +100,8 @@ class ImportFile(UploadedFile):
 
 
 class StagedRow(models.Model):
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    # Led by the (batch, row_number) constraint below.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows", db_index=False)
     row_number = models.PositiveIntegerField()
     source_key = models.CharField(max_length=120, blank=True)
     # The row's values, errors and warnings as JSON, sealed: a register names people.
