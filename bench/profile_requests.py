@@ -6,6 +6,9 @@ middleware stack, no network). Prints, per endpoint, the statements one request 
 `--profile`, pyinstrument's call tree of N requests.
 
     .venv/bin/python bench/profile_requests.py --workdir /tmp/haidang-load-XXXX [--profile] [--sql]
+
+SQL_CHARS=5000 prints more of each statement with --sql; PROFILE_ALL=1 shows the frames pyinstrument
+hides (Django's own) with --profile; PROFILE_SORT and PROFILE_LINES shape --cprofile's table.
 """
 
 import argparse
@@ -111,7 +114,7 @@ def main(argv=None) -> int:
         )
         if args.sql:
             for query in queries:
-                print(f"    {query['time']}s  {query['sql'][:300]}")
+                print(f"    {query['time']}s  {query['sql'][: int(os.environ.get('SQL_CHARS', 300))]}")
         if args.cprofile:
             import cProfile
             import pstats
@@ -132,7 +135,7 @@ def main(argv=None) -> int:
             for _ in range(args.reps):
                 who.get(path, **extra)
             profiler.stop()
-            print(profiler.output_text(unicode=True, color=False, show_all=False))
+            print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("PROFILE_ALL"))))
     return 0
 
 
