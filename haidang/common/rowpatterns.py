@@ -15,6 +15,7 @@ which a new process loads.
 from __future__ import annotations
 
 import html
+import re
 import string
 from collections.abc import Callable, Iterable, Mapping
 
@@ -26,7 +27,13 @@ from django.utils.translation import get_language
 __all__ = ["RowPattern"]
 
 
+_NEEDS_ESCAPING = re.compile("[&<>\"']").search
+
+
 def _escaped(value) -> str:
+    if type(value) is str:
+        # Most values hold none of the five characters: one scan instead of five replacements.
+        return html.escape(value) if _NEEDS_ESCAPING(value) else value
     if value is None:
         return ""
     if hasattr(value, "__html__"):
