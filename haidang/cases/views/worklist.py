@@ -83,12 +83,13 @@ _PLACEHOLDER = UUID(int=0)
 _BLANK_FILTERS: dict[str, str] = {}
 
 
-def _filter_fields(filters: CaseFilterForm) -> str:
-    if filters.is_bound:
+def _filter_fields(filters: CaseFilterForm | None) -> str:
+    """The filter form as typed (`filters`), or blank (None): a blank form is not even built per request."""
+    if filters is not None:
         return render_to_string("cases/_filter_fields.html", {"filters": filters})
     language = get_language()
     if language not in _BLANK_FILTERS:
-        _BLANK_FILTERS[language] = render_to_string("cases/_filter_fields.html", {"filters": filters})
+        _BLANK_FILTERS[language] = render_to_string("cases/_filter_fields.html", {"filters": CaseFilterForm()})
     return _BLANK_FILTERS[language]
 
 
@@ -101,10 +102,10 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
     """
     user = request.user
     decisions = decisions or {}
-    filters = CaseFilterForm(request.GET or None)
+    filters = CaseFilterForm(request.GET) if request.GET else None
     # Counted and paged on the case table, the rows read apart (case_rows): no related rows to copy at each clone.
     status_filter = number_filter = ""
-    if filters.is_valid():
+    if filters is not None and filters.is_valid():
         status_filter, number_filter = filters.cleaned_data["status"], filters.cleaned_data["number"]
 
     def listed_cases():
