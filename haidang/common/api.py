@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -285,23 +286,31 @@ _RENDERER = JSONRenderer()  # the one NinjaAPI uses (HaiDangAPI keeps Ninja's de
 
 
 class _PlainEncoder(NinjaJSONEncoder):
-    """Ninja's encoder, with the ids and days of the plain answers taken first: the same text (Django's
-    encoder writes each of them), without the checks Ninja makes before it for every value (a list of
-    50 cases has about 250 of them)."""
+    """Ninja's encoder, for what orjson leaves to it (below): days and times written as Django's encoder
+    writes them, the rest (lazy text, decimals, models) as Ninja writes it."""
 
     def default(self, o):
         kind = type(o)
-        if kind is UUID:
-            return str(o)
         if kind is date:
             return o.isoformat()
         if kind is datetime:
             return DjangoJSONEncoder.default(self, o)
+        if kind is UUID:
+            return str(o)
         return super().default(o)
 
 
 class _PlainRenderer(JSONRenderer):
-    encoder_class = _PlainEncoder
+    """The plain answers written by orjson (a C encoder: half the time of the standard library's on a page
+    of 50 cases). Ids, text, numbers, lists and dicts are written natively, as the standard library writes
+    them (text as UTF-8 instead of escaped); days and times go to `_PlainEncoder`, so they read exactly as
+    before (orjson would write a time with microseconds and "+00:00", Django with milliseconds and "Z")."""
+
+    _default = staticmethod(_PlainEncoder().default)
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+    def render(self, request, data, *, response_status):
+        return orjson.dumps(data, default=self._default, option=self._options)
 
 
 _PLAIN_RENDERER = _PlainRenderer()

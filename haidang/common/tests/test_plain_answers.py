@@ -67,9 +67,11 @@ def test_without_the_check_the_answer_is_written_as_given(settings):
     assert json.loads(response.content)["items"][0]["extra"] == 1
 
 
-def test_the_plain_encoder_writes_ids_days_and_times_as_ninjas_encoder_does():
+def test_the_plain_renderer_writes_ids_days_and_times_as_ninjas_renderer_does():
     from datetime import timedelta, timezone
+    from decimal import Decimal
 
+    from django.utils.translation import gettext_lazy
     from ninja.renderers import JSONRenderer
 
     from haidang.common.api import _PLAIN_RENDERER
@@ -83,9 +85,14 @@ def test_the_plain_encoder_writes_ids_days_and_times_as_ninjas_encoder_does():
         datetime(2026, 3, 1, 8, 30, 15, tzinfo=UTC),
         datetime(2026, 3, 1, 8, 30, 15, 5, tzinfo=hanoi),
         datetime(2026, 3, 1, 8, 30),
-        {"nested": [date(2025, 12, 31), None, "text", 3]},
+        {"nested": [date(2025, 12, 31), None, "text", 3, 2.5, True, ("a", "b")]},
+        'Nguyễn Thị Hòa <b> "x" \\ \u0001',
+        {1: "a key that is a number"},
+        gettext_lazy("Case number"),
+        Decimal("12.50"),
     ]
     request = RequestFactory().get("/")
-    assert _PLAIN_RENDERER.render(request, values, response_status=200) == JSONRenderer().render(
-        request, values, response_status=200
-    )
+    written = _PLAIN_RENDERER.render(request, values, response_status=200)
+    # The same values, to the character once read (orjson writes text as UTF-8 where Ninja escapes it).
+    assert json.loads(written) == json.loads(JSONRenderer().render(request, values, response_status=200))
+    assert "Nguyễn Thị Hòa".encode() in written
