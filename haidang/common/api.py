@@ -8,7 +8,6 @@ import functools
 import json
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
 
 import orjson
 from django.conf import settings
@@ -295,8 +294,6 @@ class _PlainEncoder(NinjaJSONEncoder):
             return o.isoformat()
         if kind is datetime:
             return DjangoJSONEncoder.default(self, o)
-        if kind is UUID:
-            return str(o)
         return super().default(o)
 
 
@@ -322,8 +319,8 @@ def plain_answer(request, schema: type[Schema], data: dict, status: int = 200) -
     For the hot lists: Ninja validates a returned dict against the operation's response schema field by
     field, each item through a `DjangoGetter` (a third of the case list's time), and then dumps it again.
     Here `data` must already be what `schema` dumps (the same keys, plain values: str, int, bool, None,
-    UUID, date, datetime, lists and dicts of them); it is rendered by Ninja's own renderer (with the ids
-    and days taken first, `_PlainEncoder`), so dates and identifiers are written exactly as before. The
+    UUID, date, datetime, lists and dicts of them); it is written by orjson (`_PlainRenderer`), days and
+    times through Django's encoder, so dates and identifiers read exactly as before. The
     operation keeps declaring `schema` as its 200 answer, so the OpenAPI document is unchanged. With
     `API_CHECK_PLAIN_ANSWERS` on (the test settings), every such answer is also validated and dumped
     through `schema` and written by Ninja's renderer, and a difference is an error: every test that calls
