@@ -28,6 +28,17 @@ def default_language(settings):
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def no_request_left_open():
+    """A test that leaves a streamed answer unclosed (a static file, a download) never finishes its request
+    for the test client, so the request's memo of the shared versions (`common.shared`) stayed in the
+    thread and the next test in that process read stale versions. A server always closes its answers."""
+    from haidang.common import shared
+
+    yield
+    shared._end_request()
+
+
 @pytest.fixture
 def demo_users(db):
     """The demonstration agencies and users, as `make run` creates them: {username: User}.
