@@ -5,6 +5,7 @@ One function per action, each atomic and each leaving an audit entry.
 
 import hashlib
 import secrets
+import weakref
 from datetime import timedelta
 
 from django.conf import settings
@@ -80,31 +81,64 @@ def issue_api_token(*, user: User) -> tuple[str, ApiToken]:
     return raw, token
 
 
-# The tables are named here (not read off the models) so the statement is a constant.
+# The statement and its reading are written out: every API request starts here, and building and
+# compiling `select_related(...).first()`, or a raw queryset mapping its columns, cost more than the
+# database's answer. The columns are the user's own, in the model's order, then the token's two.
 _TOKEN_USER_SQL = (
-    "SELECT u.*, t.id AS token_id, CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END "
-    "AS token_untouched FROM access_user u JOIN access_apitoken t ON t.user_id = u.id "
+    "SELECT {columns}, t.id, CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END "
+    "FROM access_user u JOIN access_apitoken t ON t.user_id = u.id "
     "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s"
 )
+
+
+_USER_READINGS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _user_reading(connection) -> tuple[str, list, list]:
+    """The statement, the user's field names, and per field the converters the ORM would apply; kept
+    per connection (a thread's own), as they are the same at every request."""
+    found = _USER_READINGS.get(connection)
+    if found is None:
+        found = _USER_READINGS[connection] = _new_user_reading(connection)
+    return found
+
+
+def _new_user_reading(connection) -> tuple[str, list, list]:
+    fields = User._meta.concrete_fields
+    columns = ", ".join(f"u.{connection.ops.quote_name(field.column)}" for field in fields)
+    converters = []
+    for field in fields:
+        column = field.get_col(User._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        converters.append((functions, column))
+    return _TOKEN_USER_SQL.format(columns=columns), [field.attname for field in fields], converters
 
 
 def user_for_api_token(raw: str) -> User | None:
     """The active user a live (unexpired, unrevoked) API token belongs to, or None.
 
-    Every API request starts here, so it is one written statement (`raw`): building and compiling
-    `select_related(...).first()` cost more than the database's answer. Times go in as the backend
-    stores them (`adapt_datetimefield_value`), as the ORM would send them."""
+    Times go in as the backend stores them (`adapt_datetimefield_value`), as the ORM would send them;
+    each value comes out through its field's converters, as the ORM would read it."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     now = timezone.now()
-    adapt = connections[User.objects.db].ops.adapt_datetimefield_value
+    connection = connections[User.objects.db]
+    adapt = connection.ops.adapt_datetimefield_value
     # last_used_at is touched at most once a minute, to keep reads free of writes.
     params = [adapt(now - timedelta(minutes=1)), _token_hash(raw), adapt(now)]
-    user = next(iter(User.objects.raw(_TOKEN_USER_SQL, params)), None)
-    if user is None or not user.is_active:
+    sql, names, converters = _user_reading(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
         return None
-    token_id, untouched = user.token_id, user.token_untouched
-    del user.token_id, user.token_untouched
+    *values, token_id, untouched = row
+    for position, (functions, column) in enumerate(converters):
+        for function in functions:
+            values[position] = function(values[position], column, connection)
+    user = User.from_db(connection.alias, names, values)
+    if not user.is_active:
+        return None
     if untouched:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user

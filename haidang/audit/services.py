@@ -264,7 +264,7 @@ def record_event(
         entry.occurred_at = timezone.now()
         entry.prev_hash = ""  # chained by the sealer, not here
         entry.entry_hash = compute_hash(entry.prev_hash, entry)
-        entry.save()
+        AuditEntry.objects.append(entry)
         request_sealing_soon()
     return entry
 

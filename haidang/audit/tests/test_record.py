@@ -161,3 +161,19 @@ def test_the_model_refuses_changes_and_removal():
     with pytest.raises(AppendOnlyError):
         AuditEntry.objects.create(action="test.forged")
     assert AuditEntry.objects.get(pk=entry.pk).reason == ""
+
+
+def test_the_prepared_insert_takes_only_a_new_numbered_hashed_entry():
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.append(AuditEntry(action="test.forged"))  # no id, no hash
+    entry = record_event(action="test.once", changes={"n": 1})
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.append(entry)  # already written
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert (stored.action, stored.changes, stored.entry_hash, stored.occurred_at) == (
+        "test.once",
+        {"n": 1},
+        entry.entry_hash,
+        entry.occurred_at,
+    )
+    assert verify_log().intact
