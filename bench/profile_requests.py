@@ -78,6 +78,8 @@ def main(argv=None) -> int:
     paths = {
         "worklist_api": (token_client, "/api/v1/cases/worklist", bearer),
         "cases_api": (token_client, "/api/v1/cases", bearer),
+        # The same list with one row: what the page costs apart from its rows.
+        "cases_api_one": (token_client, "/api/v1/cases?page_size=1", bearer),
         "search_api": (token_client, "/api/v1/persons/search?" + urlencode({"q": term}), bearer),
         "worklist_html": (client, "/cases/", {}),
         "me_api": (token_client, "/api/v1/me", bearer),

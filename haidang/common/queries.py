@@ -10,6 +10,8 @@ from django.db import connections, router
 from django.db.models import BooleanField, Case, Expression, Lookup, Q, QuerySet, Value, When
 from django.db.models.sql.where import WhereNode
 
+from haidang.common.readers import key_reader, readers
+
 
 def counts(flags: dict[str, tuple[str, Q]] | None = None, key=None, **querysets: QuerySet) -> dict[str, int]:
     """COUNT(*) of each queryset, all in one statement (one round trip instead of one each).
@@ -190,11 +192,8 @@ def values_rows(
     converted = []
     for row in rows:
         values = list(row)
-        for position, (functions, expression) in converters:
-            value = values[position]
-            for function in functions:
-                value = function(value, expression, connection)
-            values[position] = value
+        for position, read in converters:
+            values[position] = read(values[position], connection)
         converted.append(tuple(values))
     return converted
 
@@ -263,7 +262,7 @@ def _values_sql(queryset: QuerySet, fields: Sequence[str], alias: str):
     except EmptyResultSet:
         return None, (), None
     converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
-    return sql, tuple(params), tuple(converters.items())
+    return sql, tuple(params), readers(converters)
 
 
 class Counted(Sequence):
@@ -450,7 +449,7 @@ def page_keys(queryset: QuerySet, start: int, stop: int | None, key=None) -> lis
     with connections[queryset.db].cursor() as cursor:  # both parts in one round trip
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    to_python = queryset.model._meta.pk.to_python
+    to_python = key_reader(queryset.model._meta.pk)
     if order is None:  # not split: the database's page
         return [to_python(row[0]) for row in rows]
     for position in range(len(order) - 1, -1, -1):  # a stable sort per key, the last key first
