@@ -91,7 +91,7 @@ _TOKEN_USER_SQL = (
 )
 
 
-_USER_READINGS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_USER_READINGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _user_reading(connection) -> tuple[str, list, list]:

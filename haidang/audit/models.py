@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models, router
 from django.utils.translation import gettext_lazy as _
 
-from haidang.common.bulkinsert import insert_objects, insert_rows
+from haidang.common.bulkinsert import insert_row, insert_rows
 
 
 class AppendOnlyError(Exception):
@@ -50,7 +50,7 @@ class AuditEntryQuerySet(models.QuerySet):
         read pays for it)."""
         if not entry._state.adding or entry.pk is None or not entry.entry_hash:
             raise AppendOnlyError("Write audit entries through haidang.audit.services.record_event.")
-        insert_objects([entry], batch_size=1)
+        insert_row(AuditEntry, {name: entry.__dict__.get(name) for name in _ATTNAMES})
         entry._state.adding = False
         entry._state.db = router.db_for_write(AuditEntry)
         return entry
@@ -127,6 +127,9 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only: an entry cannot be deleted.")
+
+
+_ATTNAMES = tuple(field.attname for field in AuditEntry._meta.concrete_fields)
 
 
 class AuditSealQuerySet(models.QuerySet):

@@ -13,6 +13,7 @@ own field (`EncryptedTextField.get_prep_value`), exactly as a save would seal th
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from itertools import chain, islice
@@ -23,7 +24,7 @@ from django.utils import timezone
 
 from haidang.common.fields import EncryptedTextField
 
-__all__ = ["insert_objects", "insert_rows", "page_cache"]
+__all__ = ["insert_objects", "insert_row", "insert_rows", "page_cache"]
 
 # Fields whose Python value is what the database driver takes, on SQLite and PostgreSQL alike.
 _PLAIN = {
@@ -47,7 +48,7 @@ _REPEATED = (models.DateField, models.DateTimeField, models.DecimalField)
 _MEMO_SIZE = 10_000
 
 
-def _converter(field, connection) -> Callable | None:
+def _converter(field, connection, *, memo: bool = True) -> Callable | None:
     target = field.target_field if field.is_relation else field
     if type(target) in _PLAIN:
         return None
@@ -57,7 +58,7 @@ def _converter(field, connection) -> Callable | None:
         return lambda value: None if value is None else target.get_db_prep_save(value, connection)
     if type(field) is models.JSONField:
         return _json_converter(field, connection)
-    if isinstance(field, _REPEATED):
+    if isinstance(field, _REPEATED) and memo:
         return _memo_converter(field, connection)
     if isinstance(field, EncryptedTextField):
         return _sealing_converter(field, connection)
@@ -117,64 +118,103 @@ def _sealing_converter(field, connection) -> Callable:
     return convert
 
 
+class _Plan:
+    """How rows become one table's INSERT: the statement, and per field what fills or converts its value.
+    Fields filled with the time of the call (`auto_now`) take it at each call (`params(row, now)`)."""
+
+    def __init__(self, model, connection, *, omit_pk: bool, memo: bool):
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if not (f.primary_key and omit_pk and not f.has_default())]
+        # Per row, only the fields that need it are touched in Python: the values are read in one `map`,
+        # then a missing value takes its default and a value its field's conversion.
+        self.attnames = [field.attname for field in fields]
+        self.timed, self.fixed_fills, self.called_fills, self.conversions = [], [], [], []
+        for index, field in enumerate(fields):
+            convert = _converter(field, connection, memo=memo)
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                # The same time for every row of a call; a value the row gives is taken as it is.
+                self.timed.append((index, convert))
+                continue
+            if (field.has_default() and callable(field.default)) or field.has_db_default():
+                self.called_fills.append((index, field.get_default))
+            else:
+                fixed = field.get_default()  # a status, 0, "": the same for every row that leaves the field out
+                if fixed is not None:
+                    self.fixed_fills.append((index, fixed))
+            if convert is not None:
+                self.conversions.append((index, convert))
+        quote = connection.ops.quote_name
+        self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (the model's own names, quoted)
+            quote(meta.db_table),
+            ", ".join(quote(field.column) for field in fields),
+            ", ".join(["%s"] * len(fields)),
+        )
+
+    def fills(self) -> list:
+        """The fixed fills of one call: the defaults, and the time of the call where a field takes it."""
+        if not self.timed:
+            return self.fixed_fills
+        now = timezone.now()
+        timed = [(index, now if convert is None else convert(now)) for index, convert in self.timed]
+        return [*self.fixed_fills, *timed]
+
+    def converter(self) -> Callable[[dict], list]:
+        """`params(row)`: a row's values in the statement's order, filled and converted (one call's fills)."""
+        attnames, fixed_fills = self.attnames, self.fills()
+        called_fills, conversions = self.called_fills, self.conversions
+
+        def params(row: dict) -> list:
+            values = list(map(row.get, attnames))
+            for index, fixed in fixed_fills:
+                if values[index] is None:
+                    values[index] = fixed
+            for index, fill in called_fills:
+                if values[index] is None:
+                    values[index] = fill()
+            for index, convert in conversions:
+                value = values[index]
+                if value is not None:
+                    values[index] = convert(value)
+            return values
+
+        return params
+
+
 def insert_rows(model, rows: Iterable[dict], *, batch_size: int = 2000) -> int:
     """Insert `rows` (dicts by attname) into `model`'s table; the number inserted."""
     connection = connections[router.db_for_write(model)]
-    meta = model._meta
     rows = iter(rows)
     first = next(rows, None)
     if first is None:
         return 0
-    fields = [
-        f for f in meta.concrete_fields if not (f.primary_key and first.get(f.attname) is None and not f.has_default())
-    ]
-    now = timezone.now()
-    # Per row, only the fields that need it are touched in Python: the values are read in one `map`,
-    # then a missing value takes its default and a value its field's conversion.
-    attnames = [field.attname for field in fields]
-    fixed_fills, called_fills, conversions = [], [], []
-    for index, field in enumerate(fields):
-        convert = _converter(field, connection)
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            # The same time for every row, converted once; a value the row gives is taken as it is.
-            fixed_fills.append((index, now if convert is None else convert(now)))
-            continue
-        if (field.has_default() and callable(field.default)) or field.has_db_default():
-            called_fills.append((index, field.get_default))
-        else:
-            fixed = field.get_default()  # a status, 0, "": the same for every row that leaves the field out
-            if fixed is not None:
-                fixed_fills.append((index, fixed))
-        if convert is not None:
-            conversions.append((index, convert))
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (the model's own names, quoted)
-        quote(meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-
-    def params(row: dict) -> list:
-        values = list(map(row.get, attnames))
-        for index, fixed in fixed_fills:
-            if values[index] is None:
-                values[index] = fixed
-        for index, fill in called_fills:
-            if values[index] is None:
-                values[index] = fill()
-        for index, convert in conversions:
-            value = values[index]
-            if value is not None:
-                values[index] = convert(value)
-        return values
-
+    plan = _Plan(model, connection, omit_pk=first.get(model._meta.pk.attname) is None, memo=True)
+    params = plan.converter()
     count = 0
     everything = chain([first], rows)
     with connection.cursor() as cursor:
         while batch := [params(row) for row in islice(everything, batch_size)]:
-            cursor.executemany(sql, batch)
+            cursor.executemany(plan.sql, batch)
             count += len(batch)
     return count
+
+
+# Plans for one row at a time, kept per connection (a thread's own) and table: an audited read writes one
+# entry, and working out the plan cost as much as the insert. No memo in them (nothing repeats).
+_ROW_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def insert_row(model, row: dict) -> None:
+    """`insert_rows(model, [row])`, with the plan kept."""
+    connection = connections[router.db_for_write(model)]
+    omit_pk = row.get(model._meta.pk.attname) is None
+    plans = _ROW_PLANS.get(connection)
+    if plans is None:
+        plans = _ROW_PLANS[connection] = {}
+    plan = plans.get((model, omit_pk))
+    if plan is None:
+        plan = plans[(model, omit_pk)] = _Plan(model, connection, omit_pk=omit_pk, memo=False)
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, plan.converter()(row))
 
 
 def insert_objects(objects: Iterable[models.Model], *, batch_size: int = 2000) -> int:
