@@ -5,7 +5,9 @@ every page. The links depend only on the code and the URL prefix the site is ser
 they are reversed once per process and prefix.
 """
 
+from collections.abc import Mapping
 from functools import cache
+from types import MappingProxyType
 
 from django.urls import get_script_prefix, reverse
 
@@ -33,8 +35,9 @@ SITE_URLS = {
 
 
 @cache
-def _site_urls(prefix: str) -> dict[str, str]:
-    return {key: reverse(name) for key, name in SITE_URLS.items()}
+def _site_urls(prefix: str) -> Mapping[str, str]:
+    # Read-only: `{% once %}` keeps its pieces by these values, and knows an unchanging mapping by identity.
+    return MappingProxyType({key: reverse(name) for key, name in SITE_URLS.items()})
 
 
 def site_urls(request) -> dict:

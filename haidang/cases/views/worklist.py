@@ -1,6 +1,8 @@
 """The worklist: what is due, the transfers waiting for an answer, the applications to decide, the cases."""
 
+from collections.abc import Mapping
 from functools import cache
+from types import MappingProxyType
 from uuid import UUID
 
 from django.core.paginator import Paginator
@@ -63,15 +65,17 @@ def _incoming_transfers(user):
 
 
 @cache
-def _page_urls(prefix: str) -> dict[str, str]:
+def _page_urls(prefix: str) -> Mapping[str, str]:
     """The page's links, reversed once per process and URL prefix (like the frame's, `common.context_processors`):
     they depend only on the code and the prefix. `case` is a pattern for a case's page."""
-    return {
-        "case": reverse("cases:detail", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}"),
-        "intake": reverse("cases:intake"),
-        "break_glass": reverse("cases:break_glass"),
-        "rates": reverse("cases:rates"),
-    }
+    return MappingProxyType(
+        {
+            "case": reverse("cases:detail", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}"),
+            "intake": reverse("cases:intake"),
+            "break_glass": reverse("cases:break_glass"),
+            "rates": reverse("cases:rates"),
+        }
+    )
 
 
 _PLACEHOLDER = UUID(int=0)

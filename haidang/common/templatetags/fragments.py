@@ -10,8 +10,11 @@ reader's value; the key holds the language and the named values. Named values mu
 and its translations, which a new process loads.
 """
 
+from types import MappingProxyType
+
 from django import template
 from django.template import Context
+from django.template.loader_tags import BlockNode
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -19,9 +22,28 @@ register = template.Library()
 _MAX_KEPT = 256  # per piece: languages × capability sets × URL prefixes
 
 
+# The frozen form of values that cannot change (a read-only mapping: the frame's links; a frozenset: the
+# reader's capabilities, the same object while the scope is cached), kept by identity with the value itself.
+_FROZEN_BY_IDENTITY: dict[int, tuple] = {}
+_IMMUTABLE = (MappingProxyType, frozenset, tuple)
+
+
 def _frozen(value):
     """A hashable stand-in for a plain value, equal for equal values."""
-    if isinstance(value, dict):
+    if isinstance(value, _IMMUTABLE):
+        kept = _FROZEN_BY_IDENTITY.get(id(value))
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        frozen = _freeze(value)
+        if len(_FROZEN_BY_IDENTITY) >= _MAX_KEPT:
+            _FROZEN_BY_IDENTITY.clear()
+        _FROZEN_BY_IDENTITY[id(value)] = (value, frozen)
+        return frozen
+    return _freeze(value)
+
+
+def _freeze(value):
+    if isinstance(value, dict | MappingProxyType):
         return ("dict", tuple(sorted((key, _frozen(item)) for key, item in value.items())))
     if isinstance(value, set | frozenset):
         return ("set", frozenset(_frozen(item) for item in value))
@@ -33,6 +55,10 @@ def _frozen(value):
 
 
 class OnceNode(template.Node):
+    # Not walked by `get_nodes_by_type`: `{% extends %}` walks the parent's whole tree for its blocks at every
+    # render, and the frame's menu is inside a piece (a block cannot be, see `once`).
+    child_nodelists = ()
+
     def __init__(self, nodelist, names: tuple[str, ...]):
         self.nodelist = nodelist
         self.names = names
@@ -58,4 +84,6 @@ def once(parser, token):
     names = tuple(token.split_contents()[1:])
     nodelist = parser.parse(("endonce",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise template.TemplateSyntaxError("{% once %} cannot hold a {% block %}: a piece is rendered once, as it is.")
     return OnceNode(nodelist, names)

@@ -61,3 +61,24 @@ def test_two_readers_one_after_the_other_each_get_their_own_menu(as_user):
     assert "Audit log" in auditor and "Audit log" in again
     assert "Audit log" not in worker and ">Cases</a>" in worker and ">Cases</a>" not in auditor
     assert "caseworker.hanoi" in worker and "caseworker.hanoi" not in again
+
+
+def test_unchanging_values_are_told_apart_by_content_not_by_identity_alone():
+    """Read-only mappings and frozensets are frozen once per object: a new object with other content (even one
+    made where an old one was freed) still gets its own piece, an equal one the same piece."""
+    from types import MappingProxyType
+
+    template = Template("{% load fragments %}{% once urls caps %}{{ urls.home }} {{ caps|length }}{% endonce %}")
+    shown = []
+    for home, caps in [("/a/", {"x"}), ("/b/", {"x", "y"}), ("/a/", {"x"})]:
+        shown.append(template.render(Context({"urls": MappingProxyType({"home": home}), "caps": frozenset(caps)})))
+    assert shown == ["/a/ 1", "/b/ 2", "/a/ 1"]
+    node = next(n for n in template.nodelist if isinstance(n, OnceNode))
+    assert len(node.kept) == 2
+
+
+def test_a_block_inside_a_piece_is_refused():
+    from django.template import TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% load fragments %}{% once %}{% block title %}x{% endblock %}{% endonce %}")
