@@ -8,7 +8,8 @@ middleware stack, no network). Prints, per endpoint, the statements one request 
     .venv/bin/python bench/profile_requests.py --workdir /tmp/haidang-load-XXXX [--profile] [--sql]
 
 SQL_CHARS=5000 prints more of each statement with --sql; PROFILE_ALL=1 shows the frames pyinstrument
-hides (Django's own) with --profile; PROFILE_SORT and PROFILE_LINES shape --cprofile's table.
+hides (Django's own) with --profile; PROFILE_SORT and PROFILE_LINES shape --cprofile's table,
+PROFILE_CALLERS=text lists the callers of the functions matching it.
 """
 
 import argparse
@@ -128,7 +129,10 @@ def main(argv=None) -> int:
             profile.disable()
             # PROFILE_SORT=tottime and PROFILE_LINES=200 show where the time is spent inside a function.
             order, lines = os.environ.get("PROFILE_SORT", "cumulative"), int(os.environ.get("PROFILE_LINES", "45"))
-            pstats.Stats(profile).sort_stats(order).print_stats(lines)
+            stats = pstats.Stats(profile).sort_stats(order)
+            stats.print_stats(lines)
+            if os.environ.get("PROFILE_CALLERS"):  # who calls the functions matching this text
+                stats.print_callers(os.environ["PROFILE_CALLERS"])
         if args.profile:
             from pyinstrument import Profiler
 
