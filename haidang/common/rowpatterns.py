@@ -53,10 +53,10 @@ class RowPattern:
         self.slots = tuple(slots)
         self._patterns: dict[tuple, str] = {}
 
-    def pattern(self, variant: tuple = ()) -> str:
-        """The row's HTML in the active language for `variant` (pairs of name and value given to the
-        template), with its slots still empty."""
-        key = (get_language(), variant)
+    def pattern(self, variant: tuple = (), language: str | None = None) -> str:
+        """The row's HTML in the active language (or `language`, the active one read by the caller) for
+        `variant` (pairs of name and value given to the template), with its slots still empty."""
+        key = (language or get_language(), variant)
         found = self._patterns.get(key)
         if found is None:
             found = render_to_string(self.template_name, dict(variant))
@@ -71,9 +71,9 @@ class RowPattern:
 
     def render(self, rows: Iterable[Mapping], variant: Callable[[Mapping], tuple] = _no_variant) -> SafeString:
         """Every row filled in, as one piece of safe HTML."""
-        slots = self.slots
+        slots, language = self.slots, get_language()  # once: reading the active language costs a lookup each time
         out = []
         for row in rows:
-            pattern = self.pattern(variant(row))
+            pattern = self.pattern(variant(row), language)
             out.append(pattern.format_map({name: _escaped(row[name]) for name in slots}))
         return mark_safe("".join(out))  # noqa: S308 (each value escaped above; the pattern is our template)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from haidang.cases.models import CaseStatus, IntakeChannel
 from haidang.cases.tests.steps import open_case
 from haidang.cases.views.worklist import CASE_ROW, WORK_ROW
 from haidang.common.rowpatterns import RowPattern
@@ -117,3 +118,18 @@ def test_the_page_prints_every_row_with_its_link_and_its_marks(as_user, demo_use
     for row in cases:
         assert f'<a href="{row["url"]}">{row["number"]}</a>' in listed
     assert listed.count("<tr>") == len(cases) + 1  # and the header row
+
+
+@pytest.mark.django_db
+def test_the_rows_statuses_and_channels_follow_the_reader_s_language(as_user, demo_users, settings):
+    """The labels are translated once per language and kept: a reader switching language sees the other set."""
+    unit = AdministrativeUnit.objects.get(parent__code="01", valid_to__isnull=True, name="Xã Thạch Thất")
+    open_case(demo_users["commune.hanoi.a"], unit, "Ủy ban nhân dân Xã Thạch Thất", received=timezone.localdate())
+    worker = as_user("commune.hanoi.a")
+    for language in ("en", "vi", "en"):
+        worker.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        rows = worker.get(reverse("cases:worklist")).context["case_rows"]
+        with translation.override(language):
+            labels = {str(label) for _code, label in CaseStatus.choices}
+            channels = {str(label) for _code, label in IntakeChannel.choices}
+        assert rows and all(row["status"] in labels and row["channel"] in channels for row in rows)

@@ -81,6 +81,14 @@ def _page_urls(prefix: str) -> Mapping[str, str]:
 _PLACEHOLDER = UUID(int=0)
 
 
+@cache
+def _labels(language: str) -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """The status and intake channel labels, translated once per language (the active one, `language`):
+    a lazy label is translated each time it is printed, and each translation reads the active language."""
+    statuses = MappingProxyType({code: str(label) for code, label in CaseStatus.choices})
+    return statuses, MappingProxyType({code: str(label) for code, label in IntakeChannel.choices})
+
+
 # The blank filter form by language, rendered once per process: it is the same for every user and changes
 # only with the code and its translations (its labels and the status choices), which a new process loads.
 # A filled-in form (a search) is rendered each time.
@@ -155,9 +163,7 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     urls = _page_urls(get_script_prefix())
     case_url = urls["case"]
-    # Translated once per page, not once per row (a lazy label is translated each time it is printed).
-    statuses = {code: str(label) for code, label in CaseStatus.choices}
-    channels = {code: str(label) for code, label in IntakeChannel.choices}
+    statuses, channels = _labels(get_language())
     work_rows = [
         {
             "url": case_url.format(item.case.pk),
