@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations  # base first: no import cycle
 from django.utils.dateparse import parse_datetime
 
+from haidang.common.fields import EncryptedTextField
+
 __all__ = ["fast_uuid", "key_reader", "readers"]
 
 _new = object.__new__
@@ -90,7 +92,18 @@ def _sqlite_passes(kind: type) -> Callable:
     return make
 
 
+def _empty_passes(django: Callable) -> Callable:
+    """A sealed column's reader that leaves an empty value (None, "") as it is, as the field itself does,
+    without its calls: most of a person's sealed fields are empty."""
+
+    def read(value, connection):
+        return value if not value else django(value, connection)
+
+    return read
+
+
 _FASTER = {
+    EncryptedTextField.from_db_value: _empty_passes,
     SQLiteOperations.convert_uuidfield_value: _sqlite_uuid,
     SQLiteOperations.convert_datetimefield_value: _sqlite_datetime,
     SQLiteOperations.convert_datefield_value: _sqlite_passes(date),

@@ -111,3 +111,16 @@ def test_keys_read_as_the_primary_key_reads_them():
         key.version,
         uuid.SafeUUID.unknown,
     )
+
+
+def test_a_sealed_column_reads_as_its_field_reads_it(sqlite):
+    from haidang.cases.models import Person
+
+    field = Person._meta.get_field("full_name")
+    ((_position, read),) = readers({0: ([field.from_db_value], None)})
+    assert read.__qualname__.startswith("_empty_passes")
+    for value in (None, "", field.get_prep_value("Nguyễn Thị Lan"), "not sealed", "enc:k1:garbage"):
+        assert _outcome(lambda v=value: read(v, sqlite)) == _outcome(
+            lambda v=value: field.from_db_value(v, None, sqlite)
+        ), value
+    assert read(field.get_prep_value("Nguyễn Thị Lan"), sqlite) == "Nguyễn Thị Lan"
