@@ -93,6 +93,8 @@ class Worklist(Sequence):
         # Names the list's statements, kept compiled (`common.queries.statement`); None: compiled each time.
         self._key = key
         self._count: int | None = None
+        self._zone = None
+        self._verification_deadlines: dict = {}
         self._overdue_count: int | None = None
         self._all: list[WorkItem] | None = None
 
@@ -119,7 +121,15 @@ class Worklist(Sequence):
 
     def _item(self, case: WorkCase) -> WorkItem:
         if case.status == CaseStatus.INITIAL_VERIFICATION and case.notified_at is not None:
-            deadline = timelimits.initial_verification_deadline(case.notified_at, today=self._today)
+            # A page of verifications shares a few notification days: each day's limit (its holidays
+            # walked) is worked out once; the day is the local one (`timelimits._local_day`).
+            if self._zone is None:
+                self._zone = timezone.get_current_timezone()
+            day = case.notified_at.astimezone(self._zone).date()
+            deadline = self._verification_deadlines.get(day)
+            if deadline is None:
+                deadline = timelimits.initial_verification_deadline(day, today=self._today)
+                self._verification_deadlines[day] = deadline
             return WorkItem(case, "initial_verification", deadline.due, deadline.overdue)
         deadline = timelimits.immediate_deadline(case.reception_date, today=self._today)
         return WorkItem(case, case.status, deadline.due, deadline.overdue)

@@ -2,7 +2,7 @@
 list that shows no identity, person search and the worklist in a number of queries that does not grow
 with the rows, and a worklist sorted and paged in the database with a true count."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -236,6 +236,22 @@ def _waiting_mix(worker, open_case):
     Case.objects.filter(pk=cases["late"].pk).update(notified_at=now - timedelta(days=9))
     Case.objects.filter(pk=cases["later"].pk).update(notified_at=now - timedelta(days=6))
     return cases
+
+
+def test_each_verification_is_due_by_its_own_local_notification_day(worker, open_case):
+    """The worklist works a notification day's limit out once for the page: cases notified on either
+    side of local midnight (17:00 UTC in Hanoi), and two on the same local day, each get the limit the
+    rule gives their own notification time."""
+    cases = [move(worker, open_case(received=date(2026, 2, 10)), S.RECEIVED, S.INITIAL_VERIFICATION) for _ in range(3)]
+    times = [datetime(2026, 2, 23, 16, 30, tzinfo=UTC), datetime(2026, 2, 23, 17, 30, tzinfo=UTC)]
+    times.append(times[1] + timedelta(hours=3))
+    for case, at in zip(cases, times, strict=True):
+        Case.objects.filter(pk=case.pk).update(notified_at=at)
+    items = {item.case.pk: item for item in selectors.worklist(fresh(worker), today=date(2026, 3, 2))}
+    for case, at in zip(cases, times, strict=True):
+        expected = timelimits.initial_verification_deadline(at, today=date(2026, 3, 2))
+        assert (items[case.pk].due, items[case.pk].overdue) == (expected.due, expected.overdue)
+    assert items[cases[0].pk].due != items[cases[1].pk].due  # notified 23/02 and 24/02 locally
 
 
 def test_the_worklist_is_sorted_in_the_database_like_the_rule_says(worker, open_case):
