@@ -182,6 +182,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
+    # Parameters sent apart from the text, and a statement run five times on a connection prepared
+    # (psycopg): the hot lists run the same kept statements request after request (`common.queries`),
+    # and planning them again each time cost PostgreSQL as much as running them (bench/README.md, load.py).
+    # Off behind a pooler that cannot keep prepared statements (PgBouncer before 1.21, or without
+    # max_prepared_statements).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 # A PostgreSQL streaming replica for statistics and dashboards (haidang.common.replica): used while it
 # answers and is at most REPLICA_MAX_LAG_SECONDS behind, else the primary serves those reads too.
 _REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")

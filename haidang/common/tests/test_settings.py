@@ -99,3 +99,34 @@ def test_production_refuses_to_start_without_secrets_or_with_debug():
 def test_a_malformed_field_key_stops_the_process_at_start():
     result = _manage("check", extra_env={**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": "p1:too-short"})
     assert result.returncode != 0 and "p1" in result.stderr
+
+
+def _options(extra_env) -> str:
+    code = "from django.db import connections; print(connections.settings['default'].get('OPTIONS', {}))"
+    result = _manage("shell", "-c", code, extra_env={"HAIDANG_ENV": "test", **extra_env})
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_postgresql_prepares_statements_unless_told_not_to():
+    """Server-side binding and prepared statements for PostgreSQL; `DB_PREPARED_STATEMENTS=false` for a
+    pooler that cannot keep them. SQLite has its own options."""
+    postgres = {"DATABASE_URL": "postgres://haidang@127.0.0.1:5432/haidang"}
+    assert "'server_side_binding': True" in _options(postgres)
+    assert "'prepare_threshold': 5" in _options(postgres)
+    assert "server_side_binding" not in _options({**postgres, "DB_PREPARED_STATEMENTS": "false"})
+    assert "server_side_binding" not in _options({"DATABASE_URL": "sqlite:///:memory:"})
+
+
+@pytest.mark.django_db
+def test_a_statement_run_often_is_prepared_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        for _ in range(6):
+            cursor.execute("SELECT count(*) FROM places_administrativeunit WHERE level = %s", [1])
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("places_administrativeunit WHERE level = $1" in text for text in prepared), prepared
