@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from haidang.common.fields import EncryptedTextField
 
-__all__ = ["insert_objects", "insert_row", "insert_rows", "page_cache"]
+__all__ = ["insert_row", "insert_rows", "page_cache"]
 
 # Fields whose Python value is what the database driver takes, on SQLite and PostgreSQL alike.
 _PLAIN = {
@@ -120,7 +120,7 @@ def _sealing_converter(field, connection) -> Callable:
 
 class _Plan:
     """How rows become one table's INSERT: the statement, and per field what fills or converts its value.
-    Fields filled with the time of the call (`auto_now`) take it at each call (`params(row, now)`)."""
+    Fields filled with the time of the call (`auto_now`) take it at each call of `converter`."""
 
     def __init__(self, model, connection, *, omit_pk: bool, memo: bool):
         meta = model._meta
@@ -215,21 +215,6 @@ def insert_row(model, row: dict) -> None:
         plan = plans[(model, omit_pk)] = _Plan(model, connection, omit_pk=omit_pk, memo=False)
     with connection.cursor() as cursor:
         cursor.execute(plan.sql, plan.converter()(row))
-
-
-def insert_objects(objects: Iterable[models.Model], *, batch_size: int = 2000) -> int:
-    """`insert_rows` for model instances built but not saved (all of one model); their primary keys
-    must be set already (a UUID default) unless nobody reads them back."""
-    objects = iter(objects)
-    first = next(objects, None)
-    if first is None:
-        return 0
-    attnames = [field.attname for field in first._meta.concrete_fields]
-    return insert_rows(
-        type(first),
-        ({name: obj.__dict__.get(name) for name in attnames} for obj in chain([first], objects)),
-        batch_size=batch_size,
-    )
 
 
 @contextmanager
