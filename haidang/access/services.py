@@ -20,6 +20,7 @@ from haidang.access.models import HISTORIC_AGENCY_TYPES, Agency, ApiToken, Membe
 from haidang.access.roles import Role
 from haidang.audit.services import record_event
 from haidang.common import shared
+from haidang.common.readers import readers
 from haidang.common.text import clean_text
 from haidang.places.models import AdministrativeUnit, UnitLevel
 
@@ -94,24 +95,26 @@ _TOKEN_USER_SQL = (
 _USER_READINGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _user_reading(connection) -> tuple[str, list, list]:
-    """The statement, the user's field names, and per field the converters the ORM would apply; kept
-    per connection (a thread's own), as they are the same at every request."""
+def _user_reading(connection) -> tuple[str, list, tuple]:
+    """The statement, the user's field names, and the readers of the columns that need converting
+    (`common.readers`: what the ORM would give); kept per connection (a thread's own), as they are the
+    same at every request."""
     found = _USER_READINGS.get(connection)
     if found is None:
         found = _USER_READINGS[connection] = _new_user_reading(connection)
     return found
 
 
-def _new_user_reading(connection) -> tuple[str, list, list]:
+def _new_user_reading(connection) -> tuple[str, list, tuple]:
     fields = User._meta.concrete_fields
     columns = ", ".join(f"u.{connection.ops.quote_name(field.column)}" for field in fields)
-    converters = []
-    for field in fields:
+    converters = {}
+    for position, field in enumerate(fields):
         column = field.get_col(User._meta.db_table)
         functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        converters.append((functions, column))
-    return _TOKEN_USER_SQL.format(columns=columns), [field.attname for field in fields], converters
+        if functions:
+            converters[position] = (functions, column)
+    return _TOKEN_USER_SQL.format(columns=columns), [field.attname for field in fields], readers(converters)
 
 
 def user_for_api_token(raw: str) -> User | None:
@@ -133,9 +136,8 @@ def user_for_api_token(raw: str) -> User | None:
     if row is None:
         return None
     *values, token_id, untouched = row
-    for position, (functions, column) in enumerate(converters):
-        for function in functions:
-            values[position] = function(values[position], column, connection)
+    for position, read in converters:  # as `common.queries.values_rows` reads a row
+        values[position] = read(values[position], connection)
     user = User.from_db(connection.alias, names, values)
     if not user.is_active:
         return None

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -291,11 +292,8 @@ class _PlainEncoder(NinjaJSONEncoder):
         kind = type(o)
         if kind is date:
             return o.isoformat()
-        if kind is datetime:  # DjangoJSONEncoder's form, written out: a page of cases holds a hundred times
-            text = o.isoformat()
-            if o.microsecond:
-                text = text[:23] + text[26:]  # milliseconds
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        if kind is datetime:
+            return DjangoJSONEncoder.default(self, o)
         return super().default(o)
 
 

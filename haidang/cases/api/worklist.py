@@ -95,17 +95,13 @@ def list_cases(request, filters: Query[CaseFilters]):
 def worklist(request, paging: Query[Paging]):
     _require(request, Capability.VIEW_CASES)
     items = selectors.worklist(request.user)
-    labels: dict[str, str] = {}  # translated once per status for the page, not once per row
 
     def serialize(item) -> dict:
-        status = item.case.status
-        if status not in labels:
-            labels[status] = str(item.case.status_label)
         return {
             "case_id": item.case.id,
             "number": item.case.number,
-            "status": status,
-            "status_label": labels[status],
+            "status": item.case.status,
+            "status_label": item.case.status_label,
             "kind": item.kind,
             "due": item.due,
             "overdue": item.overdue,

@@ -26,6 +26,7 @@ from haidang.cases.models.case import (  # noqa: F401
     Sex,
     decider_label,
     status_label,
+    status_labels,
 )
 from haidang.cases.models.protection import (  # noqa: F401
     ApplicantKind,

@@ -1,10 +1,15 @@
 """The person, the case, its timeline (events), linked persons and case numbers."""
 
 import uuid
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency
@@ -191,11 +196,16 @@ class CaseStatus(models.TextChoices):
 
 
 def status_label(value: str) -> str:
-    """A status's label in the active language ("" for none); the choices are read once, not per row."""
-    return str(_STATUS_LABELS.get(value, value)) if value else ""
+    """A status's label in the active language ("" for none)."""
+    return status_labels(get_language()).get(value, value) if value else ""
 
 
-_STATUS_LABELS = dict(CaseStatus.choices)  # lazy labels: translated when shown
+@cache
+def status_labels(language: str | None) -> Mapping[str, str]:
+    """Every status's label in `language`, translated once per process: lists print one per row, and a lazy
+    label is translated (the active language looked up) each time it is printed."""
+    with translation.override(language):
+        return MappingProxyType({code: str(label) for code, label in CaseStatus.choices})
 
 
 class Case(PlacedRecord):

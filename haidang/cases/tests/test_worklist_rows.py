@@ -133,3 +133,13 @@ def test_the_rows_statuses_and_channels_follow_the_reader_s_language(as_user, de
             labels = {str(label) for _code, label in CaseStatus.choices}
             channels = {str(label) for _code, label in IntakeChannel.choices}
         assert rows and all(row["status"] in labels and row["channel"] in channels for row in rows)
+
+
+def test_a_status_label_is_the_active_language_s():
+    from haidang.cases.models import status_label
+
+    for language in ("vi", "en", "vi"):
+        with translation.override(language):
+            assert status_label(CaseStatus.RECEIVED) == str(CaseStatus.RECEIVED.label)
+    with translation.override("en"):
+        assert (status_label(""), status_label("no_such_status")) == ("", "no_such_status")

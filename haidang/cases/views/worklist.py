@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -17,7 +18,14 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.cases import selectors, workflow
 from haidang.cases.forms import CaseFilterForm, TransferDecisionForm
-from haidang.cases.models import Case, CaseStatus, IntakeChannel, ReintegrationApplication, Transfer, TransferStatus
+from haidang.cases.models import (
+    Case,
+    IntakeChannel,
+    ReintegrationApplication,
+    Transfer,
+    TransferStatus,
+    status_labels,
+)
 from haidang.cases.permissions import can_record_intake, require_view_cases
 from haidang.cases.views._common import IMMEDIATE_KINDS, _status_label
 from haidang.common.dates import format_day
@@ -82,11 +90,10 @@ _PLACEHOLDER = UUID(int=0)
 
 
 @cache
-def _labels(language: str) -> tuple[Mapping[str, str], Mapping[str, str]]:
-    """The status and intake channel labels, translated once per language (the active one, `language`):
-    a lazy label is translated each time it is printed, and each translation reads the active language."""
-    statuses = MappingProxyType({code: str(label) for code, label in CaseStatus.choices})
-    return statuses, MappingProxyType({code: str(label) for code, label in IntakeChannel.choices})
+def _channel_labels(language: str | None) -> Mapping[str, str]:
+    """The intake channels' labels in `language`, translated once (as `models.status_labels`)."""
+    with translation.override(language):
+        return MappingProxyType({code: str(label) for code, label in IntakeChannel.choices})
 
 
 # The blank filter form by language, rendered once per process: it is the same for every user and changes
@@ -163,7 +170,8 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     urls = _page_urls(get_script_prefix())
     case_url = urls["case"]
-    statuses, channels = _labels(get_language())
+    language = get_language()
+    statuses, channels = status_labels(language), _channel_labels(language)
     work_rows = [
         {
             "url": case_url.format(item.case.pk),

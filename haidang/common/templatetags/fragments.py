@@ -25,7 +25,7 @@ _MAX_KEPT = 256  # per piece: languages × capability sets × URL prefixes
 # The frozen form of values that cannot change (a read-only mapping: the frame's links; a frozenset: the
 # reader's capabilities, the same object while the scope is cached), kept by identity with the value itself.
 _FROZEN_BY_IDENTITY: dict[int, tuple] = {}
-_IMMUTABLE = (MappingProxyType, frozenset, tuple)
+_IMMUTABLE = (MappingProxyType, frozenset)
 
 
 def _frozen(value):
