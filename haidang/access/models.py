@@ -1,7 +1,5 @@
 """Agencies, users and their memberships (agency, unit, role), and API tokens."""
 
-import uuid
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -9,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haidang.access.roles import Role
 from haidang.common.fields import EncryptedTextField
+from haidang.common.ids import new_id
 from haidang.places.models import AdministrativeUnit
 
 
@@ -60,7 +59,7 @@ HISTORIC_AGENCY_TYPES = frozenset(
 
 
 class Agency(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     agency_type = models.CharField(_("agency type"), max_length=32, choices=AgencyType.choices)
@@ -105,7 +104,7 @@ class Agency(models.Model):
 
 
 class User(AbstractUser):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     # Staff contact numbers are personal data too: sealed at rest like a victim's.
     phone = EncryptedTextField(_("phone"))
@@ -122,7 +121,7 @@ class User(AbstractUser):
 class Membership(models.Model):
     """A user's place in the organisation: works for an agency, over a unit, in a role."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="memberships")
     unit = models.ForeignKey(
@@ -146,7 +145,7 @@ class Membership(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only a SHA-256 of the token is stored."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

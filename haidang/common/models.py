@@ -1,10 +1,9 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from haidang.common.filetypes import check_upload
+from haidang.common.ids import new_id
 
 
 class UploadedFile(models.Model):
@@ -13,7 +12,7 @@ class UploadedFile(models.Model):
     Subclasses add the record the file belongs to and the `file` field with their own folder.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

@@ -5,14 +5,13 @@ count it once, and per-agency views credit it to each organiser. Activities carr
 on their date, so a 2024 session in an old commune is counted in its successor today.
 """
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency
+from haidang.common.ids import new_id
 from haidang.common.models import UploadedFile
 from haidang.places.models import AdministrativeUnit
 
@@ -79,7 +78,7 @@ class FundingSource(models.TextChoices):
 
 
 class Campaign(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     name = models.CharField(_("name"), max_length=255)
     theme = models.CharField(_("theme"), max_length=500, blank=True)
     start_date = models.DateField(_("start date"))
@@ -113,7 +112,7 @@ class Campaign(models.Model):
 
 
 class Activity(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     activity_type = models.CharField(_("activity type"), max_length=32, choices=ActivityType.choices)
     title = models.CharField(_("title"), max_length=255)
     start_date = models.DateField(_("start date"))
@@ -213,7 +212,7 @@ class ModelKind(models.TextChoices):
 class PreventionModel(models.Model):
     """A lasting community model (mô hình), e.g. a commune club or a reintegration model."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=20, choices=ModelKind.choices, default=ModelKind.PREVENTION)
     unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")

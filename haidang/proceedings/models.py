@@ -8,7 +8,6 @@ unless the reader's role shows identities. Linked victims are cases of the cases
 to a reader only if that reader may see the case itself.
 """
 
-import uuid
 from datetime import date
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from haidang.access.models import Agency
 from haidang.cases.models import Case, Route, Sex
 from haidang.common.ages import age_band_on
 from haidang.common.fields import EncryptedTextField
+from haidang.common.ids import new_id
 from haidang.places.models import AdministrativeUnit
 from haidang.places.placing import PlacedRecord
 
@@ -52,7 +52,7 @@ def age_band_for(birth_year: int | None, on: date) -> str:
 
 
 class CriminalCase(PlacedRecord):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     # The number the investigating agency gives the case; unique per agency and year of detection.
     number = models.CharField(_("case number"), max_length=60)
     year = models.PositiveSmallIntegerField(editable=False)
@@ -103,7 +103,7 @@ class CriminalCase(PlacedRecord):
 
 
 class Suspect(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     criminal_case = models.ForeignKey(CriminalCase, on_delete=models.CASCADE, related_name="suspects")
     # Optimistic locking, as on the criminal case: a stale version is refused (409).
     version = models.PositiveIntegerField(default=1)

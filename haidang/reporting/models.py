@@ -7,7 +7,6 @@ is a row keyed by indicator and dimension columns (blank = every value of that d
 roll-ups are plain sums over rows.
 """
 
-import uuid
 from datetime import datetime, time
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from haidang.access.models import Agency, AgencyType
+from haidang.common.ids import new_id
 from haidang.common.models import UploadedFile
 from haidang.places.models import AdministrativeUnit, UnitLevel
 from haidang.reporting.dimensions import DIMENSION_CODES
@@ -27,7 +27,7 @@ from haidang.reporting.periods import PeriodError, PeriodType, parse
 
 
 class ReportForm(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
@@ -49,7 +49,7 @@ class VersionStatus(models.TextChoices):
 
 
 class ReportFormVersion(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     form = models.ForeignKey(
         ReportForm, verbose_name=_("report form"), on_delete=models.PROTECT, related_name="versions"
     )
@@ -176,7 +176,7 @@ class DirectiveStatus(models.TextChoices):
 
 
 class Directive(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     number = models.CharField(_("number"), max_length=60)
     issued_on = models.DateField(_("date"))
     issuing_unit = models.ForeignKey(
@@ -340,7 +340,7 @@ def end_of_day(day) -> datetime:
 
 
 class Report(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     directive = models.ForeignKey(
         Directive, verbose_name=_("directive"), on_delete=models.PROTECT, related_name="reports"
     )
@@ -533,7 +533,7 @@ class NotificationKind(models.TextChoices):
 class Notification(models.Model):
     """An in-application notice to one user."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
     title = models.CharField(_("title"), max_length=255)

@@ -7,14 +7,13 @@ suppressed cell, shares) and `internal` (the true counts and why each cell is hi
 the statistics pages for signed-in staff ever read.
 """
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from haidang.common.ids import new_id
 from haidang.places.models import AdministrativeUnit
 from haidang.reporting.periods import PeriodError, parse
 
@@ -34,9 +33,9 @@ class ReleaseStatus(models.TextChoices):
 
 
 class Release(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     # Every version of the same release shares its series; version 1, 2, ...
-    series = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
+    series = models.UUIDField(default=new_id, db_index=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     title = models.CharField(_("title"), max_length=200)
     note = models.TextField(_("note"), blank=True)

@@ -1,6 +1,5 @@
 """The person, the case, its timeline (events), linked persons and case numbers."""
 
-import uuid
 from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency
 from haidang.common.fields import EncryptedTextField
+from haidang.common.ids import new_id
 from haidang.places.models import AdministrativeUnit
 from haidang.places.placing import PlacedRecord
 
@@ -48,7 +48,7 @@ class DocumentType(models.TextChoices):
 
 
 class Person(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     full_name = EncryptedTextField(_("full name"))
     other_names = EncryptedTextField(_("other names"))
     # Keyed hash of the name folded (no diacritics, no case) with its words sorted: finds
@@ -80,8 +80,17 @@ class Person(models.Model):
     contacts = EncryptedTextField(_("contacts"))
     languages = models.CharField(_("languages"), max_length=120, blank=True)
     # When two records turn out to be one person, the merged one points at the one kept.
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the few merged records only: the partial index below
+    )
+    # Not indexed: nothing reads persons by their creator, and users are deactivated, never deleted.
+    # Each index is one more b-tree written by every intake and every imported row.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -93,6 +102,9 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900), name="person_birth_year_plausible"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["merged_into"], name="person_merged_into", condition=Q(merged_into__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -209,7 +221,7 @@ def status_labels(language: str | None) -> Mapping[str, str]:
 
 
 class Case(PlacedRecord):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     # Unique per province and year: "<province code>-<year>-<sequence>".
     number = models.CharField(_("case number"), max_length=20, unique=True)
     # Led by the (province, year, sequence) constraint: an index of its own would be written for nothing.
@@ -254,7 +266,8 @@ class Case(PlacedRecord):
         related_name="assigned_cases",
         db_index=False,  # led by the (assigned_to, unit, list order) index below
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Not indexed, as the person's.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic locking: a write names the version it read; a stale one is refused (409).
@@ -277,11 +290,14 @@ class Case(PlacedRecord):
                 fields=["placed_province", "-reception_date", "-created_at", "-id"], name="case_province_received"
             ),
             # A user's assigned cases outside their scope, in list order, from the index alone (the scope,
-            # by unit or by province, is checked on the included columns).
+            # by unit or by province, is checked on the included columns). Only assigned cases: an
+            # intake or an import (never assigned) writes nothing here, and `assigned_to = u` implies
+            # the condition on both databases.
             models.Index(
                 fields=["assigned_to", "-reception_date", "-created_at", "-id"],
                 include=["unit", "placed_province"],
                 name="case_assigned_in_order",
+                condition=models.Q(assigned_to__isnull=False),
             ),
             # The worklist: the few waiting cases of a scope, without visiting the closed ones.
             models.Index(
@@ -299,7 +315,9 @@ class Case(PlacedRecord):
             models.Index(
                 fields=["assigned_to", "reception_date"],
                 name="case_waiting_assigned",
-                condition=models.Q(status__in=["reported", "received", "initial_verification"]),
+                condition=models.Q(
+                    status__in=["reported", "received", "initial_verification"], assigned_to__isnull=False
+                ),
             ),
         ]
 
@@ -320,7 +338,10 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=40)
     from_status = models.CharField(max_length=24, blank=True)
     to_status = models.CharField(max_length=24, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Not indexed: a timeline is read by its case, never by who wrote it (users are never deleted).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     event_date = models.DateField(_("date of the event"))
     recorded_at = models.DateTimeField(_("recorded at"))
     note = models.TextField(blank=True)
@@ -348,7 +369,7 @@ class Relationship(models.TextChoices):
 class LinkedPerson(models.Model):
     """An accompanying child or a relative, with their own status on the case."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="linked_persons")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="links")
     relationship = models.CharField(_("relationship"), max_length=12, choices=Relationship.choices)

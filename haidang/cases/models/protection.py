@@ -1,7 +1,5 @@
 """Protection, shelter stays, reintegration applications and attachments (Decree 162/2025)."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from haidang.access.models import Agency
 from haidang.cases.models.case import Case, Person, decider_label
 from haidang.common.fields import EncryptedTextField
+from haidang.common.ids import new_id
 
 
 class AttachmentKind(models.TextChoices):
@@ -27,7 +26,7 @@ class CaseAttachment(models.Model):
     this attachment's id as associated data: a blob copied into another row does not open.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind of document"), max_length=24, choices=AttachmentKind.choices)
     # File names often carry the person's name ("CCCD Nguyen Thi ….pdf").
@@ -86,7 +85,7 @@ class ProtectionDecision(models.Model):
     that it is kept on paper with its date.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="protection_decisions")
     subject = models.ForeignKey(Person, verbose_name=_("protected person"), on_delete=models.PROTECT, related_name="+")
     # Names threats and places: sealed, and never copied into the timeline or the audit log.
@@ -143,7 +142,7 @@ class ProtectionDecision(models.Model):
 class ShelterStay(models.Model):
     """A stay in a shelter or facility, against the 120-day limit (Decree 162 Art. 17) unless extended."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shelter_stays")
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
     # Where the person is: a restricted fact (masked for readers who do not see identities).
@@ -226,7 +225,7 @@ class ReintegrationApplication(models.Model):
     within 9 working days of receipt (`timelimits.reintegration_decision_deadline`).
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reintegration_applications")
     beneficiary = models.ForeignKey(Person, verbose_name=_("victim"), on_delete=models.PROTECT, related_name="+")
     applicant = models.CharField(

@@ -1,7 +1,5 @@
 """Consent and disclosure, referrals, transfers, follow-up visits, rate tables, support and break-the-glass."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from haidang.access.models import Agency
 from haidang.cases.models.case import Case, Person, decider_label
 from haidang.common.fields import EncryptedTextField
+from haidang.common.ids import new_id
 from haidang.places.models import AdministrativeUnit
 
 
@@ -25,7 +24,7 @@ class ConsentGiver(models.TextChoices):
 class Consent(models.Model):
     """Consent to disclose a person's information: who gave it, to whom, for what, how; withdrawable."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     given_by = models.CharField(_("given by"), max_length=20, choices=ConsentGiver.choices)
@@ -51,7 +50,7 @@ class Disclosure(models.Model):
     once (an HTCDS export) has no case of its own: each case sent, with the consent that allowed it, is a
     `DisclosedCase` row (`cases.disclosures.history` reads both for a case)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="disclosures")
     kind = models.CharField(max_length=20)  # referral, transfer, export, share
     recipient = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -100,7 +99,7 @@ class ReferralStatus(models.TextChoices):
 
 
 class Referral(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
     provider = models.ForeignKey(Agency, verbose_name=_("service provider"), on_delete=models.PROTECT, related_name="+")
     service_type = models.CharField(_("service"), max_length=20, choices=ServiceType.choices)
@@ -127,7 +126,7 @@ class TransferStatus(models.TextChoices):
 class Transfer(models.Model):
     """Handing the case to another unit (e.g. the person's home commune); scope follows on acceptance."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
     from_unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
     from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
@@ -161,7 +160,7 @@ class Transfer(models.Model):
 
 
 class FollowUpVisit(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
     visit_date = models.DateField(_("visit date"))
     situation = models.TextField(_("situation"))
@@ -180,7 +179,7 @@ class FollowUpVisit(models.Model):
 class RateTable(models.Model):
     """A provincial support rate, valid over a period, with its legal basis (a People's Council resolution)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     province = models.ForeignKey(
         AdministrativeUnit, verbose_name=_("province"), on_delete=models.PROTECT, related_name="+"
     )
@@ -211,7 +210,7 @@ class RateTable(models.Model):
 class SupportExtension(models.Model):
     """A recorded decision that lets support go beyond its limit (e.g. shelter past 120 days)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_extensions")
     regime = models.CharField(_("regime"), max_length=8)
     extra_units = models.PositiveIntegerField(_("additional units"))
@@ -235,7 +234,7 @@ class SupportExtension(models.Model):
 
 
 class SupportItem(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_items")
     beneficiary = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     regime = models.CharField(_("regime"), max_length=8)
@@ -261,7 +260,7 @@ class SupportItem(models.Model):
 class CaseAccessGrant(models.Model):
     """Break-the-glass: time-limited access to one case outside the user's scope, with a reason."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_grants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_access_grants")
     reason = models.TextField(_("reason"))

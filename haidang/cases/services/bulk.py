@@ -15,7 +15,6 @@ victim's record (with the steps it records) in a few statements per thousand row
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from haidang.cases.services.case import (
 )
 from haidang.cases.services.people import IDENTIFYING_PERSON_FIELDS, _validate_person
 from haidang.common.bulkinsert import insert_rows
+from haidang.common.ids import new_id
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 from haidang.places.placing import placed_fields
@@ -338,7 +338,7 @@ def create_cases(
     case_type = Case._meta.label_lower
     for row, plan, (province, year, sequence, number) in zip(rows, plans, numbers, strict=True):
         values = plan.person
-        person_id, case_id = uuid.uuid4(), uuid.uuid4()
+        person_id, case_id = new_id(), new_id()
         residence = values["residence_unit"]
         persons.append(
             {

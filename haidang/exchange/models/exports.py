@@ -1,8 +1,6 @@
 """Exports in HTCDS v2: one row per export asked for, by audience, with who asked, who approved, and when the
 file was taken. The file itself is never stored: it is written from the records when it is downloaded."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency
 from haidang.cases.models import Disclosure
+from haidang.common.ids import new_id
 from haidang.places.models import AdministrativeUnit
 
 
@@ -31,7 +30,7 @@ class ExportStatus(models.TextChoices):
 
 
 class Export(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     audience = models.CharField(_("audience"), max_length=16, choices=ExportAudience.choices)
     recipient = models.ForeignKey(Agency, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="+")
     purpose = models.CharField(_("purpose"), max_length=200)

@@ -3,7 +3,6 @@ from a register's own number (the source key) to the record it became, so that i
 file twice changes nothing."""
 
 import json
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency
 from haidang.common.fields import EncryptedTextField
+from haidang.common.ids import new_id
 from haidang.common.models import UploadedFile
 from haidang.places.models import AdministrativeUnit
 
@@ -44,7 +44,7 @@ class RowAction(models.TextChoices):
 
 
 class ImportBatch(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     file_hash = models.CharField(_("file hash"), max_length=64)

@@ -16,6 +16,7 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_events
 from haidang.common.bulkinsert import insert_rows
+from haidang.common.ids import new_id
 from haidang.common.text import fold
 from haidang.exchange.imports.kinds.base import (
     Context,
@@ -209,7 +210,7 @@ class Activities(Kind):
             start, end = _day(days, payload.get("start_date")), _day(days, payload.get("end_date"))
             campaign = campaigns[payload["campaign"]] if payload.get("campaign") else None
             cost = payload.get("cost")
-            pk = uuid.uuid4()
+            pk = new_id()
             activity = {
                 "activity_type": payload.get("activity_type"),
                 "title": payload["title"],
