@@ -1,5 +1,5 @@
 """`page_cache`: SQLite's page cache is larger while an import writes, and the connection's own afterwards;
-`insert_row`: one row by a kept plan."""
+`insert_row`: one row by a kept plan; `json_text`: JSON written by orjson as the standard library would."""
 
 from datetime import UTC, datetime
 
@@ -44,3 +44,39 @@ def test_a_single_row_insert_keeps_its_plan_but_fills_each_rows_own_defaults(dem
     one, two = (Agency.objects.get(name=name) for name in ("Đội một", "Đội hai"))
     assert one.pk != two.pk
     assert [(a.created_at, a.updated_at, a.is_active) for a in (one, two)] == [(t, t, True) for t in times]
+
+
+def test_json_is_written_as_the_standard_library_writes_it():
+    """`json_text` (orjson) reads back as `json.dumps(cls=DjangoJSONEncoder)` does, value for value: times
+    in Django's form (milliseconds, "Z"), amounts as text, keys of other types as text, and what orjson
+    refuses written by the standard library."""
+    import json
+    from decimal import Decimal
+    from uuid import UUID
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils.translation import gettext_lazy
+
+    from haidang.cases.models import CaseStatus
+    from haidang.common.bulkinsert import json_text
+
+    values = {
+        "day": datetime(2026, 3, 1, 7, 5, 9, 123456, tzinfo=UTC).date(),
+        "at": datetime(2026, 3, 1, 7, 5, 9, 123456, tzinfo=UTC),
+        "amount": Decimal("1250000.50"),
+        "id": UUID("01a2438c-638a-75a2-bdd1-c45c447c2b7d"),
+        "name": "Lò Thị Mai (minh họa)",
+        "status": CaseStatus.RECEIVED,
+        "label": gettext_lazy("status"),
+        "nested": [{"2": [1, 2.5, None, True]}, ("a", "b")],
+        5: "a key that is a number",
+    }
+    written = json_text(DjangoJSONEncoder)(values)
+    assert json.loads(written) == json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+    assert '"at":"2026-03-01T07:05:09.123Z"' in written and "Lò Thị Mai" in written  # orjson's own form
+    large = {**values, "large": 2**70}  # past orjson's 64 bits: the standard library writes it all
+    assert json.loads(json_text(DjangoJSONEncoder)(large)) == json.loads(json.dumps(large, cls=DjangoJSONEncoder))
+    plain = {"name": "Mai", "n": [1, 2]}
+    assert json.loads(json_text()(plain)) == plain
+    with pytest.raises(TypeError):  # as `json.dumps` without an encoder
+        json_text()({"at": values["at"]})
