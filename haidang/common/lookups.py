@@ -1,13 +1,23 @@
-"""`field__in_ids=Ids([...])`: membership in a long list of integer ids, sent as one parameter.
+"""Two lookups for hot statements: `field__in_ids=Ids([...])` and `field__in_codes=(...)`.
+
+`in_ids`: membership in a long list of integer ids, sent as one parameter.
 
 `unit_id IN (1, 2, ..., 750)` costs Django work per id on every query (resolving and checking
 each value, compiling and binding a parameter each): for a province-wide scope that was most of a
 request's Python time. `Ids` holds the list as one opaque value (Django does not walk it) and the
 lookup sends it as one parameter: `= ANY(%s)` with an array on PostgreSQL (planned like an IN
 list), `IN (SELECT value FROM json_each(%s))` on SQLite (a JSON array).
+
+`in_codes`: membership in a short, fixed list of the code's own values (the waiting statuses), written
+into the statement as literals instead of bound parameters. A partial index whose condition lists those
+values (`WHERE status IN ('reported', 'received', 'initial_verification')`) can then serve the
+statement: SQLite matches an index's condition against a bound parameter only in `x = ?`, never inside
+an IN list, and a prepared PostgreSQL statement's generic plan cannot prove it at all. Write the values
+in the order of the index's condition.
 """
 
 import json
+import re
 
 from django.db.models import Field, ForeignObject, Lookup
 
@@ -54,7 +64,30 @@ class InIds(Lookup):
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, self.rhs.as_json()]  # noqa: S608
 
 
+# A code of the domain's lists: lower-case letters, digits and "_". Nothing else is ever written as a literal.
+_CODE = re.compile(r"[a-z0-9_]+")
+
+
+class InCodes(Lookup):
+    lookup_name = "in_codes"
+    prepare_rhs = False
+    can_use_none_as_rhs = False
+
+    def get_prep_lookup(self):
+        codes = tuple(str(value) for value in self.rhs)
+        if not codes or not all(_CODE.fullmatch(code) for code in codes):
+            raise ValueError(f"in_codes takes a non-empty list of the code's own values, not {self.rhs!r}")
+        return codes
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        # Only codes matching _CODE reach here: no quote can be in them.
+        literals = ", ".join(f"'{code}'" for code in self.rhs)
+        return f"{lhs} IN ({literals})", lhs_params
+
+
 def register() -> None:
     Field.register_lookup(InIds)
+    Field.register_lookup(InCodes)
     # Relations keep their own lookups (they do not inherit Field's): `unit__in_ids` needs this.
     ForeignObject.register_lookup(InIds)

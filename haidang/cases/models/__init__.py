@@ -8,6 +8,7 @@ case page's timeline is those rows.
 
 from haidang.cases.models.case import (  # noqa: F401
     HTCDS_EXPLOITATION,
+    WAITING_STATUSES,
     Case,
     CaseEvent,
     CaseNumberCounter,
@@ -103,5 +104,6 @@ __all__ = [
     "SupportItem",
     "Transfer",
     "TransferStatus",
+    "WAITING_STATUSES",
     "decider_label",
 ]

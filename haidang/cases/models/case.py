@@ -207,6 +207,12 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# The statuses waiting for a step, in the order the partial indexes on them list them. Read them with
+# `status__in_codes=WAITING_STATUSES` (`common.lookups`): written as literals, the indexes can serve it.
+WAITING_STATUSES = (CaseStatus.REPORTED, CaseStatus.RECEIVED, CaseStatus.INITIAL_VERIFICATION)
+_WAITING = [status.value for status in WAITING_STATUSES]
+
+
 def status_label(value: str) -> str:
     """A status's label in the active language ("" for none)."""
     return status_labels(get_language()).get(value, value) if value else ""
@@ -303,21 +309,19 @@ class Case(PlacedRecord):
             models.Index(
                 fields=["unit", "reception_date"],
                 name="case_waiting_scope",
-                condition=models.Q(status__in=["reported", "received", "initial_verification"]),
+                condition=models.Q(status__in=_WAITING),
             ),
             # ... of a province.
             models.Index(
                 fields=["placed_province", "reception_date"],
                 name="case_waiting_province",
-                condition=models.Q(status__in=["reported", "received", "initial_verification"]),
+                condition=models.Q(status__in=_WAITING),
             ),
             # ... and a case worker's assigned waiting cases (a worker has hundreds assigned, most closed).
             models.Index(
                 fields=["assigned_to", "reception_date"],
                 name="case_waiting_assigned",
-                condition=models.Q(
-                    status__in=["reported", "received", "initial_verification"], assigned_to__isnull=False
-                ),
+                condition=models.Q(status__in=_WAITING, assigned_to__isnull=False),
             ),
         ]
 

@@ -11,6 +11,7 @@ from haidang.cases import selectors
 from haidang.cases.models import Case, CaseEvent
 from haidang.cases.selectors.work import WAITING_STATUSES
 from haidang.cases.tests.steps import open_case
+from haidang.cases.views.worklist import _incoming_transfers
 from haidang.places.models import AdministrativeUnit
 
 pytestmark = [pytest.mark.django_db]
@@ -66,3 +67,29 @@ def test_new_records_get_ids_in_the_order_they_were_made(demo_users):
     ordered = list(Case.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk").values_list("pk", flat=True))
     assert ordered == [first.pk, second.pk] and all(type(pk) is uuid.UUID for pk in ordered)
     assert CaseEvent.objects.filter(case=first).exists()
+
+
+def test_the_waiting_statuses_are_written_as_literals_so_the_partial_indexes_serve_the_worklist(demo_users):
+    """Bound as parameters, the statuses match no partial index's condition on SQLite (nor in a prepared
+    PostgreSQL statement's generic plan): the worklist would read every case of the scope."""
+    worker = demo_users["caseworker.hanoi"]
+    waiting = selectors.worklist(worker)._queryset  # the statement the worklist counts and pages
+    sql, params = waiting.query.sql_with_params()
+    assert "IN ('reported', 'received', 'initial_verification')" in sql
+    read = plan(waiting.values("pk"))
+    assert "case_waiting_province" in read or "case_waiting_scope" in read
+
+
+def test_the_pending_status_of_incoming_transfers_is_a_literal(demo_users):
+    """Bound, `status = ?` matches the partial index `one_pending_transfer` (status = 'pending'), and SQLite
+    then prepares the worklist's whole counts statement again at every run (it re-prepares a statement
+    whose plan depends on a bound value whenever the value is bound again)."""
+    sql, params = _incoming_transfers(demo_users["caseworker.hanoi"]).query.sql_with_params()
+    assert "IN ('pending')" in sql and "pending" not in [str(value) for value in params]
+
+
+def test_only_codes_are_written_as_literals():
+    with pytest.raises(ValueError):
+        list(Case.objects.filter(status__in_codes=["received' OR '1'='1"]))
+    with pytest.raises(ValueError):
+        list(Case.objects.filter(status__in_codes=[]))

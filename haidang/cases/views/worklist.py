@@ -64,8 +64,12 @@ def _incoming_transfers(user):
 
     The receiving unit cannot see the case before it accepts: these rows carry no identity, only
     the case number, where it comes from, when it was asked and why. A user's own requests are left out."""
+    # The status as a literal (`in_codes`): bound, it matches the partial index `one_pending_transfer`'s
+    # condition, and SQLite then prepares the page's whole counts statement again at every run.
     addressed = scope_for(user).filter(
-        Transfer.objects.filter(status=TransferStatus.PENDING).select_related("case", "from_unit", "to_unit"),
+        Transfer.objects.filter(status__in_codes=[TransferStatus.PENDING]).select_related(
+            "case", "from_unit", "to_unit"
+        ),
         Capability.EDIT_CASES,
         unit_field="to_unit",
     )
