@@ -10,6 +10,8 @@ same scope. Every selector that returns records starts from `Scope.filter`.
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 
 from haidang.access.models import Membership
 from haidang.access.roles import ROLE_CAPABILITIES, role_needs_two_factor
@@ -65,7 +67,7 @@ class Scope:
             found = self._cache[key] = tuple(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
         return list(found)
 
-    def unit_q(self, capability: str, unit_field: str = "unit", model=None) -> Q | None:
+    def unit_q(self, capability: str, unit_field: str = "unit", model=None, by_path: bool = False) -> Q | None:
         """A filter on `unit_field` for the units this scope covers, or None when it covers none.
 
         The covered units are resolved to a list of ids first, so the condition is on the record's
@@ -79,12 +81,23 @@ class Scope:
         `unit`, a whole province is `placed_province IN (...)` instead of its ~700 unit ids: the same
         rows (the stored placement is the unit's, and the map cannot change under records), one
         parameter to plan instead of a long list, and an index on (placed_province, sort keys).
+
+        `by_path`: the unit's own placement path instead of the list of ids (the same units, `units_under`),
+        for records read few at a time by another condition (pending transfers): each is checked through
+        its unit, and the list of a province's ~700 ids is never sent nor built into a table.
         """
         units = self.units(capability)
         if units is None:
             return None
         if units is NATIONAL:
             return Q(**{f"{unit_field}__isnull": False})
+        if by_path:
+            # The path's beginning compared for equality: a bound LIKE pattern makes SQLite prepare the
+            # statement again at every run (its LIKE optimisation depends on the value).
+            under = Q()
+            for path in self.paths_for(capability):
+                under |= Q(Exact(Substr(f"{unit_field}__placement_path", 1, len(path)), path))
+            return under
         if unit_field == "unit" and model is not None and issubclass(model, PlacedRecord) and units.provinces:
             placed = Q(placed_province_id__in=units.provinces)
             return placed | Q(unit__in_ids=units.others) if units.others else placed
@@ -107,10 +120,12 @@ class Scope:
             cache[paths] = shared.cached(shared.MAP, ("scope-units", paths), lambda: covered_units(paths))
         return cache[paths]
 
-    def filter(self, queryset: QuerySet, capability: str, unit_field: str = "unit", widen=None) -> QuerySet:
+    def filter(
+        self, queryset: QuerySet, capability: str, unit_field: str = "unit", widen=None, by_path: bool = False
+    ) -> QuerySet:
         """Narrow `queryset` to this scope; `widen` (a Q, or a list of Qs) adds explicitly shared or
-        assigned records."""
-        condition = self.unit_q(capability, unit_field, model=queryset.model)
+        assigned records; `by_path` as `unit_q`'s."""
+        condition = self.unit_q(capability, unit_field, model=queryset.model, by_path=by_path)
         widen = [q for q in ([widen] if isinstance(widen, Q) else widen or []) if q]
         if widen:
             # One OR that lists and counts can still read in parts, each from one index

@@ -217,3 +217,35 @@ def test_kept_statements_do_not_mix_a_province_and_a_commune_reader(settings, de
     finally:
         shared._store.clear()
         queries._STATEMENTS.clear()
+
+
+def test_incoming_transfers_by_the_units_path_are_those_of_the_unit_ids(demo_users, cases):
+    """The worklist reads pending transfers through their unit's placement path (`by_path`) instead of the
+    scope's list of unit ids: the same transfers, for a province-wide scope and a commune's."""
+    from haidang.cases.models import Transfer, TransferStatus
+    from haidang.cases.services.transfers import request_transfer
+    from haidang.cases.views.worklist import _incoming_transfers
+
+    def transfer(case, unit, agency_name):
+        request_transfer(
+            actor=demo_users["caseworker.hanoi"],
+            case=case,
+            data={
+                "to_unit": unit,
+                "to_agency": Agency.objects.get(name=agency_name),
+                "reason": "Về quê (minh họa)",
+                "legal_basis": "Điều 3 (minh họa)",
+            },
+        )
+
+    transfer(cases["tay_phuong"], current("31"), HAIPHONG_HEALTH)
+    transfer(cases["hanoi_old"], commune("01", "Xã Tây Phương"), "Ủy ban nhân dân Xã Tây Phương")
+    pending = Transfer.objects.filter(status=TransferStatus.PENDING)
+    for username in ("caseworker.haiphong", "supervisor.hanoi", "commune.hanoi.b", "caseworker.hanoi"):
+        user = demo_users[username]
+        by_ids = scope_for(user).filter(pending, Capability.EDIT_CASES, unit_field="to_unit")
+        by_path = scope_for(user).filter(pending, Capability.EDIT_CASES, unit_field="to_unit", by_path=True)
+        assert set(by_path) == set(by_ids), username
+    assert [t.case_id for t in _incoming_transfers(demo_users["caseworker.haiphong"])] == [cases["tay_phuong"].pk]
+    assert {t.case_id for t in _incoming_transfers(demo_users["supervisor.hanoi"])} == {cases["hanoi_old"].pk}
+    assert not _incoming_transfers(demo_users["caseworker.hanoi"]).exists()  # its own requests are left out

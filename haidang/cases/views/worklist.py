@@ -72,6 +72,7 @@ def _incoming_transfers(user):
         ),
         Capability.EDIT_CASES,
         unit_field="to_unit",
+        by_path=True,  # the few pending transfers checked through their unit, not a list of ~700 ids
     )
     return addressed.exclude(requested_by=user).order_by("requested_at")
 
