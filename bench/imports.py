@@ -11,6 +11,8 @@ the CPU ratio is the same in the process's CPU seconds (SQLite runs in the proce
 machine it moves less with the load).
 Memory: the process's resident size sampled every 50 ms during the dry run and commit, peak minus the
 size before; goal ≤ 150 MB whatever the row count.
+`--sql`: also print the time spent in the database driver's many-row inserts, table by table (the cursor's
+`executemany` timed around each call), to tell SQL from Python.
 Runs on a throw-away SQLite file (or the PostgreSQL database DATABASE_URL names, which must contain
 "bench") with throw-away keys, like `cases_scale.py`.
 """
@@ -127,7 +129,40 @@ def reference_read(path: Path) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-def measure(kind: str, rows: int, workdir: Path, communes: list[str], user, run: int) -> dict:
+class InsertTimes:
+    """Seconds spent in the driver's `executemany` per table while active (Django's cursor wrapper, timed
+    around each call)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def __enter__(self):
+        from django.db.backends import utils
+
+        self._utils, self._original = utils, utils.CursorWrapper.executemany
+        original, seconds = self._original, self.seconds
+
+        def executemany(cursor, sql, param_list):
+            started = time.perf_counter()
+            try:
+                return original(cursor, sql, param_list)
+            finally:
+                table = sql.split('"')[1] if sql.startswith('INSERT INTO "') else sql[:40]
+                seconds[table] = seconds.get(table, 0.0) + time.perf_counter() - started
+
+        utils.CursorWrapper.executemany = executemany
+        return self
+
+    def __exit__(self, *exc):
+        self._utils.CursorWrapper.executemany = self._original
+
+    def line(self) -> str:
+        ordered = sorted(self.seconds.items(), key=lambda item: -item[1])
+        parts = ", ".join(f"{table} {seconds:.1f} s" for table, seconds in ordered)
+        return f"  many-row inserts {sum(self.seconds.values()):.1f} s: {parts}"
+
+
+def measure(kind: str, rows: int, workdir: Path, communes: list[str], user, run: int, sql: bool = False) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import override_settings
 
@@ -139,7 +174,8 @@ def measure(kind: str, rows: int, workdir: Path, communes: list[str], user, run:
     reads = [reference_read(path) for _ in range(2)]
     reference, reference_cpu = min(wall for wall, _cpu in reads), min(cpu for _wall, cpu in reads)
     dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    with override_settings(TASKS=dummy), PeakRss() as memory:
+    inserts = InsertTimes()
+    with override_settings(TASKS=dummy), PeakRss() as memory, inserts if sql else contextlib.nullcontext():
         started, cpu = time.perf_counter(), time.process_time()
         batch = services.start_import(
             actor=user, kind=kind, uploaded_file=SimpleUploadedFile(path.name, path.read_bytes())
@@ -165,6 +201,7 @@ def measure(kind: str, rows: int, workdir: Path, communes: list[str], user, run:
         "cpu_ratio": subject_cpu / reference_cpu,
         "memory_mb": memory.growth_mb,
         "status": batch.status,
+        "inserts": inserts.line() if sql else "",
     }
 
 
@@ -172,6 +209,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--kinds", nargs="+", default=["activities", "cases"], choices=["activities", "cases"])
+    parser.add_argument("--sql", action="store_true", help="print the many-row inserts' time per table")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="haidang-bench-imports-"))
     configure(workdir)
@@ -207,7 +245,7 @@ def main(argv=None) -> int:
     results = []
     for run, rows in enumerate(args.rows):
         for kind in args.kinds:
-            result = measure(kind, rows, workdir, communes, users[kind], run)
+            result = measure(kind, rows, workdir, communes, users[kind], run, sql=args.sql)
             results.append(result)
             print(
                 f"{kind:<11}{rows:>9,}{result['reference_s']:>14.1f}s{result['dry_run_s']:>9.1f}s"
@@ -216,6 +254,8 @@ def main(argv=None) -> int:
                 f"{result['memory_mb']:>12.0f}{os.getloadavg()[0]:>10.1f}",
                 flush=True,
             )
+            if result["inserts"]:
+                print(result["inserts"], flush=True)
     print("goal: ratio ≤ 3, memory growth ≤ 150 MB whatever the row count")
     print("cpu ratio: the same ratio in CPU seconds of this process (less sensitive to a loaded machine),")
     print("  then its two parts: the dry run's CPU and the commit's, each over the reference's")
