@@ -12,19 +12,18 @@ own field (`EncryptedTextField.get_prep_value`), exactly as a save would seal th
 
 from __future__ import annotations
 
-import json
 import uuid
 import weakref
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from itertools import chain, islice
 
-import orjson
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.utils import timezone
 
 from haidang.common.fields import EncryptedTextField
+from haidang.common.jsontext import json_text
 
 __all__ = ["insert_row", "insert_rows", "page_cache"]
 
@@ -80,26 +79,8 @@ def _uuid_converter(field, connection) -> Callable:
     return convert
 
 
-def json_text(encoder: type[json.JSONEncoder] | None = None) -> Callable[[object], str]:
-    """`json.dumps(value, cls=encoder)` written by orjson (in C, several times faster): the same values,
-    without spaces and with letters as they are instead of "\\u" escapes. What orjson writes otherwise
-    (days and times: microseconds, "+00:00") goes to the encoder's `default`, as the standard library
-    sends it there; a value orjson refuses (an integer past 64 bits, a key of another type) goes to the
-    standard library whole."""
-    default = encoder().default if encoder is not None else None
-    options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
-
-    def dumps(value) -> str:
-        try:
-            return orjson.dumps(value, default=default, option=options).decode()
-        except TypeError:  # orjson.JSONEncodeError is one
-            return json.dumps(value, cls=encoder)
-
-    return dumps
-
-
 def _json_converter(field, connection) -> Callable:
-    """A dict or list as the backend's adapter takes it, written by `json_text`."""
+    """A dict or list as the backend's adapter takes it, written by `common.jsontext.json_text`."""
     dumps = json_text(field.encoder)
     if connection.vendor == "postgresql":
         from psycopg.types.json import Jsonb  # the adapter Django's own `adapt_json_value` returns

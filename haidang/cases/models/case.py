@@ -1,19 +1,17 @@
 """The person, the case, its timeline (events), linked persons and case numbers."""
 
 from collections.abc import Mapping
-from functools import cache
-from types import MappingProxyType
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from haidang.access.models import Agency
 from haidang.common.fields import EncryptedTextField
 from haidang.common.ids import new_id
+from haidang.common.labels import choice_labels
 from haidang.places.models import AdministrativeUnit
 from haidang.places.placing import PlacedRecord
 
@@ -218,12 +216,9 @@ def status_label(value: str) -> str:
     return status_labels(get_language()).get(value, value) if value else ""
 
 
-@cache
 def status_labels(language: str | None) -> Mapping[str, str]:
-    """Every status's label in `language`, translated once per process: lists print one per row, and a lazy
-    label is translated (the active language looked up) each time it is printed."""
-    with translation.override(language):
-        return MappingProxyType({code: str(label) for code, label in CaseStatus.choices})
+    """Every status's label in `language`, translated once per process (`common.labels`)."""
+    return choice_labels(CaseStatus, language)
 
 
 class Case(PlacedRecord):

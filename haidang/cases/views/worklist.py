@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
-from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -29,6 +28,7 @@ from haidang.cases.models import (
 from haidang.cases.permissions import can_record_intake, require_view_cases
 from haidang.cases.views._common import IMMEDIATE_KINDS, _status_label
 from haidang.common.dates import format_day
+from haidang.common.labels import choice_labels
 from haidang.common.queries import Later, built
 from haidang.common.rowpatterns import RowPattern
 
@@ -92,13 +92,6 @@ def _page_urls(prefix: str) -> Mapping[str, str]:
 
 
 _PLACEHOLDER = UUID(int=0)
-
-
-@cache
-def _channel_labels(language: str | None) -> Mapping[str, str]:
-    """The intake channels' labels in `language`, translated once (as `models.status_labels`)."""
-    with translation.override(language):
-        return MappingProxyType({code: str(label) for code, label in IntakeChannel.choices})
 
 
 # The blank filter form by language, rendered once per process: it is the same for every user and changes
@@ -176,7 +169,7 @@ def _render_worklist(request, *, decisions: dict | None = None, status: int = 20
     urls = _page_urls(get_script_prefix())
     case_url = urls["case"]
     language = get_language()
-    statuses, channels = status_labels(language), _channel_labels(language)
+    statuses, channels = status_labels(language), choice_labels(IntakeChannel, language)
     work_rows = [
         {
             "url": case_url.format(item.case.pk),

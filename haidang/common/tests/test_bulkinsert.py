@@ -58,7 +58,7 @@ def test_json_is_written_as_the_standard_library_writes_it():
     from django.utils.translation import gettext_lazy
 
     from haidang.cases.models import CaseStatus
-    from haidang.common.bulkinsert import json_text
+    from haidang.common.jsontext import json_text
 
     values = {
         "day": datetime(2026, 3, 1, 7, 5, 9, 123456, tzinfo=UTC).date(),

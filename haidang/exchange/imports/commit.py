@@ -11,9 +11,6 @@ bulk. One more audit entry records the import itself with its row count and file
 
 from __future__ import annotations
 
-import json
-
-import orjson
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +19,7 @@ from django.utils.translation import gettext as _
 from haidang.audit.services import record_event
 from haidang.common.bulkinsert import insert_rows, page_cache
 from haidang.common.errors import StaleVersionError
+from haidang.common.jsontext import json_loads
 from haidang.exchange.imports.kinds.base import Context, RowFailedError
 from haidang.exchange.imports.registry import kind_for
 from haidang.exchange.models import ImportBatch, ImportLink, ImportStatus, RowAction, StagedRow
@@ -43,16 +41,8 @@ class _Staged:
     @property
     def payload(self) -> dict:
         if self._opened is None:
-            self._opened = _json_loads(self.sealed) if self.sealed else {"p": {}}
+            self._opened = json_loads(self.sealed) if self.sealed else {"p": {}}
         return self._opened["p"]
-
-
-def _json_loads(text: str):
-    """orjson's reading (in C), or the standard library's for what orjson refuses (an integer past 64 bits)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
 
 
 class CommitError(ValidationError):
