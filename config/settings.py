@@ -320,6 +320,9 @@ UPLOAD_MAX_ZIP_ENTRIES = env_int("UPLOAD_MAX_ZIP_ENTRIES", 2000, minimum=10)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
 IMPORT_SQLITE_CACHE_MB = env_int("IMPORT_SQLITE_CACHE_MB", 64, minimum=0)
+# A workbook at least this large (bytes; 0: never) is parsed by a child process while the dry run checks its rows
+# (exchange/imports/readers.py); 256 KB is about 5,000 rows of a victim case register.
+IMPORT_READ_AHEAD_BYTES = env_int("IMPORT_READ_AHEAD_BYTES", 256 * 1024, minimum=0)
 
 # --- Static files --------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -41,7 +41,7 @@ def _source(partner, case_id) -> str:
     return f"{partner.pk.hex}:{str(case_id or '').strip()}" if str(case_id or "").strip() else ""
 
 
-def _with_source(header: list, rows, partner) -> Sheet:
+def _with_source(header: list, rows, partner, close=None) -> Sheet:
     """Drop the columns an export writes that the import derives again, and add the source key."""
     keep = [i for i, name in enumerate(header) if str(name or "").strip() not in importing.IGNORED]
     names = [header[i] for i in keep]
@@ -54,7 +54,7 @@ def _with_source(header: list, rows, partner) -> Sheet:
             key = _source(partner, kept[case_at]) if case_at is not None else ""
             yield number, (*kept, key)
 
-    return Sheet(header=[*names, SOURCE_KEY], rows=data())
+    return Sheet(header=[*names, SOURCE_KEY], rows=data(), close=close)
 
 
 def _json_cells(record: dict) -> dict:
@@ -160,7 +160,7 @@ class Htcds(Kind):
         if batch.partner is None:
             raise ReadError(_("An HTCDS file names its partner agency: upload it on the HTCDS import page."))
         sheet = self.file_sheet(stream, batch, max_rows=max_rows)
-        return _with_source(list(sheet.header), sheet.rows, batch.partner)
+        return _with_source(list(sheet.header), sheet.rows, batch.partner, sheet.close)
 
     def context(self, actor, batch) -> Context:
         # No column names a unit by code: the mailing address goes through the address resolver.

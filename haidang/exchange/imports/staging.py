@@ -108,6 +108,20 @@ def _file_error(batch: ImportBatch, errors: list[RowError]) -> None:
     batch.save()
 
 
+def _check_and_stage(batch: ImportBatch, kind, ctx, columns, sheet, counts: dict) -> None:
+    results = validate_rows(kind.schema, _cells_by_key(columns, sheet.rows), units=ctx.units, checks=kind.checks(ctx))
+    done = 0
+    check_chunk = getattr(kind, "check_chunk", None)
+    for chunk in _chunks(results, CHUNK):
+        if check_chunk is not None:
+            check_chunk(ctx, chunk)  # checks that read the database once for the whole chunk
+        done += len(chunk)
+        # One transaction per chunk: on SQLite each row would otherwise be a transaction of its own.
+        with transaction.atomic():
+            _stage(batch, kind, chunk, counts)
+            ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, row_count=max(done + 1, batch.row_count))
+
+
 def dry_run(batch: ImportBatch) -> ImportBatch:
     """Read, validate and stage every row of the batch's file; the batch's counters say how far it is."""
     kind = kind_for(batch.kind)
@@ -124,26 +138,18 @@ def dry_run(batch: ImportBatch) -> ImportBatch:
                 sheet = opener(stream, batch, max_rows=max_rows())
             else:
                 sheet = open_sheet(stream, batch.content_type, max_rows=max_rows())
+        except ReadError as error:
+            return _file_error(batch, [RowError(0, "", "", error.message)])
+        try:
             columns, header_errors = kind.schema.match_headers(sheet.header)
             if header_errors:
                 return _file_error(batch, header_errors)
-            results = validate_rows(
-                kind.schema, _cells_by_key(columns, sheet.rows), units=ctx.units, checks=kind.checks(ctx)
-            )
-            done = 0
-            check_chunk = getattr(kind, "check_chunk", None)
-            for chunk in _chunks(results, CHUNK):
-                if check_chunk is not None:
-                    check_chunk(ctx, chunk)  # checks that read the database once for the whole chunk
-                done += len(chunk)
-                # One transaction per chunk: on SQLite each row would otherwise be a transaction of its own.
-                with transaction.atomic():
-                    _stage(batch, kind, chunk, counts)
-                    ImportBatch.objects.filter(pk=batch.pk).update(
-                        rows_done=done, row_count=max(done + 1, batch.row_count)
-                    )
+            _check_and_stage(batch, kind, ctx, columns, sheet, counts)
         except ReadError as error:
             return _file_error(batch, [RowError(0, "", "", error.message)])
+        finally:
+            if sheet.close is not None:
+                sheet.close()  # a workbook still open, or its reading process still running
     batch.refresh_from_db(fields=["rows_done"])
     batch.row_count = batch.rows_done
     batch.error_count = counts["errors"]
