@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 GENESIS_HASH = "0" * 64
 
 # Changing this list or the serialisation below invalidates every stored hash.
@@ -59,7 +61,30 @@ def canonical_content(entry: Any) -> str:
     values["changes"] = values["changes"] if values["changes"] is not None else {}
     for name in ("actor_username", "role", "action", "object_type", "object_id", "unit_code", "reason"):
         values[name] = values[name] or ""
+    return canonical_json(values)
+
+
+def canonical_json(values: Mapping) -> str:
+    """`json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, the text every stored hash
+    was made from, written by orjson: the same text for what an entry holds (text, whole numbers, true, false,
+    null, lists and objects; `audit.services.jsonable` writes other numbers as text). A float would be
+    written otherwise (orjson's 1e16 is Python's 1e+16), and an integer past 64 bits is refused by orjson:
+    either goes to the standard library (`tests/test_chain.py` compares the two)."""
+    if not _has_floats(values):
+        try:
+            return orjson.dumps(values, option=orjson.OPT_SORT_KEYS).decode()
+        except TypeError:  # orjson.JSONEncodeError is one
+            pass
     return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _has_floats(value) -> bool:
+    kind = type(value)
+    if kind is dict:
+        return any(_has_floats(item) for item in value.values())
+    if kind is list:
+        return any(_has_floats(item) for item in value)
+    return kind is float
 
 
 def compute_hash(prev_hash: str, entry: Any) -> str:

@@ -398,3 +398,24 @@ def test_entries_in_bulk_go_through_record_events_only(entries):
         AuditEntry.objects.append_many([AuditEntry(action="test.forged")], batch_size=10)
     with pytest.raises(AppendOnlyError):  # a row neither numbered by the sequence nor hashed
         AuditEntry.objects.append_many([{"id": None, "action": "test.forged"}], batch_size=10)
+
+
+def _standard(values) -> str:
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"text": "".join(chr(code) for code in range(0x250))},  # every control character, quotes, Latin, Vietnamese
+        {"line": "a\u2028b\u2029c\x7f", "astral": "😀𝔸", "nfd": "Hòa", "slash": "a/b\\c"},
+        {"Z": 1, "a": [True, False, None, -7, 2**63 - 1], "é": {"ả": "", "b": [{}]}, "😀": "", "": 0},
+        {"big": 2**64, "kept": "orjson refuses it: the standard library writes it"},
+        {"float": 1e16, "small": 1e-7, "half": 0.5},  # never written by `jsonable`, but read back the same way
+    ],
+)
+def test_the_canonical_json_is_the_standard_librarys_text(changes):
+    from haidang.audit.chain import canonical_json
+
+    values = {"id": 7, "reason": "Lý do\n\t", "changes": changes}
+    assert canonical_json(values) == _standard(values)
