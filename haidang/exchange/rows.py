@@ -299,8 +299,6 @@ class RowResult:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     raw: dict = field(default_factory=dict)
-    # What the kind's checks worked out and the commit may take back instead of working it out again (JSON).
-    checked: dict | None = None
 
     @property
     def ok(self) -> bool:

@@ -9,7 +9,7 @@ and disclosure), `referrals`, `transfers`, `visits`, `access` (break-the-glass);
 from haidang.cases.matching import document_key, name_key
 from haidang.cases.services._common import COUNTRY_MESSAGE, _country_ok, _event
 from haidang.cases.services.access import BREAK_GLASS_HOURS, break_glass
-from haidang.cases.services.bulk import BulkIntakeError, IntakePlanner, NewCase, Plan, Step, create_cases
+from haidang.cases.services.bulk import BulkIntakeError, IntakePlanner, NewCase, Step, create_cases
 from haidang.cases.services.case import (
     CASE_EDITABLE_FIELDS,
     LAW_2024_IN_FORCE,
@@ -44,7 +44,6 @@ __all__ = [
     "IntakePlanner",
     "LAW_2024_IN_FORCE",
     "NewCase",
-    "Plan",
     "REFERRAL_MOVES",
     "StaleVersionError",
     "Step",

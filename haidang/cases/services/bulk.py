@@ -42,7 +42,6 @@ from haidang.cases.services.case import (
     _province_of,
 )
 from haidang.cases.services.people import IDENTIFYING_PERSON_FIELDS, _validate_person
-from haidang.common import shared
 from haidang.common.bulkinsert import insert_rows
 from haidang.common.ids import new_id
 from haidang.common.text import clean_text
@@ -51,7 +50,7 @@ from haidang.places.placing import placed_fields
 
 _CHANNELS = frozenset(IntakeChannel.values)
 
-__all__ = ["BulkIntakeError", "IntakePlanner", "NewCase", "Plan", "Step", "create_cases"]
+__all__ = ["BulkIntakeError", "IntakePlanner", "NewCase", "Step", "create_cases"]
 
 
 @dataclass
@@ -91,79 +90,6 @@ class Plan:
     notified_at: datetime | None
     identified_on: date | None
     events: list[dict]
-    late_reason: str = ""
-
-    def to_json(self, *, made: list) -> dict:
-        """The plan as plain JSON (days as ISO text, units by id; the events without the acting agency, which
-        the commit works out again), with `made`: when and against which map it was made."""
-        person = dict(self.person)
-        person["birth_date"] = _iso(person["birth_date"])
-        person["residence_unit"] = _pk(person["residence_unit"])
-        return {
-            "made": made,
-            "person": person,
-            "case": {key: self.case.get(key) for key in _PLANNED_CASE_KEYS},
-            "unit": _pk(self.unit),
-            "received": _iso(self.received),
-            "returned_on": _iso(self.returned_on),
-            "gate": self.gate,
-            "forms": self.forms,
-            "route": self.route,
-            "status": str(self.status),
-            "notified_at": self.notified_at.isoformat() if self.notified_at is not None else None,
-            "identified_on": _iso(self.identified_on),
-            "late_reason": self.late_reason,
-            "events": [
-                {"source": str(e["source"]), "target": str(e["target"]), "day": _iso(e["day"]), "data": e["data"]}
-                for e in self.events
-            ],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict, *, units: dict, agency) -> Plan:
-        """`to_json` read back, with the units (by id) and the case's agency given."""
-        person = dict(data["person"])
-        person["birth_date"] = _day(person["birth_date"])
-        person["residence_unit"] = units.get(person["residence_unit"]) if person["residence_unit"] else None
-        notified = data["notified_at"]
-        return cls(
-            person=person,
-            case={**data["case"], "agency": agency},
-            unit=units[data["unit"]],
-            received=_day(data["received"]),
-            returned_on=_day(data["returned_on"]),
-            gate=data["gate"],
-            forms=data["forms"],
-            route=data["route"],
-            status=data["status"],
-            notified_at=datetime.fromisoformat(notified) if notified else None,
-            identified_on=_day(data["identified_on"]),
-            late_reason=data["late_reason"],
-            events=[{**e, "day": _day(e["day"]), "data": dict(e["data"])} for e in data["events"]],
-        )
-
-
-# What `create_cases` reads of a row's case beyond the plan's own fields.
-_PLANNED_CASE_KEYS = (
-    "intake_channel",
-    "found_abroad",
-    "found_country",
-    "destination_country",
-    "recruitment_method",
-    "criminal_proceeding_number",
-)
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _pk(record) -> int | None:
-    return record.pk if record is not None else None
 
 
 class BulkIntakeError(Exception):
@@ -214,7 +140,6 @@ class IntakePlanner:
         )
         self.memberships = [m for m in rows if m.agency.is_valid_on(self.today)]
         self.covers = _UnitsCovered(self.scope)
-        self.made = [self.today.isoformat(), shared.version(shared.MAP)]  # what a kept plan must match
         self._provinces: dict = {}
         self._placements: dict = {}
         self._acting: dict = {}
@@ -286,9 +211,8 @@ class IntakePlanner:
             notified_at=None,
             identified_on=None,
             events=[],
-            late_reason=clean_text(row.late_reason),
         )
-        reason = plan.late_reason
+        reason = clean_text(row.late_reason)
         previous = received
         for step in [Step(CaseStatus.RECEIVED, received), *row.steps]:
             try:
@@ -298,29 +222,6 @@ class IntakePlanner:
             except PermissionDenied as error:
                 error.step = step  # which step was refused, for the caller's row error
                 raise
-        return plan
-
-    def reuse(self, kept: dict, *, units: dict, agency) -> Plan | None:
-        """A plan the dry run kept (`Plan.to_json`), if it was made on this day against this map; else None
-        (plan the row again). `recheck` then checks what can have changed since."""
-        if kept.get("made") != self.made:
-            return None
-        return Plan.from_json(kept, units=units, agency=agency)
-
-    def recheck(self, plan: Plan) -> Plan:
-        """What can have changed since the dry run planned the row: the actor may still record cases, the unit
-        is still inside their area, and each step is taken by one of their memberships as they are now (the
-        agency recorded with it is that membership's). ValidationError or PermissionDenied as `plan` raises."""
-        if not self.scope.can(Capability.EDIT_CASES):
-            raise PermissionDenied
-        if not self.covers.covers_unit(plan.unit, Capability.EDIT_CASES):
-            raise ValidationError({"unit": [_("%(unit)s is outside your area.") % {"unit": plan.unit.name}]})
-        agency_id = plan.case["agency"].pk
-        for event in plan.events:
-            transition = workflow.find_transition(event["source"], event["target"])
-            membership = self.acting(plan.unit, agency_id, transition.authority)
-            event["agency"] = membership.agency
-            event["data"]["agency"] = membership.agency.name
         return plan
 
     def _step(self, plan: Plan, step: Step, agency, previous: date, reason: str) -> date:
@@ -409,16 +310,15 @@ def _reserve_numbers(planner: IntakePlanner, plans: list[Plan]) -> list[tuple]:
 
 @transaction.atomic
 def create_cases(
-    *, actor, rows: Sequence[NewCase | Plan], batch_size: int = 1000, planner: IntakePlanner | None = None
+    *, actor, rows: Sequence[NewCase], batch_size: int = 1000, planner: IntakePlanner | None = None
 ) -> list:
     """Intake of many persons at once, all or nothing: for each row the person, the case, its events
     and one audit entry, as `create_case` and `transition_case` would have written them (the audit
-    entry, `cases.case_created`, lists the steps instead of one entry per step). A row is planned here,
-    or is a plan an import's dry run made (`IntakePlanner.reuse`), checked again for what can have
-    changed since (`IntakePlanner.recheck`). A refused row raises BulkIntakeError with its index, and
-    nothing is written. `planner`: the actor's, built in the same transaction, when the rows come in
-    several calls (an import's chunks), so that what it reads once (memberships, scope, provinces,
-    placements) is read once for them all. The new cases' ids, in the rows' order."""
+    entry, `cases.case_created`, lists the steps instead of one entry per step). A refused row raises
+    BulkIntakeError with its index, and nothing is written. `planner`: the actor's, built in the same
+    transaction, when the rows come in several calls (an import's chunks), so that what it reads once
+    (memberships, scope, provinces, placements) is read once for them all. The new cases' ids, in the
+    rows' order."""
     if planner is None:
         planner = IntakePlanner(actor)
     elif planner.actor != actor:
@@ -426,7 +326,7 @@ def create_cases(
     plans = []
     for index, row in enumerate(rows):
         try:
-            plans.append(planner.recheck(row) if isinstance(row, Plan) else planner.plan(row))
+            plans.append(planner.plan(row))
         except (ValidationError, PermissionDenied) as error:
             raise BulkIntakeError(index, error) from error
     numbers = _reserve_numbers(planner, plans)
@@ -436,7 +336,7 @@ def create_cases(
     persons, cases, events, audit = [], [], [], []
     regimes: dict = {}  # (status, reception, identification) -> regime: a register repeats a few hundred
     case_type = Case._meta.label_lower
-    for plan, (province, year, sequence, number) in zip(plans, numbers, strict=True):
+    for row, plan, (province, year, sequence, number) in zip(rows, plans, numbers, strict=True):
         values = plan.person
         person_id, case_id = new_id(), new_id()
         residence = values["residence_unit"]
@@ -538,7 +438,7 @@ def create_cases(
                     ],
                 },
                 "identifying": IDENTIFYING_PERSON_FIELDS,
-                "reason": plan.late_reason if plan.events else "",
+                "reason": clean_text(row.late_reason) if plan.events else "",
             }
         )
     insert_rows(Person, persons, batch_size=batch_size)

@@ -38,19 +38,11 @@ class _Staged:
         self.row_hash, self.target_id, self.target_version = row_hash, target_id, target_version
         self._opened = None
 
-    def _open(self) -> dict:
-        if self._opened is None:
-            self._opened = json_loads(self.sealed) if self.sealed else {"p": {}}
-        return self._opened
-
     @property
     def payload(self) -> dict:
-        return self._open()["p"]
-
-    @property
-    def checked(self) -> dict | None:
-        """What the dry run's checks worked out for the commit, where the kind keeps it."""
-        return self._open().get("x")
+        if self._opened is None:
+            self._opened = json_loads(self.sealed) if self.sealed else {"p": {}}
+        return self._opened["p"]
 
 
 class CommitError(ValidationError):
@@ -89,7 +81,7 @@ def _create(kind, ctx: Context, rows: list[_Staged], refs: dict) -> list[dict]:
     bulk = getattr(kind, "bulk_create", None)
     if bulk is not None and rows:
         try:
-            ids = bulk(ctx, [row.payload for row in rows], refs, checked=[row.checked for row in rows])
+            ids = bulk(ctx, [row.payload for row in rows], refs)
         except RowFailedError as failed:
             raise CommitError([_row_error(rows[failed.index], failed.error)]) from failed
         except (ValidationError, PermissionDenied) as error:

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haidang.common.bulkinsert import insert_rows
-from haidang.common.jsontext import json_text
 from haidang.exchange.imports.readers import ReadError, open_sheet
 from haidang.exchange.imports.registry import kind_for
 from haidang.exchange.models import ImportBatch, ImportLink, ImportStatus, RowAction, StagedRow
@@ -29,9 +28,6 @@ def max_rows() -> int:
 
 def _payload_json(payload: dict) -> str:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False)
-
-
-_checked_json = json_text()
 
 
 def _list_json(items: list) -> str:
@@ -71,10 +67,8 @@ def _stage(batch: ImportBatch, kind, results: list[RowResult], counts: dict) -> 
             _decide(batch, kind, row, links.get(key), result)
         errors = [e.as_dict() for e in result.errors]
         warnings = [w.as_dict() for w in result.warnings]
-        # The same JSON as `StagedRow.seal` writes (the payload's keys sorted), built around the payload's text;
-        # with what the checks worked out for the commit ("x") where the kind keeps it.
-        checked = f', "x": {_checked_json(result.checked)}' if result.ok and result.checked is not None else ""
-        row["sealed"] = f'{{"p": {payload}, "e": {_list_json(errors)}, "w": {_list_json(warnings)}{checked}}}'
+        # The same JSON as `StagedRow.seal` writes (the payload's keys sorted), built around the payload's text.
+        row["sealed"] = f'{{"p": {payload}, "e": {_list_json(errors)}, "w": {_list_json(warnings)}}}'
         row["error_count"], row["warning_count"] = len(errors), len(warnings)
         counts["warnings"] += len(result.warnings)
         counts[row["action"]] = counts.get(row["action"], 0) + 1

@@ -186,7 +186,7 @@ class Activities(Kind):
         ]
         return data
 
-    def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict, checked: list | None = None) -> list:
+    def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict) -> list:
         """Set-based: the activities, their co-organisers, materials and audit entries (one per activity,
         as `create_activity` writes it) in four inserts per chunk, built as plain rows by attname (no model
         instances: `insert_rows` fills the defaults an instance would have) with the values `data` gives.

@@ -178,9 +178,8 @@ class Cases(Kind):
             errors.setdefault("identification_date", []).append(
                 _("Give the date of the identification decision, or leave its document columns empty.")
             )
-        planner = ctx.extra["planner"]
         try:
-            result.checked = planner.plan(self.new_case(ctx, values)).to_json(made=planner.made)
+            ctx.extra["planner"].plan(self.new_case(ctx, values))
         except ValidationError as error:
             for key, messages in error.message_dict.items():
                 errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
@@ -279,19 +278,14 @@ class Cases(Kind):
             person={k: values.get(k) for k in PERSON_FIELDS}, case=case, steps=steps, late_reason=LATE_REASON
         )
 
-    def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict, checked: list | None = None) -> list:
-        """Set-based (`cases.services.create_cases`). A row the dry run planned today against today's map comes
-        with its plan (`checked`), and only what can have changed since is checked again; any other row goes
-        through every check of the one-by-one path again. The cases' ids."""
-        planner = ctx.extra["planner"]
-        rows = []
-        for payload, kept in zip(payloads, checked or [None] * len(payloads), strict=True):
-            plan = planner.reuse(kept, units=refs["units"], agency=ctx.batch.agency) if kept else None
-            rows.append(plan if plan is not None else self.new_case(ctx, self._values(payload, refs)))
+    def bulk_create(self, ctx: Context, payloads: list[dict], refs: dict) -> list:
+        """Set-based (`cases.services.create_cases`): every check of the one-by-one path runs again.
+        The cases' ids."""
+        rows = [self.new_case(ctx, self._values(payload, refs)) for payload in payloads]
         try:
             # The context's planner: built for this commit (the importer's memberships and scope as they are
             # now), shared by its chunks.
-            return case_services.create_cases(actor=ctx.actor, rows=rows, planner=planner)
+            return case_services.create_cases(actor=ctx.actor, rows=rows, planner=ctx.extra["planner"])
         except case_services.BulkIntakeError as error:
             raise RowFailedError(error.index, error.error) from error
 
