@@ -23,6 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.utils import timezone
 
 from haidang.common.fields import EncryptedTextField
+from haidang.common.ids import new_id, new_ids
 from haidang.common.jsontext import json_text
 
 __all__ = ["insert_row", "insert_rows", "page_cache"]
@@ -143,7 +144,9 @@ class _Plan:
                 # The same time for every row of a call; a value the row gives is taken as it is.
                 self.timed.append((index, convert))
                 continue
-            if (field.has_default() and callable(field.default)) or field.has_db_default():
+            if field.has_default() and field.default is new_id:
+                self.called_fills.append((index, _IDS))  # taken a block at a time (`new_ids`), per call
+            elif (field.has_default() and callable(field.default)) or field.has_db_default():
                 self.called_fills.append((index, field.get_default))
             else:
                 fixed = field.get_default()  # a status, 0, "": the same for every row that leaves the field out
@@ -169,7 +172,8 @@ class _Plan:
     def converter(self) -> Callable[[dict], list]:
         """`params(row)`: a row's values in the statement's order, filled and converted (one call's fills)."""
         attnames, fixed_fills = self.attnames, self.fills()
-        called_fills, conversions = self.called_fills, self.conversions
+        called_fills = [(index, _id_source() if fill is _IDS else fill) for index, fill in self.called_fills]
+        conversions = self.conversions
 
         def params(row: dict) -> list:
             values = list(map(row.get, attnames))
@@ -186,6 +190,26 @@ class _Plan:
             return values
 
         return params
+
+
+_IDS = object()  # marks a key filled by `new_id`
+_ID_BLOCK = 512
+
+
+def _id_source() -> Callable[[], object]:
+    """`new_id()` for the rows of one call, in order, made by `new_ids` in blocks that double up to 512 (a call
+    for one row makes one)."""
+    ids: list = []
+    size = 1
+
+    def fill():
+        nonlocal size
+        if not ids:
+            ids.extend(reversed(new_ids(size)))
+            size = min(2 * size, _ID_BLOCK)
+        return ids.pop()
+
+    return fill
 
 
 def insert_rows(model, rows: Iterable[dict], *, batch_size: int = 2000) -> int:

@@ -6,14 +6,50 @@ index pages at a time instead of into all of them. The id tells when the record 
 millisecond; every reader who sees an id may see the record's creation time anyway.
 """
 
+import os
 import uuid
 
 from uuid6 import uuid7
 
-__all__ = ["new_id"]
+__all__ = ["new_id", "new_ids"]
+
+_new = object.__new__
+_set = object.__setattr__
+_UNKNOWN = uuid.SafeUUID.unknown
+# Bits 0-61 (rand_b) and 64-75 (rand_a) are random; 62-63 hold the variant and 76-79 the version.
+_RAND_B = (1 << 62) - 1
+_RAND_A = ((1 << 12) - 1) << 64
 
 
 def new_id() -> uuid.UUID:
     """A new id, ordered after the ones this process made before (the library keeps a counter within a
     millisecond). A plain `uuid.UUID`, as Django reads ids back."""
     return uuid.UUID(int=uuid7().int)
+
+
+def _uuid(number: int) -> uuid.UUID:
+    made = _new(uuid.UUID)  # `uuid.UUID(int=…)` without its checks: the number is built below
+    _set(made, "int", number)
+    _set(made, "is_safe", _UNKNOWN)
+    return made
+
+
+def new_ids(count: int) -> list[uuid.UUID]:
+    """`count` new ids in increasing order, for a bulk insert, about ten times as fast as as many `new_id()`.
+
+    The first comes from the library, the others count up from it in its random bits by a random step of up
+    to 2**32 (RFC 9562 § 6.2, method 2, "monotonic random"), all in the first one's millisecond; the next
+    `new_id()` is in a later millisecond, so after them all. Where the random bits would run out (never in
+    practice: 2**74 against at most 2**32 per step) the next id starts again from the library."""
+    ids: list[uuid.UUID] = []
+    steps = memoryview(os.urandom(4 * count)).cast("I")
+    number = uuid7().int
+    for index in range(count):
+        if index:
+            random = ((number & _RAND_A) >> 2 | (number & _RAND_B)) + steps[index] + 1
+            if random >> 74:
+                number = uuid7().int
+            else:
+                number = number >> 76 << 76 | (random >> 62) << 64 | 0b10 << 62 | random & _RAND_B
+        ids.append(_uuid(number))
+    return ids

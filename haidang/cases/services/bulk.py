@@ -43,7 +43,7 @@ from haidang.cases.services.case import (
 )
 from haidang.cases.services.people import IDENTIFYING_PERSON_FIELDS, _validate_person
 from haidang.common.bulkinsert import insert_rows
-from haidang.common.ids import new_id
+from haidang.common.ids import new_ids
 from haidang.common.text import clean_text
 from haidang.places.errors import format_day
 from haidang.places.placing import placed_fields
@@ -336,9 +336,10 @@ def create_cases(
     persons, cases, events, audit = [], [], [], []
     regimes: dict = {}  # (status, reception, identification) -> regime: a register repeats a few hundred
     case_type = Case._meta.label_lower
+    ids = iter(new_ids(2 * len(plans)))
     for row, plan, (province, year, sequence, number) in zip(rows, plans, numbers, strict=True):
         values = plan.person
-        person_id, case_id = new_id(), new_id()
+        person_id, case_id = next(ids), next(ids)
         residence = values["residence_unit"]
         persons.append(
             {

@@ -46,6 +46,23 @@ def test_a_single_row_insert_keeps_its_plan_but_fills_each_rows_own_defaults(dem
     assert [(a.created_at, a.updated_at, a.is_active) for a in (one, two)] == [(t, t, True) for t in times]
 
 
+@pytest.mark.django_db
+def test_many_rows_get_their_keys_in_order_and_one_row_gets_one(demo_users):
+    """Keys left to `new_id` are made in blocks (`new_ids`): every row its own, in the rows' order, after the
+    keys made before."""
+    from haidang.common.bulkinsert import insert_rows
+    from haidang.common.ids import new_id
+
+    hanoi = AdministrativeUnit.objects.get(code="01", valid_to__isnull=True)
+    before = new_id()
+    names = [f"Đội {n:04d}" for n in range(1300)]  # past a few blocks
+    assert insert_rows(Agency, [{"name": n, "unit_id": hanoi.pk, "agency_type": "police"} for n in names]) == 1300
+    keys = list(Agency.objects.filter(name__in=names).order_by("name").values_list("pk", flat=True))
+    assert len(set(keys)) == 1300 and keys == sorted(keys) and keys[0] > before
+    insert_row(Agency, {"name": "Đội cuối", "unit_id": hanoi.pk, "agency_type": "police"})
+    assert Agency.objects.get(name="Đội cuối").pk > keys[-1]
+
+
 def test_json_is_written_as_the_standard_library_writes_it():
     """`json_text` (orjson) reads back as `json.dumps(cls=DjangoJSONEncoder)` does, value for value: times
     in Django's form (milliseconds, "Z"), amounts as text, keys of other types as text, and what orjson

@@ -4,6 +4,7 @@ one-by-one path (`create_case`, then `transition_case` for each step) gives, and
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from haidang.access.models import Agency
 from haidang.audit.models import AuditEntry
 from haidang.cases.models import Case, CaseStatus, LegalRegime
 from haidang.exchange.imports.registry import kind_for
@@ -182,6 +183,21 @@ def test_a_step_the_importers_agency_may_not_take_is_a_row_error_naming_who_may(
     message = errors[(2, "Ngày trở về nơi cư trú")]
     assert "Art. 30(2), 37(1)(e) Law 53/2024; Decree 162 Art. 17" in message and "Sở Y tế" in message
     assert len(errors) == 1, errors
+
+
+def test_a_step_the_importers_agency_may_no_longer_take_stops_the_commit(client, api, demo_users):
+    """Who takes each step is decided again at the commit, with the importer's agency as it is then."""
+    batch = _dry_run(client, api, "supervisor.hanoi", [ROWS[1]])
+    assert batch["status"] == "validated", batch["errors"]
+    mission = demo_users["mission.cambodia"].memberships.get(is_active=True).agency
+    agency = demo_users["supervisor.hanoi"].memberships.get(is_active=True).agency
+    Agency.objects.filter(pk=agency.pk).update(agency_type=mission.agency_type)  # now a mission abroad
+    before = Case.objects.count()
+    response = api("supervisor.hanoi").post(f"/api/v1/imports/{batch['id']}/commit")
+    stored = ImportBatch.objects.get(pk=batch["id"])
+    assert stored.status == "failed", response.json()
+    assert "Sở Y tế" in stored.file_errors[0]["message"]
+    assert Case.objects.count() == before and not stored.links.exists()
 
 
 def test_steps_out_of_order_or_without_their_decision_are_row_errors(client, api):

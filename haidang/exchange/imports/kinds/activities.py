@@ -16,7 +16,7 @@ from haidang.access.roles import Capability
 from haidang.access.scope import scope_for
 from haidang.audit.services import record_events
 from haidang.common.bulkinsert import insert_rows
-from haidang.common.ids import new_id
+from haidang.common.ids import new_ids
 from haidang.common.text import fold
 from haidang.exchange.imports.kinds.base import (
     Context,
@@ -200,7 +200,7 @@ class Activities(Kind):
         agencies = _ByText(refs["agencies"])
         campaigns = _ByText(refs["campaigns"])
         days = ctx.extra.setdefault("_days", {})  # ISO text -> day, over the whole commit
-        for payload in payloads:
+        for payload, pk in zip(payloads, new_ids(len(payloads)), strict=True):
             unit = refs["units"][payload["unit"]]
             inside = covered.get(unit.pk)
             if inside is None:
@@ -210,7 +210,6 @@ class Activities(Kind):
             start, end = _day(days, payload.get("start_date")), _day(days, payload.get("end_date"))
             campaign = campaigns[payload["campaign"]] if payload.get("campaign") else None
             cost = payload.get("cost")
-            pk = new_id()
             activity = {
                 "activity_type": payload.get("activity_type"),
                 "title": payload["title"],
