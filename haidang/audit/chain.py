@@ -49,8 +49,10 @@ def canonical_ip(value: str | None) -> str:
         return str(value)
 
 
-def canonical_content(entry: Any) -> str:
-    """The canonical JSON of an entry (an `AuditEntry`, or its fields by name: a bulk insert builds no instance)."""
+def canonical_content(entry: Any, *, written: bool = False) -> str:
+    """The canonical JSON of an entry (an `AuditEntry`, or its fields by name: a bulk insert builds no instance).
+    `written`: the entry is being written, its changes made by `audit.services.jsonable` (which writes no
+    floats), so orjson writes it without looking (see `canonical_json`)."""
     if isinstance(entry, Mapping):
         values = {name: entry[name] for name in HASHED_FIELDS}
     else:
@@ -61,16 +63,16 @@ def canonical_content(entry: Any) -> str:
     values["changes"] = values["changes"] if values["changes"] is not None else {}
     for name in ("actor_username", "role", "action", "object_type", "object_id", "unit_code", "reason"):
         values[name] = values[name] or ""
-    return canonical_json(values)
+    return canonical_json(values, floats=not written)
 
 
-def canonical_json(values: Mapping) -> str:
+def canonical_json(values: Mapping, *, floats: bool = True) -> str:
     """`json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, the text every stored hash
     was made from, written by orjson: the same text for what an entry holds (text, whole numbers, true, false,
-    null, lists and objects; `audit.services.jsonable` writes other numbers as text). A float would be
-    written otherwise (orjson's 1e16 is Python's 1e+16), and an integer past 64 bits is refused by orjson:
-    either goes to the standard library (`tests/test_chain.py` compares the two)."""
-    if not _has_floats(values):
+    null, lists and objects). A float would be written otherwise (orjson's 1e-7 is Python's 1e-07) and an
+    integer past 64 bits is refused by orjson: either goes to the standard library (`tests/test_chain.py`
+    compares the two). `floats=False`: the caller knows there are none (an entry being written)."""
+    if not (floats and _has_floats(values)):
         try:
             return orjson.dumps(values, option=orjson.OPT_SORT_KEYS).decode()
         except TypeError:  # orjson.JSONEncodeError is one
@@ -87,8 +89,8 @@ def _has_floats(value) -> bool:
     return kind is float
 
 
-def compute_hash(prev_hash: str, entry: Any) -> str:
-    payload = f"{prev_hash}\n{canonical_content(entry)}"
+def compute_hash(prev_hash: str, entry: Any, *, written: bool = False) -> str:
+    payload = f"{prev_hash}\n{canonical_content(entry, written=written)}"
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

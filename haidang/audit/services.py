@@ -263,7 +263,7 @@ def record_event(
         entry.id = reserve_entry_id()
         entry.occurred_at = timezone.now()
         entry.prev_hash = ""  # chained by the sealer, not here
-        entry.entry_hash = compute_hash(entry.prev_hash, entry)
+        entry.entry_hash = compute_hash(entry.prev_hash, entry, written=True)
         AuditEntry.objects.append(entry)
         request_sealing_soon()
     return entry
@@ -316,7 +316,7 @@ def record_events(events: Iterable[Mapping], *, batch_size: int = 2000) -> list[
             entry["id"] = pk
             entry["occurred_at"] = now
             entry["prev_hash"] = ""
-            entry["entry_hash"] = compute_hash(entry["prev_hash"], entry)
+            entry["entry_hash"] = compute_hash(entry["prev_hash"], entry, written=True)
         AuditEntry.objects.append_many(entries, batch_size=batch_size)
         request_sealing_soon()
     return entries
