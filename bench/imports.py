@@ -145,7 +145,7 @@ def write_register(path: Path, kind: str, rows: int, communes: list[str], run: i
                 reception_date=day,
                 unit=unit,
                 birth_year=rng.randrange(1970, 2008),
-                full_name=f"Người Minh Họa {number} (minh họa)",
+                full_name=f"Người Minh Họa {run}-{number} (minh họa)",
             )
         sheet.append([row.get(column.key) for column in schema.columns])
     book.save(path)
