@@ -10,6 +10,7 @@ router in the order the package imports them (see `__init__`).
 """
 
 from dataclasses import asdict
+from datetime import date
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from haidang.access.selectors import agencies_visible_to
 from haidang.cases import selectors, support, workflow
 from haidang.cases.models import Case, LinkedPerson, status_label
 from haidang.common.api import ApiError, error_fields, invalid, not_found
+from haidang.common.isotext import json_time
 from haidang.common.schemas import agency_ref, unit_ref
 from haidang.places.errors import UnitLookupError
 from haidang.places.selectors import resolve_unit
@@ -103,6 +105,8 @@ def _case_list_items(user):
 
 
 def _case_list_row(row: dict, show: bool, label: str, today) -> dict:
+    """Days and times as the text the answer writes (`selectors.case_list`)."""
+    returned_on = row["returned_on_text"]
     return {
         "id": row["id"],
         "number": row["number"],
@@ -111,8 +115,8 @@ def _case_list_row(row: dict, show: bool, label: str, today) -> dict:
         "status_label": label,
         "legal_regime": row["legal_regime"],
         "intake_channel": row["intake_channel"],
-        "reception_date": row["reception_date"],
-        "notified_at": row["notified_at"],
+        "reception_date": row["reception_date_text"],
+        "notified_at": json_time(row["notified_at_text"]),
         "unit": {"code": row["unit__code"], "name": row["unit__name"], "level": row["unit__level"]},
         "agency": {"id": row["agency__id"], "name": row["agency__name"]},
         "found_abroad": row["found_abroad"],
@@ -120,10 +124,10 @@ def _case_list_row(row: dict, show: bool, label: str, today) -> dict:
         "abroad": support.abroad_on(
             found_abroad=row["found_abroad"],
             intake_channel=row["intake_channel"],
-            returned_on=row["returned_on"],
+            returned_on=date.fromisoformat(returned_on) if returned_on else None,
             on=today,
         ),
-        "returned_on": row["returned_on"],
+        "returned_on": returned_on,
         "return_border_gate": row["return_border_gate"],
         "exploitation_forms": list(row["exploitation_forms"] or []),
         "destination_country": row["destination_country"],
@@ -131,8 +135,8 @@ def _case_list_row(row: dict, show: bool, label: str, today) -> dict:
         "recruitment_method": row["recruitment_method"],
         "criminal_proceeding_number": row["criminal_proceeding_number"],
         "assigned_to": row["assigned_to__username"] if row["assigned_to_id"] else None,
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
+        "created_at": json_time(row["created_at_text"]),
+        "updated_at": json_time(row["updated_at_text"]),
         "person": selectors.person_values_view(row, show_identity=show),
     }
 

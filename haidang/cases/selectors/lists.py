@@ -15,6 +15,7 @@ from haidang.cases.models import (
     Case,
 )
 from haidang.cases.selectors.visibility import MASK, SEALED_PERSON_FIELDS, mask
+from haidang.common.isotext import DayText, TimeText
 from haidang.common.queries import PageFirst, values_rows
 
 CASE_LIST_COLUMNS = (
@@ -24,11 +25,8 @@ CASE_LIST_COLUMNS = (
     "status",
     "legal_regime",
     "intake_channel",
-    "reception_date",
-    "notified_at",
     "found_abroad",
     "found_country",
-    "returned_on",
     "return_border_gate",
     "exploitation_forms",
     "destination_country",
@@ -37,8 +35,6 @@ CASE_LIST_COLUMNS = (
     "criminal_proceeding_number",
     "assigned_to_id",
     "assigned_to__username",
-    "created_at",
-    "updated_at",
     "unit__code",
     "unit__name",
     "unit__level",
@@ -51,26 +47,38 @@ CASE_LIST_COLUMNS = (
     "person__birth_year",
     "person__nationality_class",
 )
+# Days and times as the text the API writes (`common.isotext`), read as such: no value made and written back.
+CASE_LIST_TEXTS = {
+    "reception_date_text": DayText("reception_date"),
+    "returned_on_text": DayText("returned_on"),
+    "notified_at_text": TimeText("notified_at"),
+    "created_at_text": TimeText("created_at"),
+    "updated_at_text": TimeText("updated_at"),
+}
 
 
 def case_list(user, queryset: QuerySet[Case], *, key=None) -> PageFirst:
     """The cases of `queryset` (scoped and ordered), read a page at a time as dicts of values.
 
     The page is chosen on the case table alone, then its rows are read with their unit, agency,
-    assignee and person and no model objects. Sealed person fields are read only for a reader
-    whose role shows identities somewhere (each row still decides with `shows_identity`). With a
+    assignee and person and no model objects, days and times as the API's text (`CASE_LIST_TEXTS`).
+    Sealed person fields are read only for a reader whose role shows identities somewhere (each row
+    still decides with `shows_identity`). With a
     `key` naming what `queryset` is made of, the statements are kept compiled (`common.queries.statement`);
     the rows' statement is named by the page's ids and the columns read.
     """
     sees_identities = scope_for(user).can(Capability.VIEW_IDENTITY)
     if sees_identities:
         columns = (*CASE_LIST_COLUMNS, *(f"person__{name}" for name in SEALED_PERSON_FIELDS))
-        annotations = {}
+        annotations = dict(CASE_LIST_TEXTS)
     else:
         columns = CASE_LIST_COLUMNS
         annotations = {
-            f"person_has_{name}": ExpressionWrapper(~Q(**{f"person__{name}": ""}), output_field=BooleanField())
-            for name in SEALED_PERSON_FIELDS
+            **CASE_LIST_TEXTS,
+            **{
+                f"person_has_{name}": ExpressionWrapper(~Q(**{f"person__{name}": ""}), output_field=BooleanField())
+                for name in SEALED_PERSON_FIELDS
+            },
         }
 
     def rows(keys) -> dict:
