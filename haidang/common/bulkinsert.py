@@ -1,5 +1,5 @@
-"""Many rows into one table fast: one prepared INSERT run with `executemany`, each value converted the
-way its field converts it for the database.
+"""Many rows into one table fast: one prepared INSERT run with `executemany` (on PostgreSQL, one COPY),
+each value converted the way its field converts it for the database.
 
 For imports of a hundred thousand rows, where `QuerySet.bulk_create` spends most of its time building
 model instances and compiling one SQL statement per batch. Rows are dicts by the field's `attname`
@@ -155,11 +155,11 @@ class _Plan:
             if convert is not None:
                 self.conversions.append((index, convert))
         quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in fields)
         self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (the model's own names, quoted)
-            quote(meta.db_table),
-            ", ".join(quote(field.column) for field in fields),
-            ", ".join(["%s"] * len(fields)),
+            quote(meta.db_table), columns, ", ".join(["%s"] * len(fields))
         )
+        self.copy_sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
 
     def fills(self) -> list:
         """The fixed fills of one call: the defaults, and the time of the call where a field takes it."""
@@ -224,6 +224,14 @@ def insert_rows(model, rows: Iterable[dict], *, batch_size: int = 2000) -> int:
     count = 0
     everything = chain([first], rows)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: the rows streamed in one statement, several times faster than a prepared INSERT run for
+            # each (an import's commit spent half its time there). The same values, the same adapters.
+            with connection.wrap_database_errors, cursor.cursor.copy(plan.copy_sql) as copy:
+                for row in everything:
+                    copy.write_row(params(row))
+                    count += 1
+            return count
         while batch := [params(row) for row in islice(everything, batch_size)]:
             cursor.executemany(plan.sql, batch)
             count += len(batch)

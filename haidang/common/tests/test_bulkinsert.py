@@ -63,6 +63,22 @@ def test_many_rows_get_their_keys_in_order_and_one_row_gets_one(demo_users):
     assert Agency.objects.get(name="Đội cuối").pk > keys[-1]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_row_is_djangos_integrity_error_and_nothing_of_the_call_is_kept(demo_users):
+    """On PostgreSQL the rows go by COPY: a constraint it breaks is still Django's IntegrityError, and the
+    statement is all or nothing, as an INSERT per row inside the caller's transaction is."""
+    from django.db import IntegrityError, transaction
+
+    from haidang.common.bulkinsert import insert_rows
+
+    hanoi = AdministrativeUnit.objects.get(code="01", valid_to__isnull=True)
+    taken = Agency.objects.filter(is_active=True).first().pk
+    rows = [{"name": "Đội mới", "unit_id": hanoi.pk, "agency_type": "police"}, {"id": taken, "name": "Trùng"}]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Agency, rows)
+    assert not Agency.objects.filter(name__in=["Đội mới", "Trùng"]).exists()
+
+
 def test_json_is_written_as_the_standard_library_writes_it():
     """`json_text` (orjson) reads back as `json.dumps(cls=DjangoJSONEncoder)` does, value for value: times
     in Django's form (milliseconds, "Z"), amounts as text, keys of other types as text, and what orjson
