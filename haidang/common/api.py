@@ -313,6 +313,24 @@ class _PlainRenderer(JSONRenderer):
 _PLAIN_RENDERER = _PlainRenderer()
 
 
+def _same_answer(dumped, plain) -> bool:
+    """The schema's dump and the plain answer say the same. A time the plain answer already holds as text
+    (`common.isotext`) goes through the schema's reading and writing again: one under a millisecond past the
+    second, written "…:00.000Z" as Django writes it, comes back "…:00Z". The same instant both ways."""
+    if type(dumped) is dict and type(plain) is dict:
+        return dumped.keys() == plain.keys() and all(_same_answer(dumped[key], plain[key]) for key in dumped)
+    if type(dumped) is list and type(plain) is list:
+        return len(dumped) == len(plain) and all(map(_same_answer, dumped, plain))
+    if dumped == plain:
+        return True
+    if type(dumped) is str and type(plain) is str and plain.endswith(".000Z") and dumped.endswith("Z"):
+        try:
+            return datetime.fromisoformat(dumped) == datetime.fromisoformat(plain)
+        except ValueError:
+            return False
+    return False
+
+
 def plain_answer(request, schema: type[Schema], data: dict, status: int = 200) -> HttpResponse:
     """`data` as the JSON answer, written directly instead of through Ninja's output validation.
 
@@ -329,6 +347,6 @@ def plain_answer(request, schema: type[Schema], data: dict, status: int = 200) -
     content = _PLAIN_RENDERER.render(request, data, response_status=status)
     if getattr(settings, "API_CHECK_PLAIN_ANSWERS", False):
         checked = _RENDERER.render(request, schema.model_validate(data).model_dump(), response_status=status)
-        if json.loads(checked) != json.loads(content):
+        if not _same_answer(json.loads(checked), json.loads(content)):
             raise AssertionError(f"The plain answer differs from what {schema.__name__} dumps.")
     return HttpResponse(content, status=status, content_type=f"{_RENDERER.media_type}; charset={_RENDERER.charset}")

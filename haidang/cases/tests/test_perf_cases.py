@@ -170,6 +170,19 @@ def test_the_api_list_read_as_values_says_what_the_case_page_says(demo_users, wo
     assert isinstance(listed[0]["created_at"], str) and isinstance(listed[0]["reception_date"], str)
 
 
+def test_a_time_under_a_millisecond_is_listed_as_the_case_page_writes_it(api_client, worker, open_case):
+    # Django writes it "….000Z"; the list reads it as that text (common.isotext). The answer is checked
+    # against the schema in the tests (API_CHECK_PLAIN_ANSWERS), which reads it back to "…Z": the same instant.
+    case = open_case()
+    Case.objects.filter(pk=case.pk).update(created_at=datetime(2026, 3, 1, 8, 0, 0, 500, tzinfo=UTC))
+    client = api_client(worker)
+    listed = client.get("/api/v1/cases")
+    assert listed.status_code == 200, listed.content
+    item = next(item for item in listed.json()["items"] if item["id"] == str(case.pk))
+    assert item["created_at"] == "2026-03-01T08:00:00.000Z"
+    assert client.get(f"/api/v1/cases/{case.pk}").json()["created_at"] == item["created_at"]
+
+
 def test_a_scope_read_in_two_parts_gives_the_same_pages_and_counts(demo_users, worker, open_case, settings):
     # Lists take the scope's units and its widened records (assigned, shared) as two index reads
     # (common.queries.ScopeCondition): the same pages and counts as one sorted query.
