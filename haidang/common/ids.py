@@ -11,7 +11,7 @@ import uuid
 
 from uuid6 import uuid7
 
-__all__ = ["new_id", "new_ids"]
+__all__ = ["new_id", "new_ids", "uuid_of"]
 
 _new = object.__new__
 _set = object.__setattr__
@@ -24,11 +24,13 @@ _RAND_A = ((1 << 12) - 1) << 64
 def new_id() -> uuid.UUID:
     """A new id, ordered after the ones this process made before (the library keeps a counter within a
     millisecond). A plain `uuid.UUID`, as Django reads ids back."""
-    return uuid.UUID(int=uuid7().int)
+    return uuid_of(uuid7().int)
 
 
-def _uuid(number: int) -> uuid.UUID:
-    made = _new(uuid.UUID)  # `uuid.UUID(int=…)` without its checks: the number is built below
+def uuid_of(number: int) -> uuid.UUID:
+    """`uuid.UUID(int=number)` without its checks, for a number known to fit 128 bits (a key read back, an id
+    made here): a hot list reads thousands of keys, an import makes hundreds of thousands."""
+    made = _new(uuid.UUID)
     _set(made, "int", number)
     _set(made, "is_safe", _UNKNOWN)
     return made
@@ -51,5 +53,5 @@ def new_ids(count: int) -> list[uuid.UUID]:
                 number = uuid7().int
             else:
                 number = number >> 76 << 76 | (random >> 62) << 64 | 0b10 << 62 | random & _RAND_B
-        ids.append(_uuid(number))
+        ids.append(uuid_of(number))
     return ids

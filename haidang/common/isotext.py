@@ -20,29 +20,29 @@ from django.utils.timezone import is_naive, make_aware
 __all__ = ["DayText", "TimeText", "json_time"]
 
 
-class DayText(Func):
-    """A date column as 'YYYY-MM-DD' text (None stays None)."""
+class _IsoText(Func):
+    """A column as ISO text: SQLite stores it so; PostgreSQL writes it with `postgresql` (None stays None)."""
 
     output_field = CharField()
+    postgresql = ""
 
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)", **extra)
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM-DD')", **extra)
+        return self.as_sql(compiler, connection, template=self.postgresql, **extra)
 
 
-class TimeText(Func):
-    """A timestamp column (stored in UTC) as 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC text (None stays None)."""
+class DayText(_IsoText):
+    """A date column as 'YYYY-MM-DD'."""
 
-    output_field = CharField()
+    postgresql = "to_char(%(expressions)s, 'YYYY-MM-DD')"
 
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)", **extra)
 
-    def as_postgresql(self, compiler, connection, **extra):
-        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
-        return self.as_sql(compiler, connection, template=template, **extra)
+class TimeText(_IsoText):
+    """A timestamp column (stored in UTC) as 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC."""
+
+    postgresql = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
 
 
 _UTC_TEXT = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:Z|\+00(?::?00)?)?")

@@ -19,23 +19,16 @@ from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperatio
 from django.utils.dateparse import parse_datetime
 
 from haidang.common.fields import EncryptedTextField
+from haidang.common.ids import uuid_of
 
 __all__ = ["fast_uuid", "key_reader", "readers"]
-
-_new = object.__new__
-_set = object.__setattr__
-_UNKNOWN = uuid.SafeUUID.unknown
 
 
 def fast_uuid(value):
     """`uuid.UUID(value)` for a key as SQLite stores it (32 hex digits), without the parsing of other forms;
     anything else goes to `uuid.UUID` itself (same result, same errors)."""
     if type(value) is str and len(value) == 32 and value.isalnum():
-        number = int(value, 16)  # ValueError for a letter past f, as uuid.UUID raises
-        made = _new(uuid.UUID)
-        _set(made, "int", number)
-        _set(made, "is_safe", _UNKNOWN)
-        return made
+        return uuid_of(int(value, 16))  # ValueError for a letter past f, as uuid.UUID raises
     return uuid.UUID(value)
 
 

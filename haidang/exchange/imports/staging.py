@@ -131,6 +131,7 @@ def dry_run(batch: ImportBatch) -> ImportBatch:
     ctx = kind.context(batch.created_by, batch)
     counts = {"errors": 0, "warnings": 0}
     with batch.upload.file.open("rb") as stream:
+        sheet = None
         try:
             # A kind may read its own format (HTCDS JSON); else the sheet or CSV.
             opener = getattr(kind, "open_sheet", None)
@@ -138,9 +139,6 @@ def dry_run(batch: ImportBatch) -> ImportBatch:
                 sheet = opener(stream, batch, max_rows=max_rows())
             else:
                 sheet = open_sheet(stream, batch.content_type, max_rows=max_rows())
-        except ReadError as error:
-            return _file_error(batch, [RowError(0, "", "", error.message)])
-        try:
             columns, header_errors = kind.schema.match_headers(sheet.header)
             if header_errors:
                 return _file_error(batch, header_errors)
@@ -148,7 +146,7 @@ def dry_run(batch: ImportBatch) -> ImportBatch:
         except ReadError as error:
             return _file_error(batch, [RowError(0, "", "", error.message)])
         finally:
-            if sheet.close is not None:
+            if sheet is not None and sheet.close is not None:
                 sheet.close()  # a workbook still open, or its reading process still running
     batch.refresh_from_db(fields=["rows_done"])
     batch.row_count = batch.rows_done
